@@ -1,0 +1,6 @@
+/**
+ * `phoneproof/memory`: in-process implementations of the ports, for tests, demos and
+ * single-instance applications.
+ * @module
+ */
+export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './store';

@@ -1,0 +1,117 @@
+/**
+ * `memoryStore`: the Store port in process memory. One process only; for tests, demos and
+ * single-instance apps.
+ * @module
+ */
+import type { Store } from '../../src/ports/store';
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Clock, epoch ms (default `Date.now`); pass the verifier's clock in tests. */
+  readonly now?: () => number;
+}
+
+/** A Store port in memory, with live-record introspection for tests and at-rest scans. */
+export interface MemoryStore extends Store {
+  /** Records held right now, including expired ones not yet reclaimed. */
+  size(): number;
+  /** Every record held (key and value), for at-rest scans in tests. */
+  entries(): Array<[string, string]>;
+  clear(): void;
+}
+
+/**
+ * Creates an in-memory store. `update` runs the transition synchronously between one read
+ * and one write, so it is atomic within the process without locks.
+ *
+ * Expired records are reclaimed through a min-heap of expiry times: each call pops only the
+ * records whose time has passed, so memory stays bounded by the live records (plus stale
+ * heap entries, compacted when they outnumber live ones) without scanning everything.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const now = options.now ?? Date.now;
+  const map = new Map<string, Entry>();
+  const heap: Array<[number, string]> = [];
+
+  const push = (item: [number, string]) => {
+    heap.push(item);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (heap[p]![0] <= heap[i]![0]) break;
+      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      i = p;
+    }
+  };
+  const pop = () => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
+        if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const sweep = (t: number) => {
+    while (heap.length > 0 && heap[0]![0] <= t) {
+      const [at, key] = pop()!;
+      const e = map.get(key);
+      if (e && e.expiresAt === at) map.delete(key);
+    }
+    if (heap.length > 1024 && heap.length > 2 * map.size) {
+      heap.length = 0;
+      for (const [key, e] of map) push([e.expiresAt, key]);
+    }
+  };
+  const live = (key: string, t: number): Entry | undefined => {
+    const e = map.get(key);
+    return e && e.expiresAt > t ? e : undefined;
+  };
+
+  return {
+    async update(key, fn) {
+      const t = now();
+      sweep(t);
+      const { result, write } = fn(live(key, t)?.value);
+      if (write) {
+        if ('delete' in write) map.delete(key);
+        else {
+          if (!(write.ttlMs > 0)) throw new RangeError(`ttlMs must be > 0 (got ${write.ttlMs})`);
+          const expiresAt = t + write.ttlMs;
+          map.set(key, { value: write.value, expiresAt });
+          push([expiresAt, key]);
+        }
+      }
+      return result;
+    },
+    async get(key) {
+      const t = now();
+      sweep(t);
+      return live(key, t)?.value;
+    },
+    size() {
+      return map.size;
+    },
+    entries() {
+      return [...map].map(([k, e]) => [k, e.value]);
+    },
+    clear() {
+      map.clear();
+      heap.length = 0;
+    },
+  };
+}

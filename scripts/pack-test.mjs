@@ -1,0 +1,71 @@
+// Packs the library, installs the tarball into a scratch project and imports every
+// subpath from ESM and from CommonJS. Also proves both module systems share one instance.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const subpaths = Object.keys(pkg.exports)
+  .filter((s) => s !== './package.json')
+  .map((s) => (s === '.' ? 'phoneproof' : `phoneproof/${s.slice(2)}`));
+
+const packDir = join(root, '.pack');
+rmSync(packDir, { recursive: true, force: true });
+mkdirSync(packDir);
+const out = execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+  cwd: root,
+  encoding: 'utf8',
+});
+const tarball = join(packDir, JSON.parse(out)[0].filename);
+
+const dir = mkdtempSync(join(tmpdir(), 'phoneproof-pack-'));
+writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pack-test', private: true }));
+execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+  cwd: dir,
+  stdio: 'inherit',
+});
+
+const flow = `
+  const v = createVerifier({ secret: 'x'.repeat(32), store: memoryStore(), sender: outbox });
+  const s = await v.start({ phone: '+12133734253' });
+  if (s.isErr()) throw new Error('start failed: ' + s.error.code);
+  const c = await v.check({ id: s.value.id, code: outbox.last().code });
+  if (!c.isOk() || c.value.phone !== '+12133734253') throw new Error('check failed');
+`;
+writeFileSync(
+  join(dir, 'esm.mjs'),
+  `import { createRequire } from 'node:module';
+import { createVerifier, outboxSender, maskPhone } from 'phoneproof';
+import { memoryStore } from 'phoneproof/memory';
+${subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n')}
+const require = createRequire(import.meta.url);
+for (const [name, mod] of Object.entries({ ${subpaths.map((s, i) => `'${s}': m${i}`).join(', ')} })) {
+  if (Object.keys(mod).length === 0) throw new Error(name + ' exports nothing');
+  const cjs = require(name);
+  for (const key of Object.keys(mod)) {
+    if (mod[key] !== cjs[key]) throw new Error(name + '.' + key + ' differs between import and require');
+  }
+}
+const outbox = outboxSender();
+${flow}
+console.log('esm ok:', maskPhone('+12133734253'));
+`,
+);
+writeFileSync(
+  join(dir, 'cjs.cjs'),
+  `const { createVerifier, outboxSender } = require('phoneproof');
+const { memoryStore } = require('phoneproof/memory');
+${subpaths.map((s) => `if (Object.keys(require('${s}')).length === 0) throw new Error('${s} exports nothing');`).join('\n')}
+(async () => {
+  const outbox = outboxSender();
+  ${flow}
+  console.log('cjs ok');
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+);
+execFileSync('node', ['esm.mjs'], { cwd: dir, stdio: 'inherit' });
+execFileSync('node', ['cjs.cjs'], { cwd: dir, stdio: 'inherit' });
+rmSync(dir, { recursive: true, force: true });
+console.log(`pack test passed for ${subpaths.length} entry points (${tarball})`);

@@ -1,0 +1,120 @@
+/**
+ * Pure decisions for checking a code, canceling, and reading a verification's status.
+ * @module
+ */
+import { err, ok, type Result } from 'neverthrow';
+import type { Policy } from './policy';
+import { resendCooldown } from './policy';
+import type { Refusal, Step } from './refusal';
+import { notPending } from './send';
+import { closeVerification, settle } from './settle';
+import type { PhoneState, VerificationState, VerificationStatus } from './state';
+
+/** Which verification a check targets: by id, or the pending one for a purpose. */
+export type CheckTarget = { readonly id: string } | { readonly purpose: string };
+
+/** Decides whether a submitted code matches a verification (constant-time, in the shell). */
+export type CodeMatcher = (v: VerificationState) => boolean;
+
+/** Finds the targeted verification: by id, or the newest one with the purpose. */
+export function findTarget(state: PhoneState, target: CheckTarget): VerificationState | undefined {
+  if ('id' in target) return state.verifications.find((v) => v.id === target.id);
+  const same = state.verifications.filter((v) => v.purpose === target.purpose);
+  return same.find((v) => v.status === 'pending') ?? same[same.length - 1];
+}
+
+/** Evaluates one check. Only a pending, unlocked verification with checks left is evaluated. */
+export function checkTransition(
+  state: PhoneState,
+  target: CheckTarget,
+  matches: CodeMatcher,
+  now: number,
+  policy: Policy,
+): Step<VerificationState> {
+  const d = settle(state, now, policy);
+  const refuse = (r: Refusal): Step<VerificationState> => ({
+    state: d.state,
+    changed: d.state !== state,
+    decision: err(r),
+    events: d.events,
+  });
+  const v = findTarget(d.state, target);
+  const closed = notPending(v);
+  if (closed || !v) return refuse(closed ?? { code: 'not_found' });
+  if (d.state.lockedUntil > now) return refuse({ code: 'locked', retryAt: d.state.lockedUntil });
+  if (v.checks >= policy.maxChecks)
+    return refuse({ code: 'max_attempts_reached', attemptsLeft: 0 });
+  const checked: VerificationState = { ...v, checks: v.checks + 1 };
+  const replace =
+    (x: VerificationState) =>
+    (s: PhoneState): PhoneState => ({
+      ...s,
+      verifications: s.verifications.map((y) => (y.id === x.id ? x : y)),
+    });
+  if (matches(v)) {
+    const approved: VerificationState = { ...checked, status: 'approved', closedAt: now };
+    d.state = { ...replace(approved)(d.state), failures: 0, locks: 0, lastFailureAt: 0 };
+    return { state: d.state, changed: true, decision: ok(approved), events: d.events };
+  }
+  d.state = replace(checked)(d.state);
+  const attemptsLeft = policy.maxChecks - checked.checks;
+  if (attemptsLeft === 0) closeVerification(d, v.id, 'failed', now, policy);
+  return {
+    state: d.state,
+    changed: true,
+    decision: err({ code: 'code_mismatch', attemptsLeft }),
+    events: d.events,
+  };
+}
+
+/** Cancels a pending verification (idempotent for one already closed). */
+export function cancelTransition(
+  state: PhoneState,
+  id: string,
+  now: number,
+  policy: Policy,
+): Step<VerificationStatus> {
+  const d = settle(state, now, policy);
+  const v = d.state.verifications.find((x) => x.id === id);
+  if (!v) {
+    return {
+      state: d.state,
+      changed: d.state !== state,
+      decision: err({ code: 'not_found' }),
+      events: d.events,
+    };
+  }
+  if (v.status === 'pending') closeVerification(d, id, 'canceled', now, policy);
+  const status = d.state.verifications.find((x) => x.id === id)?.status ?? v.status;
+  return { state: d.state, changed: d.state !== state, decision: ok(status), events: d.events };
+}
+
+/** A read-only view of one verification. */
+export interface VerificationView {
+  readonly verification: VerificationState;
+  readonly attemptsLeft: number;
+  readonly sendsLeft: number;
+  readonly resendAvailableAt: number;
+  readonly lockedUntil: number;
+  readonly failures: number;
+}
+
+/** Reads a verification as of `now` (expiry applied) without changing anything. */
+export function viewVerification(
+  state: PhoneState,
+  id: string,
+  now: number,
+  policy: Policy,
+): Result<VerificationView, Refusal> {
+  const s = settle(state, now, policy).state;
+  const v = s.verifications.find((x) => x.id === id);
+  if (!v) return err({ code: 'not_found' });
+  return ok({
+    verification: v,
+    attemptsLeft: v.status === 'pending' ? Math.max(0, policy.maxChecks - v.checks) : 0,
+    sendsLeft: v.status === 'pending' ? Math.max(0, policy.maxSends - v.sends) : 0,
+    resendAvailableAt: v.lastSendAt + resendCooldown(policy, v.sends),
+    lockedUntil: s.lockedUntil,
+    failures: s.failures,
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The per-phone state record and its (de)serialization. One record per phone holds the
+ * send history, failure count, lock and recent verifications. It never holds the phone
+ * number or a code: only a masked number, the number sealed with AES-GCM, and code digests.
+ * @module
+ */
+import type { Channel } from '../ports/sender';
+
+export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'failed';
+
+export interface VerificationState {
+  /** The verification id (opaque token handed to the client). */
+  readonly id: string;
+  readonly purpose: string;
+  readonly channel: Channel;
+  /** HMAC digest of the current code, bound to id and purpose. */
+  readonly digest: string;
+  /** Masked destination for display. */
+  readonly to: string;
+  /** The E.164 number sealed under the verifier's secret (returned on approval). */
+  readonly sealed: string;
+  readonly createdAt: number;
+  /** When the current code stops being accepted. */
+  readonly expiresAt: number;
+  /** Checks evaluated so far. */
+  readonly checks: number;
+  /** Messages sent so far (the first included). */
+  readonly sends: number;
+  readonly lastSendAt: number;
+  readonly status: VerificationStatus;
+  /** When the verification left `pending` (0 while pending). */
+  readonly closedAt: number;
+}
+
+export interface PhoneState {
+  readonly v: 1;
+  /** Send times (ascending) within the longest send window. */
+  readonly sends: readonly number[];
+  /** Failed verifications since the last success, lock or forgetting. */
+  readonly failures: number;
+  /** Locks since the last success or forgetting (drives lock growth). */
+  readonly locks: number;
+  /** End of the current lock; 0 when not locked. */
+  readonly lockedUntil: number;
+  /** Time of the last failed verification; 0 when none. */
+  readonly lastFailureAt: number;
+  /** Recent verifications, oldest first. */
+  readonly verifications: readonly VerificationState[];
+}
+
+export const emptyState: PhoneState = {
+  v: 1,
+  sends: [],
+  failures: 0,
+  locks: 0,
+  lockedUntil: 0,
+  lastFailureAt: 0,
+  verifications: [],
+};
+
+/** Thrown by `decodeState` for a record that is not ours; the shell maps it to `store_corrupt`. */
+export class CorruptRecordError extends Error {
+  override readonly name = 'CorruptRecordError';
+}
+
+export function encodeState(state: PhoneState): string {
+  return JSON.stringify(state);
+}
+
+const statuses = new Set(['pending', 'approved', 'canceled', 'expired', 'failed']);
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+
+function validVerification(x: unknown): x is VerificationState {
+  if (typeof x !== 'object' || x === null) return false;
+  const v = x as Record<string, unknown>;
+  return (
+    isStr(v.id) &&
+    isStr(v.purpose) &&
+    (v.channel === 'sms' || v.channel === 'voice') &&
+    isStr(v.digest) &&
+    isStr(v.to) &&
+    isStr(v.sealed) &&
+    isNum(v.createdAt) &&
+    isNum(v.expiresAt) &&
+    isNum(v.checks) &&
+    isNum(v.sends) &&
+    isNum(v.lastSendAt) &&
+    isStr(v.status) &&
+    statuses.has(v.status) &&
+    isNum(v.closedAt)
+  );
+}
+
+/** Parses a stored record; `undefined` means no record. Throws `CorruptRecordError`. */
+export function decodeState(raw: string | undefined): PhoneState {
+  if (raw === undefined) return emptyState;
+  let x: unknown;
+  try {
+    x = JSON.parse(raw);
+  } catch {
+    throw new CorruptRecordError('record is not JSON');
+  }
+  if (typeof x !== 'object' || x === null) throw new CorruptRecordError('record is not an object');
+  const s = x as Record<string, unknown>;
+  if (s.v !== 1) throw new CorruptRecordError('unknown record version');
+  if (
+    !Array.isArray(s.sends) ||
+    !s.sends.every(isNum) ||
+    !isNum(s.failures) ||
+    !isNum(s.locks) ||
+    !isNum(s.lockedUntil) ||
+    !isNum(s.lastFailureAt) ||
+    !Array.isArray(s.verifications) ||
+    !s.verifications.every(validVerification)
+  ) {
+    throw new CorruptRecordError('record does not have the phoneproof shape');
+  }
+  return s as unknown as PhoneState;
+}

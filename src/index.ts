@@ -1,0 +1,59 @@
+/**
+ * phoneproof: prove a user holds a phone number. Send a one-time code by SMS or voice,
+ * check it, enforce attempt limits, cooldowns and lockouts, and get proof of possession,
+ * with state in your own store and messages through your own provider.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, consoleSender } from 'phoneproof';
+ * import { memoryStore } from 'phoneproof/memory';
+ * const verifier = createVerifier({ secret, store: memoryStore(), sender: consoleSender() });
+ * const started = await verifier.start({ phone: '+12133734253' });
+ * ```
+ * @module
+ */
+export { ALPHANUMERIC_ALPHABET, NUMERIC_ALPHABET, type RandomBytes } from './codes';
+export {
+  defaultPolicy,
+  type LockoutPolicy,
+  type Policy,
+  type PolicyOptions,
+  resolvePolicy,
+  type SendWindow,
+} from './core/policy';
+export type { VerificationStatus } from './core/state';
+export {
+  type ErrorCode,
+  errorCatalog,
+  errorCodes,
+  httpStatus,
+  type PhoneInvalidReason,
+  type VerifyError,
+  verifyError,
+} from './errors';
+export { defaultRenderer, type MessageContext, type MessageRenderer } from './messages/render';
+export {
+  type MaskOptions,
+  maskPhone,
+  type NormalizedPhone,
+  type NormalizeOptions,
+  normalizePhone,
+} from './phone';
+export type {
+  Channel,
+  DeliveryError,
+  OutgoingMessage,
+  Sender,
+  SendOutcome,
+} from './ports/sender';
+export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
+export type { Secret } from './secrets';
+export { type ConsoleSenderOptions, consoleSender } from './senders/console';
+export {
+  type OutboxMessage,
+  type OutboxOptions,
+  type OutboxSender,
+  outboxSender,
+} from './senders/outbox';
+export { createVerifier } from './verifier/create';
+export type * from './verifier/types';

@@ -1,0 +1,56 @@
+/**
+ * The Sender port: delivers a rendered message on a channel through the application's
+ * own provider account.
+ * @module
+ */
+
+/** How a message reaches the phone. */
+export type Channel = 'sms' | 'voice';
+
+/** One message to deliver. */
+export interface OutgoingMessage {
+  /** Destination, E.164. */
+  readonly to: string;
+  readonly channel: Channel;
+  /** The rendered text (for voice: the script to read). */
+  readonly text: string;
+  /** The one-time code, for senders that render their own content (and for test outboxes). */
+  readonly code: string;
+  /** BCP 47 locale the text was rendered in. */
+  readonly locale: string;
+  /** The verification this message belongs to. */
+  readonly verificationId: string;
+}
+
+/** A delivery failure, typed so that retry and failover policy can act on it. */
+export interface DeliveryError {
+  /**
+   * `permanent`: the number cannot receive this (invalid, landline for SMS, blocked,
+   * unsubscribed); retrying or another provider will not help.
+   * `retryable`: network, timeout, 5xx, 429 and anything unknown.
+   */
+  readonly kind: 'permanent' | 'retryable';
+  /** Stable short reason, e.g. `invalid_number`, `timeout`, `provider_error`. */
+  readonly reason: string;
+  readonly message: string;
+  /** Provider that failed, when known. */
+  readonly provider?: string;
+  /** Provider's own error code, when given. */
+  readonly providerCode?: string | number;
+  /** Milliseconds the provider asked to wait (429 Retry-After). */
+  readonly retryAfterMs?: number;
+}
+
+/** The result of one delivery attempt. */
+export type SendOutcome =
+  | { readonly ok: true; readonly messageId: string; readonly provider?: string }
+  | { readonly ok: false; readonly error: DeliveryError };
+
+export interface Sender {
+  /**
+   * Delivers `message` once. Resolves with the provider's message id, or with a typed
+   * `DeliveryError` for failures the sender understood. A rejection is treated as a
+   * retryable failure. Must not log or persist the code.
+   */
+  send(message: OutgoingMessage): Promise<SendOutcome>;
+}

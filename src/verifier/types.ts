@@ -1,0 +1,167 @@
+/**
+ * The verifier's public types: options, operation inputs and results, events.
+ * @module
+ */
+import type { ResultAsync } from 'neverthrow';
+import type { RandomBytes } from '../codes';
+import type { PolicyOptions } from '../core/policy';
+import type { VerificationStatus } from '../core/state';
+import type { VerifyError } from '../errors';
+import type { MessageRenderer } from '../messages/render';
+import type { Channel, Sender } from '../ports/sender';
+import type { Store } from '../ports/store';
+import type { Secret } from '../secrets';
+
+/** Requester data (the reference endpoints' device id, OS, IP...). Passed to events. */
+export interface RequestContext {
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly deviceId?: string;
+  readonly os?: string;
+  readonly userId?: string;
+  readonly [key: string]: unknown;
+}
+
+/** Fields every operation accepts. */
+export interface CallOptions {
+  /** Suppress events for this call (the reference endpoint's prevent-webhook flag). */
+  readonly silent?: boolean;
+  readonly context?: RequestContext;
+}
+
+export interface StartInput extends CallOptions {
+  readonly phone: string;
+  readonly channel?: Channel;
+  /** What the verification is for; a code for one purpose never satisfies another (default `verify`). */
+  readonly purpose?: string;
+  readonly locale?: string;
+  /** Named message template (see the delivery docs). */
+  readonly template?: string;
+}
+
+export interface StartResult {
+  /** Opaque verification id: the second-factor token tying start to check. */
+  readonly id: string;
+  /** Masked destination, e.g. `+1 ••• ••• ••53`. */
+  readonly to: string;
+  readonly channel: Channel;
+  readonly purpose: string;
+  /** Epoch ms when the code stops being accepted. */
+  readonly expiresAt: number;
+  /** Epoch ms from which `resend` is allowed. */
+  readonly resendAvailableAt: number;
+  readonly sendsLeft: number;
+  /** Provider message id of the send. */
+  readonly messageId: string;
+}
+
+export type CheckInput =
+  | (CallOptions & { readonly id: string; readonly code: string })
+  | (CallOptions & { readonly phone: string; readonly code: string; readonly purpose?: string });
+
+export interface CheckResult {
+  readonly status: 'approved';
+  readonly id: string;
+  /** The verified number, E.164. */
+  readonly phone: string;
+  readonly to: string;
+  readonly purpose: string;
+  /** Epoch ms. */
+  readonly verifiedAt: number;
+}
+
+export interface ResendInput extends CallOptions {
+  readonly id: string;
+  readonly channel?: Channel;
+  readonly locale?: string;
+  readonly template?: string;
+}
+
+export interface IdInput extends CallOptions {
+  readonly id: string;
+}
+
+export interface StatusResult {
+  readonly id: string;
+  readonly status: VerificationStatus;
+  readonly to: string;
+  readonly channel: Channel;
+  readonly purpose: string;
+  readonly attemptsLeft: number;
+  readonly sendsLeft: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly resendAvailableAt: number;
+  /** Failed verifications counted toward the next lock (AccessFailedCount). */
+  readonly failedVerifications: number;
+  /** Epoch ms when the phone's lock ends; null when not locked (LockoutEndDateUtc). */
+  readonly lockedUntil: number | null;
+}
+
+export interface CancelResult {
+  readonly id: string;
+  readonly status: VerificationStatus;
+}
+
+/** Events published to `onEvent`. Phone numbers appear only masked. */
+export type VerifierEvent =
+  | EventBase<'verification.started', { channel: Channel }>
+  | EventBase<'verification.sent', { channel: Channel; messageId: string; provider?: string }>
+  | EventBase<'verification.delivery_failed', { channel: Channel; reason: string; kind: string }>
+  | EventBase<'verification.approved', Record<never, never>>
+  | EventBase<'verification.check_failed', { attemptsLeft: number }>
+  | EventBase<'verification.failed', Record<never, never>>
+  | EventBase<'verification.expired', Record<never, never>>
+  | EventBase<'verification.canceled', Record<never, never>>
+  | EventBase<'phone.locked', { until: number }>;
+
+export type EventBase<T extends string, X> = {
+  readonly type: T;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly id?: string;
+  /** Masked number. */
+  readonly to?: string;
+  readonly purpose?: string;
+  readonly context?: RequestContext;
+} & Readonly<X>;
+
+export type VerifierEventType = VerifierEvent['type'];
+
+export interface VerifierOptions {
+  /**
+   * HMAC/encryption secret, at least 32 bytes. A list rotates: new codes use the first,
+   * checks accept any.
+   */
+  readonly secret: Secret | readonly Secret[];
+  /** Secret for store keys (default: the last of `secret`, so prepending a new one keeps state). */
+  readonly lookupSecret?: Secret;
+  readonly store: Store;
+  readonly sender: Sender;
+  /** Clock, epoch ms (default `Date.now`). */
+  readonly now?: () => number;
+  /** CSPRNG (default `crypto.randomBytes`). */
+  readonly randomBytes?: RandomBytes;
+  readonly policy?: PolicyOptions;
+  /** ISO alpha-2 countries accepted; omitted: all. */
+  readonly allowedCountries?: readonly string[];
+  /** Country for numbers written without a country code. */
+  readonly defaultCountry?: string;
+  /** Name shown in messages (default `phoneproof`). */
+  readonly appName?: string;
+  readonly defaultLocale?: string;
+  /** Custom message text. */
+  readonly messages?: MessageRenderer;
+  /** Receives events; errors it throws are swallowed so they never fail an operation. */
+  readonly onEvent?: (event: VerifierEvent) => void | Promise<void>;
+  /** Digits left visible by `maskPhone` in results and events (default 2). */
+  readonly maskVisible?: number;
+}
+
+export interface Verifier {
+  start(input: StartInput): ResultAsync<StartResult, VerifyError>;
+  check(input: CheckInput): ResultAsync<CheckResult, VerifyError>;
+  resend(input: ResendInput): ResultAsync<StartResult, VerifyError>;
+  cancel(input: IdInput): ResultAsync<CancelResult, VerifyError>;
+  status(input: IdInput): ResultAsync<StatusResult, VerifyError>;
+}
