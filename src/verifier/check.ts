@@ -1,0 +1,107 @@
+/**
+ * The `check` operation: evaluates a code inside one atomic transition. @internal
+ * @module
+ */
+import { err, errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
+import { normalizeCodeInput } from '../codes';
+import { type CheckTarget, checkTransition, findTarget } from '../core/check';
+import { type VerifyError, verifyError } from '../errors';
+import { codeMatches, phoneKey, unseal } from '../secrets';
+import { publishCore } from './events';
+import { bad, idOf, keyOfId, objectInput, purposeOf } from './input';
+import { refusalError, type Shell } from './shell';
+import type { CheckResult, RequestContext, Verifier } from './types';
+
+interface Parsed {
+  readonly o: Record<string, unknown>;
+  readonly code: string;
+  readonly key: string;
+  readonly target: CheckTarget;
+  readonly phone?: string;
+}
+
+export function makeCheck(sh: Shell): Verifier['check'] {
+  const { policy } = sh;
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) => {
+      const code = normalizeCodeInput(o.code, policy.codeLength, policy.alphabet);
+      if (code === undefined) {
+        return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
+      }
+      if (o.id !== undefined) {
+        return idOf(o.id).map((id): Parsed => ({ o, code, key: keyOfId(id), target: { id } }));
+      }
+      return sh.phoneOf(o.phone).andThen((phone) =>
+        purposeOf(o.purpose).map(
+          (purpose): Parsed => ({
+            o,
+            code,
+            key: `phone:${phoneKey(sh.ring, phone.number)}`,
+            target: { purpose },
+            phone: phone.number,
+          }),
+        ),
+      );
+    });
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { o, code, key, target } = parsed.value;
+    const context = o.context as RequestContext | undefined;
+    const ctx = context ? { context } : {};
+    const emit = sh.emitter(o.silent);
+    return sh
+      .transact(key, at, (s) =>
+        checkTransition(
+          s,
+          target,
+          (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
+          at,
+          policy,
+        ),
+      )
+      .andThen((step) => {
+        const d = step.decision;
+        const targeted = findTarget(step.state, target);
+        const to = targeted?.to ?? '';
+        if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
+        if (d.isErr()) {
+          if (d.error.code === 'code_mismatch') {
+            const id = targeted ? { id: targeted.id } : {};
+            emit({
+              type: 'verification.check_failed',
+              at,
+              attemptsLeft: d.error.attemptsLeft ?? 0,
+              to,
+              ...id,
+              ...ctx,
+            });
+          }
+          return err(refusalError(d.error, at));
+        }
+        const v = d.value;
+        const phone = parsed.value.phone ?? unseal(sh.ring, v.sealed);
+        if (phone === undefined) {
+          return err(
+            verifyError('store_corrupt', {
+              message: 'The stored number cannot be decrypted with the configured secrets.',
+            }),
+          );
+        }
+        emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
+        return ok<CheckResult, VerifyError>({
+          status: 'approved',
+          id: v.id,
+          phone,
+          to: v.to,
+          purpose: v.purpose,
+          verifiedAt: at,
+        });
+      })
+      .andThen((approved) =>
+        sh.hooks.afterApprove.reduce<ResultAsync<CheckResult, VerifyError>>(
+          (acc, hook) => acc.andThen((r) => hook(r, { at, silent: o.silent === true, ...ctx })),
+          okAsync(approved),
+        ),
+      );
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The `cancel` and `status` operations. @internal
+ * @module
+ */
+import { errAsync } from 'neverthrow';
+import { cancelTransition, viewVerification } from '../core/check';
+import { publishCore } from './events';
+import { idOf, keyOfId, objectInput } from './input';
+import { refusalError, type Shell } from './shell';
+import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
+
+export function makeCancel(sh: Shell): Verifier['cancel'] {
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) => idOf(o.id).map((id) => ({ o, id })));
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { o, id } = parsed.value;
+    return sh
+      .transact(keyOfId(id), at, (s) => cancelTransition(s, id, at, sh.policy))
+      .andThen((step) => {
+        const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
+        if (o.silent !== true) {
+          publishCore(sh.publish, step.events, {
+            to,
+            context: o.context as RequestContext | undefined,
+          });
+        }
+        return step.decision
+          .map((status): CancelResult => ({ id, status }))
+          .mapErr((r) => refusalError(r, at));
+      });
+  };
+}
+
+export function makeStatus(sh: Shell): Verifier['status'] {
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) => idOf(o.id));
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const id = parsed.value;
+    return sh.read(keyOfId(id)).andThen((state) =>
+      viewVerification(state, id, at, sh.policy)
+        .mapErr((r) => refusalError(r, at))
+        .map((view): StatusResult => {
+          const v = view.verification;
+          return {
+            id,
+            status: v.status,
+            to: v.to,
+            channel: v.channel,
+            purpose: v.purpose,
+            attemptsLeft: view.attemptsLeft,
+            sendsLeft: view.sendsLeft,
+            createdAt: v.createdAt,
+            expiresAt: v.expiresAt,
+            resendAvailableAt: view.resendAvailableAt,
+            failedVerifications: view.failures,
+            lockedUntil: view.lockedUntil > at ? view.lockedUntil : null,
+          };
+        }),
+    );
+  };
+}

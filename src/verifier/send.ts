@@ -1,0 +1,189 @@
+/**
+ * The `start` and `resend` operations. @internal
+ * @module
+ */
+import { errAsync, type Result } from 'neverthrow';
+import { generateCode } from '../codes';
+import type { Step } from '../core/refusal';
+import { resendTransition, type SendDecision, startTransition } from '../core/send';
+import { type VerifyError, verifyError } from '../errors';
+import type { Channel, OutgoingMessage } from '../ports/sender';
+import { codeDigest, phoneKey, seal, unseal } from '../secrets';
+import { publishCore } from './events';
+import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
+import { refusalError, type Shell } from './shell';
+import type { RequestContext, StartResult, Verifier } from './types';
+
+function decided(
+  sh: Shell,
+  step: Step<SendDecision>,
+  at: number,
+  context: RequestContext | undefined,
+  silent: unknown,
+): Result<SendDecision, VerifyError> {
+  const d = step.decision;
+  const to = d.isOk() ? d.value.verification.to : (step.state.verifications.at(-1)?.to ?? '');
+  if (silent !== true) publishCore(sh.publish, step.events, { to, context });
+  return d.mapErr((r) => refusalError(r, at));
+}
+
+function messageFor(
+  sh: Shell,
+  d: SendDecision,
+  phone: string,
+  code: string,
+  locale: string,
+  template: string | undefined,
+  at: number,
+): OutgoingMessage {
+  const v = d.verification;
+  const text = sh.render({
+    code,
+    channel: v.channel,
+    locale,
+    appName: sh.appName,
+    minutes: Math.max(1, Math.round((v.expiresAt - at) / 60_000)),
+    purpose: v.purpose,
+    ...(template !== undefined ? { template } : {}),
+  });
+  return { to: phone, channel: v.channel, text, code, locale, verificationId: v.id };
+}
+
+function result(d: SendDecision, messageId: string): StartResult {
+  const v = d.verification;
+  return {
+    id: v.id,
+    to: v.to,
+    channel: v.channel,
+    purpose: v.purpose,
+    expiresAt: v.expiresAt,
+    resendAvailableAt: d.resendAvailableAt,
+    sendsLeft: d.sendsLeft,
+    messageId,
+  };
+}
+
+export function makeStart(sh: Shell): Verifier['start'] {
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) =>
+      sh.phoneOf(o.phone).andThen((phone) =>
+        channelOf(o.channel, 'sms').andThen((channel) =>
+          purposeOf(o.purpose).andThen((purpose) =>
+            localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
+              templateOf(o.template).map((template) => ({
+                o,
+                phone,
+                channel: channel as Channel,
+                purpose,
+                locale,
+                template,
+              })),
+            ),
+          ),
+        ),
+      ),
+    );
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { o, phone, channel, purpose, locale, template } = parsed.value;
+    const context = o.context as RequestContext | undefined;
+    const pkey = phoneKey(sh.ring, phone.number);
+    const id = pkey + Buffer.from(sh.random(16)).toString('base64url');
+    const code = generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    const digest = codeDigest(sh.ring.current, id, purpose, code);
+    const to = sh.mask(phone.number);
+    const sealed = seal(sh.ring, phone.number, sh.random(12));
+    return sh
+      .guard({
+        kind: 'start',
+        phoneKey: pkey,
+        phone: phone.number,
+        country: phone.country,
+        channel,
+        purpose,
+        input: o,
+        silent: o.silent === true,
+        at,
+        ...(context ? { context } : {}),
+      })
+      .andThen(() =>
+        sh.transact(`phone:${pkey}`, at, (s) =>
+          startTransition(s, { id, purpose, channel, digest, to, sealed }, at, sh.policy),
+        ),
+      )
+      .andThen((step) => decided(sh, step, at, context, o.silent))
+      .andThen((d) => {
+        const ctx = context ? { context } : {};
+        sh.emitter(o.silent)({
+          type: 'verification.started',
+          at,
+          id,
+          to,
+          purpose,
+          channel,
+          ...ctx,
+        });
+        const message = messageFor(sh, d, phone.number, code, locale, template, at);
+        return sh
+          .deliver(message, { at, to, purpose, context, silent: o.silent })
+          .map((messageId) => result(d, messageId));
+      });
+  };
+}
+
+export function makeResend(sh: Shell): Verifier['resend'] {
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) =>
+      idOf(o.id).andThen((id) =>
+        channelOf(o.channel, undefined).andThen((channel) =>
+          localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
+            templateOf(o.template).map((template) => ({ o, id, channel, locale, template })),
+          ),
+        ),
+      ),
+    );
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { o, id, channel, locale, template } = parsed.value;
+    const context = o.context as RequestContext | undefined;
+    const code = generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    return sh
+      .guard({
+        kind: 'resend',
+        phoneKey: id.slice(0, 32),
+        input: o,
+        silent: o.silent === true,
+        at,
+        ...(channel ? { channel } : {}),
+        ...(context ? { context } : {}),
+      })
+      .andThen(() =>
+        sh.transact(`phone:${id.slice(0, 32)}`, at, (s) => {
+          const purpose = s.verifications.find((x) => x.id === id)?.purpose ?? '';
+          const digest = codeDigest(sh.ring.current, id, purpose, code);
+          return resendTransition(
+            s,
+            { id, digest, ...(channel ? { channel } : {}) },
+            at,
+            sh.policy,
+          );
+        }),
+      )
+      .andThen((step) => decided(sh, step, at, context, o.silent))
+      .andThen((d) => {
+        const v = d.verification;
+        const phone = unseal(sh.ring, v.sealed);
+        if (phone === undefined) {
+          return errAsync(
+            verifyError('store_corrupt', {
+              message: 'The stored number cannot be decrypted with the configured secrets.',
+            }),
+          );
+        }
+        const message = messageFor(sh, d, phone, code, locale, template, at);
+        return sh
+          .deliver(message, { at, to: v.to, purpose: v.purpose, context, silent: o.silent })
+          .map((messageId) => result(d, messageId));
+      });
+  };
+}
