@@ -110,6 +110,11 @@ export function recordTtl(state: PhoneState, now: number, policy: Policy): numbe
   for (const v of state.verifications) {
     const end = v.status === 'pending' ? v.expiresAt : v.closedAt;
     until = Math.max(until, end + policy.retentionMs);
+    // A wrong guess on a pending code becomes a failure when the code expires; the record
+    // must live long enough to count it and remember it.
+    if (v.status === 'pending' && v.checks > 0 && policy.lockout !== false) {
+      until = Math.max(until, v.expiresAt + policy.lockout.forgetAfterMs);
+    }
   }
   return until - now;
 }
