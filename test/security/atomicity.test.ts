@@ -1,0 +1,4 @@
+import { memoryStore } from '../../adapters/memory/index';
+import { verifierContract } from '../contract/verifier';
+
+verifierContract('memory', () => memoryStore());
