@@ -3,4 +3,6 @@
  * single-instance applications.
  * @module
  */
+
+export { type MemoryConsentLedger, memoryConsentLedger } from './consent-ledger';
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './store';
