@@ -1,0 +1,214 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
+import { storeContract } from '../../test/contract/store';
+import { storeModelTest } from '../../test/load/model';
+import { pgPool, runId, serviceAvailable } from '../../test/load/services';
+import { migrate } from './migrate';
+import type { PgPoolLike } from './pool';
+import { postgresStore, StoreConflictError } from './store';
+import { countingPool, dropStoreTable } from './testing';
+
+const up = await serviceAvailable('postgres');
+const secret = 'pg-test-secret-pg-test-secret-pg-test!';
+
+describe.skipIf(!up)('postgresStore', () => {
+  const table = runId('pp_test');
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = pgPool();
+    await migrate(pool, { table });
+  });
+  beforeEach(async () => {
+    await pool.query(`DELETE FROM "${table}"`);
+  });
+  afterAll(async () => {
+    await dropStoreTable(pool, table);
+    await pool.end();
+  });
+
+  storeContract('postgres', async () => {
+    const p = pgPool();
+    const t = runId('pp_contract');
+    await migrate(p, { table: t });
+    return {
+      store: postgresStore({ pool: p, table: t }),
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+      reset: async () => {
+        await p.query(`DELETE FROM "${t}"`);
+      },
+      close: async () => {
+        await dropStoreTable(p, t);
+        await p.end();
+      },
+    };
+  });
+
+  storeModelTest(
+    'postgres',
+    () => postgresStore({ pool, table }),
+    async () => {
+      await pool.query(`DELETE FROM "${table}"`);
+    },
+  );
+
+  it('accepts a pg Pool as it is (structural type) and refuses misconfiguration', () => {
+    expect(postgresStore({ pool }).table).toBe('"phoneproof_records"');
+    expect(postgresStore({ pool, table: 'app.otp' }).table).toBe('"app"."otp"');
+    for (const bad of ['Records', 'a;drop table x', 'x"y', '', 'a.b.c', 'a'.repeat(41), 42]) {
+      expect(() => postgresStore({ pool, table: bad as string })).toThrow(/table name/);
+    }
+    expect(() => postgresStore({ pool: {} as PgPoolLike })).toThrow(/pg Pool/);
+    expect(() => postgresStore({ pool, maxAttempts: 0 })).toThrow(/maxAttempts/);
+    expect(() => postgresStore({ pool, sweepLimit: 0 })).toThrow(/sweepLimit/);
+  });
+
+  it('costs 2 round trips for a write, 1 for a read-only update, 1 for get', async () => {
+    const { wrapped, calls } = countingPool(pool);
+    const store = postgresStore({ pool: wrapped, table });
+    await store.update('rt', () => ({ result: 0, write: { value: 'a', ttlMs: 60_000 } }));
+    expect(calls.splice(0)).toEqual(['SELECT', 'INSERT']);
+    await store.update('rt', () => ({ result: 0, write: { value: 'b', ttlMs: 60_000 } }));
+    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    await store.update('rt', () => ({ result: 0 }));
+    expect(calls.splice(0)).toEqual(['SELECT']);
+    await store.update('rt', () => ({ result: 0, write: { delete: true } }));
+    expect(calls.splice(0)).toEqual(['SELECT', 'DELETE']);
+    await store.update('rt', () => ({ result: 0, write: { delete: true } }));
+    expect(calls.splice(0)).toEqual(['SELECT']);
+    await store.get('rt');
+    expect(calls.splice(0)).toEqual(['SELECT']);
+  });
+
+  it('a verifier check costs 2 round trips, a status 1', async () => {
+    const { wrapped, calls } = countingPool(pool);
+    const outbox = outboxSender();
+    const store = postgresStore({ pool: wrapped, table });
+    const v = createVerifier({ secret, store, sender: outbox });
+    const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
+    expect(calls.splice(0)).toHaveLength(2);
+    const wrong = outbox.last()!.code === '000000' ? '111111' : '000000';
+    expect((await v.check({ id: s.id, code: wrong })).isErr()).toBe(true);
+    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    expect((await v.check({ id: s.id, code: outbox.last()!.code })).isOk()).toBe(true);
+    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    expect((await v.status({ id: s.id })).isOk()).toBe(true);
+    expect(calls.splice(0)).toEqual(['SELECT']);
+  });
+
+  it('stays exact when separate instances (separate pools and stores) race on one key', async () => {
+    const pools = Array.from({ length: 4 }, () => pgPool(undefined, { max: 5 }));
+    const stores = pools.map((p) => postgresStore({ pool: p, table }));
+    const inc = (raw: string | undefined) => {
+      const n = raw === undefined ? 0 : Number(raw);
+      return { result: n, write: { value: String(n + 1), ttlMs: 60_000 } };
+    };
+    const seen = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => stores[i % 4]!.update('race', inc)),
+    );
+    expect(await stores[0]!.get('race')).toBe('200');
+    expect(new Set(seen).size).toBe(200);
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('a deleted and re-created record never matches an old version (no ABA)', async () => {
+    const store = postgresStore({ pool, table });
+    await store.update('aba', () => ({ result: 0, write: { value: 'first', ttlMs: 60_000 } }));
+    const old = await pool.query(`SELECT version FROM "${table}" WHERE key = 'aba'`);
+    await store.update('aba', () => ({ result: 0, write: { delete: true } }));
+    await store.update('aba', () => ({ result: 0, write: { value: 'second', ttlMs: 60_000 } }));
+    const now = await pool.query(`SELECT version FROM "${table}" WHERE key = 'aba'`);
+    expect(now.rows[0].version).not.toBe(old.rows[0].version);
+  });
+
+  it('rejects with StoreConflictError once the retry budget is spent; the verifier says store_unavailable', async () => {
+    const rival: PgPoolLike = {
+      // Every conditional write finds that someone else changed the row.
+      query: async (q) =>
+        q.text.trimStart().startsWith('SELECT')
+          ? { rows: [], rowCount: 0 }
+          : { rows: [], rowCount: 0 },
+      connect: () => pool.connect(),
+    };
+    const store = postgresStore({ pool: rival, table, maxAttempts: 3 });
+    let calls = 0;
+    const attempt = store.update('k', () => {
+      calls += 1;
+      return { result: 0, write: { value: 'mine', ttlMs: 1_000 } };
+    });
+    await expect(attempt).rejects.toBeInstanceOf(StoreConflictError);
+    expect(calls).toBe(3);
+    const v = createVerifier({ secret, store, sender: outboxSender() });
+    expect((await v.start({ phone: '+12133734253' }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
+  });
+
+  it('a corrupted or foreign row gives store_corrupt, not a crash', async () => {
+    const outbox = outboxSender();
+    const v = createVerifier({ secret, store: postgresStore({ pool, table }), sender: outbox });
+    const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
+    const garbage = [Buffer.from('not json'), Buffer.from('{"v":2}'), Buffer.from([0xff, 0xfe, 0])];
+    for (const value of garbage) {
+      await pool.query(`UPDATE "${table}" SET value = $1`, [value]);
+      expect((await v.check({ id: s.id, code: outbox.last()!.code }))._unsafeUnwrapErr().code).toBe(
+        'store_corrupt',
+      );
+      expect((await v.status({ id: s.id }))._unsafeUnwrapErr().code).toBe('store_corrupt');
+    }
+  });
+
+  it('a missing table rejects with a hint to migrate (store_unavailable from the verifier)', async () => {
+    const store = postgresStore({ pool, table: 'phoneproof_never_migrated' });
+    await expect(store.get('k')).rejects.toThrow(/run migrate\(pool\)/);
+    const v = createVerifier({ secret, store, sender: outboxSender() });
+    expect((await v.start({ phone: '+12133734253' }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
+  });
+
+  it('sweep deletes at most `limit` expired rows and never a live one', async () => {
+    const store = postgresStore({ pool, table, sweepEvery: 0 });
+    await pool.query(
+      `INSERT INTO "${table}" (key, value, version, expires_at)
+       SELECT 'old' || i, 'x', i, now() - interval '1 minute' FROM generate_series(1, 10) i`,
+    );
+    await store.update('live', () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
+    expect(await store.sweep(3)).toBe(3);
+    expect(await store.sweep(100)).toBe(7);
+    expect(await store.sweep(100)).toBe(0);
+    expect(await store.get('live')).toBe('v');
+  });
+
+  it('sweeps by itself every `sweepEvery` writes', async () => {
+    const store = postgresStore({ pool, table, sweepEvery: 5, sweepLimit: 4 });
+    await pool.query(
+      `INSERT INTO "${table}" (key, value, version, expires_at)
+       SELECT 'old' || i, 'x', i, now() - interval '1 minute' FROM generate_series(1, 10) i`,
+    );
+    const expired = async () =>
+      Number(
+        (await pool.query(`SELECT count(*) FROM "${table}" WHERE expires_at <= now()`)).rows[0]
+          .count,
+      );
+    for (let i = 0; i < 4; i += 1) {
+      await store.update(`w${i}`, () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
+    }
+    expect(await expired()).toBe(10);
+    await store.update('w4', () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
+    await expect.poll(expired).toBe(6);
+  });
+
+  it('attaches an error listener to a pool that has none, so an idle-connection error cannot crash', () => {
+    const p = pgPool();
+    p.removeAllListeners('error');
+    expect(p.listenerCount('error')).toBe(0);
+    postgresStore({ pool: p, table });
+    expect(p.listenerCount('error')).toBe(1);
+    expect(() => p.emit('error', new Error('terminating connection'))).not.toThrow();
+    postgresStore({ pool: p, table });
+    expect(p.listenerCount('error')).toBe(1);
+    return p.end();
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `redisStore`: the Store port on Redis (standalone, Sentinel or Cluster), through the
+ * application's own ioredis client.
+ * @module
+ */
+import { CorruptRecordError } from '../../src/core/state';
+import type { Store, StoreWrite, Transition } from '../../src/ports/store';
+import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
+
+/**
+ * The few client methods the store calls. An ioredis `Redis` or `Cluster` instance fits as
+ * it is; phoneproof never imports ioredis itself. Promises must reject on server errors.
+ */
+export interface RedisClientLike {
+  get(key: string): Promise<string | null>;
+  evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+}
+
+export interface RedisStoreOptions {
+  /** The application's client. Configure it to fail fast when Redis is down (see docs/stores.md). */
+  readonly client: RedisClientLike;
+  /** Prepended to every key (default `phoneproof:`). May not contain `{` or `}`. */
+  readonly prefix?: string;
+  /** Compare-and-set attempts per update before it rejects (default 32). */
+  readonly maxAttempts?: number;
+}
+
+export interface RedisStore extends Store {
+  readonly prefix: string;
+  /** The Redis key that holds a logical key: `${prefix}{${key}}`. */
+  redisKey(key: string): string;
+}
+
+/** Thrown (as a rejection) when an update keeps conflicting past the retry budget. */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Jittered exponential backoff before conflict retry `n` (n >= 1); the first is immediate. */
+export const backoffMs = (n: number): number =>
+  n <= 1 ? 0 : Math.random() * Math.min(50, 2 ** (n - 1));
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** A foreign value of another Redis type under our key is corrupt data, not an outage. */
+function mapRedisError(e: unknown, key: string): unknown {
+  if (message(e).includes('WRONGTYPE')) {
+    return new CorruptRecordError(`Redis key ${key} holds a value that is not a string`);
+  }
+  return e;
+}
+
+function ttlArg(write: Exclude<StoreWrite, { delete: true }>): string {
+  if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
+    throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
+  }
+  return String(Math.ceil(write.ttlMs));
+}
+
+/**
+ * Creates a Store on Redis.
+ *
+ * - Layout: one string key per record, `${prefix}{${key}}`. The braces are a Cluster hash
+ *   tag and every operation touches exactly one key, so it always lands on one slot.
+ * - `update`: GET (1 round trip), run the transition, then one EVALSHA of a compare-and-set
+ *   that writes with PX (or deletes) only if the key still holds what was read. On conflict
+ *   the script returns the current value, so a retry costs one more round trip, with jittered
+ *   backoff from the second retry; past `maxAttempts` it rejects with `StoreConflictError`.
+ *   A transition without a write (or deleting an absent record) ends at the GET.
+ *   Concurrent updates of one key within this process run one after another, so contention
+ *   comes only from other processes.
+ * - `get`: one GET.
+ * - TTL: Redis expiry (PX), on the Redis server's clock.
+ * - A key holding a non-string Redis value rejects with `CorruptRecordError` (the verifier
+ *   answers `store_corrupt`); connection errors reject unchanged (`store_unavailable`).
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('phoneproof: redisStore needs an options object ({ client }).');
+  }
+  const { client } = options;
+  if (
+    !client ||
+    typeof client.get !== 'function' ||
+    typeof client.evalsha !== 'function' ||
+    typeof client.eval !== 'function'
+  ) {
+    throw new TypeError(
+      'phoneproof: redisStore `client` must be an ioredis client (get, evalsha, eval).',
+    );
+  }
+  const prefix = options.prefix ?? 'phoneproof:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+    throw new TypeError('phoneproof: redisStore `prefix` must be a string without `{` or `}`.');
+  }
+  const maxAttempts = options.maxAttempts ?? 32;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
+    throw new TypeError('phoneproof: redisStore `maxAttempts` must be an integer from 1 to 1000.');
+  }
+
+  const redisKey = (key: string) => `${prefix}{${key}}`;
+
+  const read = async (rkey: string): Promise<string | undefined> => {
+    try {
+      return (await client.get(rkey)) ?? undefined;
+    } catch (e) {
+      throw mapRedisError(e, rkey);
+    }
+  };
+
+  const cas = async (rkey: string, seen: string | undefined, write: StoreWrite) => {
+    const args = [
+      rkey,
+      seen === undefined ? '0' : '1',
+      seen ?? '',
+      'delete' in write ? '' : write.value,
+      'delete' in write ? 'del' : ttlArg(write),
+    ];
+    let reply: unknown;
+    try {
+      reply = await client.evalsha(CAS_SHA, 1, ...args);
+    } catch (e) {
+      if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, rkey);
+      // The server lost its script cache (restart, failover, SCRIPT FLUSH): send it once.
+      try {
+        reply = await client.eval(CAS_SCRIPT, 1, ...args);
+      } catch (e2) {
+        throw mapRedisError(e2, rkey);
+      }
+    }
+    return parseCasReply(reply);
+  };
+
+  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
+    const rkey = redisKey(key);
+    let seen = await read(rkey);
+    for (let attempt = 1; ; attempt += 1) {
+      const { result, write } = fn(seen);
+      if (!write || ('delete' in write && seen === undefined)) return result;
+      const reply: CasReply = await cas(rkey, seen, write);
+      if (reply.ok) return result;
+      if (attempt >= maxAttempts) {
+        throw new StoreConflictError(
+          `phoneproof: update of ${rkey} still conflicted after ${maxAttempts} attempts`,
+        );
+      }
+      seen = reply.current;
+      const wait = backoffMs(attempt);
+      if (wait > 0) await sleep(wait);
+    }
+  }
+
+  // Per-key queue: updates of one key from this process run one after another.
+  const tails = new Map<string, Promise<unknown>>();
+  function update<T>(key: string, fn: Transition<T>): Promise<T> {
+    const previous = tails.get(key);
+    const run = previous
+      ? previous.then(
+          () => apply(key, fn),
+          () => apply(key, fn),
+        )
+      : apply(key, fn);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  }
+
+  return {
+    prefix,
+    redisKey,
+    update,
+    async get(key) {
+      return read(redisKey(key));
+    },
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Multi-process races on Redis and PostgreSQL: 4 worker processes (each with several
+ * independent clients and stores) fire 250 concurrent calls each at one verification or
+ * one phone. Exactly the policy's limit may be evaluated: checks, sends, failures.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../adapters/postgres/migrate';
+import { postgresStore } from '../../adapters/postgres/store';
+import { dropStoreTable } from '../../adapters/postgres/testing';
+import { redisStore } from '../../adapters/redis/store';
+import { createVerifier, type PolicyOptions } from '../../src/index';
+import type { Store } from '../../src/ports/store';
+import { outboxSender } from '../../src/senders/outbox';
+import { DATABASE_URL, pgPool, REDIS_URL, redisClient, runId, serviceAvailable } from './services';
+import type { RaceJob, WorkerMessage } from './worker';
+
+const WORKERS = 4;
+const PER_WORKER = 250;
+const secret = 'race-secret-race-secret-race-secret!!';
+const phone = '+12133734253';
+const HOUR = 3_600_000;
+
+const redisUp = await serviceAvailable('redis');
+const pgUp = await serviceAvailable('postgres');
+
+let workers: ChildProcess[] = [];
+
+function next(w: ChildProcess, type: WorkerMessage['type']): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const on = (m: WorkerMessage) => {
+      if (m.type === type || m.type === 'failed') {
+        w.off('message', on);
+        if (m.type === 'failed') reject(new Error(`worker ${w.pid}: ${m.error}`));
+        else resolve(m);
+      }
+    };
+    w.on('message', on);
+  });
+}
+
+/** Runs `job` in every worker at once; returns the summed outcomes and deliveries. */
+async function race(job: RaceJob) {
+  const ready = workers.map((w) => next(w, 'ready'));
+  for (const w of workers) w.send({ type: 'prepare', job });
+  await Promise.all(ready);
+  const done = workers.map((w) => next(w, 'done'));
+  for (const w of workers) w.send({ type: 'go' });
+  const reports = (await Promise.all(done)) as Array<Extract<WorkerMessage, { type: 'done' }>>;
+  const outcomes: Record<string, number> = {};
+  let delivered = 0;
+  for (const r of reports) {
+    delivered += r.delivered;
+    for (const [k, n] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + n;
+  }
+  return { outcomes, delivered };
+}
+
+beforeAll(() => {
+  if (!redisUp && !pgUp) return;
+  const path = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  workers = Array.from({ length: WORKERS }, () =>
+    fork(path, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+});
+afterAll(() => {
+  for (const w of workers) w.send({ type: 'exit' });
+});
+
+interface Backend {
+  name: 'redis' | 'postgres';
+  up: boolean;
+  url: string;
+  /** A fresh namespace and a store over it in this process. */
+  fresh(): Promise<{ namespace: string; store: Store }>;
+  cleanup(): Promise<void>;
+}
+
+let redis: Redis | undefined;
+let pool: pg.Pool | undefined;
+const prefixes: string[] = [];
+const tables: string[] = [];
+
+const backends: Backend[] = [
+  {
+    name: 'redis',
+    up: redisUp,
+    url: REDIS_URL,
+    async fresh() {
+      redis ??= redisClient();
+      const namespace = `${runId('pp-race')}:`;
+      prefixes.push(namespace);
+      return { namespace, store: redisStore({ client: redis, prefix: namespace }) };
+    },
+    async cleanup() {
+      for (const p of prefixes) {
+        const keys = await redis!.keys(`${p}*`);
+        if (keys.length > 0) await redis!.del(...keys);
+      }
+      redis?.disconnect();
+    },
+  },
+  {
+    name: 'postgres',
+    up: pgUp,
+    url: DATABASE_URL,
+    async fresh() {
+      pool ??= pgPool();
+      const namespace = runId('pp_race');
+      tables.push(namespace);
+      await migrate(pool, { table: namespace });
+      return { namespace, store: postgresStore({ pool, table: namespace }) };
+    },
+    async cleanup() {
+      for (const t of tables) await dropStoreTable(pool!, t);
+      await pool?.end();
+    },
+  },
+];
+
+describe.each(backends)('$name: 4 processes racing', (b) => {
+  afterAll(() => (b.up ? b.cleanup() : undefined));
+  const job = (
+    namespace: string,
+    rest: Omit<RaceJob, 'backend' | 'url' | 'namespace' | 'secret' | 'instances' | 'count'>,
+  ): RaceJob => ({
+    backend: b.name,
+    url: b.url,
+    namespace,
+    secret,
+    instances: 2,
+    count: PER_WORKER,
+    ...rest,
+  });
+
+  it.skipIf(!b.up)('1000 concurrent wrong guesses: exactly maxChecks are evaluated', async () => {
+    const { namespace, store } = await b.fresh();
+    const outbox = outboxSender();
+    const v = createVerifier({ secret, store, sender: outbox });
+    const s = (await v.start({ phone }))._unsafeUnwrap();
+    const code = outbox.last()!.code;
+    const wrong = code === '000000' ? '111111' : '000000';
+    const { outcomes } = await race(
+      job(namespace, { policy: {}, op: 'check', ids: [s.id], code: wrong }),
+    );
+    expect(outcomes.code_mismatch).toBe(5);
+    expect(outcomes.ok).toBeUndefined();
+    expect(outcomes.store_unavailable).toBeUndefined();
+    expect(Object.values(outcomes).reduce((a, n) => a + n, 0)).toBe(WORKERS * PER_WORKER);
+    const st = (await v.status({ id: s.id }))._unsafeUnwrap();
+    expect(st).toMatchObject({ status: 'failed', attemptsLeft: 0 });
+    expect((await v.check({ id: s.id, code }))._unsafeUnwrapErr().code).toBe(
+      'max_attempts_reached',
+    );
+  });
+
+  it.skipIf(!b.up)('1000 concurrent resends: exactly the send window is delivered', async () => {
+    const policy: PolicyOptions = {
+      resendCooldownMs: 0,
+      maxResendCooldownMs: 0,
+      maxSends: 100,
+      sendWindows: [{ windowMs: HOUR, max: 6 }],
+    };
+    const { namespace, store } = await b.fresh();
+    const v = createVerifier({ secret, store, sender: outboxSender(), policy });
+    const s = (await v.start({ phone }))._unsafeUnwrap();
+    const { outcomes, delivered } = await race(
+      job(namespace, { policy, op: 'resend', ids: [s.id], code: '' }),
+    );
+    expect(outcomes.ok).toBe(5); // 6 in the window, the start included
+    expect(delivered).toBe(5);
+    // The rest are refused; `resend_too_soon` appears when one process's clock reads a
+    // millisecond behind the send another process just recorded (cooldown 0).
+    const refused = (outcomes.send_limit_reached ?? 0) + (outcomes.resend_too_soon ?? 0);
+    expect(refused).toBe(WORKERS * PER_WORKER - 5);
+    expect((await v.status({ id: s.id }))._unsafeUnwrap().sendsLeft).toBe(100 - 6);
+    expect((await v.start({ phone, purpose: 'other' }))._unsafeUnwrapErr().code).toBe(
+      'send_limit_reached',
+    );
+  });
+
+  it.skipIf(!b.up)(
+    '1000 concurrent failing checks on 10 verifications: the lock engages at exactly the threshold',
+    async () => {
+      const policy: PolicyOptions = {
+        maxChecks: 1,
+        lockout: { threshold: 3 },
+        maxVerificationsPerPhone: 20,
+        sendWindows: [{ windowMs: HOUR, max: 100 }],
+      };
+      const { namespace, store } = await b.fresh();
+      const outbox = outboxSender();
+      const v = createVerifier({ secret, store, sender: outbox, policy });
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        ids.push((await v.start({ phone, purpose: `p${i}` }))._unsafeUnwrap().id);
+      }
+      const codes = new Set(outbox.messages.map((m) => m.code));
+      let wrong = '000000';
+      while (codes.has(wrong)) wrong = String(Number(wrong) + 111_111).padStart(6, '0');
+      const { outcomes } = await race(job(namespace, { policy, op: 'check', ids, code: wrong }));
+      expect(outcomes.code_mismatch).toBe(3);
+      expect(outcomes.ok).toBeUndefined();
+      expect(outcomes.store_unavailable).toBeUndefined();
+      const statuses = await Promise.all(
+        ids.map(async (id) => (await v.status({ id }))._unsafeUnwrap()),
+      );
+      expect(statuses.filter((x) => x.status === 'failed')).toHaveLength(3);
+      expect(statuses.every((x) => x.lockedUntil !== null)).toBe(true);
+      expect((await v.start({ phone, purpose: 'after' }))._unsafeUnwrapErr().code).toBe('locked');
+      const pending = outbox.messages.find(
+        (m) => m.verificationId === statuses.find((x) => x.status === 'pending')!.id,
+      )!;
+      expect(
+        (await v.check({ id: pending.verificationId, code: pending.code }))._unsafeUnwrapErr().code,
+      ).toBe('locked');
+    },
+  );
+});

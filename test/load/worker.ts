@@ -1,0 +1,89 @@
+/**
+ * A worker process for the multi-process race tests (`race.test.ts`). It builds its own
+ * clients, stores and verifiers over the shared store, waits for `go`, fires its calls all
+ * at once and reports how many ended with each outcome.
+ * Run by the parent as `node --import tsx test/load/worker.ts`.
+ * @internal test helper
+ */
+import { postgresStore } from '../../adapters/postgres/index';
+import { redisStore } from '../../adapters/redis/index';
+import { createVerifier, type PolicyOptions, type Verifier } from '../../src/index';
+import type { Store } from '../../src/ports/store';
+import { outboxSender } from '../../src/senders/outbox';
+import { pgPool, redisClient } from './services';
+
+export interface RaceJob {
+  readonly backend: 'redis' | 'postgres';
+  readonly url: string;
+  /** Key prefix (Redis) or table (PostgreSQL). */
+  readonly namespace: string;
+  readonly secret: string;
+  readonly policy: PolicyOptions;
+  /** Independent clients+stores in this process (each races the others). */
+  readonly instances: number;
+  readonly op: 'check' | 'resend';
+  /** Verification ids to spread the calls over (round robin). */
+  readonly ids: readonly string[];
+  readonly code: string;
+  readonly count: number;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'done'; outcomes: Record<string, number>; delivered: number; approvedWith: string[] }
+  | { type: 'failed'; error: string };
+
+type ParentMessage = { type: 'prepare'; job: RaceJob } | { type: 'go' } | { type: 'exit' };
+
+const send = (m: WorkerMessage) => process.send?.(m);
+
+let job: RaceJob | undefined;
+let verifiers: Verifier[] = [];
+let closers: Array<() => Promise<unknown>> = [];
+const outbox = outboxSender();
+
+async function prepare(j: RaceJob) {
+  job = j;
+  verifiers = [];
+  closers = [];
+  for (let i = 0; i < j.instances; i += 1) {
+    let store: Store;
+    if (j.backend === 'redis') {
+      const client = redisClient(j.url);
+      closers.push(async () => client.disconnect());
+      store = redisStore({ client, prefix: j.namespace });
+    } else {
+      const pool = pgPool(j.url, { max: 4 });
+      closers.push(() => pool.end());
+      store = postgresStore({ pool, table: j.namespace });
+    }
+    await store.get('warm-up'); // connect before the race starts
+    verifiers.push(createVerifier({ secret: j.secret, store, sender: outbox, policy: j.policy }));
+  }
+  send({ type: 'ready' });
+}
+
+async function go() {
+  const j = job!;
+  const sentBefore = outbox.messages.length;
+  const outcomes: Record<string, number> = {};
+  const approvedWith: string[] = [];
+  await Promise.all(
+    Array.from({ length: j.count }, async (_, i) => {
+      const v = verifiers[i % verifiers.length]!;
+      const id = j.ids[i % j.ids.length]!;
+      const r = j.op === 'check' ? await v.check({ id, code: j.code }) : await v.resend({ id });
+      const key = r.isOk() ? 'ok' : r.error.code;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+      if (r.isOk() && j.op === 'check') approvedWith.push(j.code);
+    }),
+  );
+  await Promise.all(closers.map((c) => c()));
+  send({ type: 'done', outcomes, delivered: outbox.messages.length - sentBefore, approvedWith });
+}
+
+process.on('message', (m: ParentMessage) => {
+  const step = m.type === 'prepare' ? prepare(m.job) : m.type === 'go' ? go() : undefined;
+  if (m.type === 'exit') process.exit(0);
+  step?.catch((e: unknown) => send({ type: 'failed', error: String(e) }));
+});
