@@ -49,6 +49,20 @@ export function normalizePhone(
   input: unknown,
   options: NormalizeOptions = {},
 ): Result<NormalizedPhone, VerifyError> {
+  return parsePhone(input, options).map(({ number, country }) => ({ number, country }));
+}
+
+/** A normalized number with its international formatting, for masking without reparsing. @internal */
+export interface ParsedPhone extends NormalizedPhone {
+  readonly international: string;
+  readonly callingCode: string;
+}
+
+/** `normalizePhone` plus formatting details. @internal */
+export function parsePhone(
+  input: unknown,
+  options: NormalizeOptions = {},
+): Result<ParsedPhone, VerifyError> {
   if (typeof input !== 'string')
     return invalid('not_a_string', 'The phone number must be a string.');
   const text = input.trim();
@@ -74,7 +88,12 @@ export function normalizePhone(
     const reason = (lengthIssue && parseReasons[lengthIssue]) ?? 'invalid_number';
     return invalid(reason, 'The phone number is not valid.');
   }
-  return ok({ number: parsed.number, country: parsed.country ?? 'XX' });
+  return ok({
+    number: parsed.number,
+    country: parsed.country ?? 'XX',
+    international: parsed.formatInternational(),
+    callingCode: parsed.countryCallingCode,
+  });
 }
 
 export interface MaskOptions {
@@ -92,7 +111,6 @@ export const MASK_CHAR = '•';
  * digits hidden.
  */
 export function maskPhone(e164: string, options: MaskOptions = {}): string {
-  const visible = Math.min(4, Math.max(0, Math.trunc(options.visible ?? 2)));
   let formatted: string;
   let prefixLength = 0;
   try {
@@ -102,6 +120,12 @@ export function maskPhone(e164: string, options: MaskOptions = {}): string {
   } catch {
     formatted = String(e164).replace(/[^\d+ ]/g, '');
   }
+  return maskFormatted(formatted, prefixLength, options.visible);
+}
+
+/** Masks an already formatted number whose first `prefixLength` characters stay. @internal */
+export function maskFormatted(formatted: string, prefixLength: number, visibleOption?: number): string {
+  const visible = Math.min(4, Math.max(0, Math.trunc(visibleOption ?? 2)));
   const head = formatted.slice(0, prefixLength);
   const tail = formatted.slice(prefixLength);
   const digits = (tail.match(/\d/g) ?? []).length;

@@ -17,6 +17,8 @@ export interface Keyring {
   readonly all: readonly Buffer[];
   /** Derives store keys; stable across rotations that keep the oldest secret. */
   readonly lookup: Buffer;
+  /** AES-256-GCM keys derived from `all`, same order (`sealKeys[0]` seals). */
+  readonly sealKeys: readonly Buffer[];
 }
 
 /** Builds a keyring; throws (misconfiguration) when a secret is missing or short. */
@@ -26,7 +28,7 @@ export function keyring(secret: Secret | readonly Secret[], lookupSecret?: Secre
   const all = list.map((s, i) => toKey(s, `secret[${i}]`));
   const lookup =
     lookupSecret === undefined ? all[all.length - 1]! : toKey(lookupSecret, 'lookupSecret');
-  return { current: all[0]!, all, lookup };
+  return { current: all[0]!, all, lookup, sealKeys: all.map((k) => subkey(k, 'seal')) };
 }
 
 function toKey(s: Secret, name: string): Buffer {
@@ -93,7 +95,7 @@ export function subkey(key: Buffer, label: string): Buffer {
 
 /** Encrypts `plaintext` with AES-256-GCM under the current secret: base64url(iv|tag|ct). */
 export function seal(ring: Keyring, plaintext: string, iv: Uint8Array): string {
-  const cipher = createCipheriv('aes-256-gcm', subkey(ring.current, 'seal'), iv);
+  const cipher = createCipheriv('aes-256-gcm', ring.sealKeys[0]!, iv);
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
 }
@@ -102,9 +104,9 @@ export function seal(ring: Keyring, plaintext: string, iv: Uint8Array): string {
 export function unseal(ring: Keyring, sealed: string): string | undefined {
   const raw = Buffer.from(sealed, 'base64url');
   if (raw.length < 28) return undefined;
-  for (const key of ring.all) {
+  for (const key of ring.sealKeys) {
     try {
-      const decipher = createDecipheriv('aes-256-gcm', subkey(key, 'seal'), raw.subarray(0, 12));
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {

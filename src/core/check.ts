@@ -3,6 +3,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
+import { editState, editVerification, replaceVerification } from './copy';
 import type { Policy } from './policy';
 import { resendCooldown } from './policy';
 import type { Refusal, Step } from './refusal';
@@ -44,19 +45,22 @@ export function checkTransition(
   if (d.state.lockedUntil > now) return refuse({ code: 'locked', retryAt: d.state.lockedUntil });
   if (v.checks >= policy.maxChecks)
     return refuse({ code: 'max_attempts_reached', attemptsLeft: 0 });
-  const checked: VerificationState = { ...v, checks: v.checks + 1 };
-  const replace =
-    (x: VerificationState) =>
-    (s: PhoneState): PhoneState => ({
-      ...s,
-      verifications: s.verifications.map((y) => (y.id === x.id ? x : y)),
-    });
+  const checked = editVerification(v, (m) => {
+    m.checks = v.checks + 1;
+  });
   if (matches(v)) {
-    const approved: VerificationState = { ...checked, status: 'approved', closedAt: now };
-    d.state = { ...replace(approved)(d.state), failures: 0, locks: 0, lastFailureAt: 0 };
+    const approved = editVerification(checked, (m) => {
+      m.status = 'approved';
+      m.closedAt = now;
+    });
+    d.state = editState(replaceVerification(d.state, approved), (m) => {
+      m.failures = 0;
+      m.locks = 0;
+      m.lastFailureAt = 0;
+    });
     return { state: d.state, changed: true, decision: ok(approved), events: d.events };
   }
-  d.state = replace(checked)(d.state);
+  d.state = replaceVerification(d.state, checked);
   const attemptsLeft = policy.maxChecks - checked.checks;
   if (attemptsLeft === 0) closeVerification(d, v.id, 'failed', now, policy);
   return {

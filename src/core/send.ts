@@ -5,6 +5,7 @@
  */
 import { err, ok } from 'neverthrow';
 import type { Channel } from '../ports/sender';
+import { editState, editVerification, replaceVerification } from './copy';
 import { type Policy, resendCooldown } from './policy';
 import type { Refusal, Step } from './refusal';
 import { closeVerification, settle } from './settle';
@@ -77,7 +78,12 @@ export function startTransition(
   const lockedNow = lockRefusal(d.state, now);
   if (lockedNow) return refuse(lockedNow);
   const v: VerificationState = {
-    ...input,
+    id: input.id,
+    purpose: input.purpose,
+    channel: input.channel,
+    digest: input.digest,
+    to: input.to,
+    sealed: input.sealed,
     createdAt: now,
     expiresAt: now + policy.codeTtlMs,
     checks: 0,
@@ -86,11 +92,10 @@ export function startTransition(
     status: 'pending',
     closedAt: 0,
   };
-  const next: PhoneState = {
-    ...d.state,
-    sends: [...d.state.sends, now],
-    verifications: [...d.state.verifications, v],
-  };
+  const next = editState(d.state, (m) => {
+    m.sends = [...d.state.sends, now];
+    m.verifications = [...d.state.verifications, v];
+  });
   return { state: next, changed: true, decision: ok(decision(v, policy)), events: d.events };
 }
 
@@ -139,20 +144,17 @@ export function resendTransition(
   if (now < availableAt) return refuse({ code: 'resend_too_soon', retryAt: availableAt });
   const windowAt = windowRetryAt(d.state, now, policy);
   if (windowAt !== undefined) return refuse({ code: 'send_limit_reached', retryAt: windowAt });
-  const next: VerificationState = {
-    ...v,
-    digest: input.digest,
-    channel: input.channel ?? v.channel,
-    sends: v.sends + 1,
-    lastSendAt: now,
-    expiresAt: now + policy.codeTtlMs,
-  };
+  const next = editVerification(v, (m) => {
+    m.digest = input.digest;
+    m.channel = input.channel ?? v.channel;
+    m.sends = v.sends + 1;
+    m.lastSendAt = now;
+    m.expiresAt = now + policy.codeTtlMs;
+  });
   return {
-    state: {
-      ...d.state,
-      sends: [...d.state.sends, now],
-      verifications: d.state.verifications.map((x) => (x.id === v.id ? next : x)),
-    },
+    state: editState(replaceVerification(d.state, next), (m) => {
+      m.sends = [...d.state.sends, now];
+    }),
     changed: true,
     decision: ok(decision(next, policy)),
     events: d.events,

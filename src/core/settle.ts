@@ -3,6 +3,7 @@
  * failures, prune history. Pure. @internal
  * @module
  */
+import { editState, editVerification, replaceVerification } from './copy';
 import { lockDuration, type Policy } from './policy';
 import type { PhoneState, VerificationState } from './state';
 
@@ -27,10 +28,18 @@ export function registerFailure(d: Draft, at: number, policy: Policy): void {
   if (failures >= lockout.threshold) {
     const locks = d.state.locks + 1;
     const until = Math.max(d.state.lockedUntil, at + lockDuration(lockout, locks));
-    d.state = { ...d.state, failures: 0, locks, lockedUntil: until, lastFailureAt: at };
+    d.state = editState(d.state, (m) => {
+      m.failures = 0;
+      m.locks = locks;
+      m.lockedUntil = until;
+      m.lastFailureAt = at;
+    });
     d.events.push({ type: 'phone.locked', until, at });
   } else {
-    d.state = { ...d.state, failures, lastFailureAt: at };
+    d.state = editState(d.state, (m) => {
+      m.failures = failures;
+      m.lastFailureAt = at;
+    });
   }
 }
 
@@ -44,11 +53,11 @@ export function closeVerification(
 ): void {
   const v = d.state.verifications.find((x) => x.id === id);
   if (!v || v.status !== 'pending') return;
-  const closed: VerificationState = { ...v, status, closedAt: at };
-  d.state = {
-    ...d.state,
-    verifications: d.state.verifications.map((x) => (x.id === id ? closed : x)),
-  };
+  const closed = editVerification(v, (m) => {
+    m.status = status;
+    m.closedAt = at;
+  });
+  d.state = replaceVerification(d.state, closed);
   d.events.push({ type: `verification.${status}`, id, at });
   if (v.checks > 0) registerFailure(d, at, policy);
 }
@@ -62,25 +71,40 @@ export function settle(state: PhoneState, now: number, policy: Policy): Draft {
     }
   }
   let s = d.state;
-  if (s.lockedUntil !== 0 && s.lockedUntil <= now) s = { ...s, lockedUntil: 0 };
+  if (s.lockedUntil !== 0 && s.lockedUntil <= now) {
+    s = editState(s, (m) => {
+      m.lockedUntil = 0;
+    });
+  }
   const forgetAfter = policy.lockout === false ? 0 : policy.lockout.forgetAfterMs;
   if (
     s.lockedUntil === 0 &&
     (s.failures > 0 || s.locks > 0) &&
     s.lastFailureAt + forgetAfter <= now
   ) {
-    s = { ...s, failures: 0, locks: 0, lastFailureAt: 0 };
+    s = editState(s, (m) => {
+      m.failures = 0;
+      m.locks = 0;
+      m.lastFailureAt = 0;
+    });
   }
   const longest = Math.max(0, ...policy.sendWindows.map((w) => w.windowMs));
   if (s.sends.length > 0 && s.sends[0]! <= now - longest) {
-    s = { ...s, sends: s.sends.filter((t) => t > now - longest) };
+    const sends = s.sends.filter((t) => t > now - longest);
+    s = editState(s, (m) => {
+      m.sends = sends;
+    });
   }
   const keep = s.verifications.filter(
     (v) => v.status === 'pending' || v.closedAt + policy.retentionMs > now,
   );
   const excess = keep.length - policy.maxVerificationsPerPhone;
   const trimmed = excess > 0 ? dropOldestClosed(keep, excess) : keep;
-  if (trimmed.length !== s.verifications.length) s = { ...s, verifications: trimmed };
+  if (trimmed.length !== s.verifications.length) {
+    s = editState(s, (m) => {
+      m.verifications = trimmed;
+    });
+  }
   d.state = s;
   return d;
 }
