@@ -88,11 +88,12 @@ export function makeStart(sh: Shell): Verifier['start'] {
     const { o, phone, channel, purpose, locale, template } = parsed.value;
     const context = o.context as RequestContext | undefined;
     const pkey = phoneKey(sh.ring, phone.number);
-    const id = pkey + Buffer.from(sh.random(16)).toString('base64url');
+    const nonce = sh.random(28);
+    const id = pkey + Buffer.from(nonce.subarray(0, 16)).toString('base64url');
     const code = generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     const digest = codeDigest(sh.ring.current, id, purpose, code);
-    const to = sh.mask(phone.number);
-    const sealed = seal(sh.ring, phone.number, sh.random(12));
+    const to = phone.masked;
+    const sealed = seal(sh.ring, phone.number, nonce.subarray(16));
     return sh
       .guard({
         kind: 'start',

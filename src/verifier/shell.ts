@@ -12,7 +12,7 @@ import { recordTtl } from '../core/settle';
 import { CorruptRecordError, decodeState, encodeState, type PhoneState } from '../core/state';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
-import { maskPhone, type NormalizedPhone, normalizePhone } from '../phone';
+import { maskFormatted, maskPhone, normalizePhone, type ParsedPhone, parsePhone } from '../phone';
 import type { OutgoingMessage, Sender } from '../ports/sender';
 import type { Store, StoreWrite } from '../ports/store';
 import { type Keyring, keyring } from '../secrets';
@@ -35,8 +35,8 @@ export interface Shell {
   readonly publish: Publish;
   readonly hooks: Hooks;
   mask(e164: string): string;
-  /** Normalizes and applies the allowed-countries list. */
-  phoneOf(x: unknown): Result<NormalizedPhone, VerifyError>;
+  /** Normalizes, applies the allowed-countries list and masks. */
+  phoneOf(x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError>;
   /** Runs a pure transition through the store's atomic update; throws become values. */
   transact<T>(
     key: string,
@@ -130,8 +130,10 @@ export function createShell(options: VerifierOptions): Shell {
     hooks,
     mask: (e164) => maskPhone(e164, { visible: maskVisible }),
     phoneOf: (x) =>
-      normalizePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) =>
-        allowed && !allowed.has(p.country) ? err(verifyError('country_not_allowed')) : ok(p),
+      parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) =>
+        allowed && !allowed.has(p.country)
+          ? err(verifyError('country_not_allowed'))
+          : ok({ ...p, masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible) }),
       ),
     transact: (key, at, f) =>
       ResultAsync.fromThrowable(
