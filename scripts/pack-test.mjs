@@ -1,7 +1,7 @@
 // Packs the library, installs the tarball into a scratch project and imports every
 // subpath from ESM and from CommonJS. Also proves both module systems share one instance.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -10,6 +10,14 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const subpaths = Object.keys(pkg.exports)
   .filter((s) => s !== './package.json')
   .map((s) => (s === '.' ? 'phoneproof' : `phoneproof/${s.slice(2)}`));
+
+// One copy of the core: each core function is defined in exactly one built file, whichever
+// subpath pulls it in (code splitting), so there is one module instance per process.
+const distFiles = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.cjs'));
+for (const marker of ['function decodeState(', 'function normalizePhone(', 'function keyring(', 'function createVerifier(']) {
+  const holders = distFiles.filter((f) => readFileSync(join(root, 'dist', f), 'utf8').includes(marker));
+  if (holders.length !== 1) throw new Error(`${marker} is defined in ${holders.length} built files: ${holders.join(', ')}`);
+}
 
 const packDir = join(root, '.pack');
 rmSync(packDir, { recursive: true, force: true });
