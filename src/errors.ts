@@ -19,6 +19,10 @@ export const errorCatalog = {
   resend_too_soon: { status: 429, message: 'Wait before asking for another code.' },
   send_limit_reached: { status: 429, message: 'Too many codes were sent. Try again later.' },
   locked: { status: 429, message: 'Too many failed verifications. Try again later.' },
+  forbidden: { status: 403, message: 'This request is not allowed.' },
+  signature_invalid: { status: 401, message: 'The request signature is missing or not valid.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'The request body must be JSON.' },
   delivery_failed: { status: 502, message: 'The message could not be delivered.' },
   store_unavailable: {
     status: 503,

@@ -55,5 +55,20 @@ export {
   type OutboxSender,
   outboxSender,
 } from './senders/outbox';
+export {
+  DEFAULT_SKEW_MS,
+  type RequestSignatureCheck,
+  requestSignatureCheck,
+  SIGNATURE_HEADER,
+  type SignatureOptions,
+  type SignedCaller,
+  type SignedHeaders,
+  type SignedRequest,
+  type SignRequestInput,
+  SYSTEM_HEADER,
+  signRequest,
+  TIMESTAMP_HEADER,
+  verifyRequestSignature,
+} from './signatures/index';
 export { createVerifier } from './verifier/create';
 export type * from './verifier/types';

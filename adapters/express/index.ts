@@ -1,0 +1,120 @@
+/**
+ * `phoneproof/express`: the whole verification lifecycle as an Express router.
+ *
+ * ```ts
+ * import { verificationRouter } from 'phoneproof/express';
+ * app.use('/verify', verificationRouter(verifier, { authorize: (req) => Boolean(req.user) }));
+ * ```
+ *
+ * The router parses its own JSON bodies (size-limited), answers every expected failure
+ * itself with `{ error: { code, message, retryAfter?, attemptsLeft? } }`, and passes only
+ * real faults (an exception thrown by your `authorize` or `context`) to your error handler.
+ * Written for Express 5; async work is settled inside the handlers, so Express 4.16+
+ * behaves the same. See `docs/express.md`.
+ * @module
+ */
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import { verifyError } from '../../src/errors';
+import type { HttpResponse } from '../../src/http/errors';
+import { createHttpHandler, type HttpExchange, type HttpHandler } from '../../src/http/handler';
+import type { HttpOptions } from '../../src/http/options';
+import type { Operation, RouteSpec } from '../../src/http/routes';
+import type { Verifier } from '../../src/verifier/types';
+import { bodyErrorOf, hasBody, isJson } from './body';
+
+export type { HttpResponse } from '../../src/http/errors';
+export type { ResponseInfo } from '../../src/http/options';
+export type { Operation } from '../../src/http/routes';
+
+/** Options of `verificationRouter`; hooks receive Express's `Request`. */
+export type VerificationRouterOptions = HttpOptions<Request>;
+
+function send(res: Response, r: HttpResponse): void {
+  res.status(r.status);
+  if (r.headers) res.set(r.headers);
+  res.json(r.body);
+}
+
+function exchange(req: Request, raw: WeakMap<object, Buffer>): HttpExchange<Request> {
+  const appRaw = (req as { rawBody?: unknown }).rawBody;
+  const id: unknown = req.params.id;
+  return {
+    request: req,
+    method: req.method,
+    url: req.originalUrl,
+    id: typeof id === 'string' ? id : undefined,
+    body: req.body,
+    rawBody:
+      raw.get(req) ??
+      (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined),
+    headers: req.headers,
+    ip: req.ip,
+  };
+}
+
+function operationFor(method: string, path: string): Operation {
+  if (method === 'GET') return 'status';
+  if (method === 'DELETE') return 'cancel';
+  if (path.endsWith('/check')) return 'check';
+  if (path.endsWith('/resend')) return 'resend';
+  return path.includes('inbound') ? 'inbound' : 'start';
+}
+
+function routeHandlers(
+  h: HttpHandler<Request>,
+  route: RouteSpec,
+  json: RequestHandler,
+  raw: WeakMap<object, Buffer>,
+): RequestHandler[] {
+  const run: RequestHandler = (req, res, next) => {
+    h.handle(route, exchange(req, raw)).then((r) => send(res, r), next);
+  };
+  if (!route.body) return [run];
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (hasBody(req) && !isJson(req)) {
+      send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));
+      return;
+    }
+    next();
+  };
+  return [requireJson, json, run];
+}
+
+/**
+ * Builds the router. Throws (once, here) on misconfiguration: a missing verifier, a hook
+ * that is not a function, a bad `bodyLimit`, or bad `signatures`.
+ */
+export function verificationRouter(
+  verifier: Verifier,
+  options: VerificationRouterOptions = {},
+): Router {
+  const h = createHttpHandler<Request>(verifier, options);
+  const raw = new WeakMap<object, Buffer>();
+  const json = express.json({
+    limit: h.bodyLimit,
+    type: 'application/json',
+    ...(options.signatures
+      ? { verify: (req: object, _res: unknown, buf: Buffer) => void raw.set(req, buf) }
+      : {}),
+  });
+  const router = express.Router();
+  for (const route of h.routes) {
+    const handlers = routeHandlers(h, route, json, raw);
+    if (route.method === 'GET') router.get(route.path, ...handlers);
+    else if (route.method === 'DELETE') router.delete(route.path, ...handlers);
+    else router.post(route.path, ...handlers);
+  }
+  // Body-reading and path-decoding failures are expected input errors: answer them here.
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const mapped = bodyErrorOf(err);
+    if (mapped === undefined) return next(err);
+    send(res, h.fail(operationFor(req.method, req.path), req, mapped));
+  });
+  return router;
+}

@@ -1,0 +1,143 @@
+/**
+ * The framework-neutral request handler behind both HTTP adapters: signature check,
+ * `authorize`, input shaping, the verifier call, and one mapping of its Result to a
+ * response. An adapter only turns its request into an `HttpExchange` and writes the
+ * returned `HttpResponse`. @internal
+ * @module
+ */
+import type { ResultAsync } from 'neverthrow';
+import { type VerifyError, verifyError } from '../errors';
+import { requestSignatureCheck } from '../signatures/verify';
+import type { RequestContext, Verifier } from '../verifier/types';
+import { DEFAULT_DEVICE_ID_HEADER, defaultContext } from './context';
+import { errorResponse, type HttpResponse } from './errors';
+import { shapeInput } from './input';
+import { type HttpOptions, validateHttpOptions } from './options';
+import { type InboundResult, successBody } from './response';
+import { DEFAULT_BODY_LIMIT, type Operation, type RouteSpec, routeTable } from './routes';
+
+/** The consent operations the webhook calls (present when consent is configured). */
+interface ConsentOps {
+  inbound(input: { from: string; text: string }): ResultAsync<InboundResult, VerifyError>;
+}
+
+/** A request as an adapter hands it over. */
+export interface HttpExchange<Req> {
+  /** The framework's own request object (given to `authorize`, `context`, `mapResponse`). */
+  readonly request: Req;
+  readonly method: string;
+  /** The request target as received (path + query), for the signature. */
+  readonly url: string;
+  /** The `:id` path parameter. */
+  readonly id?: string | undefined;
+  /** Parsed JSON body; undefined when there was none. */
+  readonly body: unknown;
+  /** Raw body bytes, for the signature. */
+  readonly rawBody?: string | Uint8Array | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The framework's proxy-aware client IP. */
+  readonly ip: string | undefined;
+}
+
+export interface HttpHandler<Req> {
+  /** The routes to mount (the consent webhook only when the verifier has consent). */
+  readonly routes: readonly RouteSpec[];
+  readonly bodyLimit: number;
+  /** Handles one request. Rejects only when an app hook (`authorize`, `context`) throws. */
+  handle(route: RouteSpec, exchange: HttpExchange<Req>): Promise<HttpResponse>;
+  /** The response for a refusal made outside `handle` (body errors), through `mapResponse`. */
+  fail(operation: Operation, request: Req, error: VerifyError): HttpResponse;
+}
+
+/** Builds the handler; throws on misconfiguration. */
+export function createHttpHandler<Req>(
+  verifier: Verifier,
+  options: HttpOptions<Req> = {},
+): HttpHandler<Req> {
+  validateHttpOptions(verifier, options);
+  const { authorize, mapResponse } = options;
+  const deviceIdHeader = options.deviceIdHeader ?? DEFAULT_DEVICE_ID_HEADER;
+  const contextOf =
+    options.context ??
+    ((_: Req, ex?: HttpExchange<Req>) =>
+      ex ? defaultContext(ex, deviceIdHeader) : ({} as RequestContext));
+  const now = options.now ?? Date.now;
+  const signatureCheck = options.signatures ? requestSignatureCheck(options.signatures) : undefined;
+  const exempt = new Set<Operation>(options.signatures?.exempt ?? []);
+  const consent = (verifier as Verifier & { consent?: Partial<ConsentOps> }).consent;
+  // The webhook exists when consent is configured (a verifier without it says so).
+  const configured = (consent as { enabled?: unknown; configured?: unknown } | undefined) ?? {};
+  const flag = configured.enabled ?? configured.configured;
+  const hasInbound = options.inbound ?? (typeof consent?.inbound === 'function' && flag !== false);
+  const routes = routeTable.filter((r) => !r.consentOnly || hasInbound);
+
+  const call = (
+    operation: Operation,
+    input: Record<string, unknown>,
+  ): ResultAsync<unknown, VerifyError> => {
+    switch (operation) {
+      case 'start':
+        return verifier.start(input as never);
+      case 'check':
+        return verifier.check(input as never);
+      case 'resend':
+        return verifier.resend(input as never);
+      case 'status':
+        return verifier.status(input as never);
+      case 'cancel':
+        return verifier.cancel(input as never);
+      case 'inbound':
+        return (consent as ConsentOps).inbound(input as never);
+    }
+  };
+
+  const finish = (
+    operation: Operation,
+    request: Req,
+    response: HttpResponse,
+    error?: VerifyError,
+    result?: unknown,
+  ): HttpResponse =>
+    mapResponse
+      ? mapResponse(response, {
+          operation,
+          request,
+          ...(error !== undefined ? { error } : {}),
+          ...(result !== undefined ? { result } : {}),
+        })
+      : response;
+
+  const fail = (operation: Operation, request: Req, error: VerifyError) =>
+    finish(operation, request, errorResponse(error), error);
+
+  return {
+    routes,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    fail,
+    async handle(route, ex) {
+      const { operation } = route;
+      if (signatureCheck && !exempt.has(operation)) {
+        const signed = await signatureCheck({
+          method: ex.method,
+          path: ex.url,
+          body: ex.rawBody,
+          headers: ex.headers,
+        });
+        if (signed.isErr()) return fail(operation, ex.request, signed.error);
+      }
+      if (authorize && (await authorize(ex.request, operation)) !== true) {
+        return fail(operation, ex.request, verifyError('forbidden'));
+      }
+      const context = operation === 'inbound' ? undefined : await contextOf(ex.request, ex);
+      const input = shapeInput(operation, ex.id, ex.body, context);
+      if (input.isErr()) return fail(operation, ex.request, input.error);
+      const result = await call(operation, input.value);
+      if (result.isErr()) return fail(operation, ex.request, result.error);
+      const response = {
+        status: route.status,
+        body: successBody(operation, result.value, now()),
+      };
+      return finish(operation, ex.request, response, undefined, result.value);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Response shaping: the JSON body of each route's success. Full phone numbers never leave:
+ * `to` is the masked number and the check result's E.164 `phone` is dropped (the server
+ * that mounts the adapter reads it through `mapResponse` or the verifier's events).
+ * `expiresIn` / `resendIn` are seconds from now, so a page can count down without trusting
+ * its own clock. @internal
+ * @module
+ */
+import type { CancelResult, CheckResult, StartResult, StatusResult } from '../verifier/types';
+import type { Operation } from './routes';
+
+const seconds = (at: number, now: number) => Math.max(0, Math.ceil((at - now) / 1000));
+
+export function startBody(r: StartResult, now: number) {
+  return {
+    id: r.id,
+    status: 'pending' as const,
+    to: r.to,
+    channel: r.channel,
+    purpose: r.purpose,
+    expiresAt: r.expiresAt,
+    expiresIn: seconds(r.expiresAt, now),
+    resendAvailableAt: r.resendAvailableAt,
+    resendIn: seconds(r.resendAvailableAt, now),
+    sendsLeft: r.sendsLeft,
+  };
+}
+
+export function checkBody(r: CheckResult) {
+  const proof = (r as { proof?: unknown }).proof;
+  return {
+    status: r.status,
+    id: r.id,
+    to: r.to,
+    purpose: r.purpose,
+    verifiedAt: r.verifiedAt,
+    ...(proof !== undefined ? { proof } : {}),
+  };
+}
+
+export function statusBody(r: StatusResult, now: number) {
+  return {
+    id: r.id,
+    status: r.status,
+    to: r.to,
+    channel: r.channel,
+    purpose: r.purpose,
+    attemptsLeft: r.attemptsLeft,
+    sendsLeft: r.sendsLeft,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    expiresIn: seconds(r.expiresAt, now),
+    resendAvailableAt: r.resendAvailableAt,
+    resendIn: seconds(r.resendAvailableAt, now),
+    failedVerifications: r.failedVerifications,
+    lockedUntil: r.lockedUntil,
+  };
+}
+
+export function cancelBody(r: CancelResult) {
+  return { id: r.id, status: r.status };
+}
+
+export interface InboundResult {
+  readonly action: 'opted_out' | 'opted_in' | 'help' | 'none';
+  readonly reply?: string;
+}
+
+export function inboundBody(r: InboundResult) {
+  return { action: r.action, ...(typeof r.reply === 'string' ? { reply: r.reply } : {}) };
+}
+
+/** The success body of an operation's result. */
+export function successBody(operation: Operation, result: unknown, now: number): unknown {
+  switch (operation) {
+    case 'start':
+    case 'resend':
+      return startBody(result as StartResult, now);
+    case 'check':
+      return checkBody(result as CheckResult);
+    case 'status':
+      return statusBody(result as StatusResult, now);
+    case 'cancel':
+      return cancelBody(result as CancelResult);
+    case 'inbound':
+      return inboundBody(result as InboundResult);
+  }
+}

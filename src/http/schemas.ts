@@ -1,0 +1,159 @@
+/**
+ * JSON Schemas (draft 2020-12 compatible, no `$ref`) of every route's body, path parameter
+ * and responses. The Fastify plugin validates and serializes with them; `docs/openapi.json`
+ * carries the same schemas (a test keeps them equal). @internal
+ * @module
+ */
+import type { Operation } from './routes';
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const channel = { type: 'string', enum: ['sms', 'voice'] } as const;
+const verificationStatus = {
+  type: 'string',
+  enum: ['pending', 'approved', 'canceled', 'expired', 'failed'],
+} as const;
+
+export const idParams = {
+  type: 'object',
+  properties: { id: str },
+  required: ['id'],
+} as const;
+
+export const startBodySchema = {
+  type: 'object',
+  properties: {
+    phone: { ...str, description: 'The number, E.164 or national with the default country.' },
+    channel,
+    purpose: str,
+    locale: str,
+    template: str,
+    consent: {
+      type: 'object',
+      description: 'Opt-in consent as shown to the person (required when consent is configured).',
+      properties: { text: str, version: { anyOf: [str, { type: 'number' }] }, source: str },
+    },
+  },
+  required: ['phone'],
+} as const;
+
+export const checkBodySchema = {
+  type: 'object',
+  properties: { code: str },
+  required: ['code'],
+} as const;
+
+export const resendBodySchema = {
+  type: 'object',
+  properties: { channel, locale: str, template: str },
+} as const;
+
+export const inboundBodySchema = {
+  type: 'object',
+  properties: { from: str, text: str },
+  required: ['from', 'text'],
+} as const;
+
+const timing = {
+  expiresAt: { ...int, description: 'Epoch ms.' },
+  expiresIn: { ...int, description: 'Seconds until the code expires.' },
+  resendAvailableAt: { ...int, description: 'Epoch ms.' },
+  resendIn: { ...int, description: 'Seconds until a resend is allowed.' },
+} as const;
+
+export const startResponseSchema = {
+  type: 'object',
+  properties: {
+    id: str,
+    status: { type: 'string', enum: ['pending'] },
+    to: { ...str, description: 'Masked number.' },
+    channel,
+    purpose: str,
+    ...timing,
+    sendsLeft: int,
+  },
+  required: ['id', 'status', 'to', 'channel', 'purpose', 'expiresAt', 'expiresIn'],
+} as const;
+
+export const checkResponseSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['approved'] },
+    id: str,
+    to: str,
+    purpose: str,
+    verifiedAt: int,
+    proof: { type: 'string', description: 'Proof of possession, when proofs are configured.' },
+  },
+  required: ['status', 'id', 'to', 'purpose', 'verifiedAt'],
+} as const;
+
+export const statusResponseSchema = {
+  type: 'object',
+  properties: {
+    id: str,
+    status: verificationStatus,
+    to: str,
+    channel,
+    purpose: str,
+    attemptsLeft: int,
+    sendsLeft: int,
+    createdAt: int,
+    ...timing,
+    failedVerifications: int,
+    lockedUntil: { type: ['integer', 'null'] },
+  },
+  required: ['id', 'status', 'to', 'channel', 'purpose', 'attemptsLeft', 'sendsLeft'],
+} as const;
+
+export const cancelResponseSchema = {
+  type: 'object',
+  properties: { id: str, status: verificationStatus },
+  required: ['id', 'status'],
+} as const;
+
+export const inboundResponseSchema = {
+  type: 'object',
+  properties: {
+    action: { type: 'string', enum: ['opted_out', 'opted_in', 'help', 'none'] },
+    reply: str,
+  },
+  required: ['action'],
+} as const;
+
+export const errorResponseSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: str,
+        message: str,
+        retryAfter: { ...int, description: 'Seconds (also sent as Retry-After).' },
+        attemptsLeft: int,
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+/** Body schema per operation (undefined: the route takes no body). */
+export const bodySchemas: Readonly<Record<Operation, object | undefined>> = {
+  start: startBodySchema,
+  check: checkBodySchema,
+  resend: resendBodySchema,
+  status: undefined,
+  cancel: undefined,
+  inbound: inboundBodySchema,
+};
+
+/** Success response schema per operation. */
+export const responseSchemas: Readonly<Record<Operation, object>> = {
+  start: startResponseSchema,
+  check: checkResponseSchema,
+  resend: startResponseSchema,
+  status: statusResponseSchema,
+  cancel: cancelResponseSchema,
+  inbound: inboundResponseSchema,
+};

@@ -1,0 +1,71 @@
+/**
+ * Listening servers (real sockets on 127.0.0.1) for the shared HTTP suite: one factory per
+ * framework, each mounting the adapter under a prefix and installing an app-level error
+ * handler that answers 500 `{ app: 'handled' }`, so tests can see which errors reach the app.
+ */
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import { verificationRouter } from '../../adapters/express/index';
+import { verificationPlugin } from '../../adapters/fastify/index';
+import type { HttpOptions } from '../../src/http/options';
+import type { Verifier } from '../../src/verifier/types';
+
+export interface Running {
+  /** Base URL including the prefix, e.g. `http://127.0.0.1:1234/verify`. */
+  readonly base: string;
+  /** Errors the app's own error handler received. */
+  readonly appErrors: unknown[];
+  close(): Promise<void>;
+}
+
+export interface MountOptions {
+  readonly prefix?: string;
+  readonly trustProxy?: boolean;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: hooks receive the framework's own request type
+export type AnyOptions = HttpOptions<any>;
+
+export type Mount = (
+  verifier: Verifier,
+  options?: AnyOptions,
+  mount?: MountOptions,
+) => Promise<Running>;
+
+export const expressServer: Mount = async (verifier, options = {}, mount = {}) => {
+  const prefix = mount.prefix ?? '/verify';
+  const appErrors: unknown[] = [];
+  const app = express();
+  if (mount.trustProxy) app.set('trust proxy', true);
+  app.use(prefix, verificationRouter(verifier, options));
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+    appErrors.push(err);
+    res.status(500).json({ app: 'handled' });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}${prefix}`,
+    appErrors,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+export const fastifyServer: Mount = async (verifier, options = {}, mount = {}) => {
+  const prefix = mount.prefix ?? '/verify';
+  const appErrors: unknown[] = [];
+  const app = Fastify({ trustProxy: mount.trustProxy === true });
+  app.setErrorHandler((err, _req, reply) => {
+    appErrors.push(err);
+    return reply.code(500).send({ app: 'handled' });
+  });
+  await app.register(verificationPlugin, { ...options, verifier, prefix });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { base: `${address}${prefix}`, appErrors, close: () => app.close() };
+};
