@@ -1,9 +1,11 @@
 /**
- * `phoneproof/postgres`: the Store port on PostgreSQL, and `migrate` for its tables,
- * through the application's own `pg` Pool (an optional peer dependency; this entry never
- * imports it).
+ * `phoneproof/postgres`: the Store and ConsentLedger ports on PostgreSQL, and `migrate` for
+ * their tables, through the application's own `pg` Pool (an optional peer dependency; this
+ * entry never imports it).
  * @module
  */
+
+export { type PostgresConsentLedgerOptions, postgresConsentLedger } from './ledger';
 export {
   DEFAULT_LEDGER_TABLE,
   DEFAULT_TABLE,

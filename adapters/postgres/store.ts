@@ -13,6 +13,7 @@ import {
   type TableName,
   tableName,
 } from './pool';
+import { keyedSerial } from './serial';
 
 export interface PostgresStoreOptions {
   /** The application's pool. Configure timeouts and an `error` listener (docs/stores.md). */
@@ -182,22 +183,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
   }
 
-  // Per-key queue: updates of one key from this instance run one after another.
-  const tails = new Map<string, Promise<unknown>>();
-  function update<T>(key: string, fn: Transition<T>): Promise<T> {
-    const previous = tails.get(key);
-    const go = () => apply(key, fn);
-    const result = previous ? previous.then(go, go) : go();
-    const tail = result.then(
-      () => {},
-      () => {},
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return result;
-  }
+  // Updates of one key from this instance run one after another.
+  const serial = keyedSerial();
+  const update = <T>(key: string, fn: Transition<T>) => serial(key, () => apply(key, fn));
 
   return {
     table: table.sql,

@@ -6,10 +6,12 @@
 import { parsePhoneNumber } from 'libphonenumber-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresConsentLedger } from '../../adapters/postgres/ledger';
 import { migrate } from '../../adapters/postgres/migrate';
 import { postgresStore } from '../../adapters/postgres/store';
 import { redisStore } from '../../adapters/redis/store';
 import { createVerifier } from '../../src/index';
+import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
 import { binariesAvailable, type PrivateServer, startPostgres, startRedis } from './servers';
@@ -37,15 +39,24 @@ function formats(e164: string): string[] {
 }
 
 /** Runs every operation (and a lockout) for each phone; returns every code sent. */
-async function exercise(store: Store): Promise<string[]> {
+async function exercise(store: Store, ledger?: ConsentLedger): Promise<string[]> {
   const outbox = outboxSender();
   const v = createVerifier({
     secret,
     store,
     sender: outbox,
     policy: { resendCooldownMs: 0, maxResendCooldownMs: 0, maxChecks: 2 },
+    ...(ledger ? { consent: { ledger } } : {}),
   });
   for (const phone of phones) {
+    if (ledger) {
+      const ctx = { context: { ip: '192.0.2.1', userAgent: 'test' } };
+      const given = { text: 'I agree to receive codes.', version: 1, ...ctx };
+      expect((await v.consent.record({ phone, ...given })).isOk()).toBe(true);
+      expect((await v.consent.inbound({ from: phone, text: 'STOP' })).isOk()).toBe(true);
+      expect((await v.consent.inbound({ from: phone, text: ' start! ' })).isOk()).toBe(true);
+      expect((await v.consent.history({ phone }))._unsafeUnwrap().entries.length).toBe(3);
+    }
     const a = (await v.start({ phone }))._unsafeUnwrap();
     await v.check({ id: a.id, code: '999999' });
     await v.resend({ id: a.id });
@@ -165,11 +176,12 @@ describe.skipIf(!binariesAvailable('postgres'))('at rest on PostgreSQL', () => {
     await server?.dispose();
   });
 
-  it('no number in any format and no code in any row of any table', async () => {
+  it('no number in any format and no code in any row of any table (store and consent ledger)', async () => {
     const store = postgresStore({ pool });
     expect(await controlIsFound(store, () => scanPostgres(pool))).toBe(true);
-    const codes = await exercise(store);
+    const codes = await exercise(store, postgresConsentLedger({ pool }));
     const scanned = await scanPostgres(pool);
+    expect(scanned.some(([where]) => where.startsWith('phoneproof_consent row'))).toBe(true);
     expect(scanned.length).toBeGreaterThanOrEqual(4 * phones.length);
     expect(leaks(scanned, codes)).toEqual([]);
   });
