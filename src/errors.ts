@@ -19,6 +19,15 @@ export const errorCatalog = {
   resend_too_soon: { status: 429, message: 'Wait before asking for another code.' },
   send_limit_reached: { status: 429, message: 'Too many codes were sent. Try again later.' },
   locked: { status: 429, message: 'Too many failed verifications. Try again later.' },
+  opted_out: {
+    status: 403,
+    message:
+      'This number has opted out of messages. It can opt back in by replying START or by giving consent again.',
+  },
+  consent_required: {
+    status: 403,
+    message: 'Consent to receive messages is required: send the current consent text and version.',
+  },
   forbidden: { status: 403, message: 'This request is not allowed.' },
   signature_invalid: { status: 401, message: 'The request signature is missing or not valid.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },

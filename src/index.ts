@@ -14,6 +14,14 @@
  */
 export { ALPHANUMERIC_ALPHABET, NUMERIC_ALPHABET, type RandomBytes } from './codes';
 export {
+  type ChainProblem,
+  type ChainVerdict,
+  type VerifyChainOptions,
+  verifyChain,
+} from './consent/chain';
+export { consentKeywords, type KeywordAction, parseKeyword } from './consent/keywords';
+export type * from './consent/types';
+export {
   defaultPolicy,
   type LockoutPolicy,
   type Policy,
@@ -46,6 +54,15 @@ export type {
   Sender,
   SendOutcome,
 } from './ports/sender';
+export type {
+  ConsentAppend,
+  ConsentAppendFn,
+  ConsentChain,
+  ConsentEntry,
+  ConsentHead,
+  ConsentKind,
+  ConsentLedger,
+} from './ports/consent-ledger';
 export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
 export type { Secret } from './secrets';
 export { type ConsoleSenderOptions, consoleSender } from './senders/console';

@@ -5,6 +5,7 @@
  * optional features plug in through the hooks in `./hooks`.
  * @module
  */
+import { withConsent } from '../consent/feature';
 import { makeCheck } from './check';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
@@ -13,12 +14,14 @@ import type { Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const sh = createShell(options);
+  const consent = withConsent(options);
+  const sh = createShell(consent.options);
   return {
     start: makeStart(sh),
     check: makeCheck(sh),
     resend: makeResend(sh),
     cancel: makeCancel(sh),
     status: makeStatus(sh),
+    consent: consent.install(sh),
   };
 }

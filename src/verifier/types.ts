@@ -5,6 +5,7 @@
 import type { ResultAsync } from 'neverthrow';
 import type { RandomBytes } from '../codes';
 import type { PolicyOptions } from '../core/policy';
+import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
 import type { VerificationStatus } from '../core/state';
 import type { VerifyError } from '../errors';
 import type { MessageRenderer } from '../messages/render';
@@ -37,6 +38,8 @@ export interface StartInput extends CallOptions {
   readonly locale?: string;
   /** Named message template (see the delivery docs). */
   readonly template?: string;
+  /** An opt-in to record before sending (needs `consent` in the options; see docs/consent.md). */
+  readonly consent?: ConsentGiven;
 }
 
 export interface StartResult {
@@ -113,7 +116,9 @@ export type VerifierEvent =
   | EventBase<'verification.failed', Record<never, never>>
   | EventBase<'verification.expired', Record<never, never>>
   | EventBase<'verification.canceled', Record<never, never>>
-  | EventBase<'phone.locked', { until: number }>;
+  | EventBase<'phone.locked', { until: number }>
+  | EventBase<'consent.opted_in', { source: string; version?: string; seq: number; hash: string }>
+  | EventBase<'consent.opted_out', { source: string; keyword?: string; seq: number; hash: string }>;
 
 export type EventBase<T extends string, X> = {
   readonly type: T;
@@ -156,6 +161,8 @@ export interface VerifierOptions {
   readonly onEvent?: (event: VerifierEvent) => void | Promise<void>;
   /** Digits left visible by `maskPhone` in results and events (default 2). */
   readonly maskVisible?: number;
+  /** Consent ledger and policy (opt-outs, required opt-in version); see docs/consent.md. */
+  readonly consent?: ConsentOptions;
 }
 
 export interface Verifier {
@@ -164,4 +171,6 @@ export interface Verifier {
   resend(input: ResendInput): ResultAsync<StartResult, VerifyError>;
   cancel(input: IdInput): ResultAsync<CancelResult, VerifyError>;
   status(input: IdInput): ResultAsync<StatusResult, VerifyError>;
+  /** Consent records: opt-in, opt-out, inbound keywords, history, erasure. */
+  readonly consent: ConsentApi;
 }

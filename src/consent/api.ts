@@ -1,0 +1,238 @@
+/**
+ * The `verifier.consent` operations: record, optOut, status, history, inbound, erase. Each
+ * validates its input, reads or appends through the verified ledger (`./book`) and
+ * publishes `consent.opted_in` / `consent.opted_out` when an entry is written. @internal
+ * @module
+ */
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { type VerifyError, verifyError } from '../errors';
+import { normalizePhone } from '../phone';
+import type { ConsentEntry } from '../ports/consent-ledger';
+import { phoneKey } from '../secrets';
+import { objectInput } from '../verifier/input';
+import type { Shell } from '../verifier/shell';
+import type { RequestContext } from '../verifier/types';
+import type { Book } from './book';
+import type { ConsentDraft } from './chain';
+import { type GivenConsent, givenOf, MAX_CONSENT_TEXT, matchesRequired, sourceOf } from './input';
+import { parseKeyword } from './keywords';
+import { type ConsentStatus, foldStatus, keywordOptInDraft, optOutDraft, statusOf } from './status';
+import type { ConsentApi, ConsentHistory, ConsentInboundResult } from './types';
+
+/** Everything the consent operations share. */
+export interface Setup {
+  readonly sh: Shell;
+  readonly book: Book;
+  readonly required: { readonly version: string; readonly text: string } | undefined;
+  readonly retentionMs: number;
+  readonly replies: {
+    readonly optedOut?: string;
+    readonly optedIn?: string;
+    readonly help?: string;
+  };
+  readonly defaultCountry: string | undefined;
+}
+
+export function notConfigured(): VerifyError {
+  return verifyError('invalid_request', {
+    message: 'Consent is not configured: pass `consent: { ledger }` to createVerifier.',
+  });
+}
+
+interface Call {
+  readonly o: Record<string, unknown>;
+  readonly phone: string;
+  readonly pk: string;
+  readonly at: number;
+  readonly silent: boolean;
+  readonly context: RequestContext | undefined;
+}
+
+export function makeConsentApi(s: Setup) {
+  const { sh, book } = s;
+  const app = sh.appName;
+  const replies = {
+    optedOut:
+      s.replies.optedOut ??
+      `${app}: You are unsubscribed and will receive no further messages. Reply START to resubscribe.`,
+    optedIn:
+      s.replies.optedIn ??
+      `${app}: You are subscribed again to verification codes. Reply HELP for help, STOP to opt out.`,
+    help:
+      s.replies.help ??
+      `${app}: one-time verification codes on request. Msg & data rates may apply. Reply STOP to opt out.`,
+  };
+
+  /** Parses the common input: an object with a phone under `field`. */
+  const callOf = (input: unknown, field: 'phone' | 'from'): Result<Call, VerifyError> =>
+    objectInput(input).andThen((o) =>
+      normalizePhone(o[field], s.defaultCountry ? { defaultCountry: s.defaultCountry } : {}).map(
+        (p): Call => ({
+          o,
+          phone: p.number,
+          pk: phoneKey(sh.ring, p.number),
+          at: sh.now(),
+          silent: o.silent === true,
+          context: o.context as RequestContext | undefined,
+        }),
+      ),
+    );
+
+  /** Publishes the event for a written entry (unless silent). */
+  const announce = (
+    e: ConsentEntry | undefined,
+    phone: string,
+    silent: boolean,
+    context: RequestContext | undefined,
+  ) => {
+    if (!e) return;
+    const base = {
+      at: e.at,
+      to: sh.mask(phone),
+      source: e.source,
+      seq: e.seq,
+      hash: e.hash,
+      ...(context ? { context } : {}),
+    };
+    const emit = sh.emitter(silent);
+    if (e.kind === 'opted_in') {
+      emit({ type: 'consent.opted_in', ...base, ...(e.version ? { version: e.version } : {}) });
+    } else {
+      emit({ type: 'consent.opted_out', ...base, ...(e.keyword ? { keyword: e.keyword } : {}) });
+    }
+  };
+
+  const salt = () => Buffer.from(sh.random(16)).toString('base64url');
+
+  /** Records an opt-in checked against the configured text; resolves the new status. */
+  const recordGiven = (r: {
+    phoneKey: string;
+    phone: string;
+    given: GivenConsent;
+    at: number;
+    silent: boolean;
+    context: RequestContext | undefined;
+  }): ResultAsync<ConsentStatus, VerifyError> => {
+    const checked = matchesRequired(r.given, s.required);
+    if (checked.isErr()) return errAsync(checked.error);
+    const g = checked.value;
+    const personal = g.ip !== undefined || g.userAgent !== undefined;
+    const draft: ConsentDraft = {
+      kind: 'opted_in',
+      at: r.at,
+      source: g.source,
+      text: g.text,
+      version: g.version,
+      ...(g.ip !== undefined ? { ip: g.ip } : {}),
+      ...(g.userAgent !== undefined ? { userAgent: g.userAgent } : {}),
+      ...(personal ? { salt: salt() } : {}),
+    };
+    return book
+      .append(r.phoneKey, () => draft)
+      .map((a) => {
+        announce(a.written, r.phone, r.silent, r.context);
+        return statusOf(a.last);
+      });
+  };
+
+  const optOutWith = (c: Call, d: { source: string; keyword?: string; text?: string }) =>
+    book
+      .append(c.pk, (last) => optOutDraft(last, { at: c.at, ...d }))
+      .map((a) => {
+        announce(a.written, c.phone, c.silent, c.context);
+        return a;
+      });
+
+  const inbound: ConsentApi['inbound'] = (input) => {
+    const parsed = callOf(input, 'from').andThen((c) =>
+      typeof c.o.text === 'string' && c.o.text.length <= MAX_CONSENT_TEXT
+        ? ok({ c, text: c.o.text })
+        : err(
+            verifyError('invalid_request', {
+              message: `\`text\` must be the message received, at most ${MAX_CONSENT_TEXT} characters.`,
+            }),
+          ),
+    );
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { c, text } = parsed.value;
+    const k = parseKeyword(text);
+    const reply = (action: ConsentInboundResult['action'], r?: string): ConsentInboundResult =>
+      r === undefined ? { action } : { action, reply: r };
+    if (!k) return okAsync(reply('none'));
+    if (k.action === 'help') return okAsync(reply('help', replies.help));
+    if (k.action === 'opt_out') {
+      return optOutWith(c, { source: 'sms_keyword', keyword: k.keyword, text }).map((a) =>
+        reply('opted_out', a.written ? replies.optedOut : undefined),
+      );
+    }
+    return book
+      .append(c.pk, (last) => keywordOptInDraft(last, { at: c.at, keyword: k.keyword, text }))
+      .map((a) => {
+        announce(a.written, c.phone, c.silent, c.context);
+        return reply('opted_in', a.written ? replies.optedIn : undefined);
+      });
+  };
+
+  const api: ConsentApi = {
+    record(input) {
+      const parsed = callOf(input, 'phone').andThen((c) =>
+        givenOf(c.o, c.context).map((given) => ({ c, given })),
+      );
+      if (parsed.isErr()) return errAsync(parsed.error);
+      const { c, given } = parsed.value;
+      return recordGiven({
+        phoneKey: c.pk,
+        phone: c.phone,
+        given,
+        at: c.at,
+        silent: c.silent,
+        context: c.context,
+      });
+    },
+    optOut(input) {
+      const parsed = callOf(input, 'phone').andThen((c) =>
+        sourceOf(c.o.source).map((source) => ({ c, source })),
+      );
+      if (parsed.isErr()) return errAsync(parsed.error);
+      const { c, source } = parsed.value;
+      return optOutWith(c, { source }).map((a) => statusOf(a.last));
+    },
+    status(input) {
+      const parsed = callOf(input, 'phone');
+      if (parsed.isErr()) return errAsync(parsed.error);
+      return book.head(parsed.value.pk).map(statusOf);
+    },
+    history(input) {
+      const parsed = callOf(input, 'phone');
+      if (parsed.isErr()) return errAsync(parsed.error);
+      const c = parsed.value;
+      return book.list(c.pk).map(
+        (chain): ConsentHistory => ({
+          to: sh.mask(c.phone),
+          status: foldStatus(chain.entries),
+          entries: chain.entries,
+          ...(chain.anchor !== undefined ? { anchor: chain.anchor } : {}),
+          verdict: book.verify(c.pk, chain),
+        }),
+      );
+    },
+    inbound,
+    erase(input) {
+      const parsed = callOf(input, 'phone');
+      if (parsed.isErr()) return errAsync(parsed.error);
+      const c = parsed.value;
+      return book
+        .redact(c.pk, c.at)
+        .andThen((redacted) =>
+          book
+            .head(c.pk)
+            .andThen((last) =>
+              last && c.at - last.at >= s.retentionMs
+                ? book.purge(c.pk, last.seq).map((purged) => ({ redacted, purged }))
+                : ok({ redacted, purged: false }),
+            ),
+        );
+    },
+  };
+  return { public: api, recordGiven };
+}

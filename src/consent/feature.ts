@@ -1,0 +1,163 @@
+/**
+ * Consent in the verifier: `withConsent(options)` validates `options.consent`, wraps the
+ * sender so that delivery re-checks the ledger, and `install(shell)` registers the send guard
+ * and returns `verifier.consent`. @internal
+ * @module
+ */
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { type VerifyError, verifyError } from '../errors';
+import type { Sender } from '../ports/sender';
+import { phoneKey } from '../secrets';
+import type { SendGuard } from '../verifier/hooks';
+import type { Shell } from '../verifier/shell';
+import type { RequestContext, VerifierOptions } from '../verifier/types';
+import { makeConsentApi, notConfigured, type Setup } from './api';
+import { consentBook } from './book';
+import { chainKey } from './chain';
+import { givenOf, textOf, versionOf } from './input';
+import { type ConsentStatus, sendRefusal, statusOf } from './status';
+import type { ConsentApi } from './types';
+
+/** Four years (the TCPA statute of limitations), in ms. */
+export const DEFAULT_CONSENT_RETENTION_MS = 4 * 365.25 * 86_400_000;
+
+/** What `withConsent` prepared: the options to build the shell with, and the installer. */
+export interface ConsentWiring {
+  readonly options: VerifierOptions;
+  install(sh: Shell): ConsentApi;
+}
+
+function configOf(options: VerifierOptions) {
+  const c = options.consent;
+  if (c === undefined) return undefined;
+  if (typeof c !== 'object' || c === null) {
+    throw new TypeError('phoneproof: `consent` must be an object { ledger, required? }.');
+  }
+  const { ledger } = c;
+  const methods = ['append', 'head', 'list', 'redact', 'purge'] as const;
+  if (!ledger || methods.some((m) => typeof ledger[m] !== 'function')) {
+    throw new TypeError(
+      'phoneproof: `consent.ledger` must implement the ConsentLedger port (append, head, list, redact, purge).',
+    );
+  }
+  let required: { version: string; text: string } | undefined;
+  if (c.required !== undefined) {
+    const version = versionOf(c.required?.version);
+    const text = textOf(c.required?.text);
+    if (version.isErr() || text.isErr()) {
+      throw new TypeError(
+        'phoneproof: `consent.required` must be { version, text } (version: integer or short string).',
+      );
+    }
+    required = { version: version.value, text: text.value };
+  }
+  const retentionMs = c.retentionMs ?? DEFAULT_CONSENT_RETENTION_MS;
+  if (!(Number.isFinite(retentionMs) && retentionMs >= 0)) {
+    throw new TypeError('phoneproof: `consent.retentionMs` must be a non-negative number of ms.');
+  }
+  for (const [k, v] of Object.entries(c.replies ?? {})) {
+    if (typeof v !== 'string' || v.length === 0) {
+      throw new TypeError(`phoneproof: \`consent.replies.${k}\` must be a non-empty string.`);
+    }
+  }
+  return { ledger, required, retentionMs, replies: c.replies ?? {} };
+}
+
+/** Validates `options.consent` (throws on misconfiguration) and prepares the wiring. */
+export function withConsent(options: VerifierOptions): ConsentWiring {
+  if (typeof options !== 'object' || options === null) {
+    return { options, install: () => disabledApi() };
+  }
+  const config = configOf(options);
+  if (!config) {
+    return {
+      options,
+      install(sh) {
+        sh.hooks.beforeSend.push((req) =>
+          req.input.consent === undefined ? okAsync(undefined) : errAsync(notConfigured()),
+        );
+        return disabledApi();
+      },
+    };
+  }
+  let setup: Setup | undefined;
+  const inner: Sender = options.sender;
+  // Delivery re-checks the ledger: an opt-out recorded after the guard ran still stops it.
+  const sender: Sender = {
+    async send(message) {
+      const s = setup!;
+      const head = await s.book.head(phoneKey(s.sh.ring, message.to));
+      if (head.isErr()) {
+        return {
+          ok: false,
+          error: { kind: 'retryable', reason: 'consent_unavailable', message: head.error.message },
+        };
+      }
+      if (statusOf(head.value).state === 'opted_out') {
+        return {
+          ok: false,
+          error: {
+            kind: 'permanent',
+            reason: 'opted_out',
+            message: 'The number opted out of messages while this request was in progress.',
+          },
+        };
+      }
+      return inner.send(message);
+    },
+  };
+  return {
+    options: inner && typeof inner.send === 'function' ? { ...options, sender } : options,
+    install(sh) {
+      const s: Setup = {
+        sh,
+        book: consentBook(config.ledger, chainKey(sh.ring.lookup)),
+        required: config.required,
+        retentionMs: config.retentionMs,
+        replies: config.replies,
+        defaultCountry: options.defaultCountry,
+      };
+      setup = s;
+      const api = makeConsentApi(s);
+      sh.hooks.beforeSend.push(consentGuard(s, api));
+      return api.public;
+    },
+  };
+}
+
+/** Refuses sends to opted-out phones, and to phones without a current consent when required. */
+function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): SendGuard {
+  return (req) => {
+    const raw = req.input.consent;
+    let status: ResultAsync<ConsentStatus, VerifyError>;
+    if (raw !== undefined) {
+      if (req.kind !== 'start') {
+        return errAsync(
+          verifyError('invalid_request', { message: '`consent` is given with `start` only.' }),
+        );
+      }
+      const context = req.context as RequestContext | undefined;
+      const given = givenOf(raw, context, 'consent.');
+      if (given.isErr()) return errAsync(given.error);
+      status = api.recordGiven({
+        phoneKey: req.phoneKey,
+        phone: req.phone ?? '',
+        given: given.value,
+        at: req.at,
+        silent: req.silent,
+        context,
+      });
+    } else {
+      status = s.book.head(req.phoneKey).map(statusOf);
+    }
+    return status.andThen((st) => {
+      const refusal = sendRefusal(st, req.kind === 'start' ? s.required?.version : undefined);
+      return refusal ? errAsync(verifyError(refusal)) : okAsync(undefined);
+    });
+  };
+}
+
+function disabledApi(): ConsentApi {
+  const no = () => errAsync(notConfigured());
+  return { record: no, optOut: no, status: no, history: no, inbound: no, erase: no };
+}

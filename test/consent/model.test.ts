@@ -1,0 +1,341 @@
+/**
+ * fast-check model tests of consent:
+ * 1. random sequences of consent operations, inbound messages, starts and resends run against
+ *    the real verifier and a reference model; after every step the status equals the model,
+ *    equals a reference fold over the exported history, and the history verifies;
+ * 2. random concurrent operations under every interleaving the scheduler picks (ledger and
+ *    store calls are the scheduling points): no message is ever handed to the sender while
+ *    the ledger says the phone opted out.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consentKeywords } from '../../src/consent/keywords';
+import type { ConsentStatus } from '../../src/consent/status';
+import { createVerifier, outboxSender, type VerifyError } from '../../src/index';
+import type { ConsentEntry, ConsentLedger } from '../../src/ports/consent-ledger';
+import type { Store } from '../../src/ports/store';
+import { keyring, phoneKey } from '../../src/secrets';
+import { OTHER, PHONE, SECRET, T0, TEXT_V1, TEXT_V2 } from './support';
+
+const PHONES = [PHONE, OTHER];
+const TEXTS: Record<string, string> = { '1': TEXT_V1, '2': TEXT_V2 };
+const CONSENT_CODES = ['opted_out', 'consent_required', 'invalid_request'];
+
+/** The reference fold: written from the issue's definition, not from the implementation. */
+function referenceFold(entries: readonly ConsentEntry[]): ConsentStatus {
+  let s: ConsentStatus = { state: 'none' };
+  for (const e of entries) {
+    if (e.kind === 'opted_out') s = { state: 'opted_out', at: e.at };
+    else
+      s =
+        e.version === undefined
+          ? { state: 'opted_in', at: e.at }
+          : { state: 'opted_in', version: e.version, at: e.at };
+  }
+  return s;
+}
+
+/** An inbound message and what the model expects it to mean. */
+const inboundArb = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(...Object.keys(consentKeywords)),
+      fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+      fc.constantFrom('', ' ', '!', '. ', '  ?!'),
+    )
+    .map(([k, up, pad]) => ({
+      text: pad + [...k].map((c, i) => (up[i] ? c : c.toLowerCase())).join('') + pad,
+      action: consentKeywords[k]!,
+    })),
+  fc.constantFrom('please stop', 'stop it', 'start now', 'hello', 'STOPP', '').map((text) => ({
+    text,
+    action: 'none' as const,
+  })),
+);
+
+const phoneArb = fc.nat(PHONES.length - 1);
+const consentArb = fc.record({ version: fc.constantFrom('1', '2'), exact: fc.boolean() });
+const opArb = fc.oneof(
+  fc.record({ t: fc.constant('record' as const), p: phoneArb, c: consentArb }),
+  fc.record({ t: fc.constant('optOut' as const), p: phoneArb }),
+  fc.record({ t: fc.constant('inbound' as const), p: phoneArb, m: inboundArb }),
+  fc.record({
+    t: fc.constant('start' as const),
+    p: phoneArb,
+    c: fc.option(consentArb, { nil: undefined }),
+  }),
+  fc.record({ t: fc.constant('resend' as const), p: phoneArb }),
+  fc.record({ t: fc.constant('erase' as const), p: phoneArb }),
+  fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 600_000 }) }),
+);
+
+interface MPhone {
+  state: ConsentStatus['state'];
+  at?: number;
+  /** The `version` field of the newest entry (granted or revoked). */
+  version?: string | undefined;
+  entries: number;
+}
+
+describe('consent model', () => {
+  it('status always equals the model and a reference fold over the verified history', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.constantFrom('1', '2'), { nil: undefined }),
+        fc.array(opArb, { maxLength: 40 }),
+        async (requiredVersion, ops) => {
+          let now = T0;
+          const outbox = outboxSender();
+          const verifier = createVerifier({
+            secret: SECRET,
+            store: memoryStore({ now: () => now }),
+            sender: outbox,
+            now: () => now,
+            consent: {
+              ledger: memoryConsentLedger(),
+              ...(requiredVersion
+                ? { required: { version: requiredVersion, text: TEXTS[requiredVersion]! } }
+                : {}),
+            },
+          });
+          const model: MPhone[] = PHONES.map(() => ({ state: 'none', entries: 0 }));
+          const ids: Array<string | undefined> = PHONES.map(() => undefined);
+          const optIn = (m: MPhone, version: string | undefined) => {
+            m.state = 'opted_in';
+            m.at = now;
+            m.version = version;
+            m.entries += 1;
+          };
+          const optOut = (m: MPhone) => {
+            if (m.state === 'opted_out') return false;
+            m.state = 'opted_out';
+            m.at = now;
+            m.entries += 1; // keeps m.version: the version revoked
+            return true;
+          };
+          const acceptable = (c: { version: string; exact: boolean }) =>
+            requiredVersion === undefined || (c.version === requiredVersion && c.exact);
+          const textOf = (c: { version: string; exact: boolean }) =>
+            c.exact ? TEXTS[c.version]! : `${TEXTS[c.version]!} (edited)`;
+          const expectSend = (
+            r: { isOk(): boolean; error?: VerifyError },
+            m: MPhone,
+            sent: number,
+          ) => {
+            const refusal =
+              m.state === 'opted_out'
+                ? 'opted_out'
+                : requiredVersion !== undefined &&
+                    !(m.state === 'opted_in' && m.version === requiredVersion)
+                  ? 'consent_required'
+                  : undefined;
+            if (refusal) expect((r as { error: VerifyError }).error?.code).toBe(refusal);
+            else if (!r.isOk())
+              expect(CONSENT_CODES).not.toContain((r as { error: VerifyError }).error.code);
+            expect(outbox.messages.length).toBe(sent + (r.isOk() ? 1 : 0));
+          };
+
+          for (const op of ops) {
+            if (op.t === 'advance') {
+              now += op.ms;
+              continue;
+            }
+            const phone = PHONES[op.p]!;
+            const m = model[op.p]!;
+            const sent = outbox.messages.length;
+            if (op.t === 'record') {
+              const r = await verifier.consent.record({
+                phone,
+                text: textOf(op.c),
+                version: op.c.version,
+              });
+              if (acceptable(op.c)) {
+                expect(r.isOk()).toBe(true);
+                optIn(m, op.c.version);
+              } else expect(r._unsafeUnwrapErr().code).toBe('invalid_request');
+            } else if (op.t === 'optOut') {
+              expect((await verifier.consent.optOut({ phone })).isOk()).toBe(true);
+              optOut(m);
+            } else if (op.t === 'inbound') {
+              const r = (
+                await verifier.consent.inbound({ from: phone, text: op.m.text })
+              )._unsafeUnwrap();
+              if (op.m.action === 'opt_out') {
+                expect(r).toEqual(
+                  optOut(m)
+                    ? { action: 'opted_out', reply: expect.any(String) }
+                    : { action: 'opted_out' },
+                );
+              } else if (op.m.action === 'opt_in') {
+                const changed = m.state !== 'opted_in';
+                if (changed) optIn(m, m.state === 'opted_out' ? m.version : undefined);
+                expect(r).toEqual(
+                  changed
+                    ? { action: 'opted_in', reply: expect.any(String) }
+                    : { action: 'opted_in' },
+                );
+              } else if (op.m.action === 'help') {
+                expect(r).toEqual({ action: 'help', reply: expect.any(String) });
+              } else expect(r).toEqual({ action: 'none' });
+            } else if (op.t === 'start') {
+              const consent = op.c ? { text: textOf(op.c), version: op.c.version } : undefined;
+              const r = await verifier.start({ phone, ...(consent ? { consent } : {}) });
+              if (op.c && !acceptable(op.c)) {
+                expect(r._unsafeUnwrapErr().code).toBe('invalid_request');
+                expect(outbox.messages.length).toBe(sent);
+              } else {
+                if (op.c) optIn(m, op.c.version);
+                expectSend(r, m, sent);
+                if (r.isOk()) ids[op.p] = r.value.id;
+              }
+            } else if (op.t === 'resend') {
+              const id = ids[op.p];
+              if (!id) continue;
+              const r = await verifier.resend({ id });
+              if (m.state === 'opted_out') expect(r._unsafeUnwrapErr().code).toBe('opted_out');
+              else if (r.isErr()) expect(CONSENT_CODES).not.toContain(r.error.code);
+              expect(outbox.messages.length).toBe(sent + (r.isOk() ? 1 : 0));
+            } else {
+              expect((await verifier.consent.erase({ phone }))._unsafeUnwrap().purged).toBe(false);
+            }
+
+            for (const [i, p] of PHONES.entries()) {
+              const mp = model[i]!;
+              const expected: ConsentStatus =
+                mp.state === 'none'
+                  ? { state: 'none' }
+                  : mp.state === 'opted_out' || mp.version === undefined
+                    ? { state: mp.state, at: mp.at! }
+                    : { state: mp.state, version: mp.version, at: mp.at! };
+              const status = (await verifier.consent.status({ phone: p }))._unsafeUnwrap();
+              const history = (await verifier.consent.history({ phone: p }))._unsafeUnwrap();
+              expect(status).toEqual(expected);
+              expect(referenceFold(history.entries)).toEqual(status);
+              expect(history.status).toEqual(status);
+              expect(history.entries).toHaveLength(mp.entries);
+              expect(history.verdict).toMatchObject({ valid: true, length: mp.entries });
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('no message reaches the sender while the phone is opted out, in any interleaving', async () => {
+    const ring = keyring(SECRET);
+    const concurrentOp = fc.oneof(
+      fc.record({
+        t: fc.constantFrom(
+          'start' as const,
+          'resend' as const,
+          'stop' as const,
+          'unstop' as const,
+          'optOut' as const,
+          'consentStart' as const,
+        ),
+        p: phoneArb,
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(concurrentOp, { minLength: 2, maxLength: 10 }),
+        fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+        async (s, ops, optedOutFirst) => {
+          let now = T0;
+          const raw = memoryConsentLedger();
+          const innerStore = memoryStore({ now: () => now });
+          let scheduling = false;
+          const tick = () => (scheduling ? s.schedule(Promise.resolve()) : Promise.resolve());
+          // Every ledger and store call waits for the scheduler before it touches the data.
+          const ledger: ConsentLedger = {
+            append: async (k, fn) => {
+              await tick();
+              return raw.append(k, fn);
+            },
+            head: async (k) => {
+              await tick();
+              return raw.head(k);
+            },
+            list: async (k) => {
+              await tick();
+              return raw.list(k);
+            },
+            redact: async (k, at) => {
+              await tick();
+              return raw.redact(k, at);
+            },
+            purge: async (k, seq) => {
+              await tick();
+              return raw.purge(k, seq);
+            },
+          };
+          const store: Store = {
+            get: async (k) => {
+              await tick();
+              return innerStore.get(k);
+            },
+            update: async (k, fn) => {
+              await tick();
+              return innerStore.update(k, fn);
+            },
+          };
+          const violations: string[] = [];
+          const outbox = outboxSender();
+          const verifier = createVerifier({
+            secret: SECRET,
+            store,
+            now: () => now,
+            consent: { ledger },
+            sender: {
+              send(m) {
+                const last = raw.unsafeChain(phoneKey(ring, m.to))?.entries.at(-1);
+                if (last?.kind === 'opted_out')
+                  violations.push(`sent to ${m.to} after opt-out ${last.seq}`);
+                return outbox.send(m);
+              },
+            },
+          });
+          const ids: string[] = [];
+          for (const [i, p] of PHONES.entries()) {
+            ids.push((await verifier.start({ phone: p }))._unsafeUnwrap().id);
+            if (optedOutFirst[i]) await verifier.consent.optOut({ phone: p });
+          }
+          now += 120_000; // past the resend cooldown
+          scheduling = true;
+          const running = ops.map((op) => {
+            const phone = PHONES[op.p]!;
+            switch (op.t) {
+              case 'start':
+                return verifier.start({ phone });
+              case 'consentStart':
+                return verifier.start({ phone, consent: { text: TEXT_V1, version: 1 } });
+              case 'resend':
+                return verifier.resend({ id: ids[op.p]! });
+              case 'stop':
+                return verifier.consent.inbound({ from: phone, text: 'STOP' });
+              case 'unstop':
+                return verifier.consent.inbound({ from: phone, text: 'UNSTOP' });
+              default:
+                return verifier.consent.optOut({ phone });
+            }
+          });
+          let done = false;
+          const all = Promise.all(running).then(() => {
+            done = true;
+          });
+          // Release scheduled calls back to back, so continuations interleave as tightly as possible.
+          while (!done) {
+            if (s.count() > 0) await s.waitOne();
+            else await new Promise((r) => setImmediate(r));
+          }
+          await all;
+          expect(violations).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
