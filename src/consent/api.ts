@@ -174,6 +174,7 @@ export function makeConsentApi(s: Setup) {
   };
 
   const api: ConsentApi = {
+    enabled: true,
     record(input) {
       const parsed = callOf(input, 'phone').andThen((c) =>
         givenOf(c.o, c.context).map((given) => ({ c, given })),

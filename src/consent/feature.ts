@@ -159,5 +159,13 @@ function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): SendGua
 
 function disabledApi(): ConsentApi {
   const no = () => errAsync(notConfigured());
-  return { record: no, optOut: no, status: no, history: no, inbound: no, erase: no };
+  return {
+    enabled: false,
+    record: no,
+    optOut: no,
+    status: no,
+    history: no,
+    inbound: no,
+    erase: no,
+  };
 }

@@ -106,6 +106,8 @@ export interface ConsentErasure {
  * `invalid_request` ("consent is not configured"), and so does `start` given a `consent`.
  */
 export interface ConsentApi {
+  /** True when `consent: { ledger }` is configured (HTTP adapters mount the webhook then). */
+  readonly enabled: boolean;
   /** Records an opt-in (always appended, even when already opted in); resolves the new status. */
   record(input: ConsentRecordInput): ResultAsync<ConsentStatus, VerifyError>;
   /** Records an opt-out unless already opted out; resolves the new status. */

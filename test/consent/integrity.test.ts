@@ -158,12 +158,16 @@ describe('an opt-out racing a start', () => {
         return inner.update(k, fn);
       },
     };
+    const events: Array<{ type: string; reason?: string }> = [];
     const verifier = createVerifier({
       secret: SECRET,
       store,
       sender: outbox,
       now,
       consent: { ledger },
+      onEvent: (e) => {
+        events.push(e as never);
+      },
     });
     hook = async () => verifier.consent.inbound({ from: PHONE, text: 'STOP' });
     const r = await verifier.start({ phone: PHONE });
@@ -172,6 +176,7 @@ describe('an opt-out racing a start', () => {
       cause: { reason: 'opted_out', kind: 'permanent' },
     });
     expect(outbox.messages).toHaveLength(0);
+    expect(events.find((e) => e.type === 'verification.delivery_failed')?.reason).toBe('opted_out');
   });
 });
 

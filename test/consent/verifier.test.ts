@@ -8,6 +8,8 @@ const v1 = { text: TEXT_V1, version: 1, source: 'web_form' };
 describe('without consent configured', () => {
   it('consent operations say it is not configured, and start refuses a consent it would drop', async () => {
     const t = setup(false);
+    expect(t.verifier.consent.enabled).toBe(false);
+    expect(setup().verifier.consent.enabled).toBe(true);
     for (const r of [
       await t.verifier.consent.status({ phone: PHONE }),
       await t.verifier.consent.inbound({ from: PHONE, text: 'STOP' }),
