@@ -14,7 +14,7 @@ import type { Verifier } from '../../src/verifier/types';
 export interface Running {
   /** Base URL including the prefix, e.g. `http://127.0.0.1:1234/verify`. */
   readonly base: string;
-  /** Errors the app's own error handler received. */
+  /** Errors the app's own error handler received (it answers their 4xx status, else 500). */
   readonly appErrors: unknown[];
   close(): Promise<void>;
 }
@@ -33,6 +33,13 @@ export type Mount = (
   mount?: MountOptions,
 ) => Promise<Running>;
 
+/** A 4xx status an error carries (as a real app's error handler would honour), if any. */
+function clientStatus(err: unknown): number | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = e?.statusCode ?? e?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 export const expressServer: Mount = async (verifier, options = {}, mount = {}) => {
   const prefix = mount.prefix ?? '/verify';
   const appErrors: unknown[] = [];
@@ -41,7 +48,7 @@ export const expressServer: Mount = async (verifier, options = {}, mount = {}) =
   app.use(prefix, verificationRouter(verifier, options));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
     appErrors.push(err);
-    res.status(500).json({ app: 'handled' });
+    res.status(clientStatus(err) ?? 500).json({ app: 'handled' });
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -63,7 +70,7 @@ export const fastifyServer: Mount = async (verifier, options = {}, mount = {}) =
   const app = Fastify({ trustProxy: mount.trustProxy === true });
   app.setErrorHandler((err, _req, reply) => {
     appErrors.push(err);
-    return reply.code(500).send({ app: 'handled' });
+    return reply.code(clientStatus(err) ?? 500).send({ app: 'handled' });
   });
   await app.register(verificationPlugin, { ...options, verifier, prefix });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
