@@ -18,6 +18,7 @@ import { DEFAULT_BODY_LIMIT, type Operation, type RouteSpec, routeTable } from '
 
 /** The consent operations the webhook calls (present when consent is configured). */
 interface ConsentOps {
+  readonly enabled: boolean;
   inbound(input: { from: string; text: string }): ResultAsync<InboundResult, VerifyError>;
 }
 
@@ -65,10 +66,9 @@ export function createHttpHandler<Req>(
   const signatureCheck = options.signatures ? requestSignatureCheck(options.signatures) : undefined;
   const exempt = new Set<Operation>(options.signatures?.exempt ?? []);
   const consent = (verifier as Verifier & { consent?: Partial<ConsentOps> }).consent;
-  // The webhook exists when consent is configured (a verifier without it says so).
-  const configured = (consent as { enabled?: unknown; configured?: unknown } | undefined) ?? {};
-  const flag = configured.enabled ?? configured.configured;
-  const hasInbound = options.inbound ?? (typeof consent?.inbound === 'function' && flag !== false);
+  // The webhook exists when consent is configured (`verifier.consent.enabled`).
+  const hasInbound =
+    options.inbound ?? (consent?.enabled === true && typeof consent.inbound === 'function');
   const routes = routeTable.filter((r) => !r.consentOnly || hasInbound);
 
   const call = (

@@ -3,6 +3,7 @@
  * server (real sockets). Each adapter's test file runs it with its own `Mount`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryConsentLedger } from '../../adapters/memory/index';
 import { call, expectError, makeKit, PHONE, type Reply } from './kit';
 import { expectDocumented, routeOf } from './openapi';
 import type { AnyOptions, Mount, Running } from './servers';
@@ -261,15 +262,16 @@ export function routeSuite(name: string, mount: Mount): void {
       const other = await api('PUT', `/verifications/${'A'.repeat(54)}`, { a: 1 });
       expect(other.status).toBe(404);
       await running.close();
-      // A verifier whose consent API says it is not configured gets no webhook either.
-      const kit = makeKit();
-      const unconfigured = {
-        ...kit.verifier,
-        consent: { ...kit.verifier.consent, enabled: false },
-      };
-      const second = await setup({}, { ...kit, verifier: unconfigured });
-      const none = await fetch(`${second.running.base}/inbound-sms`, { method: 'POST' });
-      expect(none.status).toBe(404);
+      // A verifier without consent configured has no webhook; with consent it has one.
+      const second = await setup();
+      expect((await fetch(`${second.running.base}/inbound-sms`, { method: 'POST' })).status).toBe(
+        404,
+      );
+      await second.running.close();
+      const kit = makeKit({ consent: { ledger: memoryConsentLedger() } });
+      const third = await setup({}, kit);
+      const hookUp = await third.api('POST', '/inbound-sms', { from: PHONE, text: 'HELP' });
+      expect(hookUp.json.action).toBe('help');
     });
   });
 }
