@@ -19,6 +19,23 @@ export const errorCatalog = {
   resend_too_soon: { status: 429, message: 'Wait before asking for another code.' },
   send_limit_reached: { status: 429, message: 'Too many codes were sent. Try again later.' },
   locked: { status: 429, message: 'Too many failed verifications. Try again later.' },
+  invalid_token: { status: 400, message: 'The authenticator or recovery code is not correct.' },
+  totp_not_enrolled: { status: 404, message: 'No authenticator app is enrolled for this account.' },
+  totp_already_enrolled: {
+    status: 409,
+    message: 'An authenticator app is already enrolled. Disable it before enrolling another.',
+  },
+  qr_unavailable: {
+    status: 500,
+    message: 'QR codes need the optional `qrcode` package (npm install qrcode), or set totp.qr.',
+  },
+  proof_invalid: { status: 401, message: 'The proof token is not valid.' },
+  proof_expired: { status: 401, message: 'The proof token has expired.' },
+  proof_used: { status: 409, message: 'The proof token has already been used.' },
+  proof_revoked: {
+    status: 401,
+    message: 'The proof token was revoked (the account or phone security stamp changed).',
+  },
   opted_out: {
     status: 403,
     message:

@@ -64,6 +64,7 @@ export type {
   ConsentLedger,
 } from './ports/consent-ledger';
 export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
+export type * from './proof/types';
 export type { Secret } from './secrets';
 export { type ConsoleSenderOptions, consoleSender } from './senders/console';
 export {
@@ -87,5 +88,6 @@ export {
   TIMESTAMP_HEADER,
   verifyRequestSignature,
 } from './signatures/index';
+export type * from './totp/types';
 export { createVerifier } from './verifier/create';
 export type * from './verifier/types';

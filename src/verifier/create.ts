@@ -6,6 +6,9 @@
  * @module
  */
 import { withConsent } from '../consent/feature';
+import { makeProofs } from '../proof/feature';
+import { makeInvalidate } from '../proof/invalidate';
+import { makeTotp } from '../totp/feature';
 import { makeCheck } from './check';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
@@ -16,6 +19,9 @@ import type { Verifier, VerifierOptions } from './types';
 export function createVerifier(options: VerifierOptions): Verifier {
   const consent = withConsent(options);
   const sh = createShell(consent.options);
+  const proofs = makeProofs(sh, options.proof);
+  if (proofs.enabled) sh.hooks.afterApprove.push(proofs.hook);
+  const totp = makeTotp(sh, options.totp, proofs);
   return {
     start: makeStart(sh),
     check: makeCheck(sh),
@@ -23,5 +29,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cancel: makeCancel(sh),
     status: makeStatus(sh),
     consent: consent.install(sh),
+    totp: totp.api,
+    verifyProof: proofs.verify,
+    invalidate: makeInvalidate(sh, proofs, totp),
   };
 }

@@ -11,7 +11,15 @@ import type { VerifyError } from '../errors';
 import type { MessageRenderer } from '../messages/render';
 import type { Channel, Sender } from '../ports/sender';
 import type { Store } from '../ports/store';
+import type {
+  InvalidateInput,
+  InvalidateResult,
+  ProofOptions,
+  VerifiedProof,
+  VerifyProofOptions,
+} from '../proof/types';
 import type { Secret } from '../secrets';
+import type { TotpApi, TotpOptions } from '../totp/types';
 
 /** Requester data (the reference endpoints' device id, OS, IP...). Passed to events. */
 export interface RequestContext {
@@ -71,6 +79,8 @@ export interface CheckResult {
   readonly purpose: string;
   /** Epoch ms. */
   readonly verifiedAt: number;
+  /** Signed proof of the verification (unless `proof: false`); check it with `verifyProof`. */
+  readonly proof?: string;
 }
 
 export interface ResendInput extends CallOptions {
@@ -163,6 +173,10 @@ export interface VerifierOptions {
   readonly maskVisible?: number;
   /** Consent ledger and policy (opt-outs, required opt-in version); see docs/consent.md. */
   readonly consent?: ConsentOptions;
+  /** Proof tokens returned on approval (default on, 5 min); `false` turns them off. See docs/proof-tokens.md. */
+  readonly proof?: ProofOptions | false;
+  /** Authenticator apps (TOTP) as a second factor; see docs/totp.md. */
+  readonly totp?: TotpOptions;
 }
 
 export interface Verifier {
@@ -173,4 +187,10 @@ export interface Verifier {
   status(input: IdInput): ResultAsync<StatusResult, VerifyError>;
   /** Consent records: opt-in, opt-out, inbound keywords, history, erasure. */
   readonly consent: ConsentApi;
+  /** Authenticator apps (TOTP): enroll, confirm, verify, recovery codes, challenges. */
+  readonly totp: TotpApi;
+  /** Checks a proof token: signature, expiry, purpose, binding, security stamp, single use. */
+  verifyProof(token: string, options: VerifyProofOptions): ResultAsync<VerifiedProof, VerifyError>;
+  /** Security-stamp change: cancels pending codes, revokes current TOTP codes and outstanding proofs. */
+  invalidate(input: InvalidateInput): ResultAsync<InvalidateResult, VerifyError>;
 }

@@ -1,0 +1,161 @@
+/**
+ * Proof tokens: compact JWS (HS256, via `jose`) under a key derived from the verifier's
+ * secret (`subkey(secret, 'proof')`). New proofs are signed with the current secret; the
+ * `kid` header names the derived key, so verification accepts any secret of the ring
+ * (rotation) without trying each. Pure computation (WebCrypto), no I/O. @internal
+ * @module
+ */
+import { jwtVerify, SignJWT } from 'jose';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { type VerifyError, verifyError } from '../errors';
+import { hmac, type Keyring, subkey } from '../secrets';
+import type { ProofKind, ProofMethod } from './types';
+
+/** The JWS `typ` header: keeps proofs from being confused with other tokens. */
+export const PROOF_TYP = 'phoneproof-proof+jwt';
+
+export interface ProofConfig {
+  readonly ttlMs: number;
+  readonly singleUse: boolean;
+  readonly issuer: string;
+  readonly audience: string | readonly string[] | undefined;
+}
+
+/** What a proof binds. */
+export interface ProofClaims {
+  readonly kind: ProofKind;
+  /** E.164 for `phone`, the subject otherwise (in process; never in clear on the wire). */
+  readonly sub: string;
+  readonly purpose: string;
+  readonly verificationId: string;
+  readonly method: ProofMethod;
+  readonly verifiedAt: number;
+}
+
+/**
+ * How the identifier travels: `sub` is its keyed hash (the store-key fragment), `enc` the
+ * identifier sealed with AES-256-GCM, so a token shows neither the number nor the subject.
+ */
+export interface WireIdentity {
+  readonly hashed: string;
+  readonly sealed: string;
+}
+
+/** A verified token's claims (before purpose, binding, stamp and single-use checks). */
+export interface ProofPayload extends Omit<ProofClaims, 'sub'>, WireIdentity {
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+interface SigningKey {
+  readonly kid: string;
+  readonly key: Uint8Array;
+}
+
+/** The signing keys of a ring, current first. */
+export function proofKeys(ring: Keyring): SigningKey[] {
+  return ring.all.map((secret) => {
+    const key = subkey(secret, 'proof');
+    return { kid: hmac(key, 'kid').slice(0, 16), key: new Uint8Array(key) };
+  });
+}
+
+/** Signs a proof issued at `now` with the first key. */
+export function signProof(
+  keys: readonly SigningKey[],
+  config: ProofConfig,
+  claims: Omit<ProofClaims, 'sub'>,
+  id: WireIdentity,
+  jti: string,
+  now: number,
+): ResultAsync<string, VerifyError> {
+  const signing = keys[0]!;
+  const iat = Math.floor(now / 1000);
+  const jwt = new SignJWT({
+    sty: claims.kind,
+    enc: id.sealed,
+    pur: claims.purpose,
+    vid: claims.verificationId,
+    mth: claims.method,
+    vat: claims.verifiedAt,
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: PROOF_TYP, kid: signing.kid })
+    .setIssuer(config.issuer)
+    .setSubject(id.hashed)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(Math.floor((now + config.ttlMs) / 1000));
+  if (config.audience !== undefined) jwt.setAudience(config.audience as string | string[]);
+  return ResultAsync.fromThrowable(
+    () => jwt.sign(signing.key),
+    (e) => verifyError('proof_invalid', { message: 'The proof could not be signed.', cause: e }),
+  )();
+}
+
+function mapJoseError(e: unknown): VerifyError {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ERR_JWT_EXPIRED') return verifyError('proof_expired', { cause: e });
+  return verifyError('proof_invalid', { cause: e });
+}
+
+function payloadOf(p: Record<string, unknown>): Result<ProofPayload, VerifyError> {
+  const { sub, enc, sty, pur, vid, mth, vat, jti, iat, exp } = p;
+  if (
+    typeof sub !== 'string' ||
+    typeof enc !== 'string' ||
+    (sty !== 'phone' && sty !== 'subject') ||
+    typeof pur !== 'string' ||
+    typeof vid !== 'string' ||
+    (mth !== 'phone' && mth !== 'totp' && mth !== 'recovery') ||
+    typeof vat !== 'number' ||
+    typeof jti !== 'string' ||
+    typeof iat !== 'number' ||
+    typeof exp !== 'number'
+  ) {
+    return err(verifyError('proof_invalid', { message: 'The proof token lacks required claims.' }));
+  }
+  return ok({
+    kind: sty,
+    hashed: sub,
+    sealed: enc,
+    purpose: pur,
+    verificationId: vid,
+    method: mth,
+    verifiedAt: vat,
+    jti,
+    iat,
+    exp,
+  });
+}
+
+/** Checks signature (any key of the ring), `typ`, issuer, audience and expiry at `now`. */
+export function readProof(
+  keys: readonly SigningKey[],
+  config: ProofConfig,
+  token: string,
+  now: number,
+): ResultAsync<ProofPayload, VerifyError> {
+  return ResultAsync.fromThrowable(
+    () =>
+      jwtVerify(
+        token,
+        (header) => {
+          const k = keys.find((x) => x.kid === header.kid);
+          if (!k) throw new Error('unknown kid');
+          return k.key;
+        },
+        {
+          algorithms: ['HS256'],
+          typ: PROOF_TYP,
+          issuer: config.issuer,
+          ...(config.audience !== undefined
+            ? { audience: config.audience as string | string[] }
+            : {}),
+          currentDate: new Date(now),
+          requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        },
+      ),
+    mapJoseError,
+  )().andThen((r) => payloadOf(r.payload as Record<string, unknown>));
+}
