@@ -30,7 +30,12 @@ const tarball = join(packDir, JSON.parse(out)[0].filename);
 
 const dir = mkdtempSync(join(tmpdir(), 'phoneproof-pack-'));
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pack-test', private: true }));
-execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+// The optional peers (frameworks, database clients) at the versions this repo tests with.
+const peers = Object.keys(pkg.peerDependencies ?? {}).map((name) => {
+  const installed = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  return `${name}@${installed.version}`;
+});
+execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers], {
   cwd: dir,
   stdio: 'inherit',
 });

@@ -66,8 +66,17 @@ export function refusalError(r: Refusal, now: number): VerifyError {
   return verifyError(r.code, {
     ...(r.retryAt !== undefined ? { retryAfter: secondsUntil(r.retryAt, now) } : {}),
     ...(r.attemptsLeft !== undefined ? { attemptsLeft: r.attemptsLeft } : {}),
+    ...(phoneScoped.has(r.code) ? { scope: 'phone' as const } : {}),
   });
 }
+
+/** Core refusals that are limits on one phone (`VerifyError.scope: 'phone'`). */
+const phoneScoped = new Set<string>([
+  'locked',
+  'send_limit_reached',
+  'resend_too_soon',
+  'max_attempts_reached',
+]);
 
 /** A store failure as a value: corrupt records are told apart from an unreachable store. */
 export function storeError(e: unknown): VerifyError {
@@ -132,7 +141,7 @@ export function createShell(options: VerifierOptions): Shell {
     phoneOf: (x) =>
       parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) =>
         allowed && !allowed.has(p.country)
-          ? err(verifyError('country_not_allowed'))
+          ? err(verifyError('country_not_allowed', { scope: 'country' }))
           : ok({ ...p, masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible) }),
       ),
     transact: (key, at, f) =>
@@ -186,6 +195,9 @@ export function createShell(options: VerifierOptions): Shell {
           kind,
           ...base,
         });
+        // The consent feature re-reads the ledger right before delivery; an opt-out that
+        // landed meanwhile stops the message and is reported as what it is.
+        if (reason === 'opted_out') return err(verifyError('opted_out', { cause: outcome.error }));
         return err(
           verifyError('delivery_failed', { message: outcome.error.message, cause: outcome.error }),
         );

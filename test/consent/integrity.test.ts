@@ -172,7 +172,7 @@ describe('an opt-out racing a start', () => {
     hook = async () => verifier.consent.inbound({ from: PHONE, text: 'STOP' });
     const r = await verifier.start({ phone: PHONE });
     expect(r._unsafeUnwrapErr()).toMatchObject({
-      code: 'delivery_failed',
+      code: 'opted_out',
       cause: { reason: 'opted_out', kind: 'permanent' },
     });
     expect(outbox.messages).toHaveLength(0);

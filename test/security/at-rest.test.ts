@@ -39,7 +39,7 @@ describe('at rest', () => {
     const { createHash } = await import('node:crypto');
     const t = setup();
     await t.verifier.start({ phone: PHONE });
-    const value = t.store.entries()[0]![1];
+    const value = t.store.entries().find(([k]) => k.startsWith('phone:'))![1];
     const digest = JSON.parse(value).verifications[0].digest as string;
     const bare = [createHash('sha256').update(t.code()).digest('base64url'), createHash('sha256').update(t.code()).digest('hex')];
     expect(bare).not.toContain(digest);
