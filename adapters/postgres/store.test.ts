@@ -81,20 +81,21 @@ describe.skipIf(!up)('postgresStore', () => {
     expect(calls.splice(0)).toEqual(['SELECT']);
   });
 
-  it('a verifier check costs 2 round trips, a status 1', async () => {
-    const { wrapped, calls } = countingPool(pool);
+  it('a verifier check costs 2 round trips on the verification record, a status 1', async () => {
+    const { wrapped, calls, on } = countingPool(pool);
     const outbox = outboxSender();
     const store = postgresStore({ pool: wrapped, table });
     const v = createVerifier({ secret, store, sender: outbox });
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
-    expect(calls.splice(0)).toHaveLength(2);
+    on(''); // start may touch other records too (abuse budgets)
     const wrong = outbox.last()!.code === '000000' ? '111111' : '000000';
     expect((await v.check({ id: s.id, code: wrong })).isErr()).toBe(true);
-    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    expect(calls).toEqual(['SELECT', 'UPDATE']); // a wrong guess: nothing else at all
+    on('');
     expect((await v.check({ id: s.id, code: outbox.last()!.code })).isOk()).toBe(true);
-    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    expect(on('phone:')).toEqual(['SELECT', 'UPDATE']);
     expect((await v.status({ id: s.id })).isOk()).toBe(true);
-    expect(calls.splice(0)).toEqual(['SELECT']);
+    expect(on('')).toEqual(['SELECT']);
   });
 
   it('stays exact when separate instances (separate pools and stores) race on one key', async () => {
@@ -151,7 +152,10 @@ describe.skipIf(!up)('postgresStore', () => {
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
     const garbage = [Buffer.from('not json'), Buffer.from('{"v":2}'), Buffer.from([0xff, 0xfe, 0])];
     for (const value of garbage) {
-      await pool.query(`UPDATE "${table}" SET value = $1`, [value]);
+      await pool.query(
+        `UPDATE "${table}" SET value = $1 WHERE convert_from(value, 'UTF8') LIKE $2`,
+        [value, `%${s.id}%`],
+      );
       expect((await v.check({ id: s.id, code: outbox.last()!.code }))._unsafeUnwrapErr().code).toBe(
         'store_corrupt',
       );

@@ -8,14 +8,23 @@ import type { PgPoolLike, PgQuery } from './pool';
 /** Wraps a pool to record every query's first words (one entry per round trip). */
 export function countingPool(pool: pg.Pool) {
   const calls: string[] = [];
+  const keys: string[] = [];
   const wrapped: PgPoolLike = {
     query: (q: PgQuery) => {
       calls.push(q.text.trim().split(/\s+/)[0]!.toUpperCase());
+      keys.push(String(q.values?.[0] ?? ''));
       return pool.query(q as pg.QueryConfig);
     },
     connect: () => pool.connect(),
   };
-  return { wrapped, calls };
+  /** The calls made since the last look, on keys containing `part` only. */
+  const on = (part: string) => {
+    const seen = calls.filter((_, i) => keys[i]!.includes(part));
+    calls.length = 0;
+    keys.length = 0;
+    return seen;
+  };
+  return { wrapped, calls, on };
 }
 
 /** Drops a store table made by `migrate` and forgets its migration records. */

@@ -12,7 +12,7 @@ import { createVerifier, type Verifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
 import { binariesAvailable, type PrivateServer, startPostgres, startRedis } from './servers';
-import { pgPool, redisClient } from './services';
+import { pgPool, redisClient, withoutAbuse } from './services';
 
 const secret = 'fail-closed-secret-fail-closed-secret!';
 const policy = { sendWindows: [{ windowMs: 3_600_000, max: 1000 }] };
@@ -50,7 +50,7 @@ class Load {
   onAnswer: (count: number) => void = () => {};
 
   constructor(store: Store) {
-    this.v = createVerifier({ secret, store, sender: this.outbox, policy });
+    this.v = createVerifier({ secret, store, sender: this.outbox, policy, ...withoutAbuse });
   }
 
   private record(op: Op, outcome: string) {

@@ -15,7 +15,15 @@ import { redisStore } from '../../adapters/redis/store';
 import { createVerifier, type PolicyOptions } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
-import { DATABASE_URL, pgPool, REDIS_URL, redisClient, runId, serviceAvailable } from './services';
+import {
+  DATABASE_URL,
+  pgPool,
+  REDIS_URL,
+  redisClient,
+  runId,
+  serviceAvailable,
+  withoutAbuse,
+} from './services';
 import type { RaceJob, WorkerMessage } from './worker';
 
 const WORKERS = 4;
@@ -52,11 +60,13 @@ async function race(job: RaceJob) {
   const reports = (await Promise.all(done)) as Array<Extract<WorkerMessage, { type: 'done' }>>;
   const outcomes: Record<string, number> = {};
   let delivered = 0;
+  const causes = new Set<string>();
   for (const r of reports) {
     delivered += r.delivered;
+    for (const c of r.causes) causes.add(c);
     for (const [k, n] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + n;
   }
-  return { outcomes, delivered };
+  return { outcomes, delivered, causes: [...causes] };
 }
 
 beforeAll(() => {
@@ -142,13 +152,14 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
   it.skipIf(!b.up)('1000 concurrent wrong guesses: exactly maxChecks are evaluated', async () => {
     const { namespace, store } = await b.fresh();
     const outbox = outboxSender();
-    const v = createVerifier({ secret, store, sender: outbox });
+    const v = createVerifier({ secret, store, sender: outbox, ...withoutAbuse });
     const s = (await v.start({ phone }))._unsafeUnwrap();
     const code = outbox.last()!.code;
     const wrong = code === '000000' ? '111111' : '000000';
-    const { outcomes } = await race(
+    const { outcomes, causes } = await race(
       job(namespace, { policy: {}, op: 'check', ids: [s.id], code: wrong }),
     );
+    expect(causes).toEqual([]);
     expect(outcomes.code_mismatch).toBe(5);
     expect(outcomes.ok).toBeUndefined();
     expect(outcomes.store_unavailable).toBeUndefined();
@@ -168,11 +179,12 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
       sendWindows: [{ windowMs: HOUR, max: 6 }],
     };
     const { namespace, store } = await b.fresh();
-    const v = createVerifier({ secret, store, sender: outboxSender(), policy });
+    const v = createVerifier({ secret, store, sender: outboxSender(), policy, ...withoutAbuse });
     const s = (await v.start({ phone }))._unsafeUnwrap();
-    const { outcomes, delivered } = await race(
+    const { outcomes, delivered, causes } = await race(
       job(namespace, { policy, op: 'resend', ids: [s.id], code: '' }),
     );
+    expect(causes).toEqual([]);
     expect(outcomes.ok).toBe(5); // 6 in the window, the start included
     expect(delivered).toBe(5);
     // The rest are refused; `resend_too_soon` appears when one process's clock reads a
@@ -196,7 +208,7 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
       };
       const { namespace, store } = await b.fresh();
       const outbox = outboxSender();
-      const v = createVerifier({ secret, store, sender: outbox, policy });
+      const v = createVerifier({ secret, store, sender: outbox, policy, ...withoutAbuse });
       const ids: string[] = [];
       for (let i = 0; i < 10; i += 1) {
         ids.push((await v.start({ phone, purpose: `p${i}` }))._unsafeUnwrap().id);
@@ -204,7 +216,10 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
       const codes = new Set(outbox.messages.map((m) => m.code));
       let wrong = '000000';
       while (codes.has(wrong)) wrong = String(Number(wrong) + 111_111).padStart(6, '0');
-      const { outcomes } = await race(job(namespace, { policy, op: 'check', ids, code: wrong }));
+      const { outcomes, causes } = await race(
+        job(namespace, { policy, op: 'check', ids, code: wrong }),
+      );
+      expect(causes).toEqual([]);
       expect(outcomes.code_mismatch).toBe(3);
       expect(outcomes.ok).toBeUndefined();
       expect(outcomes.store_unavailable).toBeUndefined();

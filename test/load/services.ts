@@ -93,3 +93,10 @@ export async function serviceAvailable(service: 'redis' | 'postgres'): Promise<b
   }
   return up;
 }
+
+/**
+ * Spread into `createVerifier` options to turn the abuse defenses off, so that a load test
+ * measures the store and the core's limits alone (prefix velocity would otherwise refuse
+ * its many sends). Typed loosely on purpose.
+ */
+export const withoutAbuse: object = { abuse: false };

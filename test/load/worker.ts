@@ -10,7 +10,7 @@ import { redisStore } from '../../adapters/redis/index';
 import { createVerifier, type PolicyOptions, type Verifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
-import { pgPool, redisClient } from './services';
+import { pgPool, redisClient, withoutAbuse } from './services';
 
 export interface RaceJob {
   readonly backend: 'redis' | 'postgres';
@@ -30,7 +30,14 @@ export interface RaceJob {
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'done'; outcomes: Record<string, number>; delivered: number; approvedWith: string[] }
+  | {
+      type: 'done';
+      outcomes: Record<string, number>;
+      delivered: number;
+      approvedWith: string[];
+      /** Distinct causes of store errors, for the failure message. */
+      causes: string[];
+    }
   | { type: 'failed'; error: string };
 
 type ParentMessage = { type: 'prepare'; job: RaceJob } | { type: 'go' } | { type: 'exit' };
@@ -49,16 +56,30 @@ async function prepare(j: RaceJob) {
   for (let i = 0; i < j.instances; i += 1) {
     let store: Store;
     if (j.backend === 'redis') {
-      const client = redisClient(j.url);
+      const client = redisClient(j.url, { commandTimeout: 30_000 });
       closers.push(async () => client.disconnect());
       store = redisStore({ client, prefix: j.namespace });
     } else {
-      const pool = pgPool(j.url, { max: 4 });
+      // Generous timeouts: 250 calls at once queue for connections, and this test is about
+      // exactness, not capacity (a timed-out call would be store_unavailable, not wrong).
+      const pool = pgPool(j.url, {
+        max: 4,
+        connectionTimeoutMillis: 30_000,
+        query_timeout: 30_000,
+      });
       closers.push(() => pool.end());
       store = postgresStore({ pool, table: j.namespace });
     }
     await store.get('warm-up'); // connect before the race starts
-    verifiers.push(createVerifier({ secret: j.secret, store, sender: outbox, policy: j.policy }));
+    verifiers.push(
+      createVerifier({
+        secret: j.secret,
+        store,
+        sender: outbox,
+        policy: j.policy,
+        ...withoutAbuse,
+      }),
+    );
   }
   send({ type: 'ready' });
 }
@@ -68,18 +89,21 @@ async function go() {
   const sentBefore = outbox.messages.length;
   const outcomes: Record<string, number> = {};
   const approvedWith: string[] = [];
+  const causes = new Set<string>();
   await Promise.all(
     Array.from({ length: j.count }, async (_, i) => {
       const v = verifiers[i % verifiers.length]!;
       const id = j.ids[i % j.ids.length]!;
       const r = j.op === 'check' ? await v.check({ id, code: j.code }) : await v.resend({ id });
       const key = r.isOk() ? 'ok' : r.error.code;
+      if (r.isErr() && r.error.code.startsWith('store_')) causes.add(String(r.error.cause));
       outcomes[key] = (outcomes[key] ?? 0) + 1;
       if (r.isOk() && j.op === 'check') approvedWith.push(j.code);
     }),
   );
   await Promise.all(closers.map((c) => c()));
-  send({ type: 'done', outcomes, delivered: outbox.messages.length - sentBefore, approvedWith });
+  const delivered = outbox.messages.length - sentBefore;
+  send({ type: 'done', outcomes, delivered, approvedWith, causes: [...causes] });
 }
 
 process.on('message', (m: ParentMessage) => {
