@@ -31,6 +31,32 @@ export {
 } from './core/policy';
 export type { VerificationStatus } from './core/state';
 export {
+  applyReport,
+  attemptOf,
+  MAX_ATTEMPTS,
+  type ReportApplied,
+  recordAttempt,
+  type SendAttempt,
+} from './delivery/attempts';
+export {
+  type DeliveryReason,
+  deliveryError,
+  FAILOVER_REASONS,
+  isPermanent,
+  isRetryable,
+  PERMANENT_REASONS,
+  RETRY_REASONS,
+} from './delivery/errors';
+export { type FallbackPolicy, fallbackChannel, isOptOut } from './delivery/fallback';
+export {
+  type DeliveryReport,
+  type DeliveryState,
+  deliveryRef,
+  refOf,
+  type WebhookParams,
+  withRef,
+} from './delivery/report';
+export {
   type ErrorCode,
   errorCatalog,
   errorCodes,
@@ -39,7 +65,24 @@ export {
   type VerifyError,
   verifyError,
 } from './errors';
+export { BUILTIN_TEMPLATES, builtinLocales, type LocaleStrings } from './messages/catalog';
 export { defaultRenderer, type MessageContext, type MessageRenderer } from './messages/render';
+export {
+  createRenderer,
+  type LocalizedTemplate,
+  type RenderedMessage,
+  type RendererOptions,
+  type Template,
+  type TemplateRenderer,
+} from './messages/renderer';
+export { isGsm7, type SmsEncoding, type SmsInfo, smsInfo, toGsm7 } from './messages/sms-encoding';
+export { spokenCode, ttsLanguage, voiceLines } from './messages/voice';
+export {
+  type OriginBoundCode,
+  originBoundLine,
+  parseOriginBoundCode,
+  type WebOtpOptions,
+} from './messages/webotp';
 export {
   type MaskOptions,
   maskPhone,
@@ -64,15 +107,24 @@ export type {
   ConsentLedger,
 } from './ports/consent-ledger';
 export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
-export type * from './proof/types';
 export type { Secret } from './secrets';
+export type { CircuitOptions, CircuitState } from './senders/circuit';
 export { type ConsoleSenderOptions, consoleSender } from './senders/console';
+export {
+  type FailoverEvent,
+  type FailoverOptions,
+  type FailoverSender,
+  failoverSender,
+  type NamedSender,
+  type ProviderHealth,
+} from './senders/failover';
 export {
   type OutboxMessage,
   type OutboxOptions,
   type OutboxSender,
   outboxSender,
 } from './senders/outbox';
+export { type RetryOptions, withRetry } from './senders/retry';
 export {
   DEFAULT_SKEW_MS,
   type RequestSignatureCheck,
@@ -88,6 +140,5 @@ export {
   TIMESTAMP_HEADER,
   verifyRequestSignature,
 } from './signatures/index';
-export type * from './totp/types';
 export { createVerifier } from './verifier/create';
 export type * from './verifier/types';

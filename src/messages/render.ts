@@ -1,14 +1,17 @@
 /**
- * Message rendering: the text a code is sent in. The default is a short English SMS and a
- * voice script that reads the code digit by digit.
+ * Message rendering: the text a code is sent in. The default renderer speaks English,
+ * Spanish, French, German, Portuguese, Italian and Dutch (falling back to English), and
+ * reads voice codes digit by digit three times. Build another with `createRenderer`.
  * @module
  */
 import type { Channel } from '../ports/sender';
+import { createRenderer, type TemplateRenderer } from './renderer';
 
 /** Everything a template may use. */
 export interface MessageContext {
   readonly code: string;
   readonly channel: Channel;
+  /** BCP 47 locale requested (e.g. `pt-BR`). */
   readonly locale: string;
   /** The application's name as users know it. */
   readonly appName: string;
@@ -22,11 +25,5 @@ export interface MessageContext {
 /** Turns a context into the message text. Must be synchronous and must not throw. */
 export type MessageRenderer = (ctx: MessageContext) => string;
 
-/** The built-in English renderer. */
-export const defaultRenderer: MessageRenderer = (ctx) => {
-  if (ctx.channel === 'voice') {
-    const spoken = [...ctx.code].join(', ');
-    return `Your ${ctx.appName} verification code is: ${spoken}. Again: ${spoken}.`;
-  }
-  return `Your ${ctx.appName} verification code is ${ctx.code}. It expires in ${ctx.minutes} minutes. Do not share it.`;
-};
+/** The built-in renderer: `createRenderer()` with no options. */
+export const defaultRenderer: TemplateRenderer = createRenderer();

@@ -1,0 +1,149 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  applyReport,
+  attemptOf,
+  isSendAttempt,
+  MAX_ATTEMPTS,
+  recordAttempt,
+  type SendAttempt,
+} from '../../src/delivery/attempts';
+import { deliveryError } from '../../src/delivery/errors';
+import { fallbackChannel, isOptOut } from '../../src/delivery/fallback';
+import type { DeliveryReport, DeliveryState } from '../../src/delivery/report';
+
+const report = (state: DeliveryState, extra: Partial<DeliveryReport> = {}): DeliveryReport => ({
+  provider: 'twilio',
+  messageId: 'SM1',
+  channel: 'sms',
+  state,
+  providerStatus: state,
+  ...extra,
+});
+
+const sent: SendAttempt = attemptOf(
+  'sms',
+  { ok: true, messageId: 'SM1', provider: 'twilio' },
+  1000,
+);
+
+describe('send attempts', () => {
+  it('a successful send is queued; a failed one is failed with its reason and code', () => {
+    expect(sent).toEqual({
+      messageId: 'SM1',
+      provider: 'twilio',
+      channel: 'sms',
+      at: 1000,
+      state: 'queued',
+      updatedAt: 1000,
+    });
+    const failed = attemptOf(
+      'sms',
+      {
+        ok: false,
+        error: deliveryError('not_mobile', { provider: 'twilio', providerCode: 21614 }),
+      },
+      2000,
+    );
+    expect(failed).toEqual({
+      messageId: '',
+      provider: 'twilio',
+      channel: 'sms',
+      at: 2000,
+      state: 'failed',
+      updatedAt: 2000,
+      reason: 'not_mobile',
+      errorCode: '21614',
+    });
+    expect(isSendAttempt(sent) && isSendAttempt(failed)).toBe(true);
+    expect(isSendAttempt({ ...sent, state: 'lost' })).toBe(false);
+  });
+
+  it(`keeps the newest ${MAX_ATTEMPTS}`, () => {
+    let list: SendAttempt[] = [];
+    for (let i = 0; i < MAX_ATTEMPTS + 3; i += 1) {
+      list = recordAttempt(list, { ...sent, messageId: `SM${i}` });
+    }
+    expect(list).toHaveLength(MAX_ATTEMPTS);
+    expect(list[0]!.messageId).toBe('SM3');
+  });
+
+  it('a report moves the attempt forward and records why it failed', () => {
+    const failed = applyReport(
+      [sent],
+      report('failed', {
+        error: deliveryError('unreachable', { provider: 'twilio', providerCode: 30003 }),
+      }),
+      5000,
+    );
+    expect(failed.changed).toBe(true);
+    expect(failed.attempt).toMatchObject({
+      state: 'failed',
+      updatedAt: 5000,
+      reason: 'unreachable',
+      errorCode: '30003',
+    });
+    const delivered = applyReport(failed.attempts, report('delivered'), 6000);
+    expect(delivered.attempt).toEqual({ ...sent, state: 'delivered', updatedAt: 6000 });
+  });
+
+  it('an older or repeated report changes nothing', () => {
+    const d = applyReport([sent], report('delivered'), 5000);
+    expect(applyReport(d.attempts, report('sent'), 6000).changed).toBe(false);
+    expect(applyReport(d.attempts, report('delivered'), 7000).changed).toBe(false);
+  });
+
+  it('a report for an unknown message, or from another provider, is not applied', () => {
+    expect(applyReport([sent], report('delivered', { messageId: 'SM9' }), 1).changed).toBe(false);
+    expect(applyReport([sent], report('delivered', { provider: 'vonage' }), 1).changed).toBe(false);
+  });
+
+  const states: DeliveryState[] = ['queued', 'sent', 'delivered', 'failed'];
+  test.prop([fc.array(fc.constantFrom(...states), { maxLength: 8 }), fc.nat(1000)])(
+    'the same reports in any order give the same final state',
+    (seq, seed) => {
+      const shuffled = fc.sample(fc.shuffledSubarray(seq, { minLength: seq.length }), {
+        seed,
+        numRuns: 1,
+      })[0]!;
+      const final = (order: DeliveryState[]) =>
+        order.reduce<readonly SendAttempt[]>(
+          (list, s) => applyReport(list, report(s), 1).attempts,
+          [sent],
+        )[0]!.state;
+      expect(final(shuffled)).toBe(final(seq));
+    },
+  );
+});
+
+describe('fallback and opt-out decisions', () => {
+  const landline = deliveryError('not_mobile', { provider: 'twilio', providerCode: 21614 });
+
+  it('a landline switches an SMS verification to voice by default', () => {
+    expect(fallbackChannel('sms', landline)).toBe('voice');
+  });
+
+  it('no switch: from voice, on a retryable error, on other permanent reasons, or when disabled', () => {
+    expect(fallbackChannel('voice', landline)).toBeUndefined();
+    expect(fallbackChannel('sms', deliveryError('timeout'))).toBeUndefined();
+    expect(fallbackChannel('sms', deliveryError('invalid_number'))).toBeUndefined();
+    expect(fallbackChannel('sms', deliveryError('unsubscribed'))).toBeUndefined();
+    expect(fallbackChannel('sms', landline, { voiceOn: false })).toBeUndefined();
+  });
+
+  it('the policy may add permanent reasons, never retryable ones', () => {
+    expect(fallbackChannel('sms', deliveryError('blocked'), { voiceOn: ['blocked'] })).toBe(
+      'voice',
+    );
+    expect(
+      fallbackChannel('sms', deliveryError('unreachable'), { voiceOn: ['unreachable'] }),
+    ).toBeUndefined();
+  });
+
+  it('Twilio 21610 (STOP) is an opt-out', () => {
+    expect(
+      isOptOut(deliveryError('unsubscribed', { provider: 'twilio', providerCode: 21610 })),
+    ).toBe(true);
+    expect(isOptOut(landline)).toBe(false);
+  });
+});
