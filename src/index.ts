@@ -107,6 +107,7 @@ export type {
   ConsentLedger,
 } from './ports/consent-ledger';
 export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
+export type * from './proof/types';
 export type { Secret } from './secrets';
 export type { CircuitOptions, CircuitState } from './senders/circuit';
 export { type ConsoleSenderOptions, consoleSender } from './senders/console';
@@ -140,5 +141,6 @@ export {
   TIMESTAMP_HEADER,
   verifyRequestSignature,
 } from './signatures/index';
+export type * from './totp/types';
 export { createVerifier } from './verifier/create';
 export type * from './verifier/types';
