@@ -79,7 +79,7 @@ export const builtinLocales: Readonly<Record<string, LocaleStrings>> = {
       signup:
         'Willkommen bei {app}! Ihr Registrierungscode lautet {code}. Er läuft in {expires} ab.',
       reset:
-        'Ihr {app}-Code zum Zurücksetzen des Passworts lautet {code}. Er läuft in {expires} ab. Falls Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht.',
+        'Ihr {app}-Code zum Zurücksetzen des Passworts lautet {code}. Er läuft in {expires} ab. Nicht angefordert? Dann ignorieren Sie diese Nachricht.',
     },
     minutes: { one: '{n} Minute', other: '{n} Minuten' },
     voice: { intro: 'Ihr {app}-Bestätigungscode lautet:', again: 'Noch einmal, Ihr Code lautet:' },
