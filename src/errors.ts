@@ -49,6 +49,23 @@ export const errorCatalog = {
   signature_invalid: { status: 401, message: 'The request signature is missing or not valid.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request body must be JSON.' },
+  number_type_not_allowed: {
+    status: 400,
+    message: 'Codes cannot be sent to this kind of number (for example premium-rate).',
+  },
+  rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
+  destination_paused: {
+    status: 429,
+    message: 'Messages to this destination are paused after unusual activity. Try again later.',
+  },
+  budget_exceeded: {
+    status: 503,
+    message: 'The message budget is spent for now. Try again later.',
+  },
+  idempotency_conflict: {
+    status: 409,
+    message: 'This idempotency key was already used with different parameters.',
+  },
   delivery_failed: { status: 502, message: 'The message could not be delivered.' },
   store_unavailable: {
     status: 503,
@@ -76,9 +93,14 @@ export interface VerifyError {
   readonly attemptsLeft?: number;
   /** Why a phone number was refused (`invalid_phone`). */
   readonly reason?: PhoneInvalidReason;
+  /** What a limit refusal applies to: one phone, one requester, a prefix, a country, or all. */
+  readonly scope?: ErrorScope;
   /** The underlying exception, for logs; never sent to a client. */
   readonly cause?: unknown;
 }
+
+/** The scope of a limit refusal (`VerifyError.scope`). */
+export type ErrorScope = 'phone' | 'requester' | 'prefix' | 'country' | 'global';
 
 /** Why `normalizePhone` refused an input. */
 export type PhoneInvalidReason =

@@ -5,6 +5,7 @@
  * optional features plug in through the hooks in `./hooks`.
  * @module
  */
+import { withAbuse } from '../abuse/feature';
 import { withConsent } from '../consent/feature';
 import { makeProofs } from '../proof/feature';
 import { makeInvalidate } from '../proof/invalidate';
@@ -17,15 +18,21 @@ import type { Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const consent = withConsent(options);
+  const abuse = withAbuse(options);
+  const consent = withConsent(abuse.options);
   const sh = createShell(consent.options);
   const proofs = makeProofs(sh, options.proof);
   if (proofs.enabled) sh.hooks.afterApprove.push(proofs.hook);
   const totp = makeTotp(sh, options.totp, proofs);
-  return {
+  const guarded = abuse.install(sh, {
     start: makeStart(sh),
     check: makeCheck(sh),
     resend: makeResend(sh),
+  });
+  return {
+    start: guarded.start,
+    check: guarded.check,
+    resend: guarded.resend,
     cancel: makeCancel(sh),
     status: makeStatus(sh),
     consent: consent.install(sh),

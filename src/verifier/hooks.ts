@@ -37,9 +37,22 @@ export type ApproveHook = (
   req: { readonly at: number; readonly context?: RequestContext; readonly silent: boolean },
 ) => ResultAsync<CheckResult, VerifyError>;
 
+/** A fixed code for a phone key at `at` (test numbers), or undefined to draw a random one. */
+export type PresetCode = (phoneKey: string, at: number) => string | undefined;
+
 export interface Hooks {
   readonly beforeSend: SendGuard[];
   readonly afterApprove: ApproveHook[];
+  readonly presetCode: PresetCode[];
 }
 
-export const emptyHooks = (): Hooks => ({ beforeSend: [], afterApprove: [] });
+export const emptyHooks = (): Hooks => ({ beforeSend: [], afterApprove: [], presetCode: [] });
+
+/** The first preset code for `phoneKey`, if any hook has one. */
+export function presetCodeFor(hooks: Hooks, phoneKey: string, at: number): string | undefined {
+  for (const f of hooks.presetCode) {
+    const code = f(phoneKey, at);
+    if (code !== undefined) return code;
+  }
+  return undefined;
+}

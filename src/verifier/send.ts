@@ -10,6 +10,7 @@ import { type VerifyError, verifyError } from '../errors';
 import type { Channel, OutgoingMessage } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { publishCore } from './events';
+import { presetCodeFor } from './hooks';
 import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
@@ -90,7 +91,9 @@ export function makeStart(sh: Shell): Verifier['start'] {
     const pkey = phoneKey(sh.ring, phone.number);
     const nonce = sh.random(28);
     const id = pkey + Buffer.from(nonce.subarray(0, 16)).toString('base64url');
-    const code = generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    const code =
+      presetCodeFor(sh.hooks, pkey, at) ??
+      generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     const digest = codeDigest(sh.ring.current, id, purpose, code);
     const to = phone.masked;
     const sealed = seal(sh.ring, phone.number, nonce.subarray(16));
@@ -147,7 +150,9 @@ export function makeResend(sh: Shell): Verifier['resend'] {
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, id, channel, locale, template } = parsed.value;
     const context = o.context as RequestContext | undefined;
-    const code = generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    const code =
+      presetCodeFor(sh.hooks, id.slice(0, 32), at) ??
+      generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     return sh
       .guard({
         kind: 'resend',

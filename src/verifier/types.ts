@@ -3,11 +3,12 @@
  * @module
  */
 import type { ResultAsync } from 'neverthrow';
+import type { AbuseOptions, TestNumber } from '../abuse/types';
 import type { RandomBytes } from '../codes';
-import type { PolicyOptions } from '../core/policy';
 import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
+import type { PolicyOptions } from '../core/policy';
 import type { VerificationStatus } from '../core/state';
-import type { VerifyError } from '../errors';
+import type { ErrorCode, ErrorScope, VerifyError } from '../errors';
 import type { MessageRenderer } from '../messages/render';
 import type { Channel, Sender } from '../ports/sender';
 import type { Store } from '../ports/store';
@@ -48,6 +49,12 @@ export interface StartInput extends CallOptions {
   readonly template?: string;
   /** An opt-in to record before sending (needs `consent` in the options; see docs/consent.md). */
   readonly consent?: ConsentGiven;
+  /**
+   * Repeating a start with this key while its verification lives returns the same
+   * verification and sends nothing; the same key with other parameters is refused
+   * (`idempotency_conflict`). 1-255 visible ASCII characters. See docs/abuse.md.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface StartResult {
@@ -127,6 +134,12 @@ export type VerifierEvent =
   | EventBase<'verification.expired', Record<never, never>>
   | EventBase<'verification.canceled', Record<never, never>>
   | EventBase<'phone.locked', { until: number }>
+  | EventBase<'abuse.refused', { code: ErrorCode; scope: ErrorScope; retryAfter?: number }>
+  | EventBase<
+      'abuse.paused',
+      { scope: 'prefix' | 'country'; until: number; sends: number; approvals: number }
+    >
+  | EventBase<'abuse.budget_warning', { unit: 'messages' | 'cost'; used: number; limit: number }>
   | EventBase<'consent.opted_in', { source: string; version?: string; seq: number; hash: string }>
   | EventBase<'consent.opted_out', { source: string; keyword?: string; seq: number; hash: string }>;
 
@@ -171,6 +184,19 @@ export interface VerifierOptions {
   readonly onEvent?: (event: VerifierEvent) => void | Promise<void>;
   /** Digits left visible by `maskPhone` in results and events (default 2). */
   readonly maskVisible?: number;
+  /**
+   * Abuse defenses: requester budgets, prefix velocity and the conversion guard are on by
+   * default; country rules, number types and a global budget are opt-in. `false` turns them
+   * all off. See docs/abuse.md.
+   */
+  readonly abuse?: AbuseOptions | false;
+  /**
+   * Numbers that get no message and accept a fixed code, e.g. `{ '+15005550006': '123456' }`
+   * (limits still apply). Refused when NODE_ENV=production unless
+   * `allowTestNumbersInProduction`.
+   */
+  readonly testNumbers?: Readonly<Record<string, TestNumber>>;
+  readonly allowTestNumbersInProduction?: boolean;
   /** Consent ledger and policy (opt-outs, required opt-in version); see docs/consent.md. */
   readonly consent?: ConsentOptions;
   /** Proof tokens returned on approval (default on, 5 min); `false` turns them off. See docs/proof-tokens.md. */

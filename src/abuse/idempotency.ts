@@ -1,0 +1,152 @@
+/**
+ * Idempotent `start`: a repeated `idempotencyKey` within the verification's life returns the
+ * same verification and sends nothing; the same key with other parameters is refused. The
+ * key is claimed atomically before anything is sent, so concurrent repeats send once. Pure
+ * transitions plus a small runner. @internal
+ * @module
+ */
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { CorruptRecordError } from '../core/state';
+import { type VerifyError, verifyError } from '../errors';
+import type { Store, Transition } from '../ports/store';
+import { hmac } from '../secrets';
+import type { StartResult } from '../verifier/types';
+
+/** How long a claimed key waits for its operation to finish before it can be claimed again. */
+export const CLAIM_TTL_MS = 60_000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+type IdemRecord =
+  | { readonly v: 1; readonly k: 'idem'; readonly fp: string; readonly claim: string }
+  | { readonly v: 1; readonly k: 'idem'; readonly fp: string; readonly result: StartResult };
+
+type Claim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'replay'; readonly result: StartResult }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'in_progress' };
+
+function decode(raw: string): IdemRecord {
+  try {
+    const x = JSON.parse(raw) as Partial<Record<string, unknown>>;
+    if (x.v === 1 && x.k === 'idem' && typeof x.fp === 'string') {
+      if (typeof x.claim === 'string') return x as unknown as IdemRecord;
+      if (typeof x.result === 'object' && x.result !== null) return x as unknown as IdemRecord;
+    }
+  } catch {
+    // fall through
+  }
+  throw new CorruptRecordError('record is not a phoneproof idempotency record');
+}
+
+/** Claims `key` for an operation with fingerprint `fp`, or tells what holds it. */
+export function claimKey(fp: string, claim: string): Transition<Claim> {
+  return (raw) => {
+    if (raw === undefined) {
+      const rec: IdemRecord = { v: 1, k: 'idem', fp, claim };
+      return {
+        result: { kind: 'claimed' },
+        write: { value: JSON.stringify(rec), ttlMs: CLAIM_TTL_MS },
+      };
+    }
+    const r = decode(raw);
+    if (r.fp !== fp) return { result: { kind: 'conflict' } };
+    return {
+      result: 'result' in r ? { kind: 'replay', result: r.result } : { kind: 'in_progress' },
+    };
+  };
+}
+
+/** Stores the result under a claim still held by `claim`, until the verification expires. */
+export function completeKey(
+  fp: string,
+  claim: string,
+  result: StartResult,
+  now: number,
+): Transition<void> {
+  return (raw) => {
+    const r = raw === undefined ? undefined : decode(raw);
+    if (!r || !('claim' in r) || r.claim !== claim) return { result: undefined };
+    const rec: IdemRecord = { v: 1, k: 'idem', fp, result };
+    const ttlMs = result.expiresAt - now;
+    return {
+      result: undefined,
+      write: ttlMs > 0 ? { value: JSON.stringify(rec), ttlMs } : { delete: true },
+    };
+  };
+}
+
+/** Releases a claim whose operation failed, so the key can be retried. */
+export function releaseKey(claim: string): Transition<void> {
+  return (raw) => {
+    if (raw === undefined) return { result: undefined };
+    const r = decode(raw);
+    return 'claim' in r && r.claim === claim
+      ? { result: undefined, write: { delete: true } }
+      : { result: undefined };
+  };
+}
+
+export interface IdempotencyDeps {
+  readonly store: Store;
+  readonly key: Buffer;
+  readonly storeError: (e: unknown) => VerifyError;
+  readonly now: () => number;
+  readonly nonce: () => string;
+}
+
+/** Validates an `idempotencyKey` value: 1-255 visible ASCII characters. */
+export function idempotencyKeyOf(x: unknown): Result<string | undefined, VerifyError> {
+  if (x === undefined) return ok(undefined);
+  if (typeof x === 'string' && KEY.test(x)) return ok(x);
+  return err(
+    verifyError('invalid_request', {
+      message: '`idempotencyKey` must be 1-255 visible ASCII characters.',
+    }),
+  );
+}
+
+/**
+ * Runs `run` at most once per idempotency key and parameters (`parts`, the normalized
+ * request): a repeat replays the stored result; other parameters give `idempotency_conflict`.
+ */
+export function idempotent(
+  deps: IdempotencyDeps,
+  idemKey: string,
+  parts: readonly string[],
+  run: () => ResultAsync<StartResult, VerifyError>,
+): ResultAsync<StartResult, VerifyError> {
+  const storeKey = `idem:${hmac(deps.key, 'idempotency', idemKey).slice(0, 32)}`;
+  const fp = hmac(deps.key, 'idempotency-request', ...parts).slice(0, 32);
+  const claim = deps.nonce();
+  const update = <T>(fn: Transition<T>) =>
+    ResultAsync.fromThrowable(() => deps.store.update(storeKey, fn), deps.storeError)();
+  return update(claimKey(fp, claim)).andThen((c) => {
+    switch (c.kind) {
+      case 'replay':
+        return okAsync(c.result);
+      case 'conflict':
+        return errAsync(verifyError('idempotency_conflict'));
+      case 'in_progress':
+        return errAsync(
+          verifyError('idempotency_conflict', {
+            message: 'A request with this idempotency key is still in progress.',
+            retryAfter: 1,
+          }),
+        );
+      default:
+        return run()
+          .andThen((result) =>
+            // The message left: a failure to record the result must not turn it into an error.
+            update(completeKey(fp, claim, result, deps.now()))
+              .orElse(() => ok(undefined))
+              .map(() => result),
+          )
+          .orElse((e) =>
+            update(releaseKey(claim))
+              .orElse(() => ok(undefined))
+              .andThen(() => err(e)),
+          );
+    }
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * Store keys of the abuse budgets. Keys never hold a phone number, a prefix or an address:
+ * those are keyed hashes under a subkey of the lookup secret. @internal
+ * @module
+ */
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
+import { hmac } from '../secrets';
+import type { RequestContext } from '../verifier/types';
+import { type RequesterField, requesterKinds } from './options';
+
+/** Longest context value used as a requester key (longer values are hashed the same way). */
+const MAX_VALUE = 512;
+
+/** Parses dotted IPv4 into its canonical form, or undefined. */
+function ipv4(s: string): string | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  const nums = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
+  return nums.every((n) => n >= 0 && n <= 255) ? nums.join('.') : undefined;
+}
+
+/** Expands an IPv6 address (embedded IPv4 tail allowed) into 8 numbers, or undefined. */
+function ipv6(s: string): number[] | undefined {
+  let text = s;
+  const tail: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (lastColon >= 0 && text.includes('.', lastColon)) {
+    const v4 = ipv4(text.slice(lastColon + 1));
+    if (!v4) return undefined;
+    const b = v4.split('.').map(Number) as [number, number, number, number];
+    tail.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
+    text = text.slice(0, lastColon + 1);
+    if (!text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (h: string | undefined): number[] =>
+    h === undefined || h === ''
+      ? []
+      : h.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+  const head = parse(halves[0]);
+  const rest = halves.length === 2 ? parse(halves[1]) : [];
+  const groups = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? groups !== 8 : groups > 7) return undefined;
+  const fill = new Array<number>(8 - groups).fill(0);
+  const all = halves.length === 2 ? [...head, ...fill, ...rest, ...tail] : [...head, ...tail];
+  return all.every((g) => Number.isInteger(g)) ? all : undefined;
+}
+
+/**
+ * The requester identity of an address: IPv4 as is (IPv4-mapped IPv6 too), IPv6 truncated
+ * to its first `prefixLength` bits (a /64 is one subscriber's network). Anything else is
+ * used verbatim, lower-cased.
+ */
+export function ipGroup(raw: string, prefixLength: number): string {
+  const s = raw
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '')
+    .toLowerCase();
+  const v4 = ipv4(s);
+  if (v4) return v4;
+  const g = ipv6(s);
+  if (!g) return `raw:${s.slice(0, MAX_VALUE)}`;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  }
+  const bits = Math.min(128, prefixLength);
+  const out = g.map((x, i) => {
+    const keep = Math.max(0, Math.min(16, bits - i * 16));
+    return keep === 0 ? 0 : x & (0xffff << (16 - keep)) & 0xffff;
+  });
+  return `${out.map((x) => x.toString(16)).join(':')}/${bits}`;
+}
+
+/** The requester keys present in a call's context, as `[field, store key]`. */
+export function requesterKeys(
+  key: Buffer,
+  context: RequestContext | undefined,
+  fields: ReadonlySet<RequesterField>,
+  ipv6PrefixLength: number,
+): Array<[RequesterField, string]> {
+  if (!context || typeof context !== 'object') return [];
+  const out: Array<[RequesterField, string]> = [];
+  for (const { kind, field } of requesterKinds) {
+    const v = context[field];
+    if (!fields.has(field) || typeof v !== 'string' || v.trim() === '') continue;
+    const id = field === 'ip' ? ipGroup(v, ipv6PrefixLength) : v.slice(0, MAX_VALUE);
+    out.push([field, `req:${kind}:${hmac(key, 'requester', kind, id).slice(0, 32)}`]);
+  }
+  return out;
+}
+
+/** A number split into its country calling code and national significant number. */
+export interface SplitNumber {
+  readonly callingCode: string;
+  readonly national: string;
+}
+
+/** Splits an E.164 number; undefined when it cannot be parsed. */
+export function splitNumber(e164: string): SplitNumber | undefined {
+  try {
+    const p = parsePhoneNumberWithError(e164);
+    return { callingCode: p.countryCallingCode, national: p.nationalNumber };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The prefix a number belongs to: its calling code and national number without the last
+ * `trailingDigits` digits (always at least the first national digit), e.g. `+44 9098` for
+ * `+449098765432` with 6 trailing digits.
+ */
+export function prefixOf(n: SplitNumber, trailingDigits: number): string {
+  const keep = Math.max(1, n.national.length - trailingDigits);
+  return `+${n.callingCode} ${n.national.slice(0, keep)}`;
+}
+
+/** The store key of a prefix's velocity log. */
+export function prefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+  return `pfx:${trailingDigits}:${hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32)}`;
+}
+
+/** The store key of a prefix's conversion record. */
+export function conversionPrefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+  return `conv:pfx:${hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32)}`;
+}
+
+/** A short tag of a number for distinct-number logs (from its phone key, itself a keyed hash). */
+export function phoneTag(phoneKey: string): string {
+  return phoneKey.slice(0, 16);
+}
+
+export const countryCapKey = (country: string) => `cc:${country}`;
+export const conversionCountryKey = (country: string) => `conv:cc:${country}`;
+export const GLOBAL_KEY = 'global:day';

@@ -1,0 +1,355 @@
+/**
+ * The abuse defenses' defaults and their validation (misconfiguration throws once, at
+ * construction). @internal
+ * @module
+ */
+import type { PhoneNumberType } from 'libphonenumber-js';
+import { type MetadataJson, parsePhoneNumberWithError } from 'libphonenumber-js/core';
+import type {
+  AbuseOptions,
+  ConversionScope,
+  NumberTypeOf,
+  PrefixLimit,
+  RequesterBudget,
+} from './types';
+import type { Limit } from './window';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const MAX_DURATION = 366 * DAY;
+
+/** The requester key kinds, their `context` field and their store-key label. */
+export const requesterKinds = [
+  { kind: 'ip', field: 'ip' },
+  { kind: 'dev', field: 'deviceId' },
+  { kind: 'user', field: 'userId' },
+] as const;
+
+export type RequesterField = (typeof requesterKinds)[number]['field'];
+
+export interface ResolvedBudget {
+  readonly destinations: readonly Limit[];
+  readonly sends: readonly Limit[];
+  readonly checks: readonly Limit[];
+}
+
+export interface ResolvedConversion {
+  readonly scopes: ReadonlySet<ConversionScope>;
+  readonly trailingDigits: number;
+  readonly windowMs: number;
+  readonly threshold: number;
+  readonly minSends: { readonly prefix: number; readonly country: number };
+  readonly graceMs: number;
+  readonly pauseMs: number;
+  readonly pauseFactor: number;
+  readonly maxPauseMs: number;
+  readonly probes: number;
+}
+
+export interface ResolvedGlobal {
+  readonly messagesPerDay: number | undefined;
+  /** In millionths of the price unit (integers add exactly). */
+  readonly costPerDay: number | undefined;
+  priceOf(country: string): number;
+  readonly warnAt: number;
+}
+
+export interface ResolvedAbuse {
+  readonly requesters: ReadonlyMap<RequesterField, ResolvedBudget>;
+  readonly ipv6PrefixLength: number;
+  readonly prefixes: readonly PrefixLimit[];
+  readonly allow: ReadonlySet<string> | undefined;
+  readonly deny: ReadonlySet<string>;
+  readonly hourlyCaps: ReadonlyMap<string, number>;
+  readonly numberTypes:
+    | {
+        readonly typeOf: NumberTypeOf;
+        readonly deny: ReadonlySet<string>;
+        readonly denyForSms: ReadonlySet<string>;
+        readonly onlyForSms: ReadonlySet<string> | undefined;
+      }
+    | undefined;
+  readonly global: ResolvedGlobal | undefined;
+  readonly conversion: ResolvedConversion | undefined;
+}
+
+/** The defaults: requester budgets, prefix velocity and the conversion guard are on. */
+export const abuseDefaults = {
+  requesters: {
+    ip: {
+      destinations: [
+        { windowMs: HOUR, max: 30 },
+        { windowMs: DAY, max: 100 },
+      ],
+      sends: [{ windowMs: HOUR, max: 60 }],
+      checks: [{ windowMs: HOUR, max: 120 }],
+    },
+    deviceId: {
+      destinations: [
+        { windowMs: HOUR, max: 10 },
+        { windowMs: DAY, max: 30 },
+      ],
+      sends: [{ windowMs: HOUR, max: 30 }],
+      checks: [{ windowMs: HOUR, max: 60 }],
+    },
+    userId: {
+      destinations: [
+        { windowMs: HOUR, max: 10 },
+        { windowMs: DAY, max: 30 },
+      ],
+      sends: [{ windowMs: HOUR, max: 30 }],
+      checks: [{ windowMs: HOUR, max: 60 }],
+    },
+    ipv6PrefixLength: 64,
+  },
+  prefixes: [
+    { trailingDigits: 4, windowMs: HOUR, max: 10 },
+    { trailingDigits: 6, windowMs: HOUR, max: 20 },
+  ],
+  conversion: {
+    scopes: ['prefix', 'country'],
+    trailingDigits: 6,
+    windowMs: DAY,
+    threshold: 0.1,
+    minSends: { prefix: 15, country: 50 },
+    graceMs: 5 * MINUTE,
+    pauseMs: HOUR,
+    pauseFactor: 2,
+    maxPauseMs: DAY,
+    probes: 3,
+  },
+  warnAt: 0.8,
+} as const;
+
+function fail(path: string, message: string): never {
+  throw new TypeError(`phoneproof: abuse.${path} ${message}`);
+}
+
+function int(path: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(path, `must be an integer from ${min} to ${max} (got ${String(v)}).`);
+  }
+  return v;
+}
+
+function num(path: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    fail(path, `must be a number from ${min} to ${max} (got ${String(v)}).`);
+  }
+  return v;
+}
+
+function limits(path: string, v: unknown): Limit[] {
+  if (!Array.isArray(v)) fail(path, 'must be an array of { windowMs, max }.');
+  return v.map((l: Partial<Limit>, i) => ({
+    windowMs: int(`${path}[${i}].windowMs`, l?.windowMs, 1000, MAX_DURATION),
+    max: int(`${path}[${i}].max`, l?.max, 1, 10_000_000),
+  }));
+}
+
+function countries(path: string, v: unknown): Set<string> {
+  if (!Array.isArray(v) || !v.every((c) => typeof c === 'string' && /^[A-Za-z]{2}$/.test(c))) {
+    fail(path, 'must be an array of ISO 3166-1 alpha-2 codes.');
+  }
+  return new Set(v.map((c: string) => c.toUpperCase()));
+}
+
+function budget(path: string, v: RequesterBudget | false | undefined, d: RequesterBudget) {
+  if (v === false) return undefined;
+  if (v !== undefined && (typeof v !== 'object' || v === null)) fail(path, 'must be an object.');
+  return {
+    destinations: limits(`${path}.destinations`, v?.destinations ?? d.destinations),
+    sends: limits(`${path}.sends`, v?.sends ?? d.sends),
+    checks: limits(`${path}.checks`, v?.checks ?? d.checks),
+  };
+}
+
+function prefixes(v: AbuseOptions['prefixes']): PrefixLimit[] {
+  if (v === false) return [];
+  const list = v ?? abuseDefaults.prefixes;
+  if (!Array.isArray(list)) fail('prefixes', 'must be an array or false.');
+  return list.map((p: Partial<PrefixLimit>, i) => ({
+    trailingDigits: int(`prefixes[${i}].trailingDigits`, p?.trailingDigits, 1, 12),
+    ...limits(`prefixes[${i}]`, [p])[0]!,
+  }));
+}
+
+function conversion(v: AbuseOptions['conversion']): ResolvedConversion | undefined {
+  if (v === false) return undefined;
+  if (v !== undefined && (typeof v !== 'object' || v === null)) {
+    fail('conversion', 'must be an object or false.');
+  }
+  const d = abuseDefaults.conversion;
+  const scopes = v?.scopes ?? d.scopes;
+  if (!Array.isArray(scopes) || !scopes.every((s) => s === 'prefix' || s === 'country')) {
+    fail('conversion.scopes', 'must list "prefix" and/or "country".');
+  }
+  const pauseMs = int('conversion.pauseMs', v?.pauseMs ?? d.pauseMs, 1000, MAX_DURATION);
+  return {
+    scopes: new Set(scopes),
+    trailingDigits: int('conversion.trailingDigits', v?.trailingDigits ?? d.trailingDigits, 1, 12),
+    windowMs: int('conversion.windowMs', v?.windowMs ?? d.windowMs, 60_000, MAX_DURATION),
+    threshold: num('conversion.threshold', v?.threshold ?? d.threshold, 0, 1),
+    minSends: {
+      prefix: int('conversion.minSends.prefix', v?.minSends?.prefix ?? d.minSends.prefix, 1, 1e6),
+      country: int(
+        'conversion.minSends.country',
+        v?.minSends?.country ?? d.minSends.country,
+        1,
+        1e6,
+      ),
+    },
+    graceMs: int('conversion.graceMs', v?.graceMs ?? d.graceMs, 1000, DAY),
+    pauseMs,
+    pauseFactor: num('conversion.pauseFactor', v?.pauseFactor ?? d.pauseFactor, 1, 100),
+    maxPauseMs: int(
+      'conversion.maxPauseMs',
+      v?.maxPauseMs ?? Math.max(d.maxPauseMs, pauseMs),
+      pauseMs,
+      MAX_DURATION,
+    ),
+    probes: int('conversion.probes', v?.probes ?? d.probes, 1, 1000),
+  };
+}
+
+const MICRO = 1_000_000;
+
+function global(v: AbuseOptions['global']): ResolvedGlobal | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null) fail('global', 'must be an object.');
+  const messagesPerDay =
+    v.messagesPerDay === undefined
+      ? undefined
+      : int('global.messagesPerDay', v.messagesPerDay, 1, 1e9);
+  const cost =
+    v.costPerDay === undefined ? undefined : num('global.costPerDay', v.costPerDay, 0, 1e12);
+  const prices = new Map<string, number>();
+  for (const [cc, p] of Object.entries(v.prices ?? {})) {
+    if (!/^[A-Za-z]{2}$/.test(cc)) fail(`global.prices.${cc}`, 'is not an ISO alpha-2 country.');
+    prices.set(cc.toUpperCase(), Math.round(num(`global.prices.${cc}`, p, 0, 1e6) * MICRO));
+  }
+  const fallback =
+    v.defaultPrice !== undefined
+      ? Math.round(num('global.defaultPrice', v.defaultPrice, 0, 1e6) * MICRO)
+      : prices.size > 0
+        ? Math.max(...prices.values())
+        : undefined;
+  if (cost !== undefined && fallback === undefined) {
+    fail('global.costPerDay', 'needs `prices` or `defaultPrice`.');
+  }
+  if (messagesPerDay === undefined && cost === undefined) {
+    fail('global', 'needs `messagesPerDay` and/or `costPerDay`.');
+  }
+  return {
+    messagesPerDay,
+    costPerDay: cost === undefined ? undefined : Math.round(cost * MICRO),
+    priceOf: (country) => prices.get(country) ?? fallback ?? 0,
+    warnAt: num('global.warnAt', v.warnAt ?? abuseDefaults.warnAt, 0.01, 1),
+  };
+}
+
+const numberTypeNames = new Set<string>([
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+  'FIXED_LINE_OR_MOBILE',
+  'FIXED_LINE',
+  'MOBILE',
+]);
+
+function typeList(path: string, v: unknown): Set<string> {
+  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string' && numberTypeNames.has(t))) {
+    fail(path, `must list number types among ${[...numberTypeNames].join(', ')}.`);
+  }
+  return new Set(v);
+}
+
+function numberTypes(v: AbuseOptions['numberTypes']): ResolvedAbuse['numberTypes'] {
+  if (v === undefined) return undefined;
+  const { metadata, typeOf } = v;
+  let f: NumberTypeOf;
+  if (typeof typeOf === 'function') {
+    f = (e164) => {
+      try {
+        return typeOf(e164);
+      } catch {
+        return undefined;
+      }
+    };
+  } else if (typeof metadata === 'object' && metadata !== null && 'countries' in metadata) {
+    const meta = metadata as MetadataJson;
+    f = (e164) => {
+      try {
+        return parsePhoneNumberWithError(e164, meta).getType() as PhoneNumberType | undefined;
+      } catch {
+        return undefined;
+      }
+    };
+  } else {
+    fail(
+      'numberTypes',
+      "needs `metadata` (import metadata from 'libphonenumber-js/metadata.max.json') or `typeOf`.",
+    );
+  }
+  if (typeOf === undefined && f('+447911123456') !== 'MOBILE') {
+    fail(
+      'numberTypes.metadata',
+      "has no number types: use 'libphonenumber-js/metadata.max.json' or metadata.mobile.json.",
+    );
+  }
+  return {
+    typeOf: f,
+    deny: typeList('numberTypes.deny', v.deny ?? ['PREMIUM_RATE', 'SHARED_COST']),
+    denyForSms: typeList('numberTypes.denyForSms', v.denyForSms ?? []),
+    onlyForSms:
+      v.onlyForSms === undefined ? undefined : typeList('numberTypes.onlyForSms', v.onlyForSms),
+  };
+}
+
+/** Resolves `abuse` options over the defaults; `false` turns every defense off. Throws on misconfiguration. */
+export function resolveAbuse(options: AbuseOptions | false | undefined): ResolvedAbuse {
+  const o: AbuseOptions =
+    options === false ? { requesters: false, prefixes: false, conversion: false } : (options ?? {});
+  if (typeof o !== 'object' || o === null)
+    throw new TypeError('phoneproof: `abuse` must be an object or false.');
+  const requesters = new Map<RequesterField, ResolvedBudget>();
+  let ipv6PrefixLength: number = abuseDefaults.requesters.ipv6PrefixLength;
+  if (o.requesters !== false) {
+    const r = o.requesters ?? {};
+    if (typeof r !== 'object' || r === null) fail('requesters', 'must be an object or false.');
+    for (const { field } of requesterKinds) {
+      const b = budget(`requesters.${field}`, r[field], abuseDefaults.requesters[field]);
+      if (b) requesters.set(field, b);
+    }
+    ipv6PrefixLength = int(
+      'requesters.ipv6PrefixLength',
+      r.ipv6PrefixLength ?? ipv6PrefixLength,
+      16,
+      128,
+    );
+  }
+  const c = o.countries ?? {};
+  const hourlyCaps = new Map<string, number>();
+  for (const [cc, cap] of Object.entries(c.hourlyCaps ?? {})) {
+    if (cc !== '*' && !/^[A-Za-z]{2}$/.test(cc))
+      fail(`countries.hourlyCaps.${cc}`, 'is not an ISO alpha-2 country or "*".');
+    hourlyCaps.set(cc.toUpperCase(), int(`countries.hourlyCaps.${cc}`, cap, 0, 1e9));
+  }
+  return {
+    requesters,
+    ipv6PrefixLength,
+    prefixes: prefixes(o.prefixes),
+    allow: c.allow === undefined ? undefined : countries('countries.allow', c.allow),
+    deny: c.deny === undefined ? new Set() : countries('countries.deny', c.deny),
+    hourlyCaps,
+    numberTypes: numberTypes(o.numberTypes),
+    global: global(o.global),
+    conversion: conversion(o.conversion),
+  };
+}

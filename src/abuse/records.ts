@@ -1,0 +1,163 @@
+/**
+ * The abuse budgets' store records and their (de)serialization. Each is a small JSON value
+ * tagged with its kind; a value that is not one of ours raises `CorruptRecordError`, which
+ * the verifier reports as `store_corrupt`. @internal
+ * @module
+ */
+import { CorruptRecordError } from '../core/state';
+import type { ErrorCode, ErrorScope } from '../errors';
+import type { StoreWrite, Transition } from '../ports/store';
+import type { Buckets, DistinctLog } from './window';
+
+/** Budgets of one requester key (IP group, device, user). */
+export interface RequesterRecord {
+  readonly v: 1;
+  readonly k: 'req';
+  /** Distinct destinations (phone tags) with their last send time. */
+  readonly d: DistinctLog;
+  /** Sends, one bucket list per configured limit. */
+  readonly s: readonly Buckets[];
+  /** Checks, one bucket list per configured limit. */
+  readonly c: readonly Buckets[];
+}
+
+/** Unverified numbers recently messaged in one prefix. */
+export interface PrefixRecord {
+  readonly v: 1;
+  readonly k: 'pfx';
+  readonly d: DistinctLog;
+}
+
+/** Messages to one country in the rolling hour. */
+export interface CountryRecord {
+  readonly v: 1;
+  readonly k: 'cc';
+  readonly n: Buckets;
+}
+
+/** The global budget: messages and cost (millionths) in the rolling day. */
+export interface GlobalRecord {
+  readonly v: 1;
+  readonly k: 'global';
+  readonly n: Buckets;
+  readonly c: Buckets;
+  /** When a budget warning was last published, per unit (0: never). */
+  readonly wn: number;
+  readonly wc: number;
+}
+
+/** The conversion guard of one prefix or country: a small circuit breaker. */
+export interface ConversionRecord {
+  readonly v: 1;
+  readonly k: 'conv';
+  /** `[bucketStart, verifications started, approvals]`, ascending. */
+  readonly b: ReadonlyArray<readonly [number, number, number]>;
+  /** End of the current pause (0: none). */
+  readonly until: number;
+  /** Consecutive pauses not yet cleared by a healthy sample (drives pause growth and probing). */
+  readonly pauses: number;
+  /** When the last pause began (0: never). */
+  readonly trippedAt: number;
+}
+
+export type AbuseRecord =
+  | RequesterRecord
+  | PrefixRecord
+  | CountryRecord
+  | GlobalRecord
+  | ConversionRecord;
+
+/** A refusal decided by an abuse policy. */
+export interface AbuseRefusal {
+  readonly code: ErrorCode;
+  readonly scope: ErrorScope;
+  /** Absolute time (ms) at which retrying can succeed; omitted when waiting does not help. */
+  readonly retryAt?: number;
+}
+
+/** Something an abuse policy observed, for the shell to publish. */
+export type AbuseNotice =
+  | {
+      readonly type: 'budget_warning';
+      readonly unit: 'messages' | 'cost';
+      readonly used: number;
+      readonly limit: number;
+    }
+  | {
+      readonly type: 'paused';
+      readonly scope: 'prefix' | 'country';
+      readonly until: number;
+      readonly sends: number;
+      readonly approvals: number;
+    };
+
+/** The result of reserving room in one record. */
+export interface Reservation {
+  readonly refusal?: AbuseRefusal;
+  /** Gives the room back when the operation is abandoned before a message leaves. */
+  readonly undo?: Transition<void>;
+  readonly notices?: readonly AbuseNotice[];
+}
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isBuckets = (x: unknown): x is Buckets =>
+  Array.isArray(x) && x.every((b) => Array.isArray(b) && b.length === 2 && b.every(isNum));
+const isLog = (x: unknown): x is DistinctLog =>
+  Array.isArray(x) &&
+  x.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && isNum(e[1]));
+
+function valid(r: Record<string, unknown>): boolean {
+  switch (r.k) {
+    case 'req':
+      return (
+        isLog(r.d) &&
+        Array.isArray(r.s) &&
+        r.s.every(isBuckets) &&
+        Array.isArray(r.c) &&
+        r.c.every(isBuckets)
+      );
+    case 'pfx':
+      return isLog(r.d);
+    case 'cc':
+      return isBuckets(r.n);
+    case 'global':
+      return isBuckets(r.n) && isBuckets(r.c) && isNum(r.wn) && isNum(r.wc);
+    case 'conv':
+      return (
+        Array.isArray(r.b) &&
+        r.b.every((b) => Array.isArray(b) && b.length === 3 && b.every(isNum)) &&
+        isNum(r.until) &&
+        isNum(r.pauses) &&
+        isNum(r.trippedAt)
+      );
+    default:
+      return false;
+  }
+}
+
+/** Parses a record of kind `kind`; `undefined` (absent) gives `empty`. */
+export function decodeRecord<R extends AbuseRecord>(
+  raw: string | undefined,
+  kind: R['k'],
+  empty: R,
+): R {
+  if (raw === undefined) return empty;
+  let x: unknown;
+  try {
+    x = JSON.parse(raw);
+  } catch {
+    throw new CorruptRecordError('abuse record is not JSON');
+  }
+  if (typeof x !== 'object' || x === null)
+    throw new CorruptRecordError('abuse record is not an object');
+  const r = x as Record<string, unknown>;
+  if (r.v !== 1 || r.k !== kind || !valid(r)) {
+    throw new CorruptRecordError(`record is not a phoneproof ${kind} record`);
+  }
+  return r as unknown as R;
+}
+
+/** The write for a record that must live `ttlMs` more (deleted when nothing is left). */
+export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
+  return ttlMs > 0 ? { value: JSON.stringify(record), ttlMs: Math.ceil(ttlMs) } : { delete: true };
+}

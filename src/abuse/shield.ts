@@ -1,0 +1,262 @@
+/**
+ * The abuse shield: runs the budgets of one operation through the Store port. Each budget is
+ * one atomic `store.update`; they run in parallel, and if any refuses (or the operation is
+ * later abandoned) the room the others reserved is given back. @internal
+ * @module
+ */
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { secondsUntil, type VerifyError, verifyError } from '../errors';
+import type { Channel } from '../ports/sender';
+import type { Store, Transition } from '../ports/store';
+import type { Publish } from '../verifier/events';
+import type { RequestContext } from '../verifier/types';
+import {
+  countrySend,
+  globalSend,
+  prefixSend,
+  prefixVerified,
+  requesterCheck,
+  requesterSend,
+} from './budgets';
+import { conversionApproved, conversionSend } from './conversion';
+import { countryRefusal, numberTypeRefusal } from './destination';
+import {
+  conversionCountryKey,
+  conversionPrefixKey,
+  countryCapKey,
+  GLOBAL_KEY,
+  phoneTag,
+  prefixKey,
+  requesterKeys,
+  splitNumber,
+} from './keys';
+import type { RequesterField, ResolvedAbuse } from './options';
+import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
+
+/** One message about to be allowed. */
+export interface SendCall {
+  readonly kind: 'start' | 'resend';
+  readonly phoneKey: string;
+  /** E.164; always known on start, on resend only when a budget needs it. */
+  readonly phone?: string;
+  readonly country?: string;
+  /** Country calling code when already known (saves a parse). */
+  readonly callingCode?: string;
+  readonly channel?: Channel;
+  /** Masked number, for events. */
+  readonly to?: string;
+  readonly context: RequestContext | undefined;
+  readonly silent: boolean;
+  readonly at: number;
+}
+
+/** Gives back every reservation of an operation; never fails (a lost undo only over-counts). */
+export type Release = () => ResultAsync<void, never>;
+
+export interface ShieldDeps {
+  readonly store: Store;
+  /** Subkey for hashing requester values and prefixes. */
+  readonly key: Buffer;
+  readonly publish: Publish;
+  readonly storeError: (e: unknown) => VerifyError;
+}
+
+export interface Shield {
+  /** False when every defense is off: the wrappers then add nothing. */
+  readonly active: boolean;
+  /** Whether a resend's budgets need the number (prefix, country); requester budgets do not. */
+  readonly resendNeedsNumber: boolean;
+  beforeSend(call: SendCall): ResultAsync<Release, VerifyError>;
+  beforeCheck(
+    context: RequestContext | undefined,
+    at: number,
+    silent: boolean,
+  ): ResultAsync<void, VerifyError>;
+  /** Records an approval (conversion guard, prefix velocity); store failures are ignored. */
+  approved(phoneKey: string, phone: string, country: string, at: number): ResultAsync<void, never>;
+}
+
+type Step = readonly [key: string, fn: Transition<Reservation>];
+
+const noRelease: Release = () => okAsync(undefined);
+
+export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
+  const { store, key, publish } = deps;
+  const fields = new Set<RequesterField>(a.requesters.keys());
+  const conv = a.conversion;
+
+  const toError = (r: AbuseRefusal, at: number): VerifyError =>
+    verifyError(r.code, {
+      scope: r.scope,
+      ...(r.retryAt !== undefined && Number.isFinite(r.retryAt)
+        ? { retryAfter: secondsUntil(r.retryAt, at) }
+        : {}),
+    });
+
+  const refused = (
+    r: AbuseRefusal,
+    at: number,
+    meta: { to?: string; context: RequestContext | undefined; silent: boolean },
+  ): VerifyError => {
+    const e = toError(r, at);
+    if (!meta.silent) {
+      publish({
+        type: 'abuse.refused',
+        at,
+        code: e.code,
+        scope: r.scope,
+        ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
+        ...(meta.to !== undefined ? { to: meta.to } : {}),
+        ...(meta.context ? { context: meta.context } : {}),
+      });
+    }
+    return e;
+  };
+
+  const notify = (n: AbuseNotice, at: number, to: string | undefined) => {
+    if (n.type === 'budget_warning') {
+      publish({ type: 'abuse.budget_warning', at, unit: n.unit, used: n.used, limit: n.limit });
+    } else {
+      const { scope, until, sends, approvals } = n;
+      publish({ type: 'abuse.paused', at, scope, until, sends, approvals, ...(to ? { to } : {}) });
+    }
+  };
+
+  /** `store.update` with synchronous throws turned into rejections. */
+  const update = <T>(k: string, fn: Transition<T>): Promise<T> => {
+    try {
+      return store.update(k, fn);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+
+  const undoAll =
+    (done: ReadonlyArray<readonly [string, Reservation]>): Release =>
+    () =>
+      ResultAsync.fromSafePromise(
+        Promise.all(
+          done.flatMap(([k, r]) => (r.undo ? [update(k, r.undo).catch(() => undefined)] : [])),
+        ).then(() => undefined),
+      );
+
+  /** Runs steps in parallel; the first refusal in step order wins and the rest is undone. */
+  const run = (
+    steps: readonly Step[],
+    at: number,
+    meta: { to?: string; context: RequestContext | undefined; silent: boolean },
+  ): ResultAsync<Release, VerifyError> => {
+    if (steps.length === 0) return okAsync(noRelease);
+    return ResultAsync.fromSafePromise(
+      Promise.allSettled(steps.map(([k, fn]) => update(k, fn))),
+    ).andThen((settled) => {
+      const done: Array<readonly [string, Reservation]> = [];
+      let failure: unknown;
+      let refusal: AbuseRefusal | undefined;
+      settled.forEach((s, i) => {
+        if (s.status === 'rejected') {
+          failure ??= s.reason;
+          return;
+        }
+        for (const n of s.value.notices ?? []) notify(n, at, meta.to);
+        if (s.value.refusal) refusal ??= s.value.refusal;
+        else done.push([steps[i]![0], s.value]);
+      });
+      const release = undoAll(done);
+      if (failure !== undefined || refusal !== undefined) {
+        const e = failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
+        return release().andThen(() => errAsync(e));
+      }
+      return okAsync(release);
+    });
+  };
+
+  const resendNeedsNumber = conv !== undefined || a.hourlyCaps.size > 0 || a.global !== undefined;
+  return {
+    active:
+      resendNeedsNumber ||
+      fields.size > 0 ||
+      a.prefixes.length > 0 ||
+      a.allow !== undefined ||
+      a.deny.size > 0 ||
+      a.numberTypes !== undefined,
+    resendNeedsNumber,
+    beforeSend(call) {
+      const { phone, country } = call;
+      const meta = {
+        ...(call.to ? { to: call.to } : {}),
+        context: call.context,
+        silent: call.silent,
+      };
+      if (call.kind === 'start' && phone !== undefined && country !== undefined) {
+        const pure =
+          countryRefusal(a, country) ?? numberTypeRefusal(a, phone, call.channel ?? 'sms');
+        if (pure) return errAsync(refused(pure, call.at, meta));
+      }
+      const n =
+        phone === undefined
+          ? undefined
+          : call.callingCode
+            ? { callingCode: call.callingCode, national: phone.slice(1 + call.callingCode.length) }
+            : splitNumber(phone);
+      const tag = phoneTag(call.phoneKey);
+      const steps: Step[] = [];
+      if (conv && n && country !== undefined) {
+        if (conv.scopes.has('prefix')) {
+          steps.push([
+            conversionPrefixKey(key, n, conv.trailingDigits),
+            conversionSend(conv, 'prefix', call.at, call.kind),
+          ]);
+        }
+        if (conv.scopes.has('country')) {
+          steps.push([
+            conversionCountryKey(country),
+            conversionSend(conv, 'country', call.at, call.kind),
+          ]);
+        }
+      }
+      for (const [field, k] of requesterKeys(key, call.context, fields, a.ipv6PrefixLength)) {
+        steps.push([k, requesterSend(a.requesters.get(field)!, call.at, tag)]);
+      }
+      if (call.kind === 'start' && n) {
+        for (const p of a.prefixes)
+          steps.push([prefixKey(key, n, p.trailingDigits), prefixSend(p, call.at, tag)]);
+      }
+      if (country !== undefined) {
+        const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
+        if (cap !== undefined) steps.push([countryCapKey(country), countrySend(cap, call.at)]);
+        if (a.global) {
+          steps.push([GLOBAL_KEY, globalSend(a.global, call.at, a.global.priceOf(country))]);
+        }
+      }
+      return run(steps, call.at, meta);
+    },
+
+    beforeCheck(context, at, silent) {
+      const steps: Step[] = requesterKeys(key, context, fields, a.ipv6PrefixLength).map(
+        ([field, k]) => [k, requesterCheck(a.requesters.get(field)!, at)] as const,
+      );
+      return run(steps, at, { context, silent }).map(() => undefined);
+    },
+
+    approved(phoneKey, phone, country, at) {
+      const n = splitNumber(phone);
+      if (!n) return okAsync(undefined);
+      const tag = phoneTag(phoneKey);
+      const updates: Array<Promise<unknown>> = a.prefixes.map((p) =>
+        update(prefixKey(key, n, p.trailingDigits), prefixVerified(p, at, tag)),
+      );
+      if (conv?.scopes.has('prefix')) {
+        updates.push(
+          update(conversionPrefixKey(key, n, conv.trailingDigits), conversionApproved(conv, at)),
+        );
+      }
+      if (conv?.scopes.has('country')) {
+        updates.push(update(conversionCountryKey(country), conversionApproved(conv, at)));
+      }
+      return ResultAsync.fromSafePromise(
+        Promise.all(updates.map((u) => u.catch(() => undefined))).then(() => undefined),
+      );
+    },
+  };
+}

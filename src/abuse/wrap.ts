@@ -1,0 +1,151 @@
+/**
+ * The abuse defenses around the verifier's `start`, `resend` and `check`: budgets are
+ * reserved before the operation and given back if it ends without a message leaving;
+ * approvals feed the conversion guard; `start` honours `idempotencyKey`. @internal
+ * @module
+ */
+import { errAsync, ok, type ResultAsync } from 'neverthrow';
+import type { VerifyError } from '../errors';
+import { normalizePhone } from '../phone';
+import { phoneKey, unseal } from '../secrets';
+import { DEFAULT_PURPOSE, idOf, keyOfId } from '../verifier/input';
+import type { Shell } from '../verifier/shell';
+import type { RequestContext, StartResult, Verifier } from '../verifier/types';
+import { type IdempotencyDeps, idempotencyKeyOf, idempotent } from './idempotency';
+import type { Release, SendCall, Shield } from './shield';
+
+export type Ops = Pick<Verifier, 'start' | 'resend' | 'check'>;
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const contextOf = (o: Record<string, unknown>) =>
+  isObject(o.context) ? (o.context as RequestContext) : undefined;
+
+/**
+ * Runs a send under its reservations: they are given back when the operation fails before a
+ * message could leave (every failure but `delivery_failed`, where the provider may have
+ * accepted and billed it).
+ */
+function underReservation(
+  release: Release,
+  run: () => ResultAsync<StartResult, VerifyError>,
+): ResultAsync<StartResult, VerifyError> {
+  return run().orElse((e) =>
+    e.code === 'delivery_failed' ? errAsync(e) : release().andThen(() => errAsync(e)),
+  );
+}
+
+export function wrapStart(
+  sh: Shell,
+  shield: Shield,
+  idem: IdempotencyDeps,
+  inner: Verifier['start'],
+): Verifier['start'] {
+  return (input) => {
+    const at = sh.now();
+    if (!isObject(input)) return inner(input);
+    const o = input as Record<string, unknown>;
+    const idemKey = idempotencyKeyOf(o.idempotencyKey);
+    if (idemKey.isErr()) return errAsync(idemKey.error);
+    if (!shield.active && idemKey.value === undefined) return inner(input);
+    const parsed = sh.phoneOf(o.phone);
+    const channel = o.channel ?? 'sms';
+    // Invalid input: the operation itself reports it.
+    if (parsed.isErr() || (channel !== 'sms' && channel !== 'voice')) return inner(input);
+    const p = parsed.value;
+    const context = contextOf(o);
+    const call: SendCall = {
+      kind: 'start',
+      phoneKey: phoneKey(sh.ring, p.number),
+      phone: p.number,
+      country: p.country,
+      callingCode: p.callingCode,
+      channel,
+      to: p.masked,
+      context,
+      silent: o.silent === true,
+      at,
+    };
+    const guarded = () =>
+      shield.beforeSend(call).andThen((release) => underReservation(release, () => inner(input)));
+    if (idemKey.value === undefined) return guarded();
+    const parts = [
+      p.number,
+      channel,
+      String(o.purpose ?? DEFAULT_PURPOSE),
+      String(o.locale ?? ''),
+      String(o.template ?? ''),
+    ];
+    return idempotent(idem, idemKey.value, parts, guarded);
+  };
+}
+
+export function wrapResend(
+  sh: Shell,
+  shield: Shield,
+  inner: Verifier['resend'],
+): Verifier['resend'] {
+  return (input) => {
+    const at = sh.now();
+    if (!isObject(input)) return inner(input);
+    const o = input as Record<string, unknown>;
+    const id = idOf(o.id);
+    if (id.isErr() || !shield.active) return inner(input);
+    const context = contextOf(o);
+    if (!shield.resendNeedsNumber) {
+      // Only requester budgets apply: the number is not needed, so neither is a read.
+      if (!context) return inner(input);
+      const call: SendCall = {
+        kind: 'resend',
+        phoneKey: id.value.slice(0, 32),
+        context,
+        silent: o.silent === true,
+        at,
+      };
+      return shield
+        .beforeSend(call)
+        .andThen((release) => underReservation(release, () => inner(input)));
+    }
+    return sh.read(keyOfId(id.value)).andThen((state) => {
+      const v = state.verifications.find((x) => x.id === id.value && x.status === 'pending');
+      const phone = v ? unseal(sh.ring, v.sealed) : undefined;
+      const n = phone === undefined ? undefined : normalizePhone(phone);
+      const channel = o.channel ?? v?.channel;
+      // Not pending, unreadable or invalid: the operation itself reports it.
+      if (!v || !n || n.isErr() || (channel !== 'sms' && channel !== 'voice')) return inner(input);
+      const call: SendCall = {
+        kind: 'resend',
+        phoneKey: id.value.slice(0, 32),
+        phone: n.value.number,
+        country: n.value.country,
+        channel,
+        to: v.to,
+        context,
+        silent: o.silent === true,
+        at,
+      };
+      return shield
+        .beforeSend(call)
+        .andThen((release) => underReservation(release, () => inner(input)));
+    });
+  };
+}
+
+export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): Verifier['check'] {
+  return (input) => {
+    const at = sh.now();
+    const o: Record<string, unknown> = isObject(input) ? input : {};
+    if (!shield.active) return inner(input);
+    return shield
+      .beforeCheck(contextOf(o), at, o.silent === true)
+      .andThen(() => inner(input))
+      .andThen((r) => {
+        const n = normalizePhone(r.phone);
+        const country = n.isOk() ? n.value.country : 'XX';
+        return shield
+          .approved(phoneKey(sh.ring, r.phone), r.phone, country, at)
+          .andThen(() => ok(r));
+      });
+  };
+}
