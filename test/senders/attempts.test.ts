@@ -10,6 +10,7 @@ import {
 } from '../../src/delivery/attempts';
 import { deliveryError } from '../../src/delivery/errors';
 import { fallbackChannel, isOptOut } from '../../src/delivery/fallback';
+import { recordReport, recordSend } from '../../src/delivery/record';
 import type { DeliveryReport, DeliveryState } from '../../src/delivery/report';
 
 const report = (state: DeliveryState, extra: Partial<DeliveryReport> = {}): DeliveryReport => ({
@@ -145,5 +146,33 @@ describe('fallback and opt-out decisions', () => {
       isOptOut(deliveryError('unsubscribed', { provider: 'twilio', providerCode: 21610 })),
     ).toBe(true);
     expect(isOptOut(landline)).toBe(false);
+  });
+});
+
+describe('attempts on a phone record', () => {
+  type V = { id: string; channel: 'sms' | 'voice'; attempts?: readonly SendAttempt[] };
+  const list: V[] = [
+    { id: 'v1', channel: 'sms' },
+    { id: 'v2', channel: 'sms', attempts: [sent] },
+  ];
+
+  it('recordSend appends to the right verification, with an optional patch', () => {
+    const call = attemptOf('voice', { ok: true, messageId: 'CA1', provider: 'twilio' }, 3000);
+    const r = recordSend(list, 'v2', call, { channel: 'voice' });
+    expect(r.changed).toBe(true);
+    expect(r.verifications[1]).toEqual({ id: 'v2', channel: 'voice', attempts: [sent, call] });
+    expect(r.verifications[0]).toBe(list[0]);
+    expect(list[1]!.attempts).toEqual([sent]); // not mutated
+    expect(recordSend(list, 'nope', call).changed).toBe(false);
+  });
+
+  it('recordReport finds the verification that sent the message', () => {
+    const r = recordReport(list, report('delivered'), 9000);
+    expect(r).toMatchObject({ changed: true, id: 'v2', attempt: { state: 'delivered' } });
+    expect(recordReport(r.verifications, report('sent'), 9500)).toMatchObject({
+      changed: false,
+      id: 'v2',
+    });
+    expect(recordReport(list, report('delivered', { messageId: 'SMx' }), 1).changed).toBe(false);
   });
 });
