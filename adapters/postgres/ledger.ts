@@ -22,6 +22,8 @@ export interface PostgresConsentLedgerOptions {
   readonly table?: string;
   /** Append attempts before it rejects with `StoreConflictError` (default 32). */
   readonly maxAttempts?: number;
+  /** Use named prepared statements (default true); see `postgresStore`. */
+  readonly preparedStatements?: boolean;
 }
 
 interface EntryRow {
@@ -98,6 +100,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
     throw new TypeError('phoneproof: postgresConsentLedger `maxAttempts` must be 1 to 1000.');
   }
   guardPoolErrors(pool);
+  const named = options.preparedStatements ?? true;
   const t = ledgerTables(table);
   const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
     e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
@@ -138,7 +141,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
   const run = async (text: string, values: unknown[]) => {
     noNul(values);
     try {
-      return await pool.query(prepared(text, values));
+      return await pool.query(prepared(text, values, named));
     } catch (e) {
       throw explain(e, table);
     }

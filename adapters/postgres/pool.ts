@@ -74,8 +74,13 @@ export function tableName(name: unknown, option: string): TableName {
   };
 }
 
-/** A query with a stable prepared-statement name derived from its text. */
-export function prepared(text: string, values: unknown[]): PgQuery {
+/**
+ * A query with a stable prepared-statement name derived from its text (parsed and planned
+ * once per connection), or unnamed when `named` is false (poolers without prepared-statement
+ * support).
+ */
+export function prepared(text: string, values: unknown[], named = true): PgQuery {
+  if (!named) return { text, values };
   return { name: `pp_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
 }
 

@@ -113,6 +113,23 @@ describe.skipIf(!up)('postgresStore', () => {
     await Promise.all(pools.map((p) => p.end()));
   });
 
+  it('works without named prepared statements (poolers that cannot keep them)', async () => {
+    const seen: Array<string | undefined> = [];
+    const spy: PgPoolLike = {
+      query: (q) => {
+        seen.push(q.name);
+        return pool.query(q as pg.QueryConfig);
+      },
+      connect: () => pool.connect(),
+    };
+    const store = postgresStore({ pool: spy, table, preparedStatements: false });
+    await store.update('np', () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
+    expect(await store.get('np')).toBe('v');
+    expect(seen).toEqual([undefined, undefined, undefined]);
+    await postgresStore({ pool: spy, table }).get('np');
+    expect(seen.at(-1)).toMatch(/^pp_[0-9a-f]{20}$/);
+  });
+
   it('a deleted and re-created record never matches an old version (no ABA)', async () => {
     const store = postgresStore({ pool, table });
     await store.update('aba', () => ({ result: 0, write: { value: 'first', ttlMs: 60_000 } }));

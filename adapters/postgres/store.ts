@@ -26,6 +26,11 @@ export interface PostgresStoreOptions {
   readonly sweepEvery?: number;
   /** Most expired rows one sweep deletes (default 1000). */
   readonly sweepLimit?: number;
+  /**
+   * Use named prepared statements (default true). Set false behind a pooler that cannot
+   * keep them (PgBouncer before 1.21 in transaction mode).
+   */
+  readonly preparedStatements?: boolean;
 }
 
 export interface PostgresStore extends Store {
@@ -119,10 +124,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const sweepLimit = positiveInt(options.sweepLimit ?? 1000, 'sweepLimit', 1, 1e6);
   guardPoolErrors(pool);
   const sql = statements(table);
+  const named = options.preparedStatements ?? true;
 
   const run = async (text: string, values: unknown[]) => {
     try {
-      return await pool.query(prepared(text, values));
+      return await pool.query(prepared(text, values, named));
     } catch (e) {
       throw explain(e, table);
     }

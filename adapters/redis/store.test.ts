@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -9,6 +9,13 @@ import { CAS_SHA } from './script';
 import { type RedisClientLike, redisStore, StoreConflictError } from './store';
 
 const up = await serviceAvailable('redis');
+
+// Compile-time proof that ioredis clients fit the structural type as they are.
+const fits: [
+  Redis extends RedisClientLike ? true : never,
+  Cluster extends RedisClientLike ? true : never,
+] = [true, true];
+void fits;
 const secret = 'redis-test-secret-redis-test-secret!';
 
 async function clearPrefix(client: Redis, prefix: string) {
