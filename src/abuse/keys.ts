@@ -6,7 +6,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import { hmac } from '../secrets';
 import type { RequestContext } from '../verifier/types';
-import { type RequesterField, requesterKinds } from './options';
+import { type RequesterField, requesterKinds } from './defaults';
 
 /** Longest context value used as a requester key (longer values are hashed the same way). */
 const MAX_VALUE = 512;

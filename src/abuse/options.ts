@@ -5,6 +5,7 @@
  */
 import type { PhoneNumberType } from 'libphonenumber-js';
 import { type MetadataJson, parsePhoneNumberWithError } from 'libphonenumber-js/core';
+import { abuseDefaults, DAY, MAX_DURATION, type RequesterField, requesterKinds } from './defaults';
 import type {
   AbuseOptions,
   ConversionScope,
@@ -13,20 +14,6 @@ import type {
   RequesterBudget,
 } from './types';
 import type { Limit } from './window';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const MAX_DURATION = 366 * DAY;
-
-/** The requester key kinds, their `context` field and their store-key label. */
-export const requesterKinds = [
-  { kind: 'ip', field: 'ip' },
-  { kind: 'dev', field: 'deviceId' },
-  { kind: 'user', field: 'userId' },
-] as const;
-
-export type RequesterField = (typeof requesterKinds)[number]['field'];
 
 export interface ResolvedBudget {
   readonly destinations: readonly Limit[];
@@ -73,54 +60,6 @@ export interface ResolvedAbuse {
   readonly global: ResolvedGlobal | undefined;
   readonly conversion: ResolvedConversion | undefined;
 }
-
-/** The defaults: requester budgets, prefix velocity and the conversion guard are on. */
-export const abuseDefaults = {
-  requesters: {
-    ip: {
-      destinations: [
-        { windowMs: HOUR, max: 30 },
-        { windowMs: DAY, max: 100 },
-      ],
-      sends: [{ windowMs: HOUR, max: 60 }],
-      checks: [{ windowMs: HOUR, max: 120 }],
-    },
-    deviceId: {
-      destinations: [
-        { windowMs: HOUR, max: 10 },
-        { windowMs: DAY, max: 30 },
-      ],
-      sends: [{ windowMs: HOUR, max: 30 }],
-      checks: [{ windowMs: HOUR, max: 60 }],
-    },
-    userId: {
-      destinations: [
-        { windowMs: HOUR, max: 10 },
-        { windowMs: DAY, max: 30 },
-      ],
-      sends: [{ windowMs: HOUR, max: 30 }],
-      checks: [{ windowMs: HOUR, max: 60 }],
-    },
-    ipv6PrefixLength: 64,
-  },
-  prefixes: [
-    { trailingDigits: 4, windowMs: HOUR, max: 10 },
-    { trailingDigits: 6, windowMs: HOUR, max: 20 },
-  ],
-  conversion: {
-    scopes: ['prefix', 'country'],
-    trailingDigits: 6,
-    windowMs: DAY,
-    threshold: 0.1,
-    minSends: { prefix: 15, country: 50 },
-    graceMs: 5 * MINUTE,
-    pauseMs: HOUR,
-    pauseFactor: 2,
-    maxPauseMs: DAY,
-    probes: 3,
-  },
-  warnAt: 0.8,
-} as const;
 
 function fail(path: string, message: string): never {
   throw new TypeError(`phoneproof: abuse.${path} ${message}`);

@@ -19,6 +19,7 @@ import {
   requesterSend,
 } from './budgets';
 import { conversionApproved, conversionSend } from './conversion';
+import type { RequesterField } from './defaults';
 import { countryRefusal, numberTypeRefusal } from './destination';
 import {
   conversionCountryKey,
@@ -30,7 +31,7 @@ import {
   requesterKeys,
   splitNumber,
 } from './keys';
-import type { RequesterField, ResolvedAbuse } from './options';
+import type { ResolvedAbuse } from './options';
 import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
 
 /** One message about to be allowed. */
