@@ -31,7 +31,7 @@ async function rate(fn: () => Promise<unknown>, ms: number): Promise<number> {
   return (n / elapsed) * 1000;
 }
 
-/** Interleaved rounds of every candidate (so drift hits all alike); medians of calls/s. */
+/** Interleaved, rotated rounds of every candidate (drift hits all alike); medians of calls/s. */
 async function compareWall(
   candidates: Record<string, () => Promise<unknown>>,
   rounds: number,
@@ -41,8 +41,13 @@ async function compareWall(
     Object.keys(candidates).map((k) => [k, []]),
   );
   for (const fn of Object.values(candidates)) await rate(fn, 200);
+  const entries = Object.entries(candidates);
   for (let r = 0; r < rounds; r += 1) {
-    for (const [name, fn] of Object.entries(candidates)) runs[name]!.push(await rate(fn, ms));
+    // Rotate the order each round, so no candidate always follows the same one (garbage).
+    for (let i = 0; i < entries.length; i += 1) {
+      const [name, fn] = entries[(i + r) % entries.length]!;
+      runs[name]!.push(await rate(fn, ms));
+    }
   }
   return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
 }
@@ -76,7 +81,7 @@ export interface BenchResult {
  * Prepares one pending verification per phone (checks are wrong guesses on them, each one
  * evaluated and written: the two-round-trip path), then measures.
  */
-export async function runStoreBench(b: StoreBench, rounds = 3): Promise<BenchResult> {
+export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchResult> {
   const codes = new Map<string, string>();
   const sender: Sender = {
     send: async (m) => {
