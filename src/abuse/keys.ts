@@ -95,13 +95,19 @@ export function requesterKeys(
 export interface SplitNumber {
   readonly callingCode: string;
   readonly national: string;
+  /** ISO country (`XX` for non-geographic numbers); set by `splitNumber`. */
+  readonly country?: string;
 }
 
 /** Splits an E.164 number; undefined when it cannot be parsed. */
 export function splitNumber(e164: string): SplitNumber | undefined {
   try {
     const p = parsePhoneNumberWithError(e164);
-    return { callingCode: p.countryCallingCode, national: p.nationalNumber };
+    return {
+      callingCode: p.countryCallingCode,
+      national: p.nationalNumber,
+      country: p.country ?? 'XX',
+    };
   } catch {
     return undefined;
   }

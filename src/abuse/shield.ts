@@ -74,7 +74,7 @@ export interface Shield {
     silent: boolean,
   ): ResultAsync<void, VerifyError>;
   /** Records an approval (conversion guard, prefix velocity); store failures are ignored. */
-  approved(phoneKey: string, phone: string, country: string, at: number): ResultAsync<void, never>;
+  approved(phoneKey: string, phone: string, at: number): ResultAsync<void, never>;
 }
 
 type Step = readonly [key: string, fn: Transition<Reservation>];
@@ -240,9 +240,10 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       return run(steps, at, { context, silent }).map(() => undefined);
     },
 
-    approved(phoneKey, phone, country, at) {
+    approved(phoneKey, phone, at) {
       const n = splitNumber(phone);
       if (!n) return okAsync(undefined);
+      const country = n.country ?? 'XX';
       const tag = phoneTag(phoneKey);
       const updates: Array<Promise<unknown>> = a.prefixes.map((p) =>
         update(prefixKey(key, n, p.trailingDigits), prefixVerified(p, at, tag)),

@@ -4,7 +4,7 @@
  * approvals feed the conversion guard; `start` honours `idempotencyKey`. @internal
  * @module
  */
-import { errAsync, ok, type ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import type { VerifyError } from '../errors';
 import { normalizePhone } from '../phone';
 import { phoneKey, unseal } from '../secrets';
@@ -140,12 +140,6 @@ export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): 
     return shield
       .beforeCheck(contextOf(o), at, o.silent === true)
       .andThen(() => inner(input))
-      .andThen((r) => {
-        const n = normalizePhone(r.phone);
-        const country = n.isOk() ? n.value.country : 'XX';
-        return shield
-          .approved(phoneKey(sh.ring, r.phone), r.phone, country, at)
-          .andThen(() => ok(r));
-      });
+      .andThen((r) => shield.approved(phoneKey(sh.ring, r.phone), r.phone, at).map(() => r));
   };
 }

@@ -89,7 +89,7 @@ export function abuseContract(
 
     it(`${concurrency} checks from one IP: exactly the check budget is evaluated`, async () => {
       const t = build({ ...quiet, requesters: { ip: { checks: [{ windowMs: HOUR, max: 11 }] } } });
-      const ids = [];
+      const ids: string[] = [];
       for (const phone of spreadNumbers(3))
         ids.push((await t.verifier.start({ phone }))._unsafeUnwrap().id);
       const rs = await Promise.all(

@@ -57,7 +57,7 @@ describe('ipGroup', () => {
 describe('prefixOf', () => {
   it('drops the trailing digits of the national number, keeping at least one', () => {
     const uk = splitNumber('+449098765432')!;
-    expect(uk).toEqual({ callingCode: '44', national: '9098765432' });
+    expect(uk).toEqual({ callingCode: '44', national: '9098765432', country: 'GB' });
     expect(prefixOf(uk, 4)).toBe('+44 909876');
     expect(prefixOf(uk, 6)).toBe('+44 9098');
     expect(prefixOf(uk, 12)).toBe('+44 9');

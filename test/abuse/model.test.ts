@@ -1,0 +1,325 @@
+/**
+ * Model-based test of the abuse budgets: random sequences of starts and resends from two
+ * requesters (and none) to numbers in shared prefixes, right and wrong checks, and time
+ * jumps run against the real verifier (memory store, fake clock) and against a plain model
+ * of requester budgets, prefix velocity, the global budget and (through the lead's reference
+ * model) the per-phone limits. Every answer must match: code, scope and retryAfter.
+ */
+import fc from 'fast-check';
+import type { Result } from 'neverthrow';
+import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../../adapters/memory/index';
+import { createVerifier, outboxSender, type VerifyError } from '../../src/index';
+import { normalizePhone } from '../../src/phone';
+import * as M from '../support/model';
+import { DAY, HOUR } from './support';
+
+const PHONES = [
+  '+12133731000',
+  '+12133731001',
+  '+12133731002',
+  '+12133741000',
+  '+12133741001',
+  '+14155551000',
+  '+14155551001',
+  '+33612345678',
+];
+const IPS = ['192.0.2.1', '2001:db8:0:1::1', undefined] as const;
+const LIMITS = {
+  dest: { windowMs: HOUR, max: 3 },
+  sends: { windowMs: HOUR, max: 5 },
+  tiers: [
+    { trailingDigits: 4, windowMs: HOUR, max: 2 },
+    { trailingDigits: 6, windowMs: HOUR, max: 4 },
+  ],
+  global: { windowMs: DAY, max: 9 },
+};
+
+/** The prefix of a number for `trailing` hidden digits (calling code 1 or 33 here). */
+const prefix = (phone: string, trailing: number) => {
+  const cc = phone.startsWith('+1') ? 1 : 2;
+  const national = phone.slice(1 + cc);
+  return `${phone.slice(0, 1 + cc)} ${national.slice(0, Math.max(1, national.length - trailing))}`;
+};
+
+/** Counter model: events count until a window has passed since the end of their bucket. */
+function counterWait(
+  times: number[],
+  now: number,
+  windowMs: number,
+  max: number,
+): number | undefined {
+  const width = Math.floor(windowMs / 60);
+  const buckets = new Map<number, number>();
+  for (const t of times) {
+    const end = t - (t % width) + width + windowMs;
+    if (end > now) buckets.set(end, (buckets.get(end) ?? 0) + 1);
+  }
+  let used = [...buckets.values()].reduce((a, b) => a + b, 0);
+  if (used + 1 <= max) return undefined;
+  for (const [end, n] of [...buckets].sort((a, b) => a[0] - b[0])) {
+    used -= n;
+    if (used + 1 <= max) return end;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Distinct-value model: a value seen within the window is free, others need room. */
+function distinctWait(
+  seen: Map<string, number>,
+  tag: string,
+  now: number,
+  windowMs: number,
+  max: number,
+) {
+  const last = seen.get(tag);
+  if (last !== undefined && last + windowMs > now) return undefined;
+  const live = [...seen.values()].filter((t) => t + windowMs > now).sort((a, b) => a - b);
+  return live.length < max ? undefined : live[live.length - max]! + windowMs;
+}
+
+interface World {
+  now: number;
+  verifier: ReturnType<typeof createVerifier>;
+  outbox: ReturnType<typeof outboxSender>;
+  phones: M.MPhone[];
+  started: Array<{ phone: number; id: string }>;
+  reqDest: Array<Map<string, number>>;
+  reqSends: number[][];
+  prefixes: Array<Map<string, Map<string, number>>>;
+  global: number[];
+}
+
+/** A refusal with `retryAt` absolute (from `abuseRefusal`) or relative to now (in `compare`). */
+type Refusal = { code: string; scope: string; retryAt: number } | undefined;
+
+/** The first abuse refusal, in the shield's order: requester, prefixes (start only), global. */
+function abuseRefusal(w: World, r: number, phone: number, kind: 'start' | 'resend'): Refusal {
+  const tag = PHONES[phone]!;
+  if (IPS[r] !== undefined) {
+    const a = distinctWait(w.reqDest[r]!, tag, w.now, LIMITS.dest.windowMs, LIMITS.dest.max) ?? 0;
+    const b = counterWait(w.reqSends[r]!, w.now, LIMITS.sends.windowMs, LIMITS.sends.max) ?? 0;
+    if (Math.max(a, b) > 0)
+      return { code: 'rate_limited', scope: 'requester', retryAt: Math.max(a, b) };
+  }
+  if (kind === 'start') {
+    for (const [i, tier] of LIMITS.tiers.entries()) {
+      const seen =
+        w.prefixes[i]!.get(prefix(tag, tier.trailingDigits)) ?? new Map<string, number>();
+      const wait = distinctWait(seen, tag, w.now, tier.windowMs, tier.max);
+      if (wait !== undefined) return { code: 'rate_limited', scope: 'prefix', retryAt: wait };
+    }
+  }
+  const g = counterWait(w.global, w.now, LIMITS.global.windowMs, LIMITS.global.max);
+  if (g !== undefined) return { code: 'budget_exceeded', scope: 'global', retryAt: g };
+  return undefined;
+}
+
+function record(w: World, r: number, phone: number, kind: 'start' | 'resend'): void {
+  const tag = PHONES[phone]!;
+  if (IPS[r] !== undefined) {
+    w.reqDest[r]!.set(tag, w.now);
+    w.reqSends[r]!.push(w.now);
+  }
+  if (kind === 'start') {
+    for (const [i, tier] of LIMITS.tiers.entries()) {
+      const p = prefix(tag, tier.trailingDigits);
+      const seen = w.prefixes[i]!.get(p) ?? new Map<string, number>();
+      seen.set(tag, w.now);
+      w.prefixes[i]!.set(p, seen);
+    }
+  }
+  w.global.push(w.now);
+}
+
+function compare(
+  real: Result<unknown, VerifyError>,
+  abuse: Refusal,
+  phone: M.Expect | undefined,
+  label: string,
+) {
+  const got = real.isOk()
+    ? { ok: true }
+    : { code: real.error.code, scope: real.error.scope, retryAfter: real.error.retryAfter };
+  let want: Record<string, unknown>;
+  if (abuse) {
+    const retryAfter = Number.isFinite(abuse.retryAt)
+      ? Math.max(1, Math.ceil(abuse.retryAt / 1000))
+      : undefined;
+    want = { code: abuse.code, scope: abuse.scope, retryAfter };
+  } else if (phone && !phone.ok) {
+    want = { code: phone.code, scope: scoped(phone.code), retryAfter: phone.retryAfter };
+  } else want = { ok: true };
+  expect(got, label).toEqual(want);
+}
+
+const scoped = (code: string) =>
+  ['locked', 'send_limit_reached', 'resend_too_soon', 'max_attempts_reached'].includes(code)
+    ? 'phone'
+    : undefined;
+
+type Cmd = fc.AsyncCommand<World, World>;
+
+const startCmd = (r: number, phone: number): Cmd => ({
+  check: () => true,
+  async run(_m, w) {
+    const before = w.outbox.messages.length;
+    const context = IPS[r] === undefined ? {} : { context: { ip: IPS[r] } };
+    const res = await w.verifier.start({ phone: PHONES[phone]!, ...context });
+    const sent = w.outbox.messages.slice(before);
+    const abuse = abuseRefusal(w, r, phone, 'start');
+    const id = res.isOk() ? res.value.id : 'never';
+    const expected = abuse
+      ? undefined
+      : M.start(w.phones[phone]!, w.now, 'verify', id, sent[0]?.code ?? '');
+    compare(
+      res,
+      abuse && { ...abuse, retryAt: abuse.retryAt - w.now },
+      expected,
+      `start(${r}, ${phone})`,
+    );
+    if (res.isOk()) {
+      record(w, r, phone, 'start');
+      w.started.push({ phone, id });
+    }
+    expect(sent).toHaveLength(res.isOk() ? 1 : 0);
+  },
+  toString: () => `start(${r}, ${phone})`,
+});
+
+const resendCmd = (r: number, pick: number): Cmd => ({
+  check: (w) => w.started.length > 0,
+  async run(_m, w) {
+    const s = w.started[pick % w.started.length]!;
+    const p = w.phones[s.phone]!;
+    M.settle(p, w.now);
+    const v = p.list.find((x) => x.id === s.id);
+    // The wrapper budgets a resend only for a pending, unexpired verification.
+    if (!v || v.status !== 'pending' || v.expiresAt <= w.now) return;
+    const before = w.outbox.messages.length;
+    const context = IPS[r] === undefined ? {} : { context: { ip: IPS[r] } };
+    const res = await w.verifier.resend({ id: s.id, ...context });
+    const sent = w.outbox.messages.slice(before);
+    const abuse = abuseRefusal(w, r, s.phone, 'resend');
+    const expected = abuse ? undefined : M.resend(p, w.now, s.id, sent[0]?.code ?? '');
+    compare(
+      res,
+      abuse && { ...abuse, retryAt: abuse.retryAt - w.now },
+      expected,
+      `resend(${r}, ${pick})`,
+    );
+    if (res.isOk()) record(w, r, s.phone, 'resend');
+    expect(sent).toHaveLength(res.isOk() ? 1 : 0);
+  },
+  toString: () => `resend(${r}, ${pick})`,
+});
+
+const checkCmd = (pick: number, right: boolean): Cmd => ({
+  check: (w) => w.started.length > 0,
+  async run(_m, w) {
+    const s = w.started[pick % w.started.length]!;
+    const p = w.phones[s.phone]!;
+    M.settle(p, w.now);
+    const v = p.list.find((x) => x.id === s.id);
+    const latest =
+      w.outbox.messages.filter((m) => m.verificationId === s.id).at(-1)?.code ?? '000000';
+    const code = right
+      ? latest
+      : (latest[0] === '9' ? '0' : String(Number(latest[0]) + 1)) + latest.slice(1);
+    const res = await w.verifier.check({ id: s.id, code });
+    const expected = M.check(p, w.now, v, code);
+    expect(res.isOk(), `check(${pick}, ${right})`).toBe(expected.ok);
+    if (!res.isOk() && !expected.ok) expect(res.error.code).toBe(expected.code);
+    if (res.isOk()) {
+      // A verified number stops counting toward its prefixes.
+      for (const m of w.prefixes) for (const seen of m.values()) seen.delete(PHONES[s.phone]!);
+    }
+  },
+  toString: () => `check(${pick}, ${right})`,
+});
+
+const advanceCmd = (ms: number): Cmd => ({
+  check: () => true,
+  async run(_m, w) {
+    w.now += ms;
+  },
+  toString: () => `advance(${ms})`,
+});
+
+const commands = [
+  fc.tuple(fc.nat(2), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
+  fc.tuple(fc.nat(2), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
+  fc.tuple(fc.nat(2), fc.nat(30)).map(([r, i]) => resendCmd(r, i)),
+  fc.tuple(fc.nat(30), fc.boolean()).map(([i, right]) => checkCmd(i, right)),
+  fc
+    .constantFrom(1_000, 31_000, 61_000, 5 * 60_000, 11 * 60_000, 20 * 60_000, HOUR + 1, DAY + 1)
+    .map(advanceCmd),
+];
+
+function world(): World {
+  const w = {
+    now: 1_700_000_000_000,
+    phones: PHONES.map(() => M.newPhone()),
+    started: [],
+    reqDest: IPS.map(() => new Map()),
+    reqSends: IPS.map(() => []),
+    prefixes: LIMITS.tiers.map(() => new Map()),
+    global: [],
+  } as unknown as World;
+  w.outbox = outboxSender();
+  w.verifier = createVerifier({
+    secret: 'abuse-model-secret-abuse-model-secret!',
+    store: memoryStore({ now: () => w.now }),
+    sender: w.outbox,
+    now: () => w.now,
+    abuse: {
+      requesters: {
+        ip: { destinations: [LIMITS.dest], sends: [LIMITS.sends], checks: [] },
+        deviceId: false,
+        userId: false,
+      },
+      prefixes: LIMITS.tiers,
+      global: { messagesPerDay: LIMITS.global.max },
+      conversion: false,
+    },
+  });
+  return w;
+}
+
+/** Safety, independent of the model: no budget was ever exceeded in any rolling window. */
+function assertBudgets(w: World): void {
+  const sent = w.outbox.messages.length;
+  expect(sent).toBe(w.global.length);
+  for (const t of w.global) {
+    expect(w.global.filter((x) => x >= t && x < t + DAY).length).toBeLessThanOrEqual(
+      LIMITS.global.max,
+    );
+  }
+  for (const times of w.reqSends) {
+    for (const t of times) {
+      expect(times.filter((x) => x >= t && x < t + HOUR).length).toBeLessThanOrEqual(
+        LIMITS.sends.max,
+      );
+    }
+  }
+}
+
+describe('abuse budgets against a model', () => {
+  it('the numbers are valid and lie in the intended prefixes', () => {
+    for (const p of PHONES) expect(normalizePhone(p)._unsafeUnwrap().number).toBe(p);
+    expect(prefix(PHONES[0]!, 4)).toBe(prefix(PHONES[2]!, 4));
+    expect(prefix(PHONES[0]!, 4)).not.toBe(prefix(PHONES[3]!, 4));
+    expect(prefix(PHONES[0]!, 6)).toBe(prefix(PHONES[4]!, 6));
+  });
+
+  it('agrees on every answer (code, scope, retryAfter) and never exceeds a budget', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 120, size: 'max' }), async (cmds) => {
+        const w = world();
+        await fc.asyncModelRun(() => ({ model: w, real: w }), cmds);
+        assertBudgets(w);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
