@@ -147,3 +147,69 @@ export async function startPostgres(): Promise<PrivateServer> {
     },
   };
 }
+
+export interface PrivateCluster {
+  /** The master nodes, for `new Cluster(nodes)`. */
+  readonly nodes: ReadonlyArray<{ host: string; port: number }>;
+  dispose(): Promise<void>;
+}
+
+/** Whether `port` and its cluster bus port (`port + 10000`) are both free now. */
+async function clusterPortFree(port: number): Promise<boolean> {
+  const free = (p: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(p, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  return (await free(port)) && (await free(port + 10_000));
+}
+
+/** A 3-master Redis Cluster without persistence, on spare ports of 127.0.0.1. */
+export async function startRedisCluster(): Promise<PrivateCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'phoneproof-cluster-'));
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < 3 && tries < 200; tries += 1) {
+    const p = 20_000 + Math.floor(Math.random() * 20_000);
+    if (!ports.includes(p) && (await clusterPortFree(p))) ports.push(p);
+  }
+  const dispose = async () => {
+    await Promise.all(
+      children.map((c) => {
+        if (c.exitCode !== null) return undefined;
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        return exited;
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const p of ports) {
+      const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`);
+      args.push('--dir', dir, '--cluster-node-timeout', '5000');
+      children.push(spawn('redis-server', args, { stdio: 'ignore' }));
+    }
+    for (const p of ports) await until(() => redisPing(p), `cluster node ${p}`);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    for (const p of ports) {
+      await until(async () => {
+        const { stdout } = await run('redis-cli', ['-p', String(p), 'cluster', 'info']);
+        return stdout.includes('cluster_state:ok');
+      }, `cluster state on ${p}`);
+    }
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), dispose };
+}

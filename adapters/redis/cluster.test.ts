@@ -1,0 +1,92 @@
+/**
+ * `redisStore` on a real 3-master Redis Cluster (private, on spare ports), through an ioredis
+ * `Cluster` client passed as it is: the contract suite, and a verifier whose records spread
+ * over several slots and nodes.
+ */
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
+import { storeContract } from '../../test/contract/store';
+import { binariesAvailable, type PrivateCluster, startRedisCluster } from '../../test/load/servers';
+import { runId } from '../../test/load/services';
+import { redisStore } from './store';
+
+const available = binariesAvailable('redis');
+let cluster: PrivateCluster | undefined;
+
+const connect = () => {
+  const c = new Cluster(cluster!.nodes.slice(0, 1), {
+    redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 5_000 },
+  });
+  c.on('error', () => {});
+  return c;
+};
+
+/** Deletes every key with `prefix` on every master. */
+async function clear(c: Cluster, prefix: string): Promise<number[]> {
+  const perNode: number[] = [];
+  for (const node of c.nodes('master')) {
+    let n = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      n += keys.length;
+      for (const k of keys) await node.del(k);
+    } while (cursor !== '0');
+    perNode.push(n);
+  }
+  return perNode;
+}
+
+describe.skipIf(!available)('redisStore on Redis Cluster', () => {
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(() => cluster?.dispose());
+
+  storeContract('redis cluster', async () => {
+    const c = connect();
+    const prefix = `${runId('pp-cluster')}:`;
+    return {
+      store: redisStore({ client: c, prefix }),
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+      reset: async () => {
+        await clear(c, prefix);
+      },
+      close: async () => {
+        await clear(c, prefix);
+        c.disconnect();
+      },
+    };
+  });
+
+  it('serves a verifier whose records land on several nodes', async () => {
+    const c = connect();
+    const prefix = `${runId('pp-cluster')}:`;
+    const outbox = outboxSender();
+    const v = createVerifier({
+      secret: 'cluster-secret-cluster-secret-cluster!',
+      store: redisStore({ client: c, prefix }),
+      sender: outbox,
+      ...({ abuse: false } as object),
+    });
+    for (let i = 0; i < 30; i += 1) {
+      const phone = `+1213373${String(4200 + i)}`;
+      const s = (await v.start({ phone }))._unsafeUnwrap();
+      expect(
+        (
+          await v.check({ id: s.id, code: '000000' === outbox.last()!.code ? '111111' : '000000' })
+        )._unsafeUnwrapErr().code,
+      ).toBe('code_mismatch');
+      expect((await v.check({ id: s.id, code: outbox.last()!.code }))._unsafeUnwrap().phone).toBe(
+        phone,
+      );
+    }
+    const perNode = await clear(c, prefix);
+    expect(perNode.reduce((a, n) => a + n, 0)).toBe(30);
+    expect(perNode.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    c.disconnect();
+  });
+});
