@@ -131,6 +131,11 @@ export function createHttpHandler<Req>(
       const context = operation === 'inbound' ? undefined : await contextOf(ex.request, ex);
       const input = shapeInput(operation, ex.id, ex.body, context);
       if (input.isErr()) return fail(operation, ex.request, input.error);
+      const idempotencyKey = ex.headers['idempotency-key'];
+      if (operation === 'start' && idempotencyKey !== undefined) {
+        // The `Idempotency-Key` header: a retried start returns the same verification.
+        input.value.idempotencyKey = idempotencyKey;
+      }
       const result = await call(operation, input.value);
       if (result.isErr()) return fail(operation, ex.request, result.error);
       const response = {

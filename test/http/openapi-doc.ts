@@ -34,6 +34,11 @@ const errorCodes: Record<Operation, string[]> = {
     'send_limit_reached',
     'locked',
     'delivery_failed',
+    'number_type_not_allowed',
+    'rate_limited',
+    'destination_paused',
+    'idempotency_conflict',
+    'budget_exceeded',
   ],
   check: [
     'invalid_request',
@@ -52,6 +57,9 @@ const errorCodes: Record<Operation, string[]> = {
     'locked',
     'opted_out',
     'delivery_failed',
+    'rate_limited',
+    'destination_paused',
+    'budget_exceeded',
   ],
   status: ['not_found'],
   cancel: ['not_found'],
@@ -138,6 +146,20 @@ export function buildOpenApi() {
                 required: true,
                 schema: idParams.properties.id,
                 description: 'Verification id.',
+              },
+            ],
+          }
+        : {}),
+      ...(op === 'start'
+        ? {
+            parameters: [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                description:
+                  'A retried start with the same key returns the same verification and sends nothing.',
+                schema: { type: 'string', minLength: 1, maxLength: 255 },
               },
             ],
           }

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
-import { call, expectError, makeKit, PHONE, type Reply } from './kit';
+import { call, expectError, makeKit, PHONE, PHONE2, type Reply } from './kit';
 import { expectDocumented, routeOf } from './openapi';
 import type { AnyOptions, Mount, Running } from './servers';
 
@@ -77,6 +77,18 @@ export function routeSuite(name: string, mount: Mount): void {
       expect(ok.json).toMatchObject({ channel: 'voice', purpose: 'login' });
       // `silent` is the server's decision: a client cannot suppress events.
       expect(kit.events.some((e) => e.type === 'verification.sent')).toBe(true);
+    });
+
+    it('start honours the Idempotency-Key header: a retry returns the same verification', async () => {
+      const { kit, api } = await setup();
+      const headers = { 'idempotency-key': 'signup-7f3a' };
+      const first = await api('POST', '/verifications', { phone: PHONE }, { headers });
+      const retry = await api('POST', '/verifications', { phone: PHONE }, { headers });
+      expect(first.status).toBe(201);
+      expect(retry.json.id).toBe(first.json.id);
+      expect(kit.outbox.messages).toHaveLength(1);
+      const other = await api('POST', '/verifications', { phone: PHONE2 }, { headers });
+      expectError(other, 409, 'idempotency_conflict');
     });
 
     it('check: a wrong code is 400 code_mismatch with attemptsLeft; the right one approves', async () => {
