@@ -37,3 +37,22 @@ export function fallbackChannel(
 export function isOptOut(error: DeliveryError): boolean {
   return error.reason === 'unsubscribed';
 }
+
+/** Validates a fallback policy; throws (misconfiguration) on a malformed one. */
+export function resolveFallback(policy: FallbackPolicy | undefined): FallbackPolicy {
+  if (policy === undefined) return {};
+  if (typeof policy !== 'object' || policy === null) {
+    throw new TypeError('phoneproof: `delivery.fallback` must be an object { voiceOn }.');
+  }
+  const v = policy.voiceOn;
+  if (
+    v !== undefined &&
+    v !== false &&
+    !(Array.isArray(v) && v.every((r) => typeof r === 'string'))
+  ) {
+    throw new TypeError(
+      'phoneproof: `delivery.fallback.voiceOn` must be a list of reasons or false.',
+    );
+  }
+  return policy;
+}

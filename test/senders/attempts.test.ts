@@ -9,7 +9,7 @@ import {
   type SendAttempt,
 } from '../../src/delivery/attempts';
 import { deliveryError } from '../../src/delivery/errors';
-import { fallbackChannel, isOptOut } from '../../src/delivery/fallback';
+import { fallbackChannel, isOptOut, resolveFallback } from '../../src/delivery/fallback';
 import { recordReport, recordSend } from '../../src/delivery/record';
 import type { DeliveryReport, DeliveryState } from '../../src/delivery/report';
 
@@ -174,5 +174,17 @@ describe('attempts on a phone record', () => {
       id: 'v2',
     });
     expect(recordReport(list, report('delivered', { messageId: 'SMx' }), 1).changed).toBe(false);
+  });
+});
+
+describe('resolveFallback', () => {
+  it('accepts a list of reasons, false, or nothing', () => {
+    expect(resolveFallback(undefined)).toEqual({});
+    expect(resolveFallback({ voiceOn: false })).toEqual({ voiceOn: false });
+    expect(resolveFallback({ voiceOn: ['blocked'] })).toEqual({ voiceOn: ['blocked'] });
+  });
+
+  it.each([null, 'x', { voiceOn: 'not_mobile' }, { voiceOn: [1] }])('rejects %o', (p) => {
+    expect(() => resolveFallback(p as never)).toThrow(TypeError);
   });
 });
