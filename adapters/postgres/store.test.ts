@@ -60,7 +60,7 @@ describe.skipIf(!up)('postgresStore', () => {
       expect(() => postgresStore({ pool, table: bad as string })).toThrow(/table name/);
     }
     expect(() => postgresStore({ pool: {} as PgPoolLike })).toThrow(/pg Pool/);
-    expect(() => postgresStore({ pool, maxAttempts: 0 })).toThrow(/maxAttempts/);
+    expect(() => postgresStore({ pool, optimisticAttempts: 0 })).toThrow(/optimisticAttempts/);
     expect(() => postgresStore({ pool, sweepLimit: 0 })).toThrow(/sweepLimit/);
   });
 
@@ -79,6 +79,20 @@ describe.skipIf(!up)('postgresStore', () => {
     expect(calls.splice(0)).toEqual(['SELECT']);
     await store.get('rt');
     expect(calls.splice(0)).toEqual(['SELECT']);
+  });
+
+  it('200 concurrent gets of one record cost a few queries, and each sees the latest write', async () => {
+    const { wrapped, calls } = countingPool(pool);
+    const store = postgresStore({ pool: wrapped, table });
+    await store.update('hot', () => ({ result: 0, write: { value: 'v1', ttlMs: 60_000 } }));
+    calls.length = 0;
+    const values = await Promise.all(Array.from({ length: 200 }, () => store.get('hot')));
+    expect(new Set(values)).toEqual(new Set(['v1']));
+    expect(calls.length).toBeLessThanOrEqual(3);
+    const pending = Array.from({ length: 50 }, () => store.get('hot'));
+    await store.update('hot', () => ({ result: 0, write: { value: 'v2', ttlMs: 60_000 } }));
+    await Promise.all(pending);
+    expect(await store.get('hot')).toBe('v2'); // called after the write resolved
   });
 
   it('a verifier check costs 2 round trips on the verification record, a status 1', async () => {
@@ -140,23 +154,83 @@ describe.skipIf(!up)('postgresStore', () => {
     expect(now.rows[0].version).not.toBe(old.rows[0].version);
   });
 
-  it('rejects with StoreConflictError once the retry budget is spent; the verifier says store_unavailable', async () => {
+  it('an update that keeps losing races takes the row lock and lands (4 round trips)', async () => {
+    const log: string[] = [];
     const rival: PgPoolLike = {
-      // Every conditional write finds that someone else changed the row.
+      // Every optimistic conditional write finds that someone else changed the row.
+      query: async (q) => {
+        log.push(q.text.trim().split(/\s+/)[0]!);
+        return q.text.trimStart().startsWith('SELECT')
+          ? pool.query(q as pg.QueryConfig)
+          : { rows: [], rowCount: 0 };
+      },
+      connect: async () => {
+        const c = await pool.connect();
+        return {
+          query: (q) => {
+            log.push(`locked ${q.text.trim().split(/\s+/)[0]!}`);
+            return c.query(q as pg.QueryConfig);
+          },
+          release: (e) => c.release(e),
+        };
+      },
+    };
+    const store = postgresStore({ pool: rival, table, optimisticAttempts: 3 });
+    let calls = 0;
+    const r = await store.update('k', (cur) => {
+      calls += 1;
+      return { result: cur ?? 'none', write: { value: 'mine', ttlMs: 60_000 } };
+    });
+    expect(r).toBe('none');
+    expect(calls).toBe(4);
+    expect(log).toEqual([
+      ...['SELECT', 'INSERT', 'SELECT', 'INSERT', 'SELECT', 'INSERT'],
+      ...['locked BEGIN', 'locked SELECT', 'locked INSERT', 'locked COMMIT'],
+    ]);
+    expect(await postgresStore({ pool, table }).get('k')).toBe('mine');
+  });
+
+  it('locked updates and optimistic updates racing on one key lose nothing', async () => {
+    // Store A always loses its optimistic write, so every update of A takes the row lock.
+    const forced: PgPoolLike = {
+      query: async (q) =>
+        q.text.trimStart().startsWith('SELECT')
+          ? pool.query(q as pg.QueryConfig)
+          : { rows: [], rowCount: 0 },
+      connect: () => pool.connect(),
+    };
+    const a = postgresStore({ pool: forced, table, optimisticAttempts: 1 });
+    const other = pgPool(undefined, { max: 4 });
+    const b = postgresStore({ pool: other, table });
+    const inc = (raw: string | undefined) => {
+      const n = raw === undefined ? 0 : Number(raw);
+      return { result: n, write: { value: String(n + 1), ttlMs: 60_000 } };
+    };
+    const seen = await Promise.all([
+      ...Array.from({ length: 40 }, () => a.update('mixed', inc)),
+      ...Array.from({ length: 120 }, () => b.update('mixed', inc)),
+    ]);
+    expect(await b.get('mixed')).toBe('160');
+    expect(new Set(seen).size).toBe(160);
+    await other.end();
+  });
+
+  it('rejects (store_unavailable) if even the locked path cannot take the row', async () => {
+    const never: PgPoolLike = {
       query: async (q) =>
         q.text.trimStart().startsWith('SELECT')
           ? { rows: [], rowCount: 0 }
           : { rows: [], rowCount: 0 },
-      connect: () => pool.connect(),
+      connect: async () => ({
+        // The row never exists when locked, and someone else always inserts it first.
+        query: async () => ({ rows: [], rowCount: 0 }),
+        release: () => {},
+      }),
     };
-    const store = postgresStore({ pool: rival, table, maxAttempts: 3 });
-    let calls = 0;
-    const attempt = store.update('k', () => {
-      calls += 1;
-      return { result: 0, write: { value: 'mine', ttlMs: 1_000 } };
-    });
-    await expect(attempt).rejects.toBeInstanceOf(StoreConflictError);
-    expect(calls).toBe(3);
+    const store = postgresStore({ pool: never, table, optimisticAttempts: 2 });
+    await expect(
+      store.update('k', () => ({ result: 0, write: { value: 'mine', ttlMs: 1_000 } })),
+    ).rejects.toBeInstanceOf(StoreConflictError);
     const v = createVerifier({ secret, store, sender: outboxSender() });
     expect((await v.start({ phone: '+12133734253' }))._unsafeUnwrapErr().code).toBe(
       'store_unavailable',

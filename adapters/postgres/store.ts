@@ -13,15 +13,18 @@ import {
   type TableName,
   tableName,
 } from './pool';
-import { keyedSerial } from './serial';
+import { coalescedReads, keyedSerial } from './serial';
 
 export interface PostgresStoreOptions {
   /** The application's pool. Configure timeouts and an `error` listener (docs/stores.md). */
   readonly pool: PgPoolLike;
   /** Table name, `table` or `schema.table` (default `phoneproof_records`); see `migrate`. */
   readonly table?: string;
-  /** Conditional-update attempts per update before it rejects (default 32). */
-  readonly maxAttempts?: number;
+  /**
+   * Optimistic attempts (read, then conditional write) before an update that keeps losing
+   * races takes the row lock instead (default 4). The locked path cannot starve.
+   */
+  readonly optimisticAttempts?: number;
   /** Run a sweep after this many writes by this instance; 0 disables (default 500). */
   readonly sweepEvery?: number;
   /** Most expired rows one sweep deletes (default 1000). */
@@ -43,7 +46,7 @@ export interface PostgresStore extends Store {
   sweep(limit?: number): Promise<number>;
 }
 
-/** Thrown (as a rejection) when an update keeps conflicting past the retry budget. */
+/** Rejection of an update that could not take its row even with the lock (not expected). */
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
 }
@@ -87,6 +90,13 @@ function statements(t: TableName) {
     update: `UPDATE ${T} SET value = $2, version = nextval('${seq}'), expires_at = ${expiry}
       WHERE key = $1 AND version = $4 AND expires_at > now()`,
     remove: `DELETE FROM ${T} WHERE key = $1 AND version = $2 AND expires_at > now()`,
+    // The locked path: the row (live or expired) is ours until COMMIT.
+    lockRow: `SELECT value, version, expires_at > now() AS live FROM ${T} WHERE key = $1 FOR UPDATE`,
+    lockedUpdate: `UPDATE ${T} SET value = $2, version = nextval('${seq}'), expires_at = ${expiry}
+      WHERE key = $1`,
+    lockedInsert: `INSERT INTO ${T} (key, value, version, expires_at)
+      VALUES ($1, $2, nextval('${seq}'), ${expiry}) ON CONFLICT (key) DO NOTHING`,
+    lockedRemove: `DELETE FROM ${T} WHERE key = $1`,
     sweep: `DELETE FROM ${T} WHERE key IN (
         SELECT key FROM ${T} WHERE expires_at <= now()
         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -104,10 +114,12 @@ function statements(t: TableName) {
  *   expired`, `DELETE ... WHERE key AND version`, or for a record read as absent `INSERT ...
  *   ON CONFLICT DO UPDATE ... WHERE the existing row is expired`. No row affected means
  *   another writer won: re-read and retry (2 more round trips), with jittered backoff from
- *   the second retry, at most `maxAttempts` times, then reject with `StoreConflictError`.
+ *   the second retry. After `optimisticAttempts` lost races the update locks the row instead
+ *   (BEGIN, SELECT ... FOR UPDATE, write, COMMIT: 4 round trips), so it cannot starve.
  *   A transition without a write (or deleting an absent record) ends at the SELECT.
  *   Updates of one key from this instance run one after another.
- * - `get`: one SELECT. Statements are prepared once per connection.
+ * - `get`: one SELECT; concurrent `get`s of one key share a SELECT that started after they
+ *   were called. Statements are prepared once per connection.
  * - Expired rows are invisible at once and deleted by bounded sweeps (see `sweep`).
  * - A missing table rejects with an error saying to run `migrate`; connection errors reject
  *   unchanged (the verifier answers `store_unavailable`).
@@ -119,7 +131,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const { pool } = options;
   checkPool(pool, 'postgresStore');
   const table = tableName(options.table ?? DEFAULT_TABLE, 'table');
-  const maxAttempts = positiveInt(options.maxAttempts ?? 32, 'maxAttempts', 1, 1000);
+  const optimisticAttempts = positiveInt(
+    options.optimisticAttempts ?? 4,
+    'optimisticAttempts',
+    1,
+    1000,
+  );
   const sweepEvery = positiveInt(options.sweepEvery ?? 500, 'sweepEvery', 0, 1e9);
   const sweepLimit = positiveInt(options.sweepLimit ?? 1000, 'sweepLimit', 1, 1e6);
   guardPoolErrors(pool);
@@ -171,7 +188,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   };
 
   async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1; attempt <= optimisticAttempts; attempt += 1) {
       const row = await read(key);
       const { result, write } = fn(text(row));
       if (!write || ('delete' in write && row === undefined)) return result;
@@ -179,26 +196,70 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         maybeSweep();
         return result;
       }
-      if (attempt >= maxAttempts) {
-        throw new StoreConflictError(
-          `phoneproof: update of a record in ${table.sql} still conflicted after ${maxAttempts} attempts`,
-        );
-      }
       const wait = backoffMs(attempt);
       if (wait > 0) await sleep(wait);
+    }
+    return applyLocked(key, fn);
+  }
+
+  /**
+   * The fallback for a key that keeps losing races: one transaction that locks the row
+   * (`SELECT ... FOR UPDATE`, waiting in PostgreSQL's queue), so its write cannot conflict.
+   * A record absent when read may be created by someone else meanwhile (`INSERT ... ON
+   * CONFLICT DO NOTHING` affects no row): then lock that row and decide again.
+   */
+  async function applyLocked<T>(key: string, fn: Transition<T>): Promise<T> {
+    const client = await pool.connect();
+    const q = async (text: string, values: unknown[]) => {
+      try {
+        return await client.query(prepared(text, values, named));
+      } catch (e) {
+        throw explain(e, table);
+      }
+    };
+    let broken: Error | undefined;
+    try {
+      await client.query({ text: 'BEGIN' });
+      for (let round = 0; round < 3; round += 1) {
+        const row = (await q(sql.lockRow, [key])).rows[0] as (Row & { live: boolean }) | undefined;
+        const seen = row?.live ? row : undefined;
+        const { result, write } = fn(text(seen));
+        let done = true;
+        if (write && 'delete' in write) {
+          if (seen) await q(sql.lockedRemove, [key]);
+        } else if (write) {
+          const args = [key, Buffer.from(write.value, 'utf8'), ttlOf(write)];
+          if (row) await q(sql.lockedUpdate, args);
+          else done = (await q(sql.lockedInsert, args)).rowCount === 1;
+        }
+        if (done) {
+          await client.query({ text: 'COMMIT' });
+          if (write) maybeSweep();
+          return result;
+        }
+      }
+      throw new StoreConflictError(`phoneproof: could not lock a record in ${table.sql}`);
+    } catch (e) {
+      // A connection that cannot even roll back is discarded, not returned to the pool.
+      await client.query({ text: 'ROLLBACK' }).catch((r: unknown) => {
+        broken = r instanceof Error ? r : new Error(String(r));
+      });
+      throw e;
+    } finally {
+      client.release(broken);
     }
   }
 
   // Updates of one key from this instance run one after another.
   const serial = keyedSerial();
+  // Concurrent `get`s of one key share reads (never one that began before they asked).
+  const sharedRead = coalescedReads(read);
   const update = <T>(key: string, fn: Transition<T>) => serial(key, () => apply(key, fn));
 
   return {
     table: table.sql,
     update,
-    async get(key) {
-      return text(await read(key));
-    },
+    get: async (key) => text(await sharedRead(key)),
     sweep,
   };
 }
