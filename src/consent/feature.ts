@@ -5,6 +5,7 @@
  * @module
  */
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { isOptOut } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
 import type { Sender } from '../ports/sender';
 import { phoneKey } from '../secrets';
@@ -81,6 +82,7 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
     };
   }
   let setup: Setup | undefined;
+  let optOut: ConsentApi['optOut'] | undefined;
   const inner: Sender = options.sender;
   // Delivery re-checks the ledger: an opt-out recorded after the guard ran still stops it.
   const sender: Sender = {
@@ -103,7 +105,16 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
           },
         };
       }
-      return inner.send(message);
+      const outcome = await inner.send(message);
+      if (!outcome.ok && isOptOut(outcome.error) && optOut) {
+        // The provider says the person opted out (Twilio 21610: they replied STOP). Record it,
+        // so later sends are refused here instead of at the provider. Best effort.
+        await optOut({
+          phone: message.to,
+          source: `provider:${outcome.error.provider ?? 'unknown'}`,
+        }).orElse(() => okAsync(undefined));
+      }
+      return outcome;
     },
   };
   return {
@@ -119,6 +130,7 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
       };
       setup = s;
       const api = makeConsentApi(s);
+      optOut = api.public.optOut;
       sh.hooks.beforeSend.push(consentGuard(s, api));
       return api.public;
     },

@@ -28,6 +28,7 @@ export function editVerification(
     status: v.status,
     closedAt: v.closedAt,
   };
+  if (v.attempts !== undefined) m.attempts = v.attempts;
   edit(m);
   return m;
 }

@@ -4,6 +4,7 @@
  * number or a code: only a masked number, the number sealed with AES-GCM, and code digests.
  * @module
  */
+import { isSendAttempt, type SendAttempt } from '../delivery/attempts';
 import type { Channel } from '../ports/sender';
 
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'failed';
@@ -30,6 +31,8 @@ export interface VerificationState {
   readonly status: VerificationStatus;
   /** When the verification left `pending` (0 while pending). */
   readonly closedAt: number;
+  /** Messages sent for it and their delivery status (absent in records written before). */
+  readonly attempts?: readonly SendAttempt[];
 }
 
 export interface PhoneState {
@@ -88,7 +91,8 @@ function validVerification(x: unknown): x is VerificationState {
     isNum(v.lastSendAt) &&
     isStr(v.status) &&
     statuses.has(v.status) &&
-    isNum(v.closedAt)
+    isNum(v.closedAt) &&
+    (v.attempts === undefined || (Array.isArray(v.attempts) && v.attempts.every(isSendAttempt)))
   );
 }
 

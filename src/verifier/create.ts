@@ -7,10 +7,12 @@
  */
 import { withAbuse } from '../abuse/feature';
 import { withConsent } from '../consent/feature';
+import { resolveFallback } from '../delivery/fallback';
 import { makeProofs } from '../proof/feature';
 import { makeInvalidate } from '../proof/invalidate';
 import { makeTotp } from '../totp/feature';
 import { makeCheck } from './check';
+import { makeDelivery } from './delivery';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
 import { createShell } from './shell';
@@ -21,21 +23,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const abuse = withAbuse(options);
   const consent = withConsent(abuse.options);
   const sh = createShell(consent.options);
+  const fallback = resolveFallback(options.delivery?.fallback);
   const proofs = makeProofs(sh, options.proof);
   if (proofs.enabled) sh.hooks.afterApprove.push(proofs.hook);
   const totp = makeTotp(sh, options.totp, proofs);
   const guarded = abuse.install(sh, {
-    start: makeStart(sh),
+    start: makeStart(sh, fallback),
     check: makeCheck(sh),
-    resend: makeResend(sh),
+    resend: makeResend(sh, fallback),
   });
+  const consentApi = consent.install(sh);
   return {
     start: guarded.start,
     check: guarded.check,
     resend: guarded.resend,
     cancel: makeCancel(sh),
     status: makeStatus(sh),
-    consent: consent.install(sh),
+    consent: consentApi,
+    delivery: makeDelivery(
+      sh,
+      fallback,
+      guarded.resend,
+      consentApi.enabled ? (phone, source) => consentApi.optOut({ phone, source }) : undefined,
+    ),
     totp: totp.api,
     verifyProof: proofs.verify,
     invalidate: makeInvalidate(sh, proofs, totp),

@@ -56,6 +56,7 @@ export function makeStatus(sh: Shell): Verifier['status'] {
             resendAvailableAt: view.resendAvailableAt,
             failedVerifications: view.failures,
             lockedUntil: view.lockedUntil > at ? view.lockedUntil : null,
+            attempts: v.attempts ?? [],
           };
         }),
     );

@@ -6,9 +6,12 @@ import { errAsync, type Result } from 'neverthrow';
 import { generateCode } from '../codes';
 import type { Step } from '../core/refusal';
 import { resendTransition, type SendDecision, startTransition } from '../core/send';
+import type { FallbackPolicy } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
+import type { TemplateRenderer } from '../messages/renderer';
 import type { Channel, OutgoingMessage } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
+import { deliverTracked } from './delivery';
 import { publishCore } from './events';
 import { presetCodeFor } from './hooks';
 import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
@@ -47,7 +50,17 @@ function messageFor(
     purpose: v.purpose,
     ...(template !== undefined ? { template } : {}),
   });
-  return { to: phone, channel: v.channel, text, code, locale, verificationId: v.id };
+  // Senders pick the text-to-speech language from `locale`: give the one the text is in.
+  const r = sh.render as Partial<TemplateRenderer>;
+  const used = typeof r.localeFor === 'function' ? r.localeFor(locale) : locale;
+  return { to: phone, channel: v.channel, text, code, locale: used, verificationId: v.id };
+}
+
+/** The decision with the verification's channel replaced (an automatic fallback). */
+function withChannel(d: SendDecision, channel: Channel): SendDecision {
+  return channel === d.verification.channel
+    ? d
+    : { ...d, verification: { ...d.verification, channel } };
 }
 
 function result(d: SendDecision, messageId: string): StartResult {
@@ -64,7 +77,7 @@ function result(d: SendDecision, messageId: string): StartResult {
   };
 }
 
-export function makeStart(sh: Shell): Verifier['start'] {
+export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['start'] {
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
@@ -127,15 +140,19 @@ export function makeStart(sh: Shell): Verifier['start'] {
           channel,
           ...ctx,
         });
-        const message = messageFor(sh, d, phone.number, code, locale, template, at);
-        return sh
-          .deliver(message, { at, to, purpose, context, silent: o.silent })
-          .map((messageId) => result(d, messageId));
+        const render = (ch: Channel) =>
+          messageFor(sh, withChannel(d, ch), phone.number, code, locale, template, at);
+        return deliverTracked(sh, fallback, {
+          key: `phone:${pkey}`,
+          message: render(d.verification.channel),
+          meta: { at, to, purpose, context, silent: o.silent },
+          renderAs: render,
+        }).map((sent) => ({ ...result(d, sent.messageId), channel: sent.channel }));
       });
   };
 }
 
-export function makeResend(sh: Shell): Verifier['resend'] {
+export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['resend'] {
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
@@ -186,10 +203,14 @@ export function makeResend(sh: Shell): Verifier['resend'] {
             }),
           );
         }
-        const message = messageFor(sh, d, phone, code, locale, template, at);
-        return sh
-          .deliver(message, { at, to: v.to, purpose: v.purpose, context, silent: o.silent })
-          .map((messageId) => result(d, messageId));
+        const render = (ch: Channel) =>
+          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at);
+        return deliverTracked(sh, fallback, {
+          key: `phone:${id.slice(0, 32)}`,
+          message: render(v.channel),
+          meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
+          renderAs: render,
+        }).map((sent) => ({ ...result(d, sent.messageId), channel: sent.channel }));
       });
   };
 }

@@ -13,7 +13,7 @@ import { CorruptRecordError, decodeState, encodeState, type PhoneState } from '.
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskFormatted, maskPhone, normalizePhone, type ParsedPhone, parsePhone } from '../phone';
-import type { OutgoingMessage, Sender } from '../ports/sender';
+import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store, StoreWrite } from '../ports/store';
 import { type Keyring, keyring } from '../secrets';
 import { type Publish, publisher } from './events';
@@ -45,6 +45,11 @@ export interface Shell {
   ): ResultAsync<Step<T>, VerifyError>;
   /** Reads and decodes a phone record (one round trip). */
   read(key: string): ResultAsync<PhoneState, VerifyError>;
+  /**
+   * Sends a message once; publishes `sent` / `delivery_failed`. Resolves with the sender's
+   * outcome (failures included); only a sender that throws gives `delivery_failed`.
+   */
+  sendOutcome(message: OutgoingMessage, meta: DeliveryMeta): ResultAsync<SendOutcome, VerifyError>;
   /** Delivers a message; publishes `sent` / `delivery_failed`. Resolves with the message id. */
   deliver(message: OutgoingMessage, meta: DeliveryMeta): ResultAsync<string, VerifyError>;
   /** Runs every `beforeSend` guard in order; the first refusal wins. */
@@ -89,6 +94,19 @@ export function storeError(e: unknown): VerifyError {
   return verifyError('store_unavailable', { cause: e });
 }
 
+/** A send outcome as the operation's result: the message id, or the catalog error. */
+export function outcomeResult(outcome: SendOutcome): Result<string, VerifyError> {
+  if (outcome.ok) return ok(outcome.messageId);
+  // The consent feature re-reads the ledger right before delivery; an opt-out that
+  // landed meanwhile stops the message and is reported as what it is.
+  if (outcome.error.reason === 'opted_out') {
+    return err(verifyError('opted_out', { cause: outcome.error }));
+  }
+  return err(
+    verifyError('delivery_failed', { message: outcome.error.message, cause: outcome.error }),
+  );
+}
+
 /** Resolves options into a shell; throws on misconfiguration. */
 export function createShell(options: VerifierOptions): Shell {
   if (typeof options !== 'object' || options === null) {
@@ -125,6 +143,42 @@ export function createShell(options: VerifierOptions): Shell {
     return ttlMs > 0 ? { value: encodeState(state), ttlMs } : { delete: true };
   };
 
+  const sendOutcome: Shell['sendOutcome'] = (message, meta) => {
+    const emit = meta.silent === true ? () => {} : publish;
+    const base = {
+      at: meta.at,
+      id: message.verificationId,
+      to: meta.to,
+      purpose: meta.purpose,
+      ...(meta.context ? { context: meta.context } : {}),
+    };
+    return ResultAsync.fromThrowable(
+      () => sender.send(message),
+      (e) => verifyError('delivery_failed', { cause: e }),
+    )().map((outcome) => {
+      if (outcome.ok) {
+        const provider = outcome.provider ? { provider: outcome.provider } : {};
+        emit({
+          type: 'verification.sent',
+          channel: message.channel,
+          messageId: outcome.messageId,
+          ...provider,
+          ...base,
+        });
+      } else {
+        const { reason, kind } = outcome.error;
+        emit({
+          type: 'verification.delivery_failed',
+          channel: message.channel,
+          reason,
+          kind,
+          ...base,
+        });
+      }
+      return outcome;
+    });
+  };
+
   return {
     ring,
     policy,
@@ -142,7 +196,10 @@ export function createShell(options: VerifierOptions): Shell {
       parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) =>
         allowed && !allowed.has(p.country)
           ? err(verifyError('country_not_allowed', { scope: 'country' }))
-          : ok({ ...p, masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible) }),
+          : ok({
+              ...p,
+              masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
+            }),
       ),
     transact: (key, at, f) =>
       ResultAsync.fromThrowable(
@@ -163,46 +220,8 @@ export function createShell(options: VerifierOptions): Shell {
           return err(storeError(e));
         }
       }),
-    deliver(message, meta) {
-      const emit = meta.silent === true ? () => {} : publish;
-      const base = {
-        at: meta.at,
-        id: message.verificationId,
-        to: meta.to,
-        purpose: meta.purpose,
-        ...(meta.context ? { context: meta.context } : {}),
-      };
-      return ResultAsync.fromThrowable(
-        () => sender.send(message),
-        (e) => verifyError('delivery_failed', { cause: e }),
-      )().andThen((outcome) => {
-        if (outcome.ok) {
-          const provider = outcome.provider ? { provider: outcome.provider } : {};
-          emit({
-            type: 'verification.sent',
-            channel: message.channel,
-            messageId: outcome.messageId,
-            ...provider,
-            ...base,
-          });
-          return ok(outcome.messageId);
-        }
-        const { reason, kind } = outcome.error;
-        emit({
-          type: 'verification.delivery_failed',
-          channel: message.channel,
-          reason,
-          kind,
-          ...base,
-        });
-        // The consent feature re-reads the ledger right before delivery; an opt-out that
-        // landed meanwhile stops the message and is reported as what it is.
-        if (reason === 'opted_out') return err(verifyError('opted_out', { cause: outcome.error }));
-        return err(
-          verifyError('delivery_failed', { message: outcome.error.message, cause: outcome.error }),
-        );
-      });
-    },
+    sendOutcome,
+    deliver: (message, meta) => sendOutcome(message, meta).andThen(outcomeResult),
     guard: (req) =>
       hooks.beforeSend.reduce<ResultAsync<void, VerifyError>>(
         (acc, g) => acc.andThen(() => g(req)),

@@ -2,12 +2,16 @@
  * The verifier's public types: options, operation inputs and results, events.
  * @module
  */
+
 import type { ResultAsync } from 'neverthrow';
 import type { AbuseOptions, TestNumber } from '../abuse/types';
 import type { RandomBytes } from '../codes';
 import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
 import type { PolicyOptions } from '../core/policy';
 import type { VerificationStatus } from '../core/state';
+import type { SendAttempt } from '../delivery/attempts';
+import type { FallbackPolicy } from '../delivery/fallback';
+import type { DeliveryReport, DeliveryState } from '../delivery/report';
 import type { ErrorCode, ErrorScope, VerifyError } from '../errors';
 import type { MessageRenderer } from '../messages/render';
 import type { Channel, Sender } from '../ports/sender';
@@ -116,6 +120,25 @@ export interface StatusResult {
   readonly failedVerifications: number;
   /** Epoch ms when the phone's lock ends; null when not locked (LockoutEndDateUtc). */
   readonly lockedUntil: number | null;
+  /** Each message sent and its delivery status, oldest first (Twilio's send_code_attempts). */
+  readonly attempts: readonly SendAttempt[];
+}
+
+/** A provider's delivery report for `verifier.delivery` (from a parsed status webhook). */
+export interface DeliveryInput extends CallOptions {
+  /** `parseTwilioStatus`, `parseVonageReceipt`, `parseVonageCallEvent`...; needs its `ref`. */
+  readonly report: DeliveryReport;
+}
+
+export interface DeliveryResult {
+  /** The verification the message belongs to. */
+  readonly id: string;
+  /** The send attempt after the report. */
+  readonly attempt: SendAttempt;
+  /** False when the report was not newer than what was recorded (repeated, out of order). */
+  readonly changed: boolean;
+  /** Set when the report made the verification fall back to a voice call. */
+  readonly fallback?: StartResult;
 }
 
 export interface CancelResult {
@@ -128,6 +151,17 @@ export type VerifierEvent =
   | EventBase<'verification.started', { channel: Channel }>
   | EventBase<'verification.sent', { channel: Channel; messageId: string; provider?: string }>
   | EventBase<'verification.delivery_failed', { channel: Channel; reason: string; kind: string }>
+  | EventBase<
+      'verification.delivery_status',
+      {
+        channel: Channel;
+        messageId: string;
+        provider?: string;
+        status: DeliveryState;
+        reason?: string;
+        errorCode?: string;
+      }
+    >
   | EventBase<'verification.approved', Record<never, never>>
   | EventBase<'verification.check_failed', { attemptsLeft: number }>
   | EventBase<'verification.failed', Record<never, never>>
@@ -203,6 +237,11 @@ export interface VerifierOptions {
   readonly proof?: ProofOptions | false;
   /** Authenticator apps (TOTP) as a second factor; see docs/totp.md. */
   readonly totp?: TotpOptions;
+  /**
+   * Delivery policy. `fallback.voiceOn`: permanent SMS failures after which the verification
+   * is called instead (default `['not_mobile']`; `false`: never). See docs/delivery.md.
+   */
+  readonly delivery?: { readonly fallback?: FallbackPolicy };
 }
 
 export interface Verifier {
@@ -211,6 +250,8 @@ export interface Verifier {
   resend(input: ResendInput): ResultAsync<StartResult, VerifyError>;
   cancel(input: IdInput): ResultAsync<CancelResult, VerifyError>;
   status(input: IdInput): ResultAsync<StatusResult, VerifyError>;
+  /** Records a provider's delivery report (status webhook) on the verification that sent it. */
+  delivery(input: DeliveryInput): ResultAsync<DeliveryResult, VerifyError>;
   /** Consent records: opt-in, opt-out, inbound keywords, history, erasure. */
   readonly consent: ConsentApi;
   /** Authenticator apps (TOTP): enroll, confirm, verify, recovery codes, challenges. */

@@ -71,7 +71,7 @@ describe('switching to voice, behind Twilio', () => {
   });
   afterEach(() => fake.close());
 
-  const make = (now: () => number) =>
+  const make = (now: () => number, extra: Partial<Parameters<typeof createVerifier>[0]> = {}) =>
     createVerifier({
       secret,
       store: memoryStore({ now }),
@@ -85,10 +85,11 @@ describe('switching to voice, behind Twilio', () => {
       }),
       appName: 'Acme',
       policy: { resendCooldownMs: 0 },
+      ...extra,
     });
 
-  it('SMS fails permanently (21614, not_mobile) and the typed cause says: call instead', async () => {
-    const verifier = make(() => 1_700_000_000_000);
+  it('without automatic fallback, the typed cause of a landline says: call instead', async () => {
+    const verifier = make(() => 1_700_000_000_000, { delivery: { fallback: { voiceOn: false } } });
     const started = await verifier.start({ phone: '+15005550009' });
     const error = started._unsafeUnwrapErr();
     expect(error.code).toBe('delivery_failed');

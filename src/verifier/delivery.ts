@@ -1,0 +1,197 @@
+/**
+ * Delivery bookkeeping in the verifier: each send recorded on its verification (shown by
+ * `status`), the automatic SMS → voice fallback, and `verifier.delivery`, which applies a
+ * provider's status webhook to the verification that sent the message. @internal
+ * @module
+ */
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import type { Refusal, Step } from '../core/refusal';
+import type { PhoneState, VerificationState } from '../core/state';
+import { attemptOf, type SendAttempt } from '../delivery/attempts';
+import { type FallbackPolicy, fallbackChannel, isOptOut } from '../delivery/fallback';
+import { recordReport, recordSend } from '../delivery/record';
+import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
+import type { VerifyError } from '../errors';
+import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
+import { unseal } from '../secrets';
+import { bad, objectInput } from './input';
+import { type DeliveryMeta, outcomeResult, refusalError, type Shell } from './shell';
+import type { DeliveryResult, RequestContext, Verifier } from './types';
+
+/** Records attempts (and a channel switch) on verification `id`; best effort. */
+function recordAttempts(
+  sh: Shell,
+  key: string,
+  id: string,
+  attempts: readonly SendAttempt[],
+  patch: Partial<VerificationState>,
+  at: number,
+): ResultAsync<void, never> {
+  return (
+    sh
+      .transact(key, at, (s): Step<void> => {
+        let verifications = s.verifications;
+        let changed = false;
+        attempts.forEach((a, i) => {
+          const r = recordSend(verifications, id, a, i === attempts.length - 1 ? patch : {});
+          verifications = r.verifications;
+          changed ||= r.changed;
+        });
+        return {
+          state: changed ? { ...s, verifications } : s,
+          changed,
+          decision: ok(undefined),
+          events: [],
+        };
+      })
+      .map(() => undefined)
+      // The message left already: a failed bookkeeping write must not turn it into an error
+      // (the client would retry and the person get two codes).
+      .orElse(() => okAsync(undefined))
+  );
+}
+
+/**
+ * Sends `message`; on a permanent SMS failure the policy names (a landline), calls instead
+ * with the same code; records the attempts. Resolves with the message id and the channel
+ * that delivered.
+ */
+export function deliverTracked(
+  sh: Shell,
+  policy: FallbackPolicy,
+  t: {
+    readonly key: string;
+    readonly message: OutgoingMessage;
+    readonly meta: DeliveryMeta;
+    /** The same code rendered for another channel. */
+    readonly renderAs: (channel: Channel) => OutgoingMessage;
+  },
+): ResultAsync<{ messageId: string; channel: Channel }, VerifyError> {
+  const { message, meta } = t;
+  return sh.sendOutcome(message, meta).andThen((first) => {
+    const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at)];
+    const next = first.ok ? undefined : fallbackChannel(message.channel, first.error, policy);
+    const final: ResultAsync<SendOutcome, VerifyError> = next
+      ? sh.sendOutcome(t.renderAs(next), meta).map((o) => {
+          attempts.push(attemptOf(next, o, meta.at));
+          return o;
+        })
+      : okAsync(first);
+    return final.andThen((o) =>
+      recordAttempts(
+        sh,
+        t.key,
+        message.verificationId,
+        attempts,
+        next && o.ok ? { channel: next } : {},
+        meta.at,
+      ).andThen(() =>
+        outcomeResult(o).map((messageId) => ({
+          messageId,
+          channel: o.ok && next ? next : message.channel,
+        })),
+      ),
+    );
+  });
+}
+
+const REF = /^[A-Za-z0-9_-]{32}$/;
+
+function reportOf(x: unknown): Result<DeliveryReport & { ref: string }, VerifyError> {
+  const r = x as Partial<DeliveryReport> | undefined;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.provider !== 'string' ||
+    typeof r.messageId !== 'string' ||
+    r.messageId.length === 0 ||
+    r.messageId.length > 128 ||
+    (r.channel !== 'sms' && r.channel !== 'voice') ||
+    !DELIVERY_STATES.includes(r.state as never) ||
+    typeof r.ref !== 'string' ||
+    !REF.test(r.ref) ||
+    (r.error !== undefined && (typeof r.error !== 'object' || typeof r.error.reason !== 'string'))
+  ) {
+    return bad(
+      '`report` must be a parsed delivery report carrying its `ref` (see docs/delivery.md).',
+    );
+  }
+  return ok(r as DeliveryReport & { ref: string });
+}
+
+interface Found {
+  readonly v: VerificationState;
+  readonly attempt: SendAttempt;
+  readonly changed: boolean;
+}
+
+/** `verifier.delivery`. */
+export function makeDelivery(
+  sh: Shell,
+  policy: FallbackPolicy,
+  resend: Verifier['resend'],
+  optOut: ((phone: string, source: string) => ResultAsync<unknown, VerifyError>) | undefined,
+): Verifier['delivery'] {
+  return (input) => {
+    const at = sh.now();
+    const parsed = objectInput(input).andThen((o) =>
+      reportOf(o.report).map((report) => ({ o, report })),
+    );
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const { o, report } = parsed.value;
+    const context = o.context as RequestContext | undefined;
+    return sh
+      .transact(`phone:${report.ref}`, at, (s): Step<Found> => {
+        const r = recordReport(s.verifications, report, at);
+        const state: PhoneState = r.changed ? { ...s, verifications: r.verifications } : s;
+        const v = state.verifications.find((x) => x.id === r.id);
+        const decision: Result<Found, Refusal> =
+          v && r.attempt
+            ? ok({ v, attempt: r.attempt, changed: r.changed })
+            : err({ code: 'not_found' });
+        return { state, changed: r.changed, decision, events: [] };
+      })
+      .andThen((step) => step.decision.mapErr((r) => refusalError(r, at)))
+      .andThen(({ v, attempt, changed }) => {
+        const result: DeliveryResult = { id: v.id, attempt, changed };
+        if (!changed) return okAsync(result);
+        sh.emitter(o.silent)({
+          type: 'verification.delivery_status',
+          at,
+          id: v.id,
+          to: v.to,
+          purpose: v.purpose,
+          channel: attempt.channel,
+          messageId: attempt.messageId,
+          ...(attempt.provider ? { provider: attempt.provider } : {}),
+          status: attempt.state,
+          ...(attempt.reason ? { reason: attempt.reason } : {}),
+          ...(attempt.errorCode ? { errorCode: attempt.errorCode } : {}),
+          ...(context ? { context } : {}),
+        });
+        const error = report.state === 'failed' ? report.error : undefined;
+        if (!error) return okAsync(result);
+        const phone = isOptOut(error) && optOut ? unseal(sh.ring, v.sealed) : undefined;
+        const recorded: ResultAsync<unknown, never> = phone
+          ? optOut!(phone, `provider:${report.provider}`).orElse(() => okAsync(undefined))
+          : okAsync(undefined);
+        // Fall back only for the verification's latest message, while it is still pending.
+        const latest = v.attempts?.at(-1)?.messageId === attempt.messageId;
+        const next =
+          v.status === 'pending' && latest
+            ? fallbackChannel(attempt.channel, error, policy)
+            : undefined;
+        if (!next) return recorded.map(() => result);
+        return recorded.andThen(() =>
+          resend({
+            id: v.id,
+            channel: next,
+            silent: o.silent === true,
+            ...(context ? { context } : {}),
+          })
+            .map((fallback): DeliveryResult => ({ ...result, fallback }))
+            .orElse(() => okAsync(result)),
+        );
+      });
+  };
+}

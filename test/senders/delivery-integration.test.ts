@@ -1,0 +1,209 @@
+/**
+ * The verifier's delivery integration: send attempts in `status()`, status webhooks applied
+ * with `verifier.delivery`, automatic SMS → voice fallback (at send time and from a delivery
+ * report), and provider opt-outs (Twilio 21610) recorded in the consent ledger.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { parseTwilioStatus, twilioSender } from '../../adapters/twilio/index';
+import { createVerifier } from '../../src/verifier/create';
+import type { VerifierEvent } from '../../src/verifier/types';
+import { startTwilioFake, TWILIO_ERRORS, type TwilioFake } from '../fakes/twilio';
+
+const secret = 'delivery-integration-secret-0123456789';
+const accountSid = `AC${'a1'.repeat(16)}`;
+const hook = 'https://hooks.acme.example/twilio/status';
+
+let fake: TwilioFake;
+let now: number;
+let events: VerifierEvent[];
+
+beforeEach(async () => {
+  now = 1_700_000_000_000;
+  events = [];
+  fake = await startTwilioFake({ accountSid, authToken: 'tok', numbers: ['+15005550006'] });
+});
+afterEach(() => fake.close());
+
+function make(extra: Record<string, unknown> = {}) {
+  return createVerifier({
+    secret,
+    store: memoryStore({ now: () => now }),
+    now: () => now,
+    sender: twilioSender({
+      accountSid,
+      authToken: 'tok',
+      from: '+15005550006',
+      baseUrl: fake.url,
+      statusCallback: hook,
+      retry: false,
+    }),
+    appName: 'Acme',
+    abuse: false,
+    policy: { resendCooldownMs: 0 },
+    onEvent: (e) => {
+      events.push(e);
+    },
+    ...extra,
+  });
+}
+
+/** The callback Twilio would post for request `i`. */
+function callback(i: number, status: string, extra: Record<string, string> = {}) {
+  const f = fake.fields(i);
+  const isCall = fake.requests[i]!.url.endsWith('Calls.json');
+  const sid = (fake.replies[i]!.body as { sid: string }).sid;
+  const params = isCall
+    ? { CallSid: sid, CallStatus: status, To: f.get('To')![0]!, ...extra }
+    : { MessageSid: sid, MessageStatus: status, To: f.get('To')![0]!, ...extra };
+  return parseTwilioStatus(params, f.get('StatusCallback')![0]!)._unsafeUnwrap();
+}
+
+describe('send attempts and status webhooks', () => {
+  it('status() lists each send; a delivered callback updates it and emits an event', async () => {
+    const v = make();
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    const before = (await v.status({ id: started.id }))._unsafeUnwrap();
+    expect(before.attempts).toEqual([
+      {
+        messageId: started.messageId,
+        provider: 'twilio',
+        channel: 'sms',
+        at: now,
+        state: 'queued',
+        updatedAt: now,
+      },
+    ]);
+
+    now += 5000;
+    const applied = await v.delivery({ report: callback(0, 'delivered') });
+    expect(applied._unsafeUnwrap()).toMatchObject({
+      id: started.id,
+      changed: true,
+      attempt: { state: 'delivered', updatedAt: now },
+    });
+    expect((await v.status({ id: started.id }))._unsafeUnwrap().attempts[0]!.state).toBe(
+      'delivered',
+    );
+    expect(events.filter((e) => e.type === 'verification.delivery_status')).toEqual([
+      expect.objectContaining({
+        id: started.id,
+        status: 'delivered',
+        messageId: started.messageId,
+        provider: 'twilio',
+      }),
+    ]);
+
+    // A late "sent" changes nothing and emits nothing.
+    const late = await v.delivery({ report: callback(0, 'sent') });
+    expect(late._unsafeUnwrap().changed).toBe(false);
+    expect(events.filter((e) => e.type === 'verification.delivery_status')).toHaveLength(1);
+  });
+
+  it('a report for an unknown message is not_found; a report without ref is invalid_request', async () => {
+    const v = make();
+    await v.start({ phone: '+14155550100' });
+    const report = callback(0, 'delivered');
+    expect(
+      (await v.delivery({ report: { ...report, messageId: 'SMnope' } }))._unsafeUnwrapErr().code,
+    ).toBe('not_found');
+    const { ref: _ref, ...noRef } = report;
+    expect((await v.delivery({ report: noRef }))._unsafeUnwrapErr().code).toBe('invalid_request');
+    expect((await v.delivery({ report: 'x' as never }))._unsafeUnwrapErr().code).toBe(
+      'invalid_request',
+    );
+  });
+});
+
+describe('automatic voice fallback', () => {
+  it('a landline (21614) gets a call with the same code; status shows both attempts', async () => {
+    const v = make();
+    const started = (await v.start({ phone: '+15005550009' }))._unsafeUnwrap();
+    expect(started).toMatchObject({ channel: 'voice', messageId: expect.stringMatching(/^CA/) });
+    const status = (await v.status({ id: started.id }))._unsafeUnwrap();
+    expect(status.channel).toBe('voice');
+    expect(status.attempts).toEqual([
+      expect.objectContaining({
+        channel: 'sms',
+        state: 'failed',
+        reason: 'not_mobile',
+        errorCode: '21614',
+      }),
+      expect.objectContaining({ channel: 'voice', state: 'queued', messageId: started.messageId }),
+    ]);
+    expect(fake.requests.map((r) => r.url.split('/').at(-1))).toEqual([
+      'Messages.json',
+      'Calls.json',
+    ]);
+  });
+
+  it('off with voiceOn: false: the start fails with delivery_failed and the attempt recorded', async () => {
+    const v = make({ delivery: { fallback: { voiceOn: false } } });
+    const r = await v.start({ phone: '+15005550009' });
+    expect(r._unsafeUnwrapErr().code).toBe('delivery_failed');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('an undelivered callback (30006, landline) for the latest SMS calls instead', async () => {
+    const v = make();
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    now += 60_000;
+    const r = (
+      await v.delivery({ report: callback(0, 'undelivered', { ErrorCode: '30006' }) })
+    )._unsafeUnwrap();
+    expect(r.fallback).toMatchObject({
+      id: started.id,
+      channel: 'voice',
+      messageId: expect.stringMatching(/^CA/),
+    });
+    const status = (await v.status({ id: started.id }))._unsafeUnwrap();
+    expect(status.channel).toBe('voice');
+    expect(status.attempts.map((a) => `${a.channel}:${a.state}`)).toEqual([
+      'sms:failed',
+      'voice:queued',
+    ]);
+  });
+
+  it('a temporary failure (30003, unreachable) does not switch', async () => {
+    const v = make();
+    await v.start({ phone: '+14155550100' });
+    const r = (
+      await v.delivery({ report: callback(0, 'undelivered', { ErrorCode: '30003' }) })
+    )._unsafeUnwrap();
+    expect(r.fallback).toBeUndefined();
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('rejects a malformed policy at construction', () => {
+    expect(() => make({ delivery: { fallback: { voiceOn: 'not_mobile' } } })).toThrow(/voiceOn/);
+  });
+});
+
+describe('provider opt-outs reach the consent ledger', () => {
+  it('Twilio 21610 on send records an opt-out; the next start is refused before Twilio', async () => {
+    const v = make({ consent: { ledger: memoryConsentLedger() } });
+    const first = await v.start({ phone: '+15005550004' });
+    expect(first._unsafeUnwrapErr().code).toBe('delivery_failed');
+    const st = (await v.consent.status({ phone: '+15005550004' }))._unsafeUnwrap();
+    expect(st.state).toBe('opted_out');
+    const again = await v.start({ phone: '+15005550004' });
+    expect(again._unsafeUnwrapErr().code).toBe('opted_out');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a 21610 status callback records the opt-out too', async () => {
+    const v = make({ consent: { ledger: memoryConsentLedger() } });
+    await v.start({ phone: '+14155550100' });
+    await v.delivery({ report: callback(0, 'failed', { ErrorCode: '21610' }) });
+    const st = (await v.consent.status({ phone: '+14155550100' }))._unsafeUnwrap();
+    expect(st.state).toBe('opted_out');
+  });
+
+  it('without a ledger nothing breaks', async () => {
+    fake.queue(TWILIO_ERRORS.unsubscribed);
+    const v = make();
+    expect((await v.start({ phone: '+14155550100' }))._unsafeUnwrapErr().code).toBe(
+      'delivery_failed',
+    );
+  });
+});
