@@ -2,7 +2,12 @@
  * `postgresStore`: the Store port on PostgreSQL, through the application's own `pg` Pool.
  * @module
  */
-import type { Store, StoreWrite, Transition } from '../../src/ports/store';
+import {
+  type Store,
+  StoreConflictError,
+  type StoreWrite,
+  type Transition,
+} from '../../src/ports/store';
 import { DEFAULT_TABLE } from './migrate';
 import {
   checkPool,
@@ -46,10 +51,7 @@ export interface PostgresStore extends Store {
   sweep(limit?: number): Promise<number>;
 }
 
-/** Rejection of an update that could not take its row even with the lock (not expected). */
-export class StoreConflictError extends Error {
-  override readonly name = 'StoreConflictError';
-}
+export { StoreConflictError };
 
 interface Row {
   readonly value: Buffer | string;

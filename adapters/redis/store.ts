@@ -4,7 +4,12 @@
  * @module
  */
 import { CorruptRecordError } from '../../src/core/state';
-import type { Store, StoreWrite, Transition } from '../../src/ports/store';
+import {
+  type Store,
+  StoreConflictError,
+  type StoreWrite,
+  type Transition,
+} from '../../src/ports/store';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 
 /**
@@ -32,10 +37,7 @@ export interface RedisStore extends Store {
   redisKey(key: string): string;
 }
 
-/** Thrown (as a rejection) when an update keeps conflicting past the retry budget. */
-export class StoreConflictError extends Error {
-  override readonly name = 'StoreConflictError';
-}
+export { StoreConflictError };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

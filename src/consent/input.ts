@@ -21,8 +21,13 @@ export function versionOf(x: unknown, name = 'version'): Result<string, VerifyEr
   return bad(`\`${name}\` must be a non-negative integer or 1-64 letters, digits or _.:+-`);
 }
 
+/** U+0000 cannot be stored by every ledger (PostgreSQL text) and is never real consent text. */
+const hasNul = (s: string) => s.includes('\u0000');
+
 export function textOf(x: unknown, name = 'text'): Result<string, VerifyError> {
-  if (typeof x === 'string' && x.trim().length > 0 && x.length <= MAX_CONSENT_TEXT) return ok(x);
+  if (typeof x === 'string' && x.trim().length > 0 && x.length <= MAX_CONSENT_TEXT && !hasNul(x)) {
+    return ok(x);
+  }
   return bad(`\`${name}\` must be the consent text shown, 1-${MAX_CONSENT_TEXT} characters.`);
 }
 
@@ -38,8 +43,8 @@ function optionalString(
   max: number,
 ): Result<string | undefined, VerifyError> {
   if (x === undefined) return ok(undefined);
-  if (typeof x === 'string' && x.length <= max) return ok(x);
-  return bad(`\`${name}\` must be a string of at most ${max} characters.`);
+  if (typeof x === 'string' && x.length <= max && !hasNul(x)) return ok(x);
+  return bad(`\`${name}\` must be a string of at most ${max} characters, without U+0000.`);
 }
 
 /** A validated opt-in, before it is checked against the configured text. */

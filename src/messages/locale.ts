@@ -30,10 +30,18 @@ export function matchLocale(
 }
 
 /** Plural category of `n` in `locale`, `other` when the runtime lacks the locale. */
+const pluralRules = new Map<string, Intl.PluralRules | null>();
+
 export function pluralOf(locale: string, n: number): Intl.LDMLPluralRule {
-  try {
-    return new Intl.PluralRules(locale).select(n);
-  } catch {
-    return 'other';
+  // Building Intl.PluralRules costs ~50 µs; keep one per locale (bounded).
+  let rules = pluralRules.get(locale);
+  if (rules === undefined) {
+    try {
+      rules = new Intl.PluralRules(locale);
+    } catch {
+      rules = null;
+    }
+    if (pluralRules.size < 256) pluralRules.set(locale, rules);
   }
+  return rules ? rules.select(n) : 'other';
 }

@@ -52,3 +52,11 @@ export interface Store {
    */
   get(key: string): Promise<string | undefined>;
 }
+
+/**
+ * Rejection of an `update` whose write conflicts did not resolve within the store's retry
+ * budget. Nothing was written; the verifier reports `store_unavailable`.
+ */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+}
