@@ -91,13 +91,6 @@ export {
   normalizePhone,
 } from './phone';
 export type {
-  Channel,
-  DeliveryError,
-  OutgoingMessage,
-  Sender,
-  SendOutcome,
-} from './ports/sender';
-export type {
   ConsentAppend,
   ConsentAppendFn,
   ConsentChain,
@@ -106,7 +99,20 @@ export type {
   ConsentKind,
   ConsentLedger,
 } from './ports/consent-ledger';
-export type { Store, StoreTransition, StoreWrite, Transition } from './ports/store';
+export type {
+  Channel,
+  DeliveryError,
+  OutgoingMessage,
+  Sender,
+  SendOutcome,
+} from './ports/sender';
+export {
+  type Store,
+  StoreConflictError,
+  type StoreTransition,
+  type StoreWrite,
+  type Transition,
+} from './ports/store';
 export type * from './proof/types';
 export type { Secret } from './secrets';
 export type { CircuitOptions, CircuitState } from './senders/circuit';
