@@ -112,16 +112,27 @@ async function phoneproofPlugin(
       // bytes are kept when signatures need them.
       const parse = scope.getDefaultJsonParser('error', 'error');
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser(
-        'application/json',
-        { parseAs: 'buffer' },
-        (req: FastifyRequest, body: Buffer | string, done) => {
-          if (!isJsonUtf8(req.headers['content-type']))
-            return done(unsupportedCharset(), undefined);
-          if (rest.signatures) raw.set(req, body as Buffer);
-          parse(req, body as string, done);
-        },
-      );
+      const utf8 = (req: FastifyRequest) => isJsonUtf8(req.headers['content-type']);
+      if (rest.signatures) {
+        scope.addContentTypeParser(
+          'application/json',
+          { parseAs: 'buffer' },
+          (req: FastifyRequest, body: Buffer | string, done) => {
+            if (!utf8(req)) return done(unsupportedCharset(), undefined);
+            raw.set(req, body as Buffer);
+            parse(req, body as string, done);
+          },
+        );
+      } else {
+        scope.addContentTypeParser(
+          'application/json',
+          { parseAs: 'string' },
+          (req: FastifyRequest, body: Buffer | string, done) => {
+            if (!utf8(req)) return done(unsupportedCharset(), undefined);
+            parse(req, body as string, done);
+          },
+        );
+      }
       scope.setErrorHandler((error: FastifyError, request, reply) => {
         const refusal = error.validation
           ? verifyError('invalid_request', { message: error.message })

@@ -128,7 +128,11 @@ export function createHttpHandler<Req>(
       if (authorize && (await authorize(ex.request, operation)) !== true) {
         return fail(operation, ex.request, verifyError('forbidden'));
       }
-      const context = operation === 'inbound' ? undefined : await contextOf(ex.request, ex);
+      let context: RequestContext | undefined;
+      if (operation !== 'inbound') {
+        const c = contextOf(ex.request, ex);
+        context = c instanceof Promise ? await c : c;
+      }
       const input = shapeInput(operation, ex.id, ex.body, context);
       if (input.isErr()) return fail(operation, ex.request, input.error);
       const idempotencyKey = ex.headers['idempotency-key'];
