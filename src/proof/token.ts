@@ -5,6 +5,7 @@
  * (rotation) without trying each. Pure computation (WebCrypto), no I/O. @internal
  * @module
  */
+import { webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
@@ -50,14 +51,28 @@ export interface ProofPayload extends Omit<ProofClaims, 'sub'>, WireIdentity {
 
 interface SigningKey {
   readonly kid: string;
-  readonly key: Uint8Array;
+  /** The HMAC key, imported into WebCrypto once on first use (jose would import it per call). */
+  key(): Promise<webcrypto.CryptoKey>;
 }
 
 /** The signing keys of a ring, current first. */
 export function proofKeys(ring: Keyring): SigningKey[] {
   return ring.all.map((secret) => {
-    const key = subkey(secret, 'proof');
-    return { kid: hmac(key, 'kid').slice(0, 16), key: new Uint8Array(key) };
+    const raw = new Uint8Array(subkey(secret, 'proof'));
+    let imported: Promise<webcrypto.CryptoKey> | undefined;
+    return {
+      kid: hmac(subkey(secret, 'proof'), 'kid').slice(0, 16),
+      key: () => {
+        imported ??= webcrypto.subtle.importKey(
+          'raw',
+          raw,
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign', 'verify'],
+        );
+        return imported;
+      },
+    };
   });
 }
 
@@ -88,7 +103,7 @@ export function signProof(
     .setExpirationTime(Math.floor((now + config.ttlMs) / 1000));
   if (config.audience !== undefined) jwt.setAudience(config.audience as string | string[]);
   return ResultAsync.fromThrowable(
-    () => jwt.sign(signing.key),
+    async () => jwt.sign(await signing.key()),
     (e) => verifyError('proof_invalid', { message: 'The proof could not be signed.', cause: e }),
   )();
 }
@@ -143,7 +158,7 @@ export function readProof(
         (header) => {
           const k = keys.find((x) => x.kid === header.kid);
           if (!k) throw new Error('unknown kid');
-          return k.key;
+          return k.key();
         },
         {
           algorithms: ['HS256'],
