@@ -19,6 +19,15 @@ export const errorCatalog = {
   resend_too_soon: { status: 429, message: 'Wait before asking for another code.' },
   send_limit_reached: { status: 429, message: 'Too many codes were sent. Try again later.' },
   locked: { status: 429, message: 'Too many failed verifications. Try again later.' },
+  opted_out: {
+    status: 403,
+    message:
+      'This number has opted out of messages. It can opt back in by replying START or by giving consent again.',
+  },
+  consent_required: {
+    status: 403,
+    message: 'Consent to receive messages is required: send the current consent text and version.',
+  },
   invalid_token: { status: 400, message: 'The authenticator or recovery code is not correct.' },
   totp_not_enrolled: { status: 404, message: 'No authenticator app is enrolled for this account.' },
   totp_already_enrolled: {
@@ -35,15 +44,6 @@ export const errorCatalog = {
   proof_revoked: {
     status: 401,
     message: 'The proof token was revoked (the account or phone security stamp changed).',
-  },
-  opted_out: {
-    status: 403,
-    message:
-      'This number has opted out of messages. It can opt back in by replying START or by giving consent again.',
-  },
-  consent_required: {
-    status: 403,
-    message: 'Consent to receive messages is required: send the current consent text and version.',
   },
   forbidden: { status: 403, message: 'This request is not allowed.' },
   signature_invalid: { status: 401, message: 'The request signature is missing or not valid.' },
