@@ -88,6 +88,10 @@ export function createHttpHandler<Req>(
         return verifier.cancel(input as never);
       case 'inbound':
         return (consent as ConsentOps).inbound(input as never);
+      case 'totp_verify':
+        return verifier.totp.verify(input as never);
+      case 'totp_recover':
+        return verifier.totp.recover(input as never);
     }
   };
 

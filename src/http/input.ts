@@ -82,5 +82,10 @@ export function shapeInput(
       return ok(base);
     case 'inbound':
       return isObject(body) ? pick(body, ['from', 'text'], ['from', 'text'], {}) : notObject();
+    // Only a second-factor challenge id is accepted: a client never names the subject.
+    case 'totp_verify':
+      return isObject(body) ? pick(body, ['id', 'token'], ['id', 'token'], base) : notObject();
+    case 'totp_recover':
+      return isObject(body) ? pick(body, ['id', 'code'], ['id', 'code'], base) : notObject();
   }
 }

@@ -6,6 +6,8 @@
  * its own clock. @internal
  * @module
  */
+
+import type { TotpApproval } from '../totp/types';
 import type { CancelResult, CheckResult, StartResult, StatusResult } from '../verifier/types';
 import type { Operation } from './routes';
 
@@ -70,6 +72,19 @@ export function inboundBody(r: InboundResult) {
   return { action: r.action, ...(typeof r.reply === 'string' ? { reply: r.reply } : {}) };
 }
 
+/** An authenticator or recovery code approved (the subject is not echoed to the client). */
+export function totpBody(r: TotpApproval) {
+  return {
+    status: r.status,
+    id: r.id,
+    purpose: r.purpose,
+    method: r.method,
+    verifiedAt: r.verifiedAt,
+    ...(r.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: r.recoveryCodesLeft } : {}),
+    ...(r.proof !== undefined ? { proof: r.proof } : {}),
+  };
+}
+
 /** The success body of an operation's result. */
 export function successBody(operation: Operation, result: unknown, now: number): unknown {
   switch (operation) {
@@ -84,5 +99,8 @@ export function successBody(operation: Operation, result: unknown, now: number):
       return cancelBody(result as CancelResult);
     case 'inbound':
       return inboundBody(result as InboundResult);
+    case 'totp_verify':
+    case 'totp_recover':
+      return totpBody(result as TotpApproval);
   }
 }

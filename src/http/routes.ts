@@ -5,7 +5,15 @@
  */
 
 /** What a route does: one verifier operation, or the consent webhook. */
-export type Operation = 'start' | 'check' | 'resend' | 'status' | 'cancel' | 'inbound';
+export type Operation =
+  | 'start'
+  | 'check'
+  | 'resend'
+  | 'status'
+  | 'cancel'
+  | 'inbound'
+  | 'totp_verify'
+  | 'totp_recover';
 
 export interface RouteSpec {
   readonly operation: Operation;
@@ -38,6 +46,8 @@ export const routeTable: readonly RouteSpec[] = [
   },
   { operation: 'status', method: 'GET', path: '/verifications/:id', status: 200, body: false },
   { operation: 'cancel', method: 'DELETE', path: '/verifications/:id', status: 200, body: false },
+  { operation: 'totp_verify', method: 'POST', path: '/totp/verify', status: 200, body: true },
+  { operation: 'totp_recover', method: 'POST', path: '/totp/recover', status: 200, body: true },
   {
     operation: 'inbound',
     method: 'POST',

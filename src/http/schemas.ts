@@ -48,6 +48,18 @@ export const resendBodySchema = {
   properties: { channel, locale: str, template: str },
 } as const;
 
+export const totpVerifyBodySchema = {
+  type: 'object',
+  properties: { id: { ...str, description: 'Second-factor challenge id.' }, token: str },
+  required: ['id', 'token'],
+} as const;
+
+export const totpRecoverBodySchema = {
+  type: 'object',
+  properties: { id: { ...str, description: 'Second-factor challenge id.' }, code: str },
+  required: ['id', 'code'],
+} as const;
+
 export const inboundBodySchema = {
   type: 'object',
   properties: { from: str, text: str },
@@ -86,6 +98,20 @@ export const checkResponseSchema = {
     proof: { type: 'string', description: 'Proof of possession, when proofs are configured.' },
   },
   required: ['status', 'id', 'to', 'purpose', 'verifiedAt'],
+} as const;
+
+export const totpResponseSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['approved'] },
+    id: str,
+    purpose: str,
+    method: { type: 'string', enum: ['totp', 'recovery'] },
+    verifiedAt: int,
+    recoveryCodesLeft: int,
+    proof: { type: 'string', description: 'Proof token (see docs/proof-tokens.md).' },
+  },
+  required: ['status', 'id', 'purpose', 'method', 'verifiedAt'],
 } as const;
 
 export const statusResponseSchema = {
@@ -146,6 +172,8 @@ export const bodySchemas: Readonly<Record<Operation, object | undefined>> = {
   status: undefined,
   cancel: undefined,
   inbound: inboundBodySchema,
+  totp_verify: totpVerifyBodySchema,
+  totp_recover: totpRecoverBodySchema,
 };
 
 /** Success response schema per operation. */
@@ -156,4 +184,6 @@ export const responseSchemas: Readonly<Record<Operation, object>> = {
   status: statusResponseSchema,
   cancel: cancelResponseSchema,
   inbound: inboundResponseSchema,
+  totp_verify: totpResponseSchema,
+  totp_recover: totpResponseSchema,
 };

@@ -21,6 +21,8 @@ const summaries: Record<Operation, string> = {
   cancel: 'Cancel a pending verification.',
   inbound:
     "The SMS provider's inbound-message webhook (STOP / START / HELP); only when consent is configured.",
+  totp_verify: 'Second factor: an authenticator code for a challenge from totp.challenge.',
+  totp_recover: 'Second factor: a recovery code for a challenge from totp.challenge.',
 };
 
 const errorCodes: Record<Operation, string[]> = {
@@ -64,6 +66,22 @@ const errorCodes: Record<Operation, string[]> = {
   status: ['not_found'],
   cancel: ['not_found'],
   inbound: ['invalid_request', 'invalid_phone'],
+  totp_verify: [
+    'invalid_request',
+    'not_found',
+    'expired',
+    'invalid_token',
+    'totp_not_enrolled',
+    'locked',
+  ],
+  totp_recover: [
+    'invalid_request',
+    'not_found',
+    'expired',
+    'invalid_token',
+    'totp_not_enrolled',
+    'locked',
+  ],
 };
 
 const common = [
@@ -96,6 +114,8 @@ const componentName: Record<Operation, string> = {
   status: 'Verification',
   cancel: 'Canceled',
   inbound: 'InboundResult',
+  totp_verify: 'SecondFactorApproved',
+  totp_recover: 'SecondFactorApproved',
 };
 
 const bodyName: Partial<Record<Operation, string>> = {
@@ -103,6 +123,8 @@ const bodyName: Partial<Record<Operation, string>> = {
   check: 'CheckBody',
   resend: 'ResendBody',
   inbound: 'InboundBody',
+  totp_verify: 'TotpVerifyBody',
+  totp_recover: 'TotpRecoverBody',
 };
 
 export function buildOpenApi() {
