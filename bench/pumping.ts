@@ -262,6 +262,11 @@ const scenarios: Scenario[] = [
     name: 'defaults, spread over a whole mobile range (+371 2x), 24 h',
     attack: { head: '+3712', free: 7, overMs: DAY },
   },
+  {
+    name: 'spread as above, conversion.threshold 0.3 (for apps converting well above 30%)',
+    abuse: { conversion: { threshold: 0.3 } },
+    attack: { head: '+3712', free: 7, overMs: DAY },
+  },
 ];
 
 console.log(
