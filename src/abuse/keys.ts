@@ -83,7 +83,9 @@ export function requesterKeys(
   if (!context || typeof context !== 'object') return [];
   const out: Array<[RequesterField, string]> = [];
   for (const { kind, field } of requesterKinds) {
-    const v = context[field];
+    const raw = context[field];
+    // Numeric user and device ids are common; an address must be a string.
+    const v = typeof raw === 'number' && Number.isFinite(raw) && field !== 'ip' ? String(raw) : raw;
     if (!fields.has(field) || typeof v !== 'string' || v.trim() === '') continue;
     const id = field === 'ip' ? ipGroup(v, ipv6PrefixLength) : v.slice(0, MAX_VALUE);
     out.push([field, `req:${kind}:${hmac(key, 'requester', kind, id).slice(0, 32)}`]);
@@ -138,6 +140,12 @@ export function phoneTag(phoneKey: string): string {
   return phoneKey.slice(0, 16);
 }
 
-export const countryCapKey = (country: string) => `cc:${country}`;
-export const conversionCountryKey = (country: string) => `conv:cc:${country}`;
-export const GLOBAL_KEY = 'global:day';
+/**
+ * A short tag of the secret, so that verifiers with different secrets sharing one store keep
+ * separate country and global records (every other key is a keyed hash already).
+ */
+export const namespaceOf = (key: Buffer) => hmac(key, 'namespace').slice(0, 8);
+
+export const countryCapKey = (ns: string, country: string) => `cc:${ns}:${country}`;
+export const conversionCountryKey = (ns: string, country: string) => `conv:cc:${ns}:${country}`;
+export const globalKey = (ns: string) => `global:${ns}:day`;

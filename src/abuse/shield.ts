@@ -25,7 +25,8 @@ import {
   conversionCountryKey,
   conversionPrefixKey,
   countryCapKey,
-  GLOBAL_KEY,
+  globalKey,
+  namespaceOf,
   phoneTag,
   prefixKey,
   requesterKeys,
@@ -85,6 +86,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
   const { store, key, publish } = deps;
   const fields = new Set<RequesterField>(a.requesters.keys());
   const conv = a.conversion;
+  const ns = namespaceOf(key);
 
   const toError = (r: AbuseRefusal, at: number): VerifyError =>
     verifyError(r.code, {
@@ -211,7 +213,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         }
         if (conv.scopes.has('country')) {
           steps.push([
-            conversionCountryKey(country),
+            conversionCountryKey(ns, country),
             conversionSend(conv, 'country', call.at, call.kind),
           ]);
         }
@@ -225,9 +227,9 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       }
       if (country !== undefined) {
         const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
-        if (cap !== undefined) steps.push([countryCapKey(country), countrySend(cap, call.at)]);
+        if (cap !== undefined) steps.push([countryCapKey(ns, country), countrySend(cap, call.at)]);
         if (a.global) {
-          steps.push([GLOBAL_KEY, globalSend(a.global, call.at, a.global.priceOf(country))]);
+          steps.push([globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country))]);
         }
       }
       return run(steps, call.at, meta);
@@ -254,7 +256,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         );
       }
       if (conv?.scopes.has('country')) {
-        updates.push(update(conversionCountryKey(country), conversionApproved(conv, at)));
+        updates.push(update(conversionCountryKey(ns, country), conversionApproved(conv, at)));
       }
       return ResultAsync.fromSafePromise(
         Promise.all(updates.map((u) => u.catch(() => undefined))).then(() => undefined),

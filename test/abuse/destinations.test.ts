@@ -1,5 +1,6 @@
 /** Destination controls: prefix velocity, country lists and caps, and the global budget. */
 import { describe, expect, it } from 'vitest';
+import { createVerifier } from '../../src/index';
 import { setup } from '../support/setup';
 import { blockNumbers, coarseNumbers, DAY, HOUR, outcome, spreadNumbers, tally } from './support';
 
@@ -145,6 +146,23 @@ describe('global budget', () => {
     ]);
     const w = t.events.filter((e) => e.type === 'abuse.budget_warning');
     expect(w).toEqual([expect.objectContaining({ unit: 'cost', used: 0.08, limit: 0.1 })]);
+  });
+
+  it('verifiers with different secrets sharing a store keep separate budgets', async () => {
+    const t = setup({
+      abuse: { global: { messagesPerDay: 1 }, countries: { hourlyCaps: { US: 1 } } },
+    });
+    const other = createVerifier({
+      secret: 'another-secret-another-secret-another!!',
+      store: t.store,
+      sender: t.outbox,
+      now: () => t.clock.now,
+      abuse: { global: { messagesPerDay: 1 }, countries: { hourlyCaps: { US: 1 } } },
+    });
+    const [a, b, c] = spreadNumbers(3);
+    expect(outcome(await t.verifier.start({ phone: a! }))).toBe('ok');
+    expect(outcome(await other.start({ phone: b! }))).toBe('ok');
+    expect(outcome(await t.verifier.start({ phone: c! }))).toBe('rate_limited/country');
   });
 
   it('misconfiguration throws at construction', () => {

@@ -46,6 +46,9 @@ describe('ipGroup', () => {
     }
     expect(requesterKeys(key, { ip: '' }, fields, 64)).toEqual([]);
     expect(requesterKeys(key, { ip: 42 as unknown as string }, fields, 64)).toEqual([]);
+    const numeric = requesterKeys(key, { userId: 42 as unknown as string }, fields, 64);
+    expect(numeric).toEqual(requesterKeys(key, { userId: '42' }, fields, 64));
+    expect(numeric).toHaveLength(1);
     expect(requesterKeys(key, undefined, fields, 64)).toEqual([]);
     expect(requesterKeys(key, { ip: '203.0.113.9' }, new Set(['userId'] as const), 64)).toEqual([]);
     // Another secret, other keys.
