@@ -199,6 +199,15 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
     return voiceScript(intro, again, ctx.code, repeat);
   }
 
+  /** The text alone (the hot path: no encoding analysis). */
+  function textOf(ctx: MessageContext): string {
+    const tag = tagOf(ctx.locale);
+    const strings = locales[tag]!;
+    const vars = varsOf(ctx, strings, tag);
+    if (ctx.channel === 'voice') return renderVoice(ctx, strings, vars);
+    return renderSms(ctx, strings, vars).text;
+  }
+
   function describe(ctx: MessageContext): RenderedMessage {
     const tag = tagOf(ctx.locale);
     const strings = locales[tag]!;
@@ -221,7 +230,7 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
     };
   }
 
-  const render = ((ctx: MessageContext) => describe(ctx).text) as TemplateRenderer;
+  const render = textOf as TemplateRenderer;
   return Object.assign(render, {
     describe,
     has: (name: string) => names.has(name),
