@@ -12,7 +12,12 @@ const verifier = createVerifier({
   secret: process.env.PHONEPROOF_SECRET ?? 'demo-secret-demo-secret-demo-secret!',
   store: memoryStore(),
   // Print every message like a real SMS, and keep a copy so this script can read the code.
-  sender: { send: async (m) => (await outbox.send(m), printer.send(m)) },
+  sender: {
+    send: async (m) => {
+      await outbox.send(m);
+      return printer.send(m);
+    },
+  },
   appName: 'Demo',
 });
 

@@ -14,9 +14,17 @@ const subpaths = Object.keys(pkg.exports)
 // One copy of the core: each core function is defined in exactly one built file, whichever
 // subpath pulls it in (code splitting), so there is one module instance per process.
 const distFiles = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.cjs'));
-for (const marker of ['function decodeState(', 'function normalizePhone(', 'function keyring(', 'function createVerifier(']) {
-  const holders = distFiles.filter((f) => readFileSync(join(root, 'dist', f), 'utf8').includes(marker));
-  if (holders.length !== 1) throw new Error(`${marker} is defined in ${holders.length} built files: ${holders.join(', ')}`);
+for (const marker of [
+  'function decodeState(',
+  'function normalizePhone(',
+  'function keyring(',
+  'function createVerifier(',
+]) {
+  const holders = distFiles.filter((f) =>
+    readFileSync(join(root, 'dist', f), 'utf8').includes(marker),
+  );
+  if (holders.length !== 1)
+    throw new Error(`${marker} is defined in ${holders.length} built files: ${holders.join(', ')}`);
 }
 
 const packDir = join(root, '.pack');
@@ -32,7 +40,9 @@ const dir = mkdtempSync(join(tmpdir(), 'phoneproof-pack-'));
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pack-test', private: true }));
 // The optional peers (frameworks, database clients) at the versions this repo tests with.
 const peers = Object.keys(pkg.peerDependencies ?? {}).map((name) => {
-  const installed = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  const installed = JSON.parse(
+    readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'),
+  );
   return `${name}@${installed.version}`;
 });
 execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers], {

@@ -124,7 +124,11 @@ export function maskPhone(e164: string, options: MaskOptions = {}): string {
 }
 
 /** Masks an already formatted number whose first `prefixLength` characters stay. @internal */
-export function maskFormatted(formatted: string, prefixLength: number, visibleOption?: number): string {
+export function maskFormatted(
+  formatted: string,
+  prefixLength: number,
+  visibleOption?: number,
+): string {
   const visible = Math.min(4, Math.max(0, Math.trunc(visibleOption ?? 2)));
   const head = formatted.slice(0, prefixLength);
   const tail = formatted.slice(prefixLength);

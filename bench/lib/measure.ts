@@ -40,10 +40,13 @@ export async function compare(
   candidates: Record<string, () => Promise<unknown> | unknown>,
   { rounds = 5, ms = 1000, clock = 'wall' as Clock } = {},
 ): Promise<Record<string, number>> {
-  const results: Record<string, number[]> = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+  const results: Record<string, number[]> = Object.fromEntries(
+    Object.keys(candidates).map((k) => [k, []]),
+  );
   for (const fn of Object.values(candidates)) await opsPerSecond(fn, 200, clock);
   for (let r = 0; r < rounds; r += 1) {
-    for (const [name, fn] of Object.entries(candidates)) results[name]!.push(await opsPerSecond(fn, ms, clock));
+    for (const [name, fn] of Object.entries(candidates))
+      results[name]!.push(await opsPerSecond(fn, ms, clock));
   }
   return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
 }

@@ -52,7 +52,7 @@ export function closeVerification(
   policy: Policy,
 ): void {
   const v = d.state.verifications.find((x) => x.id === id);
-  if (!v || v.status !== 'pending') return;
+  if (v?.status !== 'pending') return;
   const closed = editVerification(v, (m) => {
     m.status = status;
     m.closedAt = at;

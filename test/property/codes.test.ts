@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { ALPHANUMERIC_ALPHABET, generateCode, NUMERIC_ALPHABET, normalizeCodeInput } from '../../src/codes';
+import {
+  ALPHANUMERIC_ALPHABET,
+  generateCode,
+  NUMERIC_ALPHABET,
+  normalizeCodeInput,
+} from '../../src/codes';
 
 const rng = (n: number) => randomBytes(n);
 
 describe('generateCode', () => {
-  test.prop([fc.integer({ min: 4, max: 10 }), fc.constantFrom(NUMERIC_ALPHABET, ALPHANUMERIC_ALPHABET)])(
-    'has the requested length and alphabet',
-    (length, alphabet) => {
-      const code = generateCode(rng, length, alphabet);
-      expect(code).toHaveLength(length);
-      for (const ch of code) expect(alphabet).toContain(ch);
-    },
-  );
+  test.prop([
+    fc.integer({ min: 4, max: 10 }),
+    fc.constantFrom(NUMERIC_ALPHABET, ALPHANUMERIC_ALPHABET),
+  ])('has the requested length and alphabet', (length, alphabet) => {
+    const code = generateCode(rng, length, alphabet);
+    expect(code).toHaveLength(length);
+    for (const ch of code) expect(alphabet).toContain(ch);
+  });
 
   it('has no look-alike characters in the alphanumeric alphabet', () => {
     for (const ch of '01OIL') expect(ALPHANUMERIC_ALPHABET).not.toContain(ch);

@@ -3,11 +3,23 @@ import { parsePhoneNumber } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { MASK_CHAR, maskPhone, normalizePhone } from '../../src/phone';
 
-const samples = ['+12133734253', '+33612345678', '+4930123456', '+819012345678', '+5511912345678', '+61412345678', '+919812345678', '+27821234567'];
+const samples = [
+  '+12133734253',
+  '+33612345678',
+  '+4930123456',
+  '+819012345678',
+  '+5511912345678',
+  '+61412345678',
+  '+919812345678',
+  '+27821234567',
+];
 const validNumber = fc.constantFrom(...samples);
 /** The same numbers as people type them: spaces, dashes, dots, parentheses. */
 const formatted = fc
-  .tuple(validNumber, fc.array(fc.constantFrom(' ', '-', '.', ''), { minLength: 20, maxLength: 20 }))
+  .tuple(
+    validNumber,
+    fc.array(fc.constantFrom(' ', '-', '.', ''), { minLength: 20, maxLength: 20 }),
+  )
   .map(([n, seps]) => `+${[...n.slice(1)].map((d, i) => d + (seps[i] ?? '')).join('')}`.trim());
 
 describe('normalizePhone', () => {
@@ -30,7 +42,8 @@ describe('normalizePhone', () => {
   });
 
   it('gives reasons', () => {
-    const reason = (s: unknown, c?: string) => normalizePhone(s, c ? { defaultCountry: c } : {})._unsafeUnwrapErr().reason;
+    const reason = (s: unknown, c?: string) =>
+      normalizePhone(s, c ? { defaultCountry: c } : {})._unsafeUnwrapErr().reason;
     expect(reason('hello')).toBe('not_a_number');
     expect(reason('+1 213 373 4253 ext. 12')).toBe('has_extension');
     expect(reason('call +12133734253')).toBe('not_a_number');
@@ -43,31 +56,46 @@ describe('normalizePhone', () => {
   });
 
   it('uses the default country for national numbers', () => {
-    expect(normalizePhone('(213) 373-4253', { defaultCountry: 'US' })._unsafeUnwrap()).toEqual({ number: '+12133734253', country: 'US' });
-    expect(normalizePhone('06 12 34 56 78', { defaultCountry: 'FR' })._unsafeUnwrap().number).toBe('+33612345678');
+    expect(normalizePhone('(213) 373-4253', { defaultCountry: 'US' })._unsafeUnwrap()).toEqual({
+      number: '+12133734253',
+      country: 'US',
+    });
+    expect(normalizePhone('06 12 34 56 78', { defaultCountry: 'FR' })._unsafeUnwrap().number).toBe(
+      '+33612345678',
+    );
   });
 });
 
 describe('maskPhone', () => {
   it('keeps the country code, the grouping and the last two digits', () => {
-    expect(maskPhone('+12133734253')).toBe(`+1 ${MASK_CHAR.repeat(3)} ${MASK_CHAR.repeat(3)} ${MASK_CHAR.repeat(2)}53`);
-    expect(maskPhone('+33612345678', { visible: 4 })).toBe(`+33 ${MASK_CHAR} ${MASK_CHAR.repeat(2)} ${MASK_CHAR.repeat(2)} 56 78`);
+    expect(maskPhone('+12133734253')).toBe(
+      `+1 ${MASK_CHAR.repeat(3)} ${MASK_CHAR.repeat(3)} ${MASK_CHAR.repeat(2)}53`,
+    );
+    expect(maskPhone('+33612345678', { visible: 4 })).toBe(
+      `+33 ${MASK_CHAR} ${MASK_CHAR.repeat(2)} ${MASK_CHAR.repeat(2)} 56 78`,
+    );
   });
 
-  test.prop([validNumber, fc.integer({ min: -5, max: 12 })])('never shows more than the allowed digits', (n, visible) => {
-    const allowed = Math.min(4, Math.max(0, visible));
-    const masked = maskPhone(n, { visible });
-    const [head, ...rest] = masked.split(' ');
-    const tail = rest.join(' ');
-    const national = parsePhoneNumber(n).nationalNumber;
-    expect(head).toBe(`+${parsePhoneNumber(n).countryCallingCode}`);
-    expect(tail.replace(/[^\d]/g, '')).toBe(allowed === 0 ? '' : national.slice(-allowed));
-    expect((tail.match(new RegExp(MASK_CHAR, 'g')) ?? []).length).toBe(national.length - allowed);
-  });
+  test.prop([validNumber, fc.integer({ min: -5, max: 12 })])(
+    'never shows more than the allowed digits',
+    (n, visible) => {
+      const allowed = Math.min(4, Math.max(0, visible));
+      const masked = maskPhone(n, { visible });
+      const [head, ...rest] = masked.split(' ');
+      const tail = rest.join(' ');
+      const national = parsePhoneNumber(n).nationalNumber;
+      expect(head).toBe(`+${parsePhoneNumber(n).countryCallingCode}`);
+      expect(tail.replace(/[^\d]/g, '')).toBe(allowed === 0 ? '' : national.slice(-allowed));
+      expect((tail.match(new RegExp(MASK_CHAR, 'g')) ?? []).length).toBe(national.length - allowed);
+    },
+  );
 
-  test.prop([fc.string({ maxLength: 30 })])('never reveals more than 4 trailing digits of garbage', (s) => {
-    const digitsIn = (s.match(/\d/g) ?? []).length;
-    const masked = maskPhone(s);
-    expect((masked.match(/\d/g) ?? []).length).toBeLessThanOrEqual(Math.min(2, digitsIn));
-  });
+  test.prop([fc.string({ maxLength: 30 })])(
+    'never reveals more than 4 trailing digits of garbage',
+    (s) => {
+      const digitsIn = (s.match(/\d/g) ?? []).length;
+      const masked = maskPhone(s);
+      expect((masked.match(/\d/g) ?? []).length).toBeLessThanOrEqual(Math.min(2, digitsIn));
+    },
+  );
 });

@@ -37,13 +37,22 @@ function compare(real: Result<unknown, VerifyError>, expected: M.Expect, label: 
   } else {
     if (real.isOk()) throw new Error(`${label}: expected ${expected.code}, got ok`);
     expect(
-      { code: real.error.code, retryAfter: real.error.retryAfter, attemptsLeft: real.error.attemptsLeft },
+      {
+        code: real.error.code,
+        retryAfter: real.error.retryAfter,
+        attemptsLeft: real.error.attemptsLeft,
+      },
       label,
-    ).toEqual({ code: expected.code, retryAfter: expected.retryAfter, attemptsLeft: expected.attemptsLeft });
+    ).toEqual({
+      code: expected.code,
+      retryAfter: expected.retryAfter,
+      attemptsLeft: expected.attemptsLeft,
+    });
   }
 }
 
-const wrongOf = (code: string) => (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);
+const wrongOf = (code: string) =>
+  (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);
 
 function countEvaluated(w: World, id: string | undefined, r: Result<unknown, VerifyError>): void {
   if (!id) return;
@@ -94,7 +103,8 @@ const checkIdCmd = (pick: number, right: boolean): Cmd => ({
     const p = w.phones[s.phone]!;
     M.settle(p, w.now);
     const v = p.list.find((x) => x.id === s.id);
-    const latest = w.outbox.messages.filter((m) => m.verificationId === s.id).at(-1)?.code ?? '000000';
+    const latest =
+      w.outbox.messages.filter((m) => m.verificationId === s.id).at(-1)?.code ?? '000000';
     const code = right ? latest : wrongOf(latest);
     const r = await w.verifier.check({ id: s.id, code });
     compare(r, M.check(p, w.now, v, code), `check(${pick}, ${right})`);
@@ -113,7 +123,9 @@ const checkPhoneCmd = (phone: number, purpose: string, right: boolean): Cmd => (
     const p = w.phones[phone]!;
     M.settle(p, w.now);
     const target = M.targetOf(p, purpose);
-    const latest = target ? (w.outbox.messages.filter((m) => m.verificationId === target.id).at(-1)?.code ?? '000000') : '123456';
+    const latest = target
+      ? (w.outbox.messages.filter((m) => m.verificationId === target.id).at(-1)?.code ?? '000000')
+      : '123456';
     const code = right ? latest : wrongOf(latest);
     const r = await w.verifier.check({ phone: PHONES[phone]!, purpose, code });
     compare(r, M.check(p, w.now, target, code), `checkPhone(${phone}, ${purpose}, ${right})`);
@@ -128,7 +140,11 @@ const cancelCmd = (pick: number): Cmd => ({
   check: (w) => w.started.length > 0,
   async run(_m, w) {
     const s = w.started[pick % w.started.length]!;
-    compare(await w.verifier.cancel({ id: s.id }), M.cancel(w.phones[s.phone]!, w.now, s.id), `cancel(${pick})`);
+    compare(
+      await w.verifier.cancel({ id: s.id }),
+      M.cancel(w.phones[s.phone]!, w.now, s.id),
+      `cancel(${pick})`,
+    );
   },
   toString: () => `cancel(${pick})`,
 });
@@ -137,7 +153,11 @@ const statusCmd = (pick: number): Cmd => ({
   check: (w) => w.started.length > 0,
   async run(_m, w) {
     const s = w.started[pick % w.started.length]!;
-    compare(await w.verifier.status({ id: s.id }), M.status(w.phones[s.phone]!, w.now, s.id), `status(${pick})`);
+    compare(
+      await w.verifier.status({ id: s.id }),
+      M.status(w.phones[s.phone]!, w.now, s.id),
+      `status(${pick})`,
+    );
   },
   toString: () => `status(${pick})`,
 });
@@ -155,11 +175,22 @@ const commands = [
   fc.nat(20).map(resendCmd),
   fc.tuple(fc.nat(20), fc.boolean()).map(([i, r]) => checkIdCmd(i, r)),
   fc.tuple(fc.nat(20), fc.constant(false)).map(([i, r]) => checkIdCmd(i, r)),
-  fc.tuple(fc.nat(1), fc.constantFrom(...PURPOSES), fc.boolean()).map(([p, u, r]) => checkPhoneCmd(p, u, r)),
+  fc
+    .tuple(fc.nat(1), fc.constantFrom(...PURPOSES), fc.boolean())
+    .map(([p, u, r]) => checkPhoneCmd(p, u, r)),
   fc.nat(20).map(cancelCmd),
   fc.nat(20).map(statusCmd),
   fc
-    .constantFrom(1_000, 31_000, 61_000, 5 * 60_000, 11 * 60_000, 16 * 60_000, HOUR + 1, 24 * HOUR + 1)
+    .constantFrom(
+      1_000,
+      31_000,
+      61_000,
+      5 * 60_000,
+      11 * 60_000,
+      16 * 60_000,
+      HOUR + 1,
+      24 * HOUR + 1,
+    )
     .map(advanceCmd),
 ];
 

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { PHONE, setup, wrong } from '../support/setup';
 
-const PHONE_FORMS = ['+12133734253', '12133734253', '2133734253', '213-373-4253', '213 373 4253', '(213) 373-4253', '373-4253', '3734253'];
+const PHONE_FORMS = [
+  '+12133734253',
+  '12133734253',
+  '2133734253',
+  '213-373-4253',
+  '213 373 4253',
+  '(213) 373-4253',
+  '373-4253',
+  '3734253',
+];
 
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
@@ -41,7 +50,10 @@ describe('at rest', () => {
     await t.verifier.start({ phone: PHONE });
     const value = t.store.entries().find(([k]) => k.startsWith('phone:'))![1];
     const digest = JSON.parse(value).verifications[0].digest as string;
-    const bare = [createHash('sha256').update(t.code()).digest('base64url'), createHash('sha256').update(t.code()).digest('hex')];
+    const bare = [
+      createHash('sha256').update(t.code()).digest('base64url'),
+      createHash('sha256').update(t.code()).digest('hex'),
+    ];
     expect(bare).not.toContain(digest);
     expect(digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });

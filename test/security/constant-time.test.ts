@@ -11,7 +11,9 @@ describe('constant-time comparison', () => {
     const crypto = await import('node:crypto');
     const { setup, wrong, PHONE } = await import('../support/setup');
     const spy = vi.mocked(crypto.timingSafeEqual);
-    const t = setup({ secret: ['first-secret-first-secret-first-1234', 'second-secret-second-secret-second-1'] });
+    const t = setup({
+      secret: ['first-secret-first-secret-first-1234', 'second-secret-second-secret-second-1'],
+    });
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     spy.mockClear();
     await t.verifier.check({ id, code: wrong(t.code()) });

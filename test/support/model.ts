@@ -49,7 +49,10 @@ export type Expect =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; code: string; retryAfter?: number; attemptsLeft?: number };
 
-const refuse = (code: string, extra: { retryAfter?: number; attemptsLeft?: number } = {}): Expect => ({
+const refuse = (
+  code: string,
+  extra: { retryAfter?: number; attemptsLeft?: number } = {},
+): Expect => ({
   ok: false,
   code,
   ...extra,
@@ -79,9 +82,14 @@ function close(p: MPhone, v: MVerification, status: Status, at: number): void {
 }
 
 export function settle(p: MPhone, now: number): void {
-  for (const v of p.list) if (v.status === 'pending' && v.expiresAt <= now) close(p, v, 'expired', v.expiresAt);
+  for (const v of p.list)
+    if (v.status === 'pending' && v.expiresAt <= now) close(p, v, 'expired', v.expiresAt);
   if (p.lockedUntil !== 0 && p.lockedUntil <= now) p.lockedUntil = 0;
-  if (p.lockedUntil === 0 && (p.failures > 0 || p.locks > 0) && p.lastFailureAt + LIMITS.forget <= now) {
+  if (
+    p.lockedUntil === 0 &&
+    (p.failures > 0 || p.locks > 0) &&
+    p.lastFailureAt + LIMITS.forget <= now
+  ) {
     p.failures = 0;
     p.locks = 0;
     p.lastFailureAt = 0;
@@ -120,7 +128,8 @@ export function start(p: MPhone, now: number, purpose: string, id: string, code:
   if (p.lockedUntil > now) return refuse('locked', { retryAfter: secs(p.lockedUntil, now) });
   const full = windowFull(p, now);
   if (full !== undefined) return refuse('send_limit_reached', { retryAfter: secs(full, now) });
-  for (const v of p.list) if (v.status === 'pending' && v.purpose === purpose) close(p, v, 'canceled', now);
+  for (const v of p.list)
+    if (v.status === 'pending' && v.purpose === purpose) close(p, v, 'canceled', now);
   if (p.lockedUntil > now) return refuse('locked', { retryAfter: secs(p.lockedUntil, now) });
   const v: MVerification = {
     id,
@@ -135,7 +144,10 @@ export function start(p: MPhone, now: number, purpose: string, id: string, code:
   };
   p.list.push(v);
   p.sends.push(now);
-  return { ok: true, value: { expiresAt: v.expiresAt, sendsLeft: 4, resendAvailableAt: now + cooldown(1) } };
+  return {
+    ok: true,
+    value: { expiresAt: v.expiresAt, sendsLeft: 4, resendAvailableAt: now + cooldown(1) },
+  };
 }
 
 export function resend(p: MPhone, now: number, id: string, code: string): Expect {
@@ -170,7 +182,12 @@ export function targetOf(p: MPhone, purpose: string): MVerification | undefined 
   return same.find((v) => v.status === 'pending') ?? same[same.length - 1];
 }
 
-export function check(p: MPhone, now: number, target: MVerification | undefined, code: string): Expect {
+export function check(
+  p: MPhone,
+  now: number,
+  target: MVerification | undefined,
+  code: string,
+): Expect {
   const closed = closedRefusal(target);
   if (closed || !target) return closed!;
   if (p.lockedUntil > now) return refuse('locked', { retryAfter: secs(p.lockedUntil, now) });

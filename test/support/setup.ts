@@ -1,6 +1,11 @@
 /** A verifier over the memory store and an outbox, with a fake clock. */
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender, type VerifierEvent, type VerifierOptions } from '../../src/index';
+import {
+  createVerifier,
+  outboxSender,
+  type VerifierEvent,
+  type VerifierOptions,
+} from '../../src/index';
 
 export const SECRET = 'unit-test-secret-unit-test-secret-0123';
 export const PHONE = '+12133734253';
@@ -34,4 +39,5 @@ export function setup(extra: Partial<VerifierOptions> = {}) {
   };
 }
 
-export const wrong = (code: string) => (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);
+export const wrong = (code: string) =>
+  (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);

@@ -7,6 +7,6 @@ const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8
 
 describe('docs/errors.md', () => {
   it.each(Object.entries(errorCatalog))('documents %s with its HTTP status', (code, entry) => {
-    expect(doc).toMatch(new RegExp(`\\| \`${code}\` \\| ${entry.status} \\|`));
+    expect(doc).toMatch(new RegExp(`\\| \`${code}\` +\\| ${entry.status} +\\|`));
   });
 });

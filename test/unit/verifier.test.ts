@@ -6,20 +6,34 @@ import { PHONE, SECRET, setup, wrong } from '../support/setup';
 describe('start and check', () => {
   it('verifies a phone end to end, returning masked numbers and E.164 on approval', async () => {
     const t = setup();
-    const s = (await t.verifier.start({ phone: '+1 (213) 373-4253', context: { ip: '203.0.113.9' } }))._unsafeUnwrap();
-    expect(s).toMatchObject({ to: '+1 ••• ••• ••53', channel: 'sms', purpose: 'verify', sendsLeft: 4 });
+    const s = (
+      await t.verifier.start({ phone: '+1 (213) 373-4253', context: { ip: '203.0.113.9' } })
+    )._unsafeUnwrap();
+    expect(s).toMatchObject({
+      to: '+1 ••• ••• ••53',
+      channel: 'sms',
+      purpose: 'verify',
+      sendsLeft: 4,
+    });
     expect(s.expiresAt).toBe(t.clock.now + 600_000);
     expect(s.resendAvailableAt).toBe(t.clock.now + 30_000);
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{54}$/);
     expect(t.outbox.last()).toMatchObject({ to: PHONE, channel: 'sms' });
     expect(t.outbox.last()!.text).toContain(t.code());
     const c = (await t.verifier.check({ id: s.id, code: t.code() }))._unsafeUnwrap();
-    expect(c).toMatchObject({ status: 'approved', phone: PHONE, purpose: 'verify', verifiedAt: t.clock.now });
+    expect(c).toMatchObject({
+      status: 'approved',
+      phone: PHONE,
+      purpose: 'verify',
+      verifiedAt: t.clock.now,
+    });
   });
 
   it('rejects a start without a default country for a national number', async () => {
     const t = setup();
-    expect((await t.verifier.start({ phone: '2133734253' }))._unsafeUnwrapErr().code).toBe('invalid_phone');
+    expect((await t.verifier.start({ phone: '2133734253' }))._unsafeUnwrapErr().code).toBe(
+      'invalid_phone',
+    );
     const us = setup({ defaultCountry: 'US' });
     expect((await us.verifier.start({ phone: '2133734253' })).isOk()).toBe(true);
   });
@@ -29,10 +43,19 @@ describe('start and check', () => {
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     const bad = wrong(t.code());
     for (let left = 4; left >= 0; left -= 1) {
-      expect((await t.verifier.check({ id, code: bad }))._unsafeUnwrapErr()).toMatchObject({ code: 'code_mismatch', attemptsLeft: left });
+      expect((await t.verifier.check({ id, code: bad }))._unsafeUnwrapErr()).toMatchObject({
+        code: 'code_mismatch',
+        attemptsLeft: left,
+      });
     }
-    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe('max_attempts_reached');
-    expect((await t.verifier.status({ id }))._unsafeUnwrap()).toMatchObject({ status: 'failed', attemptsLeft: 0, failedVerifications: 1 });
+    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe(
+      'max_attempts_reached',
+    );
+    expect((await t.verifier.status({ id }))._unsafeUnwrap()).toMatchObject({
+      status: 'failed',
+      attemptsLeft: 0,
+      failedVerifications: 1,
+    });
   });
 
   it('a code is single use', async () => {
@@ -41,14 +64,18 @@ describe('start and check', () => {
     const code = t.code();
     expect((await t.verifier.check({ id, code })).isOk()).toBe(true);
     expect((await t.verifier.check({ id, code }))._unsafeUnwrapErr().code).toBe('not_found');
-    expect((await t.verifier.check({ phone: PHONE, code }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await t.verifier.check({ phone: PHONE, code }))._unsafeUnwrapErr().code).toBe(
+      'not_found',
+    );
   });
 
   it('expires codes after 10 minutes', async () => {
     const t = setup();
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     t.advance(600_000);
-    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe('expired');
+    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe(
+      'expired',
+    );
     expect((await t.verifier.status({ id }))._unsafeUnwrap().status).toBe('expired');
   });
 
@@ -56,9 +83,17 @@ describe('start and check', () => {
     const t = setup();
     await t.verifier.start({ phone: PHONE, purpose: 'login' });
     const loginCode = t.code();
-    expect((await t.verifier.check({ phone: PHONE, code: loginCode }))._unsafeUnwrapErr().code).toBe('not_found');
-    expect((await t.verifier.check({ phone: PHONE, code: loginCode, purpose: 'payment' }))._unsafeUnwrapErr().code).toBe('not_found');
-    const ok = (await t.verifier.check({ phone: '+1 213-373-4253', code: loginCode, purpose: 'login' }))._unsafeUnwrap();
+    expect(
+      (await t.verifier.check({ phone: PHONE, code: loginCode }))._unsafeUnwrapErr().code,
+    ).toBe('not_found');
+    expect(
+      (
+        await t.verifier.check({ phone: PHONE, code: loginCode, purpose: 'payment' })
+      )._unsafeUnwrapErr().code,
+    ).toBe('not_found');
+    const ok = (
+      await t.verifier.check({ phone: '+1 213-373-4253', code: loginCode, purpose: 'login' })
+    )._unsafeUnwrap();
     expect(ok).toMatchObject({ purpose: 'login', phone: PHONE });
   });
 
@@ -69,7 +104,9 @@ describe('start and check', () => {
     const b = (await t.verifier.start({ phone: '+33612345678', purpose: 'a' }))._unsafeUnwrap();
     const codeB = t.code();
     if (codeA !== codeB) {
-      expect((await t.verifier.check({ id: b.id, code: codeA }))._unsafeUnwrapErr().code).toBe('code_mismatch');
+      expect((await t.verifier.check({ id: b.id, code: codeA }))._unsafeUnwrapErr().code).toBe(
+        'code_mismatch',
+      );
     }
     expect((await t.verifier.check({ id: a.id, code: codeA })).isOk()).toBe(true);
   });
@@ -80,7 +117,9 @@ describe('start and check', () => {
     const firstCode = t.code();
     const second = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     expect((await t.verifier.status({ id: first.id }))._unsafeUnwrap().status).toBe('canceled');
-    expect((await t.verifier.check({ id: first.id, code: firstCode }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect(
+      (await t.verifier.check({ id: first.id, code: firstCode }))._unsafeUnwrapErr().code,
+    ).toBe('not_found');
     expect((await t.verifier.check({ id: second.id, code: t.code() })).isOk()).toBe(true);
   });
 
@@ -97,22 +136,35 @@ describe('resend', () => {
     const t = setup();
     const s = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     const first = t.code();
-    expect((await t.verifier.resend({ id: s.id }))._unsafeUnwrapErr()).toMatchObject({ code: 'resend_too_soon', retryAfter: 30 });
+    expect((await t.verifier.resend({ id: s.id }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'resend_too_soon',
+      retryAfter: 30,
+    });
     t.advance(30_000);
     const r1 = (await t.verifier.resend({ id: s.id, channel: 'voice' }))._unsafeUnwrap();
-    expect(r1).toMatchObject({ channel: 'voice', sendsLeft: 3, resendAvailableAt: t.clock.now + 60_000 });
+    expect(r1).toMatchObject({
+      channel: 'voice',
+      sendsLeft: 3,
+      resendAvailableAt: t.clock.now + 60_000,
+    });
     expect(t.outbox.last()!.channel).toBe('voice');
     const second = t.code();
     if (first !== second) {
-      expect((await t.verifier.check({ id: s.id, code: first }))._unsafeUnwrapErr().code).toBe('code_mismatch');
+      expect((await t.verifier.check({ id: s.id, code: first }))._unsafeUnwrapErr().code).toBe(
+        'code_mismatch',
+      );
     }
     t.advance(60_000);
-    expect((await t.verifier.resend({ id: s.id }))._unsafeUnwrap().resendAvailableAt).toBe(t.clock.now + 120_000);
+    expect((await t.verifier.resend({ id: s.id }))._unsafeUnwrap().resendAvailableAt).toBe(
+      t.clock.now + 120_000,
+    );
     expect((await t.verifier.check({ id: s.id, code: t.code() })).isOk()).toBe(true);
   });
 
   it('allows at most 5 sends per verification', async () => {
-    const t = setup({ policy: { resendCooldownMs: 0, sendWindows: [{ windowMs: 60_000, max: 100 }] } });
+    const t = setup({
+      policy: { resendCooldownMs: 0, sendWindows: [{ windowMs: 60_000, max: 100 }] },
+    });
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     for (let i = 0; i < 4; i += 1) expect((await t.verifier.resend({ id })).isOk()).toBe(true);
     expect((await t.verifier.resend({ id }))._unsafeUnwrapErr().code).toBe('send_limit_reached');
@@ -146,15 +198,23 @@ describe('per-phone windows and lockout', () => {
     const third = await failOnce();
     const locked = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr();
     expect(locked).toMatchObject({ code: 'locked', retryAfter: 900 });
-    expect((await t.verifier.status({ id: third }))._unsafeUnwrap().lockedUntil).toBe(t.clock.now + 900_000);
+    expect((await t.verifier.status({ id: third }))._unsafeUnwrap().lockedUntil).toBe(
+      t.clock.now + 900_000,
+    );
     expect(t.events.filter((e) => e.type === 'phone.locked')).toHaveLength(1);
     t.advance(900_000);
     for (let i = 0; i < 3; i += 1) await failOnce();
-    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr()).toMatchObject({ code: 'locked', retryAfter: 1800 });
+    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'locked',
+      retryAfter: 1800,
+    });
     t.advance(1_800_000);
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     expect((await t.verifier.check({ id, code: t.code() })).isOk()).toBe(true);
-    expect((await t.verifier.status({ id }))._unsafeUnwrap()).toMatchObject({ failedVerifications: 0, lockedUntil: null });
+    expect((await t.verifier.status({ id }))._unsafeUnwrap()).toMatchObject({
+      failedVerifications: 0,
+      lockedUntil: null,
+    });
   });
 
   it('a verification abandoned after a wrong guess counts as failed when it expires', async () => {
@@ -183,33 +243,54 @@ describe('cancel, status, countries, events', () => {
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     expect((await t.verifier.cancel({ id }))._unsafeUnwrap()).toEqual({ id, status: 'canceled' });
     expect((await t.verifier.cancel({ id }))._unsafeUnwrap().status).toBe('canceled');
-    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe(
+      'not_found',
+    );
   });
 
   it('unknown and malformed ids are values, not throws', async () => {
     const t = setup();
-    expect((await t.verifier.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await t.verifier.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe(
+      'not_found',
+    );
     expect((await t.verifier.status({ id: 'short' }))._unsafeUnwrapErr().code).toBe('not_found');
-    expect((await t.verifier.status({ id: 42 as unknown as string }))._unsafeUnwrapErr().code).toBe('invalid_request');
+    expect((await t.verifier.status({ id: 42 as unknown as string }))._unsafeUnwrapErr().code).toBe(
+      'invalid_request',
+    );
     expect((await t.verifier.check(null as never))._unsafeUnwrapErr().code).toBe('invalid_request');
-    expect((await t.verifier.start({ phone: PHONE, channel: 'fax' as never }))._unsafeUnwrapErr().code).toBe('invalid_request');
-    expect((await t.verifier.start({ phone: PHONE, purpose: 'a b' }))._unsafeUnwrapErr().code).toBe('invalid_request');
-    expect((await t.verifier.check({ id: 'x'.repeat(54), code: '12' }))._unsafeUnwrapErr().code).toBe('invalid_request');
+    expect(
+      (await t.verifier.start({ phone: PHONE, channel: 'fax' as never }))._unsafeUnwrapErr().code,
+    ).toBe('invalid_request');
+    expect((await t.verifier.start({ phone: PHONE, purpose: 'a b' }))._unsafeUnwrapErr().code).toBe(
+      'invalid_request',
+    );
+    expect(
+      (await t.verifier.check({ id: 'x'.repeat(54), code: '12' }))._unsafeUnwrapErr().code,
+    ).toBe('invalid_request');
   });
 
   it('refuses countries outside the allowed list', async () => {
     const t = setup({ allowedCountries: ['FR'] });
-    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('country_not_allowed');
+    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe(
+      'country_not_allowed',
+    );
     expect((await t.verifier.start({ phone: '+33612345678' })).isOk()).toBe(true);
     expect(t.outbox.messages).toHaveLength(1);
   });
 
   it('publishes events with masked numbers, and silent calls publish none', async () => {
     const t = setup();
-    const { id } = (await t.verifier.start({ phone: PHONE, context: { deviceId: 'd1' } }))._unsafeUnwrap();
+    const { id } = (
+      await t.verifier.start({ phone: PHONE, context: { deviceId: 'd1' } })
+    )._unsafeUnwrap();
     await t.verifier.check({ id, code: wrong(t.code()) });
     await t.verifier.check({ id, code: t.code() });
-    expect(t.events.map((e) => e.type)).toEqual(['verification.started', 'verification.sent', 'verification.check_failed', 'verification.approved']);
+    expect(t.events.map((e) => e.type)).toEqual([
+      'verification.started',
+      'verification.sent',
+      'verification.check_failed',
+      'verification.approved',
+    ]);
     expect(JSON.stringify(t.events)).not.toContain('2133734253');
     expect(t.events[0]).toMatchObject({ to: '+1 ••• ••• ••53', context: { deviceId: 'd1' } });
     const before = t.events.length;
@@ -233,13 +314,27 @@ describe('cancel, status, countries, events', () => {
 describe('failures of the ports become values', () => {
   it('a store that throws gives store_unavailable and nothing is sent or approved', async () => {
     const outbox = outboxSender();
-    const broken = { update: () => Promise.reject(new Error('ECONNREFUSED')), get: () => Promise.reject(new Error('ECONNREFUSED')) };
+    const broken = {
+      update: () => Promise.reject(new Error('ECONNREFUSED')),
+      get: () => Promise.reject(new Error('ECONNREFUSED')),
+    };
     const v = createVerifier({ secret: SECRET, store: broken, sender: outbox });
     expect((await v.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('store_unavailable');
-    expect((await v.check({ phone: PHONE, code: '123456' }))._unsafeUnwrapErr().code).toBe('store_unavailable');
-    expect((await v.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe('store_unavailable');
+    expect((await v.check({ phone: PHONE, code: '123456' }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
+    expect((await v.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
     expect(outbox.messages).toHaveLength(0);
-    const syncThrow = { update: () => { throw new Error('sync'); }, get: () => { throw new Error('sync'); } };
+    const syncThrow = {
+      update: () => {
+        throw new Error('sync');
+      },
+      get: () => {
+        throw new Error('sync');
+      },
+    };
     const v2 = createVerifier({ secret: SECRET, store: syncThrow as never, sender: outbox });
     expect((await v2.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('store_unavailable');
   });
@@ -250,19 +345,35 @@ describe('failures of the ports become values', () => {
     const [key] = t.store.entries().find(([k]) => k.startsWith('phone:'))!;
     for (const garbage of ['not json', '{"v":2}', '[]', '{"v":1,"sends":"x"}', 'null']) {
       await t.store.update(key, () => ({ result: 0, write: { value: garbage, ttlMs: 60_000 } }));
-      expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe('store_corrupt');
+      expect((await t.verifier.check({ id, code: t.code() }))._unsafeUnwrapErr().code).toBe(
+        'store_corrupt',
+      );
       expect((await t.verifier.status({ id }))._unsafeUnwrapErr().code).toBe('store_corrupt');
     }
   });
 
   it('a sender that fails or throws gives delivery_failed', async () => {
-    const failing = outboxSender({ fail: () => ({ kind: 'permanent', reason: 'invalid_number', message: 'not a mobile' }) });
+    const failing = outboxSender({
+      fail: () => ({ kind: 'permanent', reason: 'invalid_number', message: 'not a mobile' }),
+    });
     const v = createVerifier({ secret: SECRET, store: memoryStore(), sender: failing });
-    expect((await v.start({ phone: PHONE }))._unsafeUnwrapErr()).toMatchObject({ code: 'delivery_failed', message: 'not a mobile' });
-    const throwing = createVerifier({ secret: SECRET, store: memoryStore(), sender: { send: () => { throw new Error('boom'); } } });
-    expect((await throwing.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('delivery_failed');
+    expect((await v.start({ phone: PHONE }))._unsafeUnwrapErr()).toMatchObject({
+      code: 'delivery_failed',
+      message: 'not a mobile',
+    });
+    const throwing = createVerifier({
+      secret: SECRET,
+      store: memoryStore(),
+      sender: {
+        send: () => {
+          throw new Error('boom');
+        },
+      },
+    });
+    expect((await throwing.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe(
+      'delivery_failed',
+    );
   });
-
 });
 
 describe('misconfiguration throws once, at construction', () => {
@@ -293,7 +404,13 @@ describe('secret rotation', () => {
     const v2 = createVerifier({ secret: [fresh, old], store, sender: outbox, now: () => now });
     now += 1000;
     expect((await v2.check({ id, code: outbox.last()!.code }))._unsafeUnwrap().phone).toBe(PHONE);
-    const v3 = createVerifier({ secret: [fresh], lookupSecret: old, store, sender: outbox, now: () => now });
+    const v3 = createVerifier({
+      secret: [fresh],
+      lookupSecret: old,
+      store,
+      sender: outbox,
+      now: () => now,
+    });
     const s = (await v2.start({ phone: PHONE }))._unsafeUnwrap();
     expect((await v3.check({ id: s.id, code: outbox.last()!.code })).isOk()).toBe(true);
   });
