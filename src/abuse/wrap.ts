@@ -140,6 +140,12 @@ export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): 
     return shield
       .beforeCheck(contextOf(o), at, o.silent === true)
       .andThen(() => inner(input))
-      .andThen((r) => shield.approved(phoneKey(sh.ring, r.phone), r.phone, at).map(() => r));
+      .map((r) => {
+        // Conversion and velocity bookkeeping never delays or fails a check: it runs after
+        // the answer (its store failures are already ignored), so an approving check keeps
+        // the phone record's round trips and no more.
+        void shield.approved(phoneKey(sh.ring, r.phone), r.phone, at);
+        return r;
+      });
   };
 }
