@@ -195,7 +195,7 @@ const resendCmd = (r: number, pick: number): Cmd => ({
     M.settle(p, w.now);
     const v = p.list.find((x) => x.id === s.id);
     // The wrapper budgets a resend only for a pending, unexpired verification.
-    if (!v || v.status !== 'pending' || v.expiresAt <= w.now) return;
+    if (v?.status !== 'pending' || v.expiresAt <= w.now) return;
     const before = w.outbox.messages.length;
     const context = IPS[r] === undefined ? {} : { context: { ip: IPS[r] } };
     const res = await w.verifier.resend({ id: s.id, ...context });
