@@ -3,16 +3,36 @@
  * policy and confirmed by an attacker simulation with a fake clock.
  */
 import { describe, expect, it } from 'vitest';
-import { guessProbabilityPerDay, maxGuessesPerDay } from '../../src/core/bounds';
+import { guessProbabilityPerDay, maxGuessesPerDay, maxSendsPerDay } from '../../src/core/bounds';
 import { defaultPolicy } from '../../src/index';
 import { PHONE, setup, wrong } from '../support/setup';
 
 const DAY = 86_400_000;
 
 describe('worst-case guessing under the defaults', () => {
-  it('is at most 50 guesses, so P <= 5e-5 per phone per day', () => {
-    expect(maxGuessesPerDay(defaultPolicy)).toBe(50);
-    expect(guessProbabilityPerDay(defaultPolicy)).toBeCloseTo(5e-5, 12);
+  it('is at most 75 guesses in any rolling 24 hours, so P <= 7.5e-5 per phone per day', () => {
+    // 10 sends per 24 h, plus at most 5 (one hour's window) in the code lifetime before it,
+    // each with 5 checks.
+    expect(maxSendsPerDay(defaultPolicy)).toBe(10);
+    expect(maxGuessesPerDay(defaultPolicy)).toBe(75);
+    expect(guessProbabilityPerDay(defaultPolicy)).toBeCloseTo(7.5e-5, 12);
+  });
+
+  it('derives the bound for other windows', () => {
+    const policy = (sendWindows: Array<{ windowMs: number; max: number }>) => ({
+      ...defaultPolicy,
+      sendWindows,
+    });
+    expect(maxGuessesPerDay(policy([{ windowMs: DAY, max: 3 }]))).toBe(6 * 5);
+    expect(maxGuessesPerDay(policy([{ windowMs: 3_600_000, max: 1 }]))).toBe(25 * 5);
+    expect(
+      maxSendsPerDay(
+        policy([
+          { windowMs: 3_600_000, max: 2 },
+          { windowMs: DAY, max: 30 },
+        ]),
+      ),
+    ).toBe(30);
   });
 
   it('an attacker who guesses as fast as the verifier allows gets no more than the bound on any day', async () => {
