@@ -12,6 +12,8 @@
  * ```
  * @module
  */
+
+export type * from './abuse/types';
 export { ALPHANUMERIC_ALPHABET, NUMERIC_ALPHABET, type RandomBytes } from './codes';
 export {
   type ChainProblem,
@@ -58,6 +60,7 @@ export {
 } from './delivery/report';
 export {
   type ErrorCode,
+  type ErrorScope,
   errorCatalog,
   errorCodes,
   httpStatus,

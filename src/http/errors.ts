@@ -1,7 +1,7 @@
 /**
  * The ONE error-to-HTTP mapping, shared by every adapter: the status comes from the error
  * catalog (`httpStatus`), the body is `{ error: { code, message, retryAfter?,
- * attemptsLeft? } }`, and every time-based refusal carries a `Retry-After` header.
+ * attemptsLeft?, scope? } }`, and every time-based refusal carries a `Retry-After` header.
  * Server-side failures (5xx) get the catalog's message, never a driver's or provider's text,
  * and phone-number-like digit runs are redacted from any message.
  * @module
@@ -21,6 +21,7 @@ export interface ErrorBody {
     readonly message: string;
     readonly retryAfter?: number;
     readonly attemptsLeft?: number;
+    readonly scope?: string;
   };
 }
 
@@ -56,6 +57,7 @@ export function errorResponse(error: VerifyError): HttpResponse {
       message,
       ...(retryAfter !== undefined ? { retryAfter } : {}),
       ...(typeof error.attemptsLeft === 'number' ? { attemptsLeft: error.attemptsLeft } : {}),
+      ...(error.scope ? { scope: error.scope } : {}),
     },
   };
   return retryAfter !== undefined

@@ -157,6 +157,11 @@ export const errorResponseSchema = {
         message: str,
         retryAfter: { ...int, description: 'Seconds (also sent as Retry-After).' },
         attemptsLeft: int,
+        scope: {
+          type: 'string',
+          enum: ['phone', 'requester', 'prefix', 'country', 'global'],
+          description: 'What a limit refusal applies to.',
+        },
       },
       required: ['code', 'message'],
     },

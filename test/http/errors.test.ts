@@ -37,6 +37,19 @@ describe('the one error-to-HTTP mapping', () => {
     });
   });
 
+  it('names the scope of a limit refusal, with Retry-After', () => {
+    const r = errorResponse(verifyError('rate_limited', { retryAfter: 60, scope: 'requester' }));
+    expect(r.body).toEqual({
+      error: {
+        code: 'rate_limited',
+        message: errorCatalog.rate_limited.message,
+        retryAfter: 60,
+        scope: 'requester',
+      },
+    });
+    expect(r.headers).toMatchObject({ 'retry-after': '60' });
+  });
+
   it('5xx bodies carry the catalog message, never the underlying text', () => {
     for (const code of ['delivery_failed', 'store_unavailable', 'store_corrupt'] as const) {
       const r = errorResponse(verifyError(code, { message: 'To +12133734253: provider said no' }));
