@@ -96,9 +96,8 @@ function validVerification(x: unknown): x is VerificationState {
   );
 }
 
-/** Parses a stored record; `undefined` means no record. Throws `CorruptRecordError`. */
-export function decodeState(raw: string | undefined): PhoneState {
-  if (raw === undefined) return emptyState;
+/** Parses a stored JSON record of version 1 into its fields. Throws `CorruptRecordError`. @internal */
+export function parseRecord(raw: string): Record<string, unknown> {
   let x: unknown;
   try {
     x = JSON.parse(raw);
@@ -108,6 +107,13 @@ export function decodeState(raw: string | undefined): PhoneState {
   if (typeof x !== 'object' || x === null) throw new CorruptRecordError('record is not an object');
   const s = x as Record<string, unknown>;
   if (s.v !== 1) throw new CorruptRecordError('unknown record version');
+  return s;
+}
+
+/** Parses a stored record; `undefined` means no record. Throws `CorruptRecordError`. */
+export function decodeState(raw: string | undefined): PhoneState {
+  if (raw === undefined) return emptyState;
+  const s = parseRecord(raw);
   if (
     !Array.isArray(s.sends) ||
     !s.sends.every(isNum) ||

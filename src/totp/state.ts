@@ -5,7 +5,7 @@
  * holds the subject itself: the store key is an HMAC of it. @internal
  * @module
  */
-import { CorruptRecordError } from '../core/state';
+import { CorruptRecordError, parseRecord } from '../core/state';
 
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -86,15 +86,7 @@ function validEnrollment(x: unknown): x is TotpEnrollment {
 /** Parses a stored record; `undefined` means no record. Throws `CorruptRecordError`. */
 export function decodeTotpState(raw: string | undefined): TotpState {
   if (raw === undefined) return emptyTotpState;
-  let x: unknown;
-  try {
-    x = JSON.parse(raw);
-  } catch {
-    throw new CorruptRecordError('record is not JSON');
-  }
-  if (typeof x !== 'object' || x === null) throw new CorruptRecordError('record is not an object');
-  const s = x as Record<string, unknown>;
-  if (s.v !== 1) throw new CorruptRecordError('unknown record version');
+  const s = parseRecord(raw);
   if (
     !(s.enrollment === null || validEnrollment(s.enrollment)) ||
     !isNum(s.checks) ||
