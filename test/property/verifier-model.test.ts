@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier, outboxSender, type VerifyError } from '../../src/index';
 import * as M from '../support/model';
+import { wrong } from '../support/setup';
 
 const PHONES = ['+12133734253', '+33612345678'];
 const PURPOSES = ['verify', 'login'];
@@ -50,9 +51,6 @@ function compare(real: Result<unknown, VerifyError>, expected: M.Expect, label: 
     });
   }
 }
-
-const wrongOf = (code: string) =>
-  (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);
 
 function countEvaluated(w: World, id: string | undefined, r: Result<unknown, VerifyError>): void {
   if (!id) return;
@@ -105,7 +103,7 @@ const checkIdCmd = (pick: number, right: boolean): Cmd => ({
     const v = p.list.find((x) => x.id === s.id);
     const latest =
       w.outbox.messages.filter((m) => m.verificationId === s.id).at(-1)?.code ?? '000000';
-    const code = right ? latest : wrongOf(latest);
+    const code = right ? latest : wrong(latest);
     const r = await w.verifier.check({ id: s.id, code });
     compare(r, M.check(p, w.now, v, code), `check(${pick}, ${right})`);
     if (!right) expect(r.isOk(), 'a wrong code was approved').toBe(false);
@@ -126,7 +124,7 @@ const checkPhoneCmd = (phone: number, purpose: string, right: boolean): Cmd => (
     const latest = target
       ? (w.outbox.messages.filter((m) => m.verificationId === target.id).at(-1)?.code ?? '000000')
       : '123456';
-    const code = right ? latest : wrongOf(latest);
+    const code = right ? latest : wrong(latest);
     const r = await w.verifier.check({ phone: PHONES[phone]!, purpose, code });
     compare(r, M.check(p, w.now, target, code), `checkPhone(${phone}, ${purpose}, ${right})`);
     if (!right) expect(r.isOk(), 'a wrong code was approved').toBe(false);
