@@ -4,7 +4,13 @@ import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { storeContract } from '../../test/contract/store';
 import { storeModelTest } from '../../test/load/model';
-import { redisClient, runId, serviceAvailable } from '../../test/load/services';
+import {
+  clearPrefix,
+  redisClient,
+  redisHarness,
+  runId,
+  serviceAvailable,
+} from '../../test/load/services';
 import { CAS_SHA } from './script';
 import { type RedisClientLike, redisStore, StoreConflictError } from './store';
 
@@ -17,15 +23,6 @@ const fits: [
 ] = [true, true];
 void fits;
 const secret = 'redis-test-secret-redis-test-secret!';
-
-async function clearPrefix(client: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** Wraps a client to count the commands (round trips) the store sends. */
 function counting(client: Redis) {
@@ -70,19 +67,9 @@ describe.skipIf(!up)('redisStore', () => {
     client.disconnect();
   });
 
-  storeContract('redis', async () => {
-    const c = redisClient();
-    const p = `${runId('pp-contract')}:`;
-    return {
-      store: redisStore({ client: c, prefix: p }),
-      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
-      reset: () => clearPrefix(c, p),
-      close: async () => {
-        await clearPrefix(c, p);
-        c.disconnect();
-      },
-    };
-  });
+  storeContract('redis', async () =>
+    redisHarness('pp-contract', (client, prefix) => redisStore({ client, prefix })),
+  );
 
   storeModelTest(
     'redis',

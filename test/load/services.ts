@@ -100,3 +100,31 @@ export async function serviceAvailable(service: 'redis' | 'postgres'): Promise<b
  * its many sends). Typed loosely on purpose.
  */
 export const withoutAbuse: object = { abuse: false };
+
+/** Deletes every key under `prefix` (SCAN + DEL, bounded pages). */
+export async function clearPrefix(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+}
+
+/**
+ * A contract-suite harness over a Redis store with its own client and a fresh prefix
+ * (`makeStore` builds the store from them); `reset` and `close` clear that prefix.
+ */
+export function redisHarness<S>(label: string, makeStore: (client: Redis, prefix: string) => S) {
+  const c = redisClient();
+  const p = `${runId(label)}:`;
+  return {
+    store: makeStore(c, p),
+    wait: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    reset: () => clearPrefix(c, p),
+    close: async () => {
+      await clearPrefix(c, p);
+      c.disconnect();
+    },
+  };
+}
