@@ -7,9 +7,11 @@ import { CorruptRecordError } from '../../src/core/state';
 import {
   type Store,
   StoreConflictError,
+  type StoreTransition,
   type StoreWrite,
   type Transition,
 } from '../../src/ports/store';
+import { LastSeen } from '../postgres/last-seen';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 
 /**
@@ -29,6 +31,12 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /** Compare-and-set attempts per update before it rejects (default 32). */
   readonly maxAttempts?: number;
+  /**
+   * Keys whose last known value this store keeps in process, so that an update can skip its
+   * `GET` (default 10 000; 0 disables it: every update reads first). Least recently written
+   * or read keys are evicted first. See docs/stores.md for the cost in memory.
+   */
+  readonly cacheSize?: number;
 }
 
 export interface RedisStore extends Store {
@@ -55,6 +63,26 @@ function mapRedisError(e: unknown, key: string): unknown {
   return e;
 }
 
+/**
+ * Runs `fn` on a guess (a cached value, or absence) and keeps the step only if it can be
+ * sent as a compare-and-set against that guess: it writes, it does not delete a record
+ * guessed absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess
+ * tells nothing trustworthy, and the caller reads the real value and runs `fn` on that.
+ */
+function guessStep<T>(fn: Transition<T>, guess: string | undefined) {
+  let step: StoreTransition<T>;
+  try {
+    step = fn(guess);
+    const { write } = step;
+    if (!write) return undefined;
+    if ('delete' in write) return guess === undefined ? undefined : step;
+    ttlArg(write);
+  } catch {
+    return undefined;
+  }
+  return step;
+}
+
 function ttlArg(write: Exclude<StoreWrite, { delete: true }>): string {
   if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
     throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
@@ -74,7 +102,16 @@ function ttlArg(write: Exclude<StoreWrite, { delete: true }>): string {
  *   A transition without a write (or deleting an absent record) ends at the GET.
  *   Concurrent updates of one key within this process run one after another, so contention
  *   comes only from other processes.
- * - `get`: one GET.
+ * - Last-value cache (`cacheSize`, default 10 000 keys): the store remembers the value it
+ *   last read or wrote for each key and skips the GET: the transition runs on that value and
+ *   the compare-and-set expects it (1 round trip in all when nobody else wrote). With nothing
+ *   cached, a transition that creates the record is sent expecting the key absent (1 round
+ *   trip for a new key). If the guess was stale the script answers the current value and the
+ *   update goes on from it as after a conflict (2 round trips, as without the cache). A
+ *   transition that writes nothing, deletes a record guessed absent, or throws on the guess
+ *   is not trusted: the store reads, then runs it again. No result computed on a guess is
+ *   returned unless its write landed. Errors and conflicts forget the key.
+ * - `get`: one GET (never answered from the cache); it refreshes the cached value.
  * - TTL: Redis expiry (PX), on the Redis server's clock.
  * - A key holding a non-string Redis value rejects with `CorruptRecordError` (the verifier
  *   answers `store_corrupt`); connection errors reject unchanged (`store_unavailable`).
@@ -102,6 +139,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw new TypeError('phoneproof: redisStore `maxAttempts` must be an integer from 1 to 1000.');
   }
+  const cacheSize = options.cacheSize ?? 10_000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0 || cacheSize > 10_000_000) {
+    throw new TypeError(
+      'phoneproof: redisStore `cacheSize` must be an integer from 0 (off) to 10000000.',
+    );
+  }
+  const cache = new LastSeen<string>(cacheSize);
 
   const redisKey = (key: string) => `${prefix}{${key}}`;
 
@@ -136,22 +180,42 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return parseCasReply(reply);
   };
 
-  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
-    const rkey = redisKey(key);
-    let seen = await read(rkey);
+  async function updateOnce<T>(key: string, rkey: string, fn: Transition<T>): Promise<T> {
+    // A guess first (the cached value, or absence), when the cache is on: see guessStep.
+    let seen = cache.capacity > 0 ? cache.peek(key) : undefined;
+    let step = cache.capacity > 0 ? guessStep(fn, seen) : undefined;
+    if (!step) {
+      seen = await read(rkey);
+      cache.set(key, seen);
+      step = fn(seen);
+    }
     for (let attempt = 1; ; attempt += 1) {
-      const { result, write } = fn(seen);
+      const { result, write } = step;
       if (!write || ('delete' in write && seen === undefined)) return result;
       const reply: CasReply = await cas(rkey, seen, write);
-      if (reply.ok) return result;
+      if (reply.ok) {
+        cache.set(key, 'delete' in write ? undefined : write.value);
+        return result;
+      }
       if (attempt >= maxAttempts) {
         throw new StoreConflictError(
           `phoneproof: update of ${rkey} still conflicted after ${maxAttempts} attempts`,
         );
       }
       seen = reply.current;
+      cache.set(key, seen);
       const wait = backoffMs(attempt);
       if (wait > 0) await sleep(wait);
+      step = fn(seen);
+    }
+  }
+
+  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
+    try {
+      return await updateOnce(key, redisKey(key), fn);
+    } catch (e) {
+      cache.delete(key); // an outage, a conflict or a throwing transition: know nothing
+      throw e;
     }
   }
 
@@ -181,7 +245,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     redisKey,
     update,
     async get(key) {
-      return read(redisKey(key));
+      const mark = cache.mark();
+      const value = await read(redisKey(key));
+      cache.refresh(key, value, mark);
+      return value;
     },
   };
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { LastSeen } from './last-seen';
+
+describe("LastSeen (the stores' last-value cache)", () => {
+  it('keeps at most `capacity` keys, evicting the least recently set', () => {
+    const c = new LastSeen<string>(2);
+    c.set('a', '1');
+    c.set('b', '2');
+    c.set('a', '1b'); // a is now the most recent
+    c.set('c', '3'); // evicts b
+    expect([c.peek('a'), c.peek('b'), c.peek('c'), c.size]).toEqual(['1b', undefined, '3', 2]);
+    c.set('c', undefined); // known absent: forgotten
+    expect([c.peek('c'), c.size]).toEqual([undefined, 1]);
+    c.delete('a');
+    expect(c.size).toBe(0);
+  });
+
+  it('capacity 0 keeps nothing', () => {
+    const c = new LastSeen<string>(0);
+    c.set('a', '1');
+    c.refresh('a', '1', c.mark());
+    expect([c.peek('a'), c.size]).toEqual([undefined, 0]);
+  });
+
+  it('a read refreshes an entry only if nothing set or removed it since the read began', () => {
+    const c = new LastSeen<string>(10);
+    c.set('k', 'old');
+    let mark = c.mark();
+    c.refresh('k', 'read', mark);
+    expect(c.peek('k')).toBe('read');
+
+    mark = c.mark();
+    c.set('k', 'written'); // an update landed while the read was in flight
+    c.refresh('k', 'read-before-the-write', mark);
+    expect(c.peek('k')).toBe('written');
+
+    mark = c.mark();
+    c.delete('k'); // deleted while the read was in flight
+    c.refresh('k', 'read-before-the-delete', mark);
+    expect(c.peek('k')).toBeUndefined();
+
+    mark = c.mark();
+    c.refresh('k', 'read', mark); // absent, nothing removed since: recorded
+    expect(c.peek('k')).toBe('read');
+    mark = c.mark();
+    c.refresh('k', undefined, mark); // the read found nothing: forgotten
+    expect(c.peek('k')).toBeUndefined();
+  });
+
+  it('an eviction during a read keeps the read from recording a key it may concern', () => {
+    const c = new LastSeen<string>(1);
+    c.set('k', 'v1');
+    const mark = c.mark();
+    c.set('k', 'v2');
+    c.set('other', 'x'); // evicts k (set after the mark, so the read may predate it)
+    c.refresh('k', 'v1', mark);
+    expect(c.peek('k')).toBeUndefined();
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The bounded cache of the last value a store instance knows for each key, shared by the
+ * Redis and PostgreSQL stores. @internal
+ * @module
+ */
+
+interface Entry<V> {
+  readonly value: V;
+  /** When the entry was set, on the cache's logical clock. */
+  readonly stamp: number;
+}
+
+/**
+ * The last value this store instance read or wrote for a key, at most `capacity` keys
+ * (least recently set evicted first). It is only ever a guess: a store sends the write it
+ * computes from a cached value as a compare-and-set against that value, so a stale entry
+ * (another instance wrote, the record expired) costs a failed compare, never a wrong answer.
+ * `capacity` 0 disables it: `peek` always misses and nothing is kept.
+ */
+export class LastSeen<V> {
+  readonly #entries = new Map<string, Entry<V>>();
+  #clock = 0;
+  /** The clock at the latest removal (delete or eviction) of any key. */
+  #removed = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached value of `key`, or undefined. Does not change the eviction order. */
+  peek(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  /** Records `value` as the latest known for `key` (undefined: known absent, forgets it). */
+  set(key: string, value: V | undefined): void {
+    if (value === undefined) {
+      this.delete(key);
+      return;
+    }
+    if (this.capacity === 0) return;
+    this.#entries.delete(key); // re-inserted last: most recently set
+    this.#clock += 1;
+    this.#entries.set(key, { value, stamp: this.#clock });
+    if (this.#entries.size > this.capacity) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+      this.#removed = this.#clock;
+    }
+  }
+
+  delete(key: string): void {
+    if (this.#entries.delete(key)) {
+      this.#clock += 1;
+      this.#removed = this.#clock;
+    }
+  }
+
+  /** A mark to take before a plain read whose answer may later go to `refresh`. */
+  mark(): number {
+    return this.#clock;
+  }
+
+  /**
+   * Records what a plain read issued after `mark` answered, unless this instance set or
+   * removed an entry that could be `key`'s since then: an update's newer knowledge is kept,
+   * never overwritten by a read that may have started before that update's write landed.
+   */
+  refresh(key: string, value: V | undefined, mark: number): void {
+    if (this.capacity === 0) return;
+    const entry = this.#entries.get(key);
+    if (entry ? entry.stamp > mark : this.#removed > mark) return;
+    this.set(key, value);
+  }
+}
