@@ -5,15 +5,18 @@
 import {
   type Store,
   StoreConflictError,
+  type StoreTransition,
   type StoreWrite,
   type Transition,
 } from '../../src/ports/store';
+import { LastSeen } from './last-seen';
 import { DEFAULT_TABLE } from './migrate';
 import {
   checkPool,
   explain,
   guardPoolErrors,
   type PgPoolLike,
+  type PgQuery,
   prepared,
   type TableName,
   tableName,
@@ -39,6 +42,12 @@ export interface PostgresStoreOptions {
    * keep them (PgBouncer before 1.21 in transaction mode).
    */
   readonly preparedStatements?: boolean;
+  /**
+   * Keys whose last known value and row version this store keeps in process, so that an
+   * update can skip its `SELECT` (default 10 000; 0 disables it: every update reads first).
+   * Least recently written or read keys are evicted first. See docs/stores.md for the cost.
+   */
+  readonly cacheSize?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -58,6 +67,19 @@ interface Row {
   readonly version: string;
 }
 
+/** A record as this instance last saw it: its value and its row version. */
+interface Seen {
+  readonly value: string;
+  readonly version: string;
+}
+
+/** What a cached write's statement answers: it landed, or the row as it is now. */
+interface GuessRow {
+  readonly ok: boolean;
+  readonly version: string;
+  readonly value: Buffer | string | null;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const backoffMs = (n: number) => (n <= 1 ? 0 : Math.random() * Math.min(50, 2 ** (n - 1)));
 
@@ -68,6 +90,28 @@ function ttlOf(write: Exclude<StoreWrite, { delete: true }>): number {
   return Math.ceil(write.ttlMs);
 }
 
+/**
+ * Runs `fn` on a guess (the cached record, or absence) and keeps the step only if it can be
+ * sent as a write conditional on that guess: it writes, it does not delete a record guessed
+ * absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess tells
+ * nothing trustworthy, and the caller reads the row and runs `fn` on that.
+ */
+function guessStep<T>(
+  fn: Transition<T>,
+  guess: string | undefined,
+): (StoreTransition<T> & { readonly write: StoreWrite }) | undefined {
+  try {
+    const step = fn(guess);
+    const { write } = step;
+    if (!write) return undefined;
+    if ('delete' in write) return guess === undefined ? undefined : { result: step.result, write };
+    ttlOf(write);
+    return { result: step.result, write };
+  } catch {
+    return undefined;
+  }
+}
+
 function positiveInt(value: number, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new TypeError(
@@ -76,6 +120,13 @@ function positiveInt(value: number, name: string, min: number, max: number): num
   }
   return value;
 }
+
+/** `write` (a statement on key $1 returning `version`), answering `GuessRow` rows. */
+const landedOrCurrent = (T: string, write: string) => `WITH w AS (${write})
+  SELECT true AS ok, version, NULL::bytea AS value FROM w
+  UNION ALL
+  SELECT false, version, value FROM ${T}
+    WHERE key = $1 AND expires_at > now() AND NOT EXISTS (SELECT 1 FROM w)`;
 
 function statements(t: TableName) {
   const T = t.sql;
@@ -88,16 +139,39 @@ function statements(t: TableName) {
       VALUES ($1, $2, nextval('${seq}'), ${expiry})
       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version,
         expires_at = EXCLUDED.expires_at
-      WHERE t.expires_at <= now()`,
+      WHERE t.expires_at <= now() RETURNING t.version`,
     update: `UPDATE ${T} SET value = $2, version = nextval('${seq}'), expires_at = ${expiry}
-      WHERE key = $1 AND version = $4 AND expires_at > now()`,
+      WHERE key = $1 AND version = $4 AND expires_at > now() RETURNING version`,
     remove: `DELETE FROM ${T} WHERE key = $1 AND version = $2 AND expires_at > now()`,
+    // Writes computed on a cached record (or on absence, for a key with nothing cached):
+    // conditional on the cached version and value (a version alone could recur after a
+    // restore from backup), answering either that the write landed or the live row as it
+    // is in the statement's snapshot (none: absent or expired), so that a stale guess costs
+    // no extra read.
+    guessUpdate: landedOrCurrent(
+      T,
+      `UPDATE ${T} SET value = $2, version = nextval('${seq}'), expires_at = ${expiry}
+        WHERE key = $1 AND version = $4 AND value = $5 AND expires_at > now() RETURNING version`,
+    ),
+    guessRemove: landedOrCurrent(
+      T,
+      `DELETE FROM ${T} WHERE key = $1 AND version = $2 AND value = $3 AND expires_at > now()
+        RETURNING version`,
+    ),
+    // Expecting absence: a conflicting row, live or expired, is left alone (and not locked).
+    guessInsert: landedOrCurrent(
+      T,
+      `INSERT INTO ${T} (key, value, version, expires_at)
+        VALUES ($1, $2, nextval('${seq}'), ${expiry}) ON CONFLICT (key) DO NOTHING
+        RETURNING version`,
+    ),
     // The locked path: the row (live or expired) is ours until COMMIT.
     lockRow: `SELECT value, version, expires_at > now() AS live FROM ${T} WHERE key = $1 FOR UPDATE`,
     lockedUpdate: `UPDATE ${T} SET value = $2, version = nextval('${seq}'), expires_at = ${expiry}
-      WHERE key = $1`,
+      WHERE key = $1 RETURNING version`,
     lockedInsert: `INSERT INTO ${T} (key, value, version, expires_at)
-      VALUES ($1, $2, nextval('${seq}'), ${expiry}) ON CONFLICT (key) DO NOTHING`,
+      VALUES ($1, $2, nextval('${seq}'), ${expiry}) ON CONFLICT (key) DO NOTHING
+      RETURNING version`,
     lockedRemove: `DELETE FROM ${T} WHERE key = $1`,
     sweep: `DELETE FROM ${T} WHERE key IN (
         SELECT key FROM ${T} WHERE expires_at <= now()
@@ -120,8 +194,19 @@ function statements(t: TableName) {
  *   (BEGIN, SELECT ... FOR UPDATE, write, COMMIT: 4 round trips), so it cannot starve.
  *   A transition without a write (or deleting an absent record) ends at the SELECT.
  *   Updates of one key from this instance run one after another.
- * - `get`: one SELECT; concurrent `get`s of one key share a SELECT that started after they
- *   were called. Statements are prepared once per connection.
+ * - Last-value cache (`cacheSize`, default 10 000 keys): the store remembers the value and
+ *   row version it last read or wrote for each key and skips the SELECT: the transition runs
+ *   on that value and its write is one statement conditional on that version and value
+ *   (1 round trip in all when nobody else wrote). With nothing cached, a transition that
+ *   creates the record is sent as `INSERT ... ON CONFLICT DO NOTHING` (1 round trip for a new
+ *   key). Each of these statements answers, when it did not apply, the live row as it found
+ *   it, and the update goes on from that row as after a conflict (2 round trips, as without
+ *   the cache). A transition that writes nothing, deletes a record guessed absent, or throws
+ *   on the guess is not trusted: the store reads, then runs it again. No result computed on
+ *   a guess is returned unless its write landed. Errors and lost races forget the key.
+ * - `get`: one SELECT (never answered from the cache; it refreshes it); concurrent `get`s of
+ *   one key share a SELECT that started after they were called. Statements are prepared
+ *   once per connection.
  * - Expired rows are invisible at once and deleted by bounded sweeps (see `sweep`).
  * - A missing table rejects with an error saying to run `migrate`; connection errors reject
  *   unchanged (the verifier answers `store_unavailable`).
@@ -141,13 +226,24 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   );
   const sweepEvery = positiveInt(options.sweepEvery ?? 500, 'sweepEvery', 0, 1e9);
   const sweepLimit = positiveInt(options.sweepLimit ?? 1000, 'sweepLimit', 1, 1e6);
+  const cache = new LastSeen<Seen>(positiveInt(options.cacheSize ?? 10_000, 'cacheSize', 0, 1e7));
   guardPoolErrors(pool);
   const sql = statements(table);
   const named = options.preparedStatements ?? true;
 
+  // Statement names (a hash of the text) computed once per statement, not once per query.
+  const names = new Map<string, PgQuery>();
+  const query = (text: string, values: unknown[]): PgQuery => {
+    let base = names.get(text);
+    if (!base) {
+      base = prepared(text, [], named);
+      names.set(text, base);
+    }
+    return { ...base, values };
+  };
   const run = async (text: string, values: unknown[]) => {
     try {
-      return await pool.query(prepared(text, values, named));
+      return await pool.query(query(text, values));
     } catch (e) {
       throw explain(e, table);
     }
@@ -155,22 +251,68 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   const read = async (key: string): Promise<Row | undefined> =>
     (await run(sql.read, [key])).rows[0] as Row | undefined;
-  const text = (row: Row | undefined) =>
-    row === undefined
-      ? undefined
-      : Buffer.isBuffer(row.value)
-        ? row.value.toString('utf8')
-        : row.value;
+  const text = (value: Buffer | string) =>
+    Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  const seenOf = (row: Row | undefined): Seen | undefined =>
+    row === undefined ? undefined : { value: text(row.value), version: String(row.version) };
+  const versionOf = (rows: unknown[]) => String((rows[0] as { version: unknown }).version);
 
-  /** Applies `write` if the row is still the one read; false on conflict. */
-  const conditional = async (key: string, row: Row | undefined, write: StoreWrite) => {
-    if ('delete' in write) return (await run(sql.remove, [key, row!.version])).rowCount === 1;
+  /**
+   * Applies `write` if the row is still the one read; resolves with what this instance now
+   * knows of the record (undefined after a delete), or `false` on conflict.
+   */
+  const conditional = async (
+    key: string,
+    seen: Seen | undefined,
+    write: StoreWrite,
+  ): Promise<{ now: Seen | undefined } | false> => {
+    if ('delete' in write) {
+      return (await run(sql.remove, [key, seen!.version])).rowCount === 1 && { now: undefined };
+    }
     const value = Buffer.from(write.value, 'utf8');
     const ttl = ttlOf(write);
-    const r = row
-      ? await run(sql.update, [key, value, ttl, row.version])
+    const r = seen
+      ? await run(sql.update, [key, value, ttl, seen.version])
       : await run(sql.insert, [key, value, ttl]);
-    return r.rowCount === 1;
+    return r.rowCount === 1 && { now: { value: write.value, version: versionOf(r.rows) } };
+  };
+
+  /**
+   * Sends a write computed on a guess (`cached`, or absence) as one statement conditional on
+   * it: resolves with `landed` and what this instance now knows of the record, which on a
+   * miss is the live row as the statement saw it (none: absent or expired).
+   */
+  const guessed = async (key: string, cached: Seen | undefined, write: StoreWrite) => {
+    let rows: unknown[];
+    if ('delete' in write) {
+      const args = [key, cached!.version, Buffer.from(cached!.value, 'utf8')];
+      rows = (await run(sql.guessRemove, args)).rows;
+    } else {
+      const value = Buffer.from(write.value, 'utf8');
+      const ttl = ttlOf(write);
+      rows = cached
+        ? (
+            await run(sql.guessUpdate, [
+              key,
+              value,
+              ttl,
+              cached.version,
+              Buffer.from(cached.value, 'utf8'),
+            ])
+          ).rows
+        : (await run(sql.guessInsert, [key, value, ttl])).rows;
+    }
+    const row = rows[0] as GuessRow | undefined;
+    if (row?.ok) {
+      const now =
+        'delete' in write ? undefined : { value: write.value, version: String(row.version) };
+      return { landed: true, now };
+    }
+    const now =
+      row && row.value !== null
+        ? { value: text(row.value), version: String(row.version) }
+        : undefined;
+    return { landed: false, now };
   };
 
   let writes = 0;
@@ -189,12 +331,36 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       });
   };
 
-  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
+  async function updateOnce<T>(key: string, fn: Transition<T>): Promise<T> {
+    // With the cache on, a guess first (the cached record, or absence): see guessStep.
+    let known: { seen: Seen | undefined } | undefined;
+    if (cache.capacity > 0) {
+      const cached = cache.peek(key);
+      const step = guessStep(fn, cached?.value);
+      if (step) {
+        const { landed, now } = await guessed(key, cached, step.write);
+        cache.set(key, now);
+        if (landed) {
+          maybeSweep();
+          return step.result;
+        }
+        known = { seen: now }; // the row as it is: go on from it, without a SELECT
+      }
+    }
     for (let attempt = 1; attempt <= optimisticAttempts; attempt += 1) {
-      const row = await read(key);
-      const { result, write } = fn(text(row));
-      if (!write || ('delete' in write && row === undefined)) return result;
-      if (await conditional(key, row, write)) {
+      let seen: Seen | undefined;
+      if (known) {
+        seen = known.seen;
+        known = undefined;
+      } else {
+        seen = seenOf(await read(key));
+        cache.set(key, seen);
+      }
+      const { result, write } = fn(seen?.value);
+      if (!write || ('delete' in write && seen === undefined)) return result;
+      const landed = await conditional(key, seen, write);
+      if (landed) {
+        cache.set(key, landed.now);
         maybeSweep();
         return result;
       }
@@ -202,6 +368,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (wait > 0) await sleep(wait);
     }
     return applyLocked(key, fn);
+  }
+
+  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
+    try {
+      return await updateOnce(key, fn);
+    } catch (e) {
+      cache.delete(key); // an outage, a lost race or a throwing transition: know nothing
+      throw e;
+    }
   }
 
   /**
@@ -214,7 +389,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     const client = await pool.connect();
     const q = async (text: string, values: unknown[]) => {
       try {
-        return await client.query(prepared(text, values, named));
+        return await client.query(query(text, values));
       } catch (e) {
         throw explain(e, table);
       }
@@ -224,18 +399,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await client.query({ text: 'BEGIN' });
       for (let round = 0; round < 3; round += 1) {
         const row = (await q(sql.lockRow, [key])).rows[0] as (Row & { live: boolean }) | undefined;
-        const seen = row?.live ? row : undefined;
-        const { result, write } = fn(text(seen));
+        let now = seenOf(row?.live ? row : undefined);
+        const { result, write } = fn(now?.value);
         let done = true;
         if (write && 'delete' in write) {
-          if (seen) await q(sql.lockedRemove, [key]);
+          if (now) await q(sql.lockedRemove, [key]);
+          now = undefined;
         } else if (write) {
           const args = [key, Buffer.from(write.value, 'utf8'), ttlOf(write)];
-          if (row) await q(sql.lockedUpdate, args);
-          else done = (await q(sql.lockedInsert, args)).rowCount === 1;
+          const r = row ? await q(sql.lockedUpdate, args) : await q(sql.lockedInsert, args);
+          done = row !== undefined || r.rowCount === 1;
+          now = r.rows.length > 0 ? { value: write.value, version: versionOf(r.rows) } : undefined;
         }
         if (done) {
           await client.query({ text: 'COMMIT' });
+          cache.set(key, now);
           if (write) maybeSweep();
           return result;
         }
@@ -261,7 +439,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   return {
     table: table.sql,
     update,
-    get: async (key) => text(await sharedRead(key)),
+    get: async (key) => {
+      const mark = cache.mark();
+      const seen = seenOf(await sharedRead(key));
+      cache.refresh(key, seen, mark);
+      return seen?.value;
+    },
     sweep,
   };
 }
