@@ -12,7 +12,7 @@ interface Entry<V> {
 
 /**
  * The last value this store instance read or wrote for a key, at most `capacity` keys
- * (least recently set evicted first). It is only ever a guess: a store sends the write it
+ * (when full, the least recently set sixteenth is evicted). It is only ever a guess: a store sends the write it
  * computes from a cached value as a compare-and-set against that value, so a stale entry
  * (another instance wrote, the record expired) costs a failed compare, never a wrong answer.
  * `capacity` 0 disables it: `peek` always misses and nothing is kept.
@@ -44,11 +44,21 @@ export class LastSeen<V> {
     this.#entries.delete(key); // re-inserted last: most recently set
     this.#clock += 1;
     this.#entries.set(key, { value, stamp: this.#clock });
-    if (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-      this.#removed = this.#clock;
+    if (this.#entries.size > this.capacity) this.#evict();
+  }
+
+  /**
+   * Drops the least recently set keys: a sixteenth of the capacity at once, so that the walk
+   * from the start of the Map (past the holes earlier deletions left) is paid once per batch,
+   * not once per key.
+   */
+  #evict(): void {
+    let excess = this.#entries.size - this.capacity + Math.floor(this.capacity / 16);
+    for (const key of this.#entries.keys()) {
+      if (excess-- <= 0) break;
+      this.#entries.delete(key);
     }
+    this.#removed = this.#clock;
   }
 
   delete(key: string): void {
