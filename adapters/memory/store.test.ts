@@ -41,6 +41,28 @@ describe('memoryStore reclamation', () => {
     expect(store.entries()).toHaveLength(0);
   });
 
+  it('reclaims rewritten records at their last expiry, extended or shortened', async () => {
+    let t = 0;
+    const store = memoryStore({ now: () => t });
+    const write = (key: string, ttlMs: number) =>
+      store.update(key, () => ({ result: 0, write: { value: `v${t}`, ttlMs } }));
+    // Extended many times: queued once, requeued when its first expiry passes.
+    for (let i = 0; i < 50; i += 1) {
+      t += 10;
+      await write('extended', 100);
+    }
+    // Shortened: from 10 s down to 50 ms.
+    await write('shortened', 10_000);
+    await write('shortened', 50);
+    t += 60; // 'shortened' expired, 'extended' (until t + 40) still live
+    await store.get('unrelated');
+    expect(store.entries().map(([k]) => k)).toEqual(['extended']);
+    expect(await store.get('extended')).toBe('v500');
+    t += 50;
+    await store.get('unrelated');
+    expect(store.size()).toBe(0);
+  });
+
   it('refuses a non-positive TTL', async () => {
     const store = memoryStore();
     await expect(

@@ -8,6 +8,8 @@ import type { Store } from '../../src/ports/store';
 interface Entry {
   value: string;
   expiresAt: number;
+  /** The expiry this key is queued under in the heap (at most `expiresAt`). */
+  queuedAt: number;
 }
 
 export interface MemoryStoreOptions {
@@ -43,7 +45,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (heap[p]![0] <= heap[i]![0]) break;
-      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      const x = heap[p]!;
+      heap[p] = heap[i]!;
+      heap[i] = x;
       i = p;
     }
   };
@@ -60,21 +64,34 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (l < heap.length && heap[l]![0] < heap[m]![0]) m = l;
         if (r < heap.length && heap[r]![0] < heap[m]![0]) m = r;
         if (m === i) break;
-        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        const x = heap[m]!;
+        heap[m] = heap[i]!;
+        heap[i] = x;
         i = m;
       }
     }
     return top;
   };
+  // Each live key is queued once, under an expiry no later than its own. A rewrite that
+  // pushes the expiry out does not queue the key again: when its queued time comes, a key
+  // that is still live is queued again under its current expiry.
   const sweep = (t: number) => {
     while (heap.length > 0 && heap[0]![0] <= t) {
       const [at, key] = pop()!;
       const e = map.get(key);
-      if (e && e.expiresAt === at) map.delete(key);
+      if (!e || e.queuedAt !== at) continue; // a stale queue entry
+      if (e.expiresAt <= t) map.delete(key);
+      else {
+        e.queuedAt = e.expiresAt;
+        push([e.expiresAt, key]);
+      }
     }
     if (heap.length > 1024 && heap.length > 2 * map.size) {
       heap.length = 0;
-      for (const [key, e] of map) push([e.expiresAt, key]);
+      for (const [key, e] of map) {
+        e.queuedAt = e.expiresAt;
+        push([e.expiresAt, key]);
+      }
     }
   };
   const live = (key: string, t: number): Entry | undefined => {
@@ -92,8 +109,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         else {
           if (!(write.ttlMs > 0)) throw new RangeError(`ttlMs must be > 0 (got ${write.ttlMs})`);
           const expiresAt = t + write.ttlMs;
-          map.set(key, { value: write.value, expiresAt });
-          push([expiresAt, key]);
+          const e = map.get(key);
+          if (e && e.queuedAt <= expiresAt) {
+            e.value = write.value;
+            e.expiresAt = expiresAt;
+          } else {
+            map.set(key, { value: write.value, expiresAt, queuedAt: expiresAt });
+            push([expiresAt, key]);
+          }
         }
       }
       return result;

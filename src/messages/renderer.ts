@@ -128,12 +128,21 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
   const webOtp = options.webOtp;
   const names = new Set<string>([...BUILTIN_TEMPLATES, ...Object.keys(custom)]);
 
-  const tagOf = (locale: string) => matchLocale(Object.keys(locales), locale, fallback)!;
   const langOf = (tag: string) => tag.split('-')[0]!.toLowerCase();
-  const localeFor = (locale: string) => {
-    const tag = tagOf(locale);
-    return langOf(tag) === langOf(locale) ? locale : tag;
+  // Locale resolution runs for every message: remember it per requested tag (bounded, since
+  // requested tags come from callers).
+  const resolved = new Map<string, { readonly tag: string; readonly locale: string }>();
+  const resolve = (requested: string) => {
+    let r = resolved.get(requested);
+    if (r === undefined) {
+      const tag = matchLocale(Object.keys(locales), requested, fallback)!;
+      r = { tag, locale: langOf(tag) === langOf(requested) ? requested : tag };
+      if (resolved.size < 256) resolved.set(requested, r);
+    }
+    return r;
   };
+  const tagOf = (locale: string) => resolve(locale).tag;
+  const localeFor = (locale: string) => resolve(locale).locale;
 
   function varsOf(ctx: MessageContext, strings: LocaleStrings, tag: string): Vars {
     const n = ctx.minutes;

@@ -42,9 +42,26 @@ export function validateTemplate(
   }
 }
 
+/** A template split once into literal text (even indexes) and placeholder names (odd). */
+const compiled = new Map<string, readonly string[]>();
+
+function partsOf(template: string): readonly string[] {
+  let parts = compiled.get(template);
+  if (parts === undefined) {
+    parts = template.split(PATTERN);
+    // Templates come from configuration, so few; the bound only guards odd callers.
+    if (compiled.size < 512) compiled.set(template, parts);
+  }
+  return parts;
+}
+
 /** Replaces each known `{name}`; text that is not a known placeholder is kept as is. */
 export function interpolate(template: string, vars: Vars): string {
-  return template.replace(PATTERN, (whole, name: string) =>
-    Object.hasOwn(vars, name) ? vars[name as Placeholder] : whole,
-  );
+  const parts = partsOf(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    out += (Object.hasOwn(vars, name) ? vars[name as Placeholder] : `{${name}}`) + parts[i + 1]!;
+  }
+  return out;
 }

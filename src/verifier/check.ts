@@ -2,7 +2,7 @@
  * The `check` operation: evaluates a code inside one atomic transition. @internal
  * @module
  */
-import { err, errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { normalizeCodeInput } from '../codes';
 import { type CheckTarget, checkTransition, findTarget } from '../core/check';
 import { type VerifyError, verifyError } from '../errors';
@@ -49,8 +49,8 @@ export function makeCheck(sh: Shell): Verifier['check'] {
     const context = o.context as RequestContext | undefined;
     const ctx = context ? { context } : {};
     const emit = sh.emitter(o.silent);
-    return sh
-      .transact(key, at, (s) =>
+    const run = async (): Promise<Result<CheckResult, VerifyError>> => {
+      const r = await sh.transactP(key, at, (s) =>
         checkTransition(
           s,
           target,
@@ -58,50 +58,52 @@ export function makeCheck(sh: Shell): Verifier['check'] {
           at,
           policy,
         ),
-      )
-      .andThen((step) => {
-        const d = step.decision;
-        const targeted = findTarget(step.state, target);
-        const to = targeted?.to ?? '';
-        if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
-        if (d.isErr()) {
-          if (d.error.code === 'code_mismatch') {
-            const id = targeted ? { id: targeted.id } : {};
-            emit({
-              type: 'verification.check_failed',
-              at,
-              attemptsLeft: d.error.attemptsLeft ?? 0,
-              to,
-              ...id,
-              ...ctx,
-            });
-          }
-          return err(refusalError(d.error, at));
-        }
-        const v = d.value;
-        const phone = parsed.value.phone ?? unseal(sh.ring, v.sealed);
-        if (phone === undefined) {
-          return err(
-            verifyError('store_corrupt', {
-              message: 'The stored number cannot be decrypted with the configured secrets.',
-            }),
-          );
-        }
-        emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
-        return ok<CheckResult, VerifyError>({
-          status: 'approved',
-          id: v.id,
-          phone,
-          to: v.to,
-          purpose: v.purpose,
-          verifiedAt: at,
-        });
-      })
-      .andThen((approved) =>
-        sh.hooks.afterApprove.reduce<ResultAsync<CheckResult, VerifyError>>(
-          (acc, hook) => acc.andThen((r) => hook(r, { at, silent: o.silent === true, ...ctx })),
-          okAsync(approved),
-        ),
       );
+      if (r.isErr()) return err(r.error);
+      const step = r.value;
+      const d = step.decision;
+      const targeted = findTarget(step.state, target);
+      const to = targeted?.to ?? '';
+      if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
+      if (d.isErr()) {
+        if (d.error.code === 'code_mismatch') {
+          const id = targeted ? { id: targeted.id } : {};
+          emit({
+            type: 'verification.check_failed',
+            at,
+            attemptsLeft: d.error.attemptsLeft ?? 0,
+            to,
+            ...id,
+            ...ctx,
+          });
+        }
+        return err(refusalError(d.error, at));
+      }
+      const v = d.value;
+      const phone = parsed.value.phone ?? unseal(sh.ring, v.sealed);
+      if (phone === undefined) {
+        return err(
+          verifyError('store_corrupt', {
+            message: 'The stored number cannot be decrypted with the configured secrets.',
+          }),
+        );
+      }
+      emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
+      let approved: CheckResult = {
+        status: 'approved',
+        id: v.id,
+        phone,
+        to: v.to,
+        purpose: v.purpose,
+        verifiedAt: at,
+      };
+      for (const hook of sh.hooks.afterApprove) {
+        const next = await hook(approved, { at, silent: o.silent === true, ...ctx });
+        if (next.isErr()) return err(next.error);
+        approved = next.value;
+      }
+      return ok(approved);
+    };
+    return new ResultAsync(run());
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { editState } from '../core/copy';
 import type { Refusal, Step } from '../core/refusal';
 import type { PhoneState, VerificationState } from '../core/state';
 import { attemptOf, type SendAttempt } from '../delivery/attempts';
@@ -12,43 +13,42 @@ import { type FallbackPolicy, fallbackChannel, isOptOut } from '../delivery/fall
 import { recordReport, recordSend } from '../delivery/record';
 import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
-import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
+import type { Channel, OutgoingMessage } from '../ports/sender';
 import { unseal } from '../secrets';
 import { bad, objectInput } from './input';
 import { type DeliveryMeta, outcomeResult, refusalError, type Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
 
 /** Records attempts (and a channel switch) on verification `id`; best effort. */
-function recordAttempts(
+async function recordAttempts(
   sh: Shell,
   key: string,
   id: string,
   attempts: readonly SendAttempt[],
   patch: Partial<VerificationState>,
   at: number,
-): ResultAsync<void, never> {
-  return (
-    sh
-      .transact(key, at, (s): Step<void> => {
-        let verifications = s.verifications;
-        let changed = false;
-        attempts.forEach((a, i) => {
-          const r = recordSend(verifications, id, a, i === attempts.length - 1 ? patch : {});
-          verifications = r.verifications;
-          changed ||= r.changed;
-        });
-        return {
-          state: changed ? { ...s, verifications } : s,
-          changed,
-          decision: ok(undefined),
-          events: [],
-        };
-      })
-      .map(() => undefined)
-      // The message left already: a failed bookkeeping write must not turn it into an error
-      // (the client would retry and the person get two codes).
-      .orElse(() => okAsync(undefined))
-  );
+): Promise<void> {
+  // The message left already: a failed bookkeeping write must not turn it into an error
+  // (the client would retry and the person get two codes), so the outcome is ignored.
+  await sh.transactP(key, at, (s): Step<void> => {
+    let verifications = s.verifications;
+    let changed = false;
+    attempts.forEach((a, i) => {
+      const r = recordSend(verifications, id, a, i === attempts.length - 1 ? patch : {});
+      verifications = r.verifications;
+      changed ||= r.changed;
+    });
+    return {
+      state: changed
+        ? editState(s, (m) => {
+            m.verifications = verifications;
+          })
+        : s,
+      changed,
+      decision: ok(undefined),
+      events: [],
+    };
+  });
 }
 
 /**
@@ -56,7 +56,7 @@ function recordAttempts(
  * with the same code; records the attempts. Resolves with the message id and the channel
  * that delivered.
  */
-export function deliverTracked(
+export async function deliverTracked(
   sh: Shell,
   policy: FallbackPolicy,
   t: {
@@ -66,33 +66,33 @@ export function deliverTracked(
     /** The same code rendered for another channel. */
     readonly renderAs: (channel: Channel) => OutgoingMessage;
   },
-): ResultAsync<{ messageId: string; channel: Channel }, VerifyError> {
+): Promise<Result<{ messageId: string; channel: Channel }, VerifyError>> {
   const { message, meta } = t;
-  return sh.sendOutcome(message, meta).andThen((first) => {
-    const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at)];
-    const next = first.ok ? undefined : fallbackChannel(message.channel, first.error, policy);
-    const final: ResultAsync<SendOutcome, VerifyError> = next
-      ? sh.sendOutcome(t.renderAs(next), meta).map((o) => {
-          attempts.push(attemptOf(next, o, meta.at));
-          return o;
-        })
-      : okAsync(first);
-    return final.andThen((o) =>
-      recordAttempts(
-        sh,
-        t.key,
-        message.verificationId,
-        attempts,
-        next && o.ok ? { channel: next } : {},
-        meta.at,
-      ).andThen(() =>
-        outcomeResult(o).map((messageId) => ({
-          messageId,
-          channel: o.ok && next ? next : message.channel,
-        })),
-      ),
-    );
-  });
+  const sent = await sh.sendOutcomeP(message, meta);
+  if (sent.isErr()) return err(sent.error);
+  const first = sent.value;
+  const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at)];
+  const next = first.ok ? undefined : fallbackChannel(message.channel, first.error, policy);
+  let outcome = first;
+  if (next) {
+    const again = await sh.sendOutcomeP(t.renderAs(next), meta);
+    if (again.isErr()) return err(again.error);
+    outcome = again.value;
+    attempts.push(attemptOf(next, outcome, meta.at));
+  }
+  const switched = next !== undefined && outcome.ok;
+  await recordAttempts(
+    sh,
+    t.key,
+    message.verificationId,
+    attempts,
+    switched ? { channel: next } : {},
+    meta.at,
+  );
+  return outcomeResult(outcome).map((messageId) => ({
+    messageId,
+    channel: switched ? next : message.channel,
+  }));
 }
 
 const REF = /^[A-Za-z0-9_-]{32}$/;
@@ -143,7 +143,11 @@ export function makeDelivery(
     return sh
       .transact(`phone:${report.ref}`, at, (s): Step<Found> => {
         const r = recordReport(s.verifications, report, at);
-        const state: PhoneState = r.changed ? { ...s, verifications: r.verifications } : s;
+        const state: PhoneState = r.changed
+          ? editState(s, (m) => {
+              m.verifications = r.verifications;
+            })
+          : s;
         const v = state.verifications.find((x) => x.id === r.id);
         const decision: Result<Found, Refusal> =
           v && r.attempt

@@ -7,11 +7,14 @@ import type { RequestContext, VerifierEvent } from './types';
 
 export type Publish = (event: VerifierEvent) => void;
 
+/** The publisher of a verifier without `onEvent`, and of silent calls: drops every event. */
+export const silent: Publish = () => {};
+
 /** Wraps `onEvent` so sync throws and async rejections are swallowed. */
 export function publisher(
   onEvent: ((e: VerifierEvent) => void | Promise<void>) | undefined,
 ): Publish {
-  if (!onEvent) return () => {};
+  if (!onEvent) return silent;
   return (event) => {
     try {
       const r = onEvent(event);

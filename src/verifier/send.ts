@@ -2,7 +2,7 @@
  * The `start` and `resend` operations. @internal
  * @module
  */
-import { errAsync, type Result } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { generateCode } from '../codes';
 import type { Step } from '../core/refusal';
 import { resendTransition, type SendDecision, startTransition } from '../core/send';
@@ -13,7 +13,7 @@ import type { Channel, OutgoingMessage } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { deliverTracked } from './delivery';
 import { publishCore } from './events';
-import { presetCodeFor } from './hooks';
+import { presetCodeFor, type SendRequest } from './hooks';
 import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
@@ -110,45 +110,50 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
     const digest = codeDigest(sh.ring.current, id, purpose, code);
     const to = phone.masked;
     const sealed = seal(sh.ring, phone.number, nonce.subarray(16));
-    return sh
-      .guard({
-        kind: 'start',
-        phoneKey: pkey,
-        phone: phone.number,
-        country: phone.country,
-        channel,
-        purpose,
-        input: o,
-        silent: o.silent === true,
+    const req: SendRequest = {
+      kind: 'start',
+      phoneKey: pkey,
+      phone: phone.number,
+      country: phone.country,
+      channel,
+      purpose,
+      input: o,
+      silent: o.silent === true,
+      at,
+      ...(context ? { context } : {}),
+    };
+    const run = async (): Promise<Result<StartResult, VerifyError>> => {
+      if (sh.hooks.beforeSend.length > 0) {
+        const allowed = await sh.guardP(req);
+        if (allowed.isErr()) return err(allowed.error);
+      }
+      const step = await sh.transactP(`phone:${pkey}`, at, (s) =>
+        startTransition(s, { id, purpose, channel, digest, to, sealed }, at, sh.policy),
+      );
+      if (step.isErr()) return err(step.error);
+      const d = decided(sh, step.value, at, context, o.silent);
+      if (d.isErr()) return err(d.error);
+      sh.emitter(o.silent)({
+        type: 'verification.started',
         at,
+        id,
+        to,
+        purpose,
+        channel,
         ...(context ? { context } : {}),
-      })
-      .andThen(() =>
-        sh.transact(`phone:${pkey}`, at, (s) =>
-          startTransition(s, { id, purpose, channel, digest, to, sealed }, at, sh.policy),
-        ),
-      )
-      .andThen((step) => decided(sh, step, at, context, o.silent))
-      .andThen((d) => {
-        const ctx = context ? { context } : {};
-        sh.emitter(o.silent)({
-          type: 'verification.started',
-          at,
-          id,
-          to,
-          purpose,
-          channel,
-          ...ctx,
-        });
-        const render = (ch: Channel) =>
-          messageFor(sh, withChannel(d, ch), phone.number, code, locale, template, at);
-        return deliverTracked(sh, fallback, {
-          key: `phone:${pkey}`,
-          message: render(d.verification.channel),
-          meta: { at, to, purpose, context, silent: o.silent },
-          renderAs: render,
-        }).map((sent) => ({ ...result(d, sent.messageId), channel: sent.channel }));
       });
+      const render = (ch: Channel) =>
+        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at);
+      const sent = await deliverTracked(sh, fallback, {
+        key: `phone:${pkey}`,
+        message: render(d.value.verification.channel),
+        meta: { at, to, purpose, context, silent: o.silent },
+        renderAs: render,
+      });
+      if (sent.isErr()) return err(sent.error);
+      return ok({ ...result(d.value, sent.value.messageId), channel: sent.value.channel });
+    };
+    return new ResultAsync(run());
   };
 }
 
@@ -205,12 +210,14 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
         }
         const render = (ch: Channel) =>
           messageFor(sh, withChannel(d, ch), phone, code, locale, template, at);
-        return deliverTracked(sh, fallback, {
-          key: `phone:${id.slice(0, 32)}`,
-          message: render(v.channel),
-          meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
-          renderAs: render,
-        }).map((sent) => ({ ...result(d, sent.messageId), channel: sent.channel }));
+        return new ResultAsync(
+          deliverTracked(sh, fallback, {
+            key: `phone:${id.slice(0, 32)}`,
+            message: render(v.channel),
+            meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
+            renderAs: render,
+          }),
+        ).andThen((sent) => ok({ ...result(d, sent.messageId), channel: sent.channel }));
       });
   };
 }

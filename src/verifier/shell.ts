@@ -4,7 +4,8 @@
  * @module
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import { err, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { attempt, settle } from '../async';
 import type { RandomBytes } from '../codes';
 import { type Policy, resolvePolicy } from '../core/policy';
 import type { Refusal, Step } from '../core/refusal';
@@ -16,10 +17,13 @@ import { maskFormatted, maskPhone, normalizePhone, type ParsedPhone, parsePhone 
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store, StoreWrite } from '../ports/store';
 import { type Keyring, keyring } from '../secrets';
-import { type Publish, publisher } from './events';
+import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
 import { localeOf } from './input';
 import type { RequestContext, VerifierOptions } from './types';
+
+/** Decoded phone records kept per verifier (see `decode` in `createShell`). */
+const DECODED_CACHE_SIZE = 1024;
 
 /** Everything the operations share. */
 export interface Shell {
@@ -43,6 +47,12 @@ export interface Shell {
     at: number,
     f: (s: PhoneState) => Step<T>,
   ): ResultAsync<Step<T>, VerifyError>;
+  /** `transact` as a native promise, for the operations written as async functions. */
+  transactP<T>(
+    key: string,
+    at: number,
+    f: (s: PhoneState) => Step<T>,
+  ): Promise<Result<Step<T>, VerifyError>>;
   /** Reads and decodes a phone record (one round trip). */
   read(key: string): ResultAsync<PhoneState, VerifyError>;
   /**
@@ -50,10 +60,17 @@ export interface Shell {
    * outcome (failures included); only a sender that throws gives `delivery_failed`.
    */
   sendOutcome(message: OutgoingMessage, meta: DeliveryMeta): ResultAsync<SendOutcome, VerifyError>;
+  /** `sendOutcome` as a native promise. */
+  sendOutcomeP(
+    message: OutgoingMessage,
+    meta: DeliveryMeta,
+  ): Promise<Result<SendOutcome, VerifyError>>;
   /** Delivers a message; publishes `sent` / `delivery_failed`. Resolves with the message id. */
   deliver(message: OutgoingMessage, meta: DeliveryMeta): ResultAsync<string, VerifyError>;
   /** Runs every `beforeSend` guard in order; the first refusal wins. */
   guard(req: SendRequest): ResultAsync<void, VerifyError>;
+  /** `guard` as a native promise. */
+  guardP(req: SendRequest): Promise<Result<void, VerifyError>>;
   /** `publish`, or a no-op for a silent call. */
   emitter(silent: unknown): Publish;
 }
@@ -138,27 +155,49 @@ export function createShell(options: VerifierOptions): Shell {
   const publish = publisher(options.onEvent);
   const hooks = emptyHooks();
 
-  const writeOf = (state: PhoneState, at: number): StoreWrite => {
-    const ttlMs = recordTtl(state, at, policy);
-    return ttlMs > 0 ? { value: encodeState(state), ttlMs } : { delete: true };
+  // The record each recently used key last held, decoded. A store hands back the bytes this
+  // verifier just wrote (the delivery attempt after a start's decision, a check after a
+  // start), and identical bytes decode to the same state, so JSON.parse and the shape check
+  // are skipped for them. States are immutable (the core copies on write), so sharing is safe.
+  const decoded = new Map<string, { readonly raw: string; readonly state: PhoneState }>();
+  const remember = (key: string, raw: string, state: PhoneState) => {
+    decoded.delete(key);
+    if (decoded.size >= DECODED_CACHE_SIZE) decoded.delete(decoded.keys().next().value!);
+    decoded.set(key, { raw, state });
+  };
+  const decode = (key: string, raw: string | undefined): PhoneState => {
+    if (raw === undefined) return decodeState(raw);
+    const hit = decoded.get(key);
+    if (hit !== undefined && hit.raw === raw) return hit.state;
+    const state = decodeState(raw);
+    remember(key, raw, state);
+    return state;
   };
 
-  const sendOutcome: Shell['sendOutcome'] = (message, meta) => {
-    const emit = meta.silent === true ? () => {} : publish;
-    const base = {
-      at: meta.at,
-      id: message.verificationId,
-      to: meta.to,
-      purpose: meta.purpose,
-      ...(meta.context ? { context: meta.context } : {}),
-    };
-    return ResultAsync.fromThrowable(
-      () => sender.send(message),
-      (e) => verifyError('delivery_failed', { cause: e }),
-    )().map((outcome) => {
+  const writeOf = (key: string, state: PhoneState, at: number): StoreWrite => {
+    const ttlMs = recordTtl(state, at, policy);
+    if (ttlMs <= 0) {
+      decoded.delete(key);
+      return { delete: true };
+    }
+    const value = encodeState(state);
+    remember(key, value, state);
+    return { value, ttlMs };
+  };
+
+  const sendOutcomeP: Shell['sendOutcomeP'] = (message, meta) => {
+    const published = (outcome: SendOutcome): Result<SendOutcome, VerifyError> => {
+      if (meta.silent === true || publish === silent) return ok(outcome);
+      const base = {
+        at: meta.at,
+        id: message.verificationId,
+        to: meta.to,
+        purpose: meta.purpose,
+        ...(meta.context ? { context: meta.context } : {}),
+      };
       if (outcome.ok) {
         const provider = outcome.provider ? { provider: outcome.provider } : {};
-        emit({
+        publish({
           type: 'verification.sent',
           channel: message.channel,
           messageId: outcome.messageId,
@@ -167,7 +206,7 @@ export function createShell(options: VerifierOptions): Shell {
         });
       } else {
         const { reason, kind } = outcome.error;
-        emit({
+        publish({
           type: 'verification.delivery_failed',
           channel: message.channel,
           reason,
@@ -175,8 +214,35 @@ export function createShell(options: VerifierOptions): Shell {
           ...base,
         });
       }
-      return outcome;
-    });
+      return ok(outcome);
+    };
+    return settle(
+      () => sender.send(message),
+      published,
+      (e) => verifyError('delivery_failed', { cause: e }),
+    );
+  };
+
+  const transactP = <T>(key: string, at: number, f: (s: PhoneState) => Step<T>) =>
+    settle<Step<T>, Step<T>, VerifyError>(
+      () =>
+        store.update(key, (raw) => {
+          const step = f(decode(key, raw));
+          return step.changed
+            ? { result: step, write: writeOf(key, step.state, at) }
+            : { result: step };
+        }),
+      (step) => ok(step),
+      storeError,
+    );
+
+  const guards = hooks.beforeSend;
+  const guardP: Shell['guardP'] = async (req) => {
+    for (const g of guards) {
+      const r = await g(req);
+      if (r.isErr()) return r;
+    }
+    return ok(undefined);
   };
 
   return {
@@ -201,32 +267,21 @@ export function createShell(options: VerifierOptions): Shell {
               masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
             }),
       ),
-    transact: (key, at, f) =>
-      ResultAsync.fromThrowable(
-        () =>
-          store.update(key, (raw) => {
-            const step = f(decodeState(raw));
-            return step.changed
-              ? { result: step, write: writeOf(step.state, at) }
-              : { result: step };
-          }),
-        storeError,
-      )(),
+    transact: (key, at, f) => new ResultAsync(transactP(key, at, f)),
+    transactP,
     read: (key) =>
-      ResultAsync.fromThrowable(() => store.get(key), storeError)().andThen((raw) => {
+      attempt(() => store.get(key), storeError).andThen((raw) => {
         try {
-          return ok(decodeState(raw));
+          return ok(decode(key, raw));
         } catch (e) {
           return err(storeError(e));
         }
       }),
-    sendOutcome,
-    deliver: (message, meta) => sendOutcome(message, meta).andThen(outcomeResult),
-    guard: (req) =>
-      hooks.beforeSend.reduce<ResultAsync<void, VerifyError>>(
-        (acc, g) => acc.andThen(() => g(req)),
-        okAsync(undefined),
-      ),
-    emitter: (silent) => (silent === true ? () => {} : publish),
+    sendOutcome: (message, meta) => new ResultAsync(sendOutcomeP(message, meta)),
+    sendOutcomeP,
+    deliver: (message, meta) => new ResultAsync(sendOutcomeP(message, meta)).andThen(outcomeResult),
+    guard: (req) => new ResultAsync(guardP(req)),
+    guardP,
+    emitter: (quiet) => (quiet === true ? silent : publish),
   };
 }
