@@ -1,8 +1,9 @@
 /**
- * The PostgreSQL store under the verifier: check (a wrong guess, evaluated and written: SELECT
- * + conditional UPDATE) and start, sequential and with 100 in flight, beside a raw atomic
- * `UPDATE ... RETURNING` of a record of the same size (one round trip, no verifier).
- * Target: >= 50% of the raw loop at 100 in flight.
+ * The PostgreSQL store under the verifier: check (a wrong guess, evaluated and written: one
+ * conditional UPDATE on the store whose cache holds the record, SELECT + conditional UPDATE
+ * on a second instance without a cache) and start, sequential and with 100 in flight, beside
+ * a raw atomic `UPDATE ... RETURNING` of a record of the same size (one round trip, no
+ * verifier). Target: >= 50% of the raw loop at 100 in flight (check and start).
  * Run: npm run bench:postgres (reads DATABASE_URL; creates its own tables and drops them).
  */
 import pg from 'pg';
@@ -15,6 +16,8 @@ pool.on('error', () => {});
 const table = `phoneproof_bench_${process.pid}`;
 const rawTable = `phoneproof_bench_raw_${process.pid}`;
 const store = postgresStore({ pool, table });
+// A second server on the same table that has seen none of the records.
+const uncached = postgresStore({ pool, table, cacheSize: 0 });
 let values: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
 const rawUpdate = {
   name: 'bench_raw_update',
@@ -25,6 +28,7 @@ const rawUpdate = {
 const bench: StoreBench = {
   name: `PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
   store,
+  uncached,
   rawLabel: 'raw UPDATE ... RETURNING',
   async prepareRaw(value) {
     values = [Buffer.from(value), Buffer.from(`${value.slice(0, -1)} `)];

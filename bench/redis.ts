@@ -1,8 +1,9 @@
 /**
- * The Redis store under the verifier: check (a wrong guess, evaluated and written: GET +
- * EVALSHA) and start, sequential and with 100 in flight, beside a raw loop doing the same two
- * round trips with no verifier (GET, then EVALSHA of the same compare-and-set script writing
- * a record of the same size). Target: >= 40% of the raw loop at 100 in flight.
+ * The Redis store under the verifier: check (a wrong guess, evaluated and written: one
+ * EVALSHA on the store whose cache holds the record, GET + EVALSHA on a second instance
+ * without a cache) and start, sequential and with 100 in flight, beside a raw loop of GET,
+ * then EVALSHA of the same compare-and-set script writing a record of the same size, with no
+ * verifier. Target: >= 40% of the raw loop at 100 in flight (check and start).
  * Run: npm run bench:redis (reads REDIS_URL; uses its own key prefix and deletes it after).
  */
 import { Redis } from 'ioredis';
@@ -14,6 +15,8 @@ const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000 });
 const prefix = `phoneproof-bench-${process.pid}:`;
 const store = redisStore({ client, prefix });
+// A second server on the same Redis and prefix that has seen none of the records.
+const uncached = redisStore({ client, prefix, cacheSize: 0 });
 const rawKey = (i: number) => `${prefix}{raw:${i}}`;
 let values: [string, string] = ['', ''];
 
@@ -29,6 +32,7 @@ async function cleanup() {
 const bench: StoreBench = {
   name: `Redis ${url}`,
   store,
+  uncached,
   rawLabel: 'raw GET + EVALSHA compare-and-set',
   async prepareRaw(value) {
     // Two values of the record's size: each raw op reads one and swaps in the other.

@@ -1,9 +1,11 @@
 /**
  * Shared driver for the store benchmarks (`bench/redis.ts`, `bench/postgres.ts`): runs the
- * verifier's check and start beside a raw baseline doing the same round trips with no
- * verifier, sequentially and with 100 operations in flight, in the same run, and prints
- * operations per second and the ratios. `update` is the store alone: the raw loop's swap of a
- * record-sized value, through `store.update`.
+ * verifier's check and start beside a raw baseline with no verifier, sequentially and with
+ * 100 operations in flight, in the same run, and prints operations per second and the ratios.
+ * `update` is the store alone: the raw loop's swap of a record-sized value, through
+ * `store.update`. `check` runs on the store that started the verifications (its last-value
+ * cache holds them: one round trip); `check, other server` runs on a second store instance
+ * without a cache (`cacheSize: 0`: read, then write), as a server that did not start them.
  */
 import { createVerifier, type Sender, type Store } from '../../src/index';
 import { fmt, median } from './measure';
@@ -15,6 +17,8 @@ const phoneList = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => `+1213${String(from + i).padStart(7, '0')}`);
 /** Phones with one pending verification each, for checks (distinct records: no contention). */
 export const checkPhones = phoneList(2_000_000, 2_000);
+/** The same, for the checks on the second (uncached) store instance. */
+const otherPhones = phoneList(4_000_000, 2_000);
 /** Phones that starts rotate through, so that most records see one or two starts. */
 const startPhones = phoneList(3_000_000, 50_000);
 
@@ -61,7 +65,10 @@ async function inChunks(n: number, width: number, task: (i: number) => Promise<v
 
 export interface StoreBench {
   readonly name: string;
+  /** The store under test, with its default options (last-value cache on). */
   readonly store: Store;
+  /** A second instance on the same keys with `cacheSize: 0`: a server that saw nothing. */
+  readonly uncached: Store;
   /** Writes `checkPhones.length` raw records holding `value` (a real record's size). */
   prepareRaw(value: string): Promise<void>;
   /** One raw operation on raw record `i` (e.g. GET + EVALSHA, or one UPDATE ... RETURNING). */
@@ -79,7 +86,8 @@ export interface BenchResult {
 
 /**
  * Prepares one pending verification per phone (checks are wrong guesses on them, each one
- * evaluated and written: the two-round-trip path), then measures.
+ * evaluated and written: one round trip on the store that started them, two on the uncached
+ * second instance), then measures.
  */
 export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchResult> {
   const codes = new Map<string, string>();
@@ -102,12 +110,29 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
     },
     ...({ abuse: false } as object),
   });
-  const ids: string[] = [];
-  await inChunks(checkPhones.length, 50, async (i) => {
-    const s = await verifier.start({ phone: checkPhones[i]!, purpose: 'bench-check' });
-    if (s.isErr()) throw new Error(`setup start: ${s.error.code}`);
-    ids[i] = s.value.id;
+  // The same verifier configuration on the second store instance (same secret and keys).
+  const other = createVerifier({
+    secret,
+    store: b.uncached,
+    sender,
+    policy: {
+      sendWindows: [{ windowMs: 60_000, max: 1_000_000 }],
+      maxChecks: 100,
+      lockout: false,
+    },
+    ...({ abuse: false } as object),
   });
+  const startAll = async (phones: string[]) => {
+    const started: string[] = [];
+    await inChunks(phones.length, 50, async (i) => {
+      const s = await verifier.start({ phone: phones[i]!, purpose: 'bench-check' });
+      if (s.isErr()) throw new Error(`setup start: ${s.error.code}`);
+      started[i] = s.value.id;
+    });
+    return started;
+  };
+  const ids = await startAll(checkPhones);
+  const otherIds = await startAll(otherPhones);
   const sample = (await b.store.get(`phone:${ids[0]!.slice(0, 32)}`)) ?? '';
   await b.prepareRaw(sample);
   // The store alone: the same swap as the raw loop, through `store.update`.
@@ -135,6 +160,13 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
     const r = await verifier.check({ id, code: wrongFor(id) });
     if (r.isOk() || r.error.code !== 'code_mismatch') note(r.isOk() ? 'approved' : r.error.code);
   };
+  let o = 0;
+  const checkOther = async () => {
+    o += 1;
+    const id = otherIds[o % otherIds.length]!;
+    const r = await other.check({ id, code: wrongFor(id) });
+    if (r.isOk() || r.error.code !== 'code_mismatch') note(r.isOk() ? 'approved' : r.error.code);
+  };
   let m = 0;
   const start = async () => {
     m += 1;
@@ -152,10 +184,12 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
       raw: raw,
       update: update,
       check: check,
+      checkOther: checkOther,
       start: start,
       [`raw x${IN_FLIGHT}`]: many(raw),
       [`update x${IN_FLIGHT}`]: many(update),
       [`check x${IN_FLIGHT}`]: many(check),
+      [`checkOther x${IN_FLIGHT}`]: many(checkOther),
       [`start x${IN_FLIGHT}`]: many(start),
     },
     rounds,
@@ -167,8 +201,10 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
     update: ops.update! / ops.raw!,
     [`update x${IN_FLIGHT}`]: ops[`update x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
     check: ops.check! / ops.raw!,
+    checkOther: ops.checkOther! / ops.raw!,
     start: ops.start! / ops.raw!,
     [`check x${IN_FLIGHT}`]: ops[`check x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
+    [`checkOther x${IN_FLIGHT}`]: ops[`checkOther x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
     [`start x${IN_FLIGHT}`]: ops[`start x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
   };
   if (unexpected.size > 0) {
@@ -190,11 +226,12 @@ export function report(
   for (const mode of ['', ` x${IN_FLIGHT}`]) {
     const label = mode ? `${IN_FLIGHT} in flight` : 'sequential';
     console.log(`  ${label}:`);
-    console.log(`    raw    ${fmt(o[`raw${mode}`]!).padStart(8)}`);
-    for (const op of ['update', 'check', 'start']) {
+    console.log(`    ${'raw'.padEnd(19)} ${fmt(o[`raw${mode}`]!).padStart(8)}`);
+    const labels = { update: 'update', check: 'check', checkOther: 'check, other server' };
+    for (const [op, label] of Object.entries({ ...labels, start: 'start' })) {
       const ratio = res.ratios[`${op}${mode}`]!;
       console.log(
-        `    ${op.padEnd(6)} ${fmt(o[`${op}${mode}`]!).padStart(8)}  ${pct(ratio)} of raw`,
+        `    ${label.padEnd(19)} ${fmt(o[`${op}${mode}`]!).padStart(8)}  ${pct(ratio)} of raw`,
       );
     }
   }
