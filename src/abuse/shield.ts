@@ -4,7 +4,7 @@
  * later abandoned) the room the others reserved is given back. @internal
  * @module
  */
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import type { Channel } from '../ports/sender';
 import type { Store, Transition } from '../ports/store';
@@ -30,6 +30,7 @@ import {
   phoneTag,
   prefixKey,
   requesterKeys,
+  type SplitNumber,
   splitNumber,
 } from './keys';
 import type { ResolvedAbuse } from './options';
@@ -74,8 +75,16 @@ export interface Shield {
     at: number,
     silent: boolean,
   ): ResultAsync<void, VerifyError>;
-  /** Records an approval (conversion guard, prefix velocity); store failures are ignored. */
-  approved(phoneKey: string, phone: string, at: number): ResultAsync<void, never>;
+  /**
+   * Records an approval (conversion guard, prefix velocity); store failures are ignored.
+   * `split` is the number already split (saves a parse); it is split here when omitted.
+   */
+  approved(
+    phoneKey: string,
+    phone: string,
+    at: number,
+    split?: SplitNumber,
+  ): ResultAsync<void, never>;
 }
 
 type Step = readonly [key: string, fn: Transition<Reservation>];
@@ -239,11 +248,11 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       const steps: Step[] = requesterKeys(key, context, fields, a.ipv6PrefixLength).map(
         ([field, k]) => [k, requesterCheck(a.requesters.get(field)!, at)] as const,
       );
-      return run(steps, at, { context, silent }).map(() => undefined);
+      return run(steps, at, { context, silent }).andThen(() => ok(undefined));
     },
 
-    approved(phoneKey, phone, at) {
-      const n = splitNumber(phone);
+    approved(phoneKey, phone, at, split) {
+      const n = split ?? splitNumber(phone);
       if (!n) return okAsync(undefined);
       const country = n.country ?? 'XX';
       const tag = phoneTag(phoneKey);

@@ -4,7 +4,8 @@
  * approvals feed the conversion guard; `start` honours `idempotencyKey`. @internal
  * @module
  */
-import { errAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, ok, type ResultAsync } from 'neverthrow';
+import { orElseAsync } from '../async';
 import type { VerifyError } from '../errors';
 import { normalizePhone } from '../phone';
 import { phoneKey, unseal } from '../secrets';
@@ -31,7 +32,7 @@ function underReservation(
   release: Release,
   run: () => ResultAsync<StartResult, VerifyError>,
 ): ResultAsync<StartResult, VerifyError> {
-  return run().orElse((e) =>
+  return orElseAsync(run(), (e) =>
     e.code === 'delivery_failed' ? errAsync(e) : release().andThen(() => errAsync(e)),
   );
 }
@@ -140,12 +141,20 @@ export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): 
     return shield
       .beforeCheck(contextOf(o), at, o.silent === true)
       .andThen(() => inner(input))
-      .map((r) => {
+      .andThen((r) => {
         // Conversion and velocity bookkeeping never delays or fails a check: it runs after
         // the answer (its store failures are already ignored), so an approving check keeps
         // the phone record's round trips and no more.
-        void shield.approved(phoneKey(sh.ring, r.phone), r.phone, at);
-        return r;
+        const p = sh.phoneOf(r.phone);
+        const n = p.isOk()
+          ? {
+              callingCode: p.value.callingCode,
+              national: p.value.number.slice(1 + p.value.callingCode.length),
+              country: p.value.country,
+            }
+          : undefined;
+        void shield.approved(phoneKey(sh.ring, r.phone), r.phone, at, n);
+        return ok(r);
       });
   };
 }

@@ -5,7 +5,7 @@
  * optional single use. @internal
  * @module
  */
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import { phoneKey, seal, unseal } from '../secrets';
 import type { ApproveHook } from '../verifier/hooks';
@@ -166,7 +166,7 @@ export function makeProofs(sh: Shell, options: ProofOptions | false | undefined)
         verifiedAt: result.verifiedAt,
       },
       result.verifiedAt,
-    ).map((proof) => (proof === undefined ? result : { ...result, proof }));
+    ).andThen((proof) => ok(proof === undefined ? result : { ...result, proof }));
 
   return { enabled: config !== undefined, issue, verify, revoke, hook };
 }

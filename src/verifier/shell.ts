@@ -24,6 +24,8 @@ import type { RequestContext, VerifierOptions } from './types';
 
 /** Decoded phone records kept per verifier (see `decode` in `createShell`). */
 const DECODED_CACHE_SIZE = 1024;
+/** Parsed numbers kept per verifier (see `phoneOf` in `createShell`). */
+const PARSED_CACHE_SIZE = 1024;
 
 /** Everything the operations share. */
 export interface Shell {
@@ -174,6 +176,30 @@ export function createShell(options: VerifierOptions): Shell {
     return state;
   };
 
+  // Numbers recently parsed, by input: the abuse defenses and the operation they wrap read
+  // the same input, and an approval's bookkeeping reads the number its start parsed. Only
+  // valid numbers are kept; the result is a pure function of the input and the options.
+  const parsed = new Map<string, ParsedPhone & { readonly masked: string }>();
+  const phoneOf = (x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError> => {
+    const hit = typeof x === 'string' ? parsed.get(x) : undefined;
+    if (hit !== undefined) return ok(hit);
+    return parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) => {
+      if (allowed && !allowed.has(p.country)) {
+        return err(verifyError('country_not_allowed', { scope: 'country' }));
+      }
+      const phone = {
+        number: p.number,
+        country: p.country,
+        international: p.international,
+        callingCode: p.callingCode,
+        masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
+      };
+      if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+      parsed.set(x as string, phone);
+      return ok(phone);
+    });
+  };
+
   const writeOf = (key: string, state: PhoneState, at: number): StoreWrite => {
     const ttlMs = recordTtl(state, at, policy);
     if (ttlMs <= 0) {
@@ -258,15 +284,7 @@ export function createShell(options: VerifierOptions): Shell {
     publish,
     hooks,
     mask: (e164) => maskPhone(e164, { visible: maskVisible }),
-    phoneOf: (x) =>
-      parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) =>
-        allowed && !allowed.has(p.country)
-          ? err(verifyError('country_not_allowed', { scope: 'country' }))
-          : ok({
-              ...p,
-              masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
-            }),
-      ),
+    phoneOf,
     transact: (key, at, f) => new ResultAsync(transactP(key, at, f)),
     transactP,
     read: (key) =>
