@@ -4,13 +4,11 @@
  * tsx compiles with esbuild's `keepNames`, which wraps every closure created at run time in a
  * naming call (`__name(fn, "fn")`); the published build (tsup) has no such calls. On the hot
  * paths that is several percent of the CPU time, and it does not hit the baselines (a crypto
- * loop, a raw driver loop) equally. So benchmarks are bundled with esbuild, dependencies left
- * as imports, into `bench/.out/` (ignored by git), and run with plain node.
+ * loop, a raw driver loop) equally. So benchmarks are bundled with esbuild, packages left as
+ * imports, into a `.out/` folder next to the entry (ignored by git), and run with plain node.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const [entry, ...args] = process.argv.slice(2);
@@ -18,30 +16,21 @@ if (!entry) {
   console.error('usage: node bench/lib/run.mjs <bench file> [args...]');
   process.exit(2);
 }
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const external = Object.keys({
-  ...pkg.dependencies,
-  ...pkg.devDependencies,
-  ...pkg.peerDependencies,
-});
-const outfile = join(root, 'bench/.out', `${basename(entry).replace(/\.ts$/, '')}.mjs`);
+const source = resolve(entry);
+// Next to the entry, so that its imports resolve from the same node_modules (bench/peers has
+// its own).
+const outfile = join(dirname(source), '.out', `${basename(source).replace(/\.ts$/, '')}.mjs`);
 await build({
-  entryPoints: [resolve(entry)],
+  entryPoints: [source],
   outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external,
-  sourcemap: 'inline',
+  packages: 'external',
   logLevel: 'warning',
-  // Bundled CommonJS dependencies (none expected) would need `require`.
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
 });
-const run = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], {
+const run = spawnSync(process.execPath, [outfile, ...args], {
   stdio: 'inherit',
   cwd: process.cwd(),
 });
