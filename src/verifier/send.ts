@@ -63,12 +63,12 @@ function withChannel(d: SendDecision, channel: Channel): SendDecision {
     : { ...d, verification: { ...d.verification, channel } };
 }
 
-function result(d: SendDecision, messageId: string): StartResult {
+function result(d: SendDecision, messageId: string, channel: Channel): StartResult {
   const v = d.verification;
   return {
     id: v.id,
     to: v.to,
-    channel: v.channel,
+    channel,
     purpose: v.purpose,
     expiresAt: v.expiresAt,
     resendAvailableAt: d.resendAvailableAt,
@@ -80,30 +80,28 @@ function result(d: SendDecision, messageId: string): StartResult {
 export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['start'] {
   return (input) => {
     const at = sh.now();
-    const parsed = objectInput(input).andThen((o) =>
-      sh.phoneOf(o.phone).andThen((phone) =>
-        channelOf(o.channel, 'sms').andThen((channel) =>
-          purposeOf(o.purpose).andThen((purpose) =>
-            localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
-              templateOf(o.template).map((template) => ({
-                o,
-                phone,
-                channel: channel as Channel,
-                purpose,
-                locale,
-                template,
-              })),
-            ),
-          ),
-        ),
-      ),
-    );
-    if (parsed.isErr()) return errAsync(parsed.error);
-    const { o, phone, channel, purpose, locale, template } = parsed.value;
+    const obj = objectInput(input);
+    if (obj.isErr()) return errAsync(obj.error);
+    const o = obj.value;
+    const phoneR = sh.phoneOf(o.phone);
+    if (phoneR.isErr()) return errAsync(phoneR.error);
+    const channelR = channelOf(o.channel, 'sms');
+    if (channelR.isErr()) return errAsync(channelR.error);
+    const purposeR = purposeOf(o.purpose);
+    if (purposeR.isErr()) return errAsync(purposeR.error);
+    const localeR = localeOf(o.locale, sh.defaultLocale);
+    if (localeR.isErr()) return errAsync(localeR.error);
+    const templateR = templateOf(o.template);
+    if (templateR.isErr()) return errAsync(templateR.error);
+    const phone = phoneR.value;
+    const channel = channelR.value as Channel;
+    const purpose = purposeR.value;
+    const locale = localeR.value;
+    const template = templateR.value;
     const context = o.context as RequestContext | undefined;
     const pkey = phoneKey(sh.ring, phone.number);
     const nonce = sh.random(28);
-    const id = pkey + Buffer.from(nonce.subarray(0, 16)).toString('base64url');
+    const id = pkey + Buffer.from(nonce.buffer, nonce.byteOffset, 16).toString('base64url');
     const code =
       presetCodeFor(sh.hooks, pkey, at) ??
       generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
@@ -151,7 +149,7 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
         renderAs: render,
       });
       if (sent.isErr()) return err(sent.error);
-      return ok({ ...result(d.value, sent.value.messageId), channel: sent.value.channel });
+      return ok(result(d.value, sent.value.messageId, sent.value.channel));
     };
     return new ResultAsync(run());
   };
@@ -217,7 +215,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
             meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
             renderAs: render,
           }),
-        ).andThen((sent) => ok({ ...result(d, sent.messageId), channel: sent.channel }));
+        ).andThen((sent) => ok(result(d, sent.messageId, sent.channel)));
       });
   };
 }
