@@ -58,9 +58,10 @@ export async function versions(redis: Redis): Promise<Record<string, string>> {
     "SELECT current_setting('server_version') AS v",
   );
   await client.end();
-  const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
+  // The repository's package.json, from git (this file may run from a compiled copy).
+  const root = JSON.parse(
+    readFileSync(`${git('rev-parse', '--show-toplevel')}/package.json`, 'utf8'),
+  ) as { version: string };
   const dirty = git('status', '--porcelain', '--', 'src', 'adapters') === '' ? '' : ' (+ changes)';
   return {
     phoneproof: `${root.version} @ ${git('rev-parse', '--short', 'HEAD')}${dirty}`,
