@@ -131,12 +131,16 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
   const langOf = (tag: string) => tag.split('-')[0]!.toLowerCase();
   // Locale resolution runs for every message: remember it per requested tag (bounded, since
   // requested tags come from callers).
-  const resolved = new Map<string, { readonly tag: string; readonly locale: string }>();
+  const resolved = new Map<
+    string,
+    { readonly tag: string; readonly locale: string; readonly spoken: boolean }
+  >();
   const resolve = (requested: string) => {
     let r = resolved.get(requested);
     if (r === undefined) {
       const tag = matchLocale(Object.keys(locales), requested, fallback)!;
-      r = { tag, locale: langOf(tag) === langOf(requested) ? requested : tag };
+      const spoken = langOf(tag) === langOf(requested);
+      r = { tag, locale: spoken ? requested : tag, spoken };
       if (resolved.size < 256) resolved.set(requested, r);
     }
     return r;
@@ -185,7 +189,7 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
   function renderSms(ctx: MessageContext, strings: LocaleStrings, vars: Vars) {
     const requested = ctx.template ?? 'default';
     const name = names.has(requested) ? requested : 'default';
-    const spoken = langOf(localeFor(ctx.locale)) === langOf(ctx.locale);
+    const spoken = resolve(ctx.locale).spoken;
     const builtin = spoken && strings.sms[name] !== undefined;
     const own = custom[name] !== undefined ? pick(custom[name], ctx.locale, builtin) : undefined;
     let text = own !== undefined ? apply(own, ctx, vars) : undefined;
@@ -199,7 +203,7 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
   }
 
   function renderVoice(ctx: MessageContext, strings: LocaleStrings, vars: Vars): string {
-    const spoken = langOf(localeFor(ctx.locale)) === langOf(ctx.locale);
+    const spoken = resolve(ctx.locale).spoken;
     const own = voiceTemplate !== undefined ? pick(voiceTemplate, ctx.locale, spoken) : undefined;
     const text = own !== undefined ? apply(own, ctx, vars) : undefined;
     if (text !== undefined) return text;
