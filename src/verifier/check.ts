@@ -7,7 +7,7 @@ import { normalizeCodeInput } from '../codes';
 import { type CheckTarget, checkTransition, findTarget } from '../core/check';
 import { type VerifyError, verifyError } from '../errors';
 import { codeMatches, phoneKey, unseal } from '../secrets';
-import { publishCore } from './events';
+import { publishCore, silent } from './events';
 import { bad, idOf, keyOfId, objectInput, purposeOf } from './input';
 import { refusalError, type Shell } from './shell';
 import type { CheckResult, RequestContext, Verifier } from './types';
@@ -66,7 +66,7 @@ export function makeCheck(sh: Shell): Verifier['check'] {
       const to = targeted?.to ?? '';
       if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
       if (d.isErr()) {
-        if (d.error.code === 'code_mismatch') {
+        if (d.error.code === 'code_mismatch' && emit !== silent) {
           const id = targeted ? { id: targeted.id } : {};
           emit({
             type: 'verification.check_failed',
@@ -88,7 +88,9 @@ export function makeCheck(sh: Shell): Verifier['check'] {
           }),
         );
       }
-      emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
+      if (emit !== silent) {
+        emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
+      }
       let approved: CheckResult = {
         status: 'approved',
         id: v.id,

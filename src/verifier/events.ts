@@ -32,6 +32,7 @@ export function publishCore(
   events: readonly CoreEvent[],
   base: { to: string; context?: RequestContext | undefined },
 ): void {
+  if (publish === silent || events.length === 0) return;
   for (const e of events) {
     const common = { at: e.at, to: base.to, ...(base.context ? { context: base.context } : {}) };
     if (e.type === 'phone.locked') publish({ type: e.type, until: e.until, ...common });

@@ -12,7 +12,7 @@ import type { TemplateRenderer } from '../messages/renderer';
 import type { Channel, OutgoingMessage } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { deliverTracked } from './delivery';
-import { publishCore } from './events';
+import { publishCore, silent } from './events';
 import { presetCodeFor, type SendRequest } from './hooks';
 import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
 import { refusalError, type Shell } from './shell';
@@ -23,11 +23,11 @@ function decided(
   step: Step<SendDecision>,
   at: number,
   context: RequestContext | undefined,
-  silent: unknown,
+  quiet: unknown,
 ): Result<SendDecision, VerifyError> {
   const d = step.decision;
   const to = d.isOk() ? d.value.verification.to : (step.state.verifications.at(-1)?.to ?? '');
-  if (silent !== true) publishCore(sh.publish, step.events, { to, context });
+  if (quiet !== true) publishCore(sh.publish, step.events, { to, context });
   return d.mapErr((r) => refusalError(r, at));
 }
 
@@ -125,25 +125,29 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
         const allowed = await sh.guardP(req);
         if (allowed.isErr()) return err(allowed.error);
       }
-      const step = await sh.transactP(`phone:${pkey}`, at, (s) =>
+      const key = `phone:${pkey}`;
+      const step = await sh.transactP(key, at, (s) =>
         startTransition(s, { id, purpose, channel, digest, to, sealed }, at, sh.policy),
       );
       if (step.isErr()) return err(step.error);
       const d = decided(sh, step.value, at, context, o.silent);
       if (d.isErr()) return err(d.error);
-      sh.emitter(o.silent)({
-        type: 'verification.started',
-        at,
-        id,
-        to,
-        purpose,
-        channel,
-        ...(context ? { context } : {}),
-      });
+      const emit = sh.emitter(o.silent);
+      if (emit !== silent) {
+        emit({
+          type: 'verification.started',
+          at,
+          id,
+          to,
+          purpose,
+          channel,
+          ...(context ? { context } : {}),
+        });
+      }
       const render = (ch: Channel) =>
         messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at);
       const sent = await deliverTracked(sh, fallback, {
-        key: `phone:${pkey}`,
+        key,
         message: render(d.value.verification.channel),
         meta: { at, to, purpose, context, silent: o.silent },
         renderAs: render,
