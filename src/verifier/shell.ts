@@ -16,6 +16,7 @@ import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskFormatted, maskPhone, normalizePhone, type ParsedPhone, parsePhone } from '../phone';
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store, StoreWrite } from '../ports/store';
+import { Recent } from '../recent';
 import { type Keyring, keyring } from '../secrets';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
@@ -161,12 +162,11 @@ export function createShell(options: VerifierOptions): Shell {
   // verifier just wrote (the delivery attempt after a start's decision, a check after a
   // start), and identical bytes decode to the same state, so JSON.parse and the shape check
   // are skipped for them. States are immutable (the core copies on write), so sharing is safe.
-  const decoded = new Map<string, { readonly raw: string; readonly state: PhoneState }>();
-  const remember = (key: string, raw: string, state: PhoneState) => {
-    decoded.delete(key);
-    if (decoded.size >= DECODED_CACHE_SIZE) decoded.delete(decoded.keys().next().value!);
+  const decoded = new Recent<{ readonly raw: string; readonly state: PhoneState }>(
+    DECODED_CACHE_SIZE,
+  );
+  const remember = (key: string, raw: string, state: PhoneState) =>
     decoded.set(key, { raw, state });
-  };
   const decode = (key: string, raw: string | undefined): PhoneState => {
     if (raw === undefined) return decodeState(raw);
     const hit = decoded.get(key);
@@ -179,7 +179,7 @@ export function createShell(options: VerifierOptions): Shell {
   // Numbers recently parsed, by input: the abuse defenses and the operation they wrap read
   // the same input, and an approval's bookkeeping reads the number its start parsed. Only
   // valid numbers are kept; the result is a pure function of the input and the options.
-  const parsed = new Map<string, ParsedPhone & { readonly masked: string }>();
+  const parsed = new Recent<ParsedPhone & { readonly masked: string }>(PARSED_CACHE_SIZE);
   const phoneOf = (x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError> => {
     const hit = typeof x === 'string' ? parsed.get(x) : undefined;
     if (hit !== undefined) return ok(hit);
@@ -194,7 +194,6 @@ export function createShell(options: VerifierOptions): Shell {
         callingCode: p.callingCode,
         masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
       };
-      if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
       parsed.set(x as string, phone);
       return ok(phone);
     });

@@ -1,0 +1,72 @@
+/**
+ * The verifier's per-process caches (decoded records, parsed numbers) are only ever
+ * shortcuts: a record another instance changed is read as it is now, and what a cache holds
+ * stays bounded.
+ */
+import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../../adapters/memory/index';
+import { createVerifier, outboxSender } from '../../src/index';
+import { Recent } from '../../src/recent';
+import { PHONE, SECRET } from '../support/setup';
+
+describe('Recent', () => {
+  it('keeps at most its capacity, dropping the least recently set first', () => {
+    const r = new Recent<number>(64);
+    for (let i = 0; i < 1000; i += 1) {
+      r.set(`k${i}`, i);
+      if (i % 10 === 0) r.set('hot', i); // set again: most recent
+      expect(r.size).toBeLessThanOrEqual(64);
+    }
+    expect(r.get('k999')).toBe(999);
+    expect(r.get('hot')).toBe(990);
+    expect(r.get('k0')).toBeUndefined();
+    r.delete('hot');
+    expect(r.get('hot')).toBeUndefined();
+  });
+});
+
+describe('verifier caches across instances sharing one store', () => {
+  it('a record another verifier changed is decoded afresh, never served from the cache', async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const options = { secret: SECRET, store, sender: outbox, proof: false, abuse: false } as const;
+    const a = createVerifier(options);
+    const b = createVerifier(options);
+    const s = (await a.start({ phone: PHONE }))._unsafeUnwrap();
+    const code = outbox.last()!.code;
+    const wrong = code === '000000' ? '111111' : '000000';
+    // b spends two checks; a, whose cache holds the record it wrote, must see them.
+    for (let i = 0; i < 2; i += 1) {
+      expect((await b.check({ id: s.id, code: wrong }))._unsafeUnwrapErr().code).toBe(
+        'code_mismatch',
+      );
+    }
+    expect((await a.status({ id: s.id }))._unsafeUnwrap().attemptsLeft).toBe(3);
+    expect((await a.check({ id: s.id, code: wrong }))._unsafeUnwrapErr().attemptsLeft).toBe(2);
+    // b approves; a's next check sees the approval, not its cached pending record.
+    expect((await b.check({ id: s.id, code }))._unsafeUnwrap().status).toBe('approved');
+    expect((await a.status({ id: s.id }))._unsafeUnwrap().status).toBe('approved');
+    expect((await a.check({ id: s.id, code })).isErr()).toBe(true);
+  });
+
+  it('parsing is cached per verifier and its options: allowed countries still apply', async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const open = createVerifier({ secret: SECRET, store, sender: outbox, abuse: false });
+    const usOnly = createVerifier({
+      secret: SECRET,
+      store,
+      sender: outbox,
+      abuse: false,
+      allowedCountries: ['US'],
+    });
+    const uk = '+447400123456';
+    expect((await open.start({ phone: uk })).isOk()).toBe(true);
+    expect((await usOnly.start({ phone: uk }))._unsafeUnwrapErr().code).toBe('country_not_allowed');
+    // The refusal is not cached as a number: asked again, the same answer.
+    expect((await usOnly.start({ phone: uk }))._unsafeUnwrapErr().code).toBe('country_not_allowed');
+    expect((await open.start({ phone: 'not a number' }))._unsafeUnwrapErr().code).toBe(
+      'invalid_phone',
+    );
+  });
+});
