@@ -47,6 +47,7 @@ export function withAbuse(options: VerifierOptions): AbuseWiring {
         publish: sh.publish,
         storeError,
       });
+      if (shield.active) sh.keepParsedPhones();
       const idem = {
         store: sh.store,
         key,

@@ -42,6 +42,8 @@ export interface Shell {
   readonly publish: Publish;
   readonly hooks: Hooks;
   mask(e164: string): string;
+  /** Keeps recently parsed numbers for `phoneOf` (for features that parse an input twice). */
+  keepParsedPhones(): void;
   /** Normalizes, applies the allowed-countries list and masks. */
   phoneOf(x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError>;
   /** Runs a pure transition through the store's atomic update; throws become values. */
@@ -176,12 +178,14 @@ export function createShell(options: VerifierOptions): Shell {
     return state;
   };
 
-  // Numbers recently parsed, by input: the abuse defenses and the operation they wrap read
-  // the same input, and an approval's bookkeeping reads the number its start parsed. Only
-  // valid numbers are kept; the result is a pure function of the input and the options.
-  const parsed = new Recent<ParsedPhone & { readonly masked: string }>(PARSED_CACHE_SIZE);
+  // Numbers recently parsed, by input, once a feature asks for it (`keepParsedPhones`): the
+  // abuse defenses read the same input as the operation they wrap, and an approval's
+  // bookkeeping reads the number its start parsed. Off otherwise: a cache that never hits
+  // only adds garbage that outlives young-generation collections. Only valid numbers are
+  // kept; the result is a pure function of the input and the options.
+  let parsed: Recent<ParsedPhone & { readonly masked: string }> | undefined;
   const phoneOf = (x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError> => {
-    const hit = typeof x === 'string' ? parsed.get(x) : undefined;
+    const hit = parsed !== undefined && typeof x === 'string' ? parsed.get(x) : undefined;
     if (hit !== undefined) return ok(hit);
     return parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) => {
       if (allowed && !allowed.has(p.country)) {
@@ -194,7 +198,7 @@ export function createShell(options: VerifierOptions): Shell {
         callingCode: p.callingCode,
         masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
       };
-      parsed.set(x as string, phone);
+      parsed?.set(x as string, phone);
       return ok(phone);
     });
   };
@@ -284,6 +288,9 @@ export function createShell(options: VerifierOptions): Shell {
     hooks,
     mask: (e164) => maskPhone(e164, { visible: maskVisible }),
     phoneOf,
+    keepParsedPhones: () => {
+      parsed ??= new Recent(PARSED_CACHE_SIZE);
+    },
     transact: (key, at, f) => new ResultAsync(transactP(key, at, f)),
     transactP,
     read: (key) =>

@@ -49,15 +49,14 @@ describe('verifier caches across instances sharing one store', () => {
     expect((await a.check({ id: s.id, code })).isErr()).toBe(true);
   });
 
-  it('parsing is cached per verifier and its options: allowed countries still apply', async () => {
+  it('parsed numbers are kept per verifier (abuse defenses on): allowed countries still apply', async () => {
     const store = memoryStore();
     const outbox = outboxSender();
-    const open = createVerifier({ secret: SECRET, store, sender: outbox, abuse: false });
+    const open = createVerifier({ secret: SECRET, store, sender: outbox });
     const usOnly = createVerifier({
       secret: SECRET,
       store,
       sender: outbox,
-      abuse: false,
       allowedCountries: ['US'],
     });
     const uk = '+447400123456';
