@@ -5,7 +5,7 @@
  * tampered with). @internal
  * @module
  */
-import { ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import type { ConsentChain, ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
 import {
@@ -51,6 +51,15 @@ export interface Appended {
 export interface Book {
   /** The newest entry, verified (with the anchor) before it is trusted. */
   head(phoneKey: string): ResultAsync<ConsentEntry | undefined, VerifyError>;
+  /**
+   * Reads the newest entry like `head` and runs `then` on it in the same turn as the ledger's
+   * answer, for the re-check right before delivery: the sender is called with no turn in
+   * between in which an opt-out could land unseen.
+   */
+  headThen<T>(
+    phoneKey: string,
+    then: (head: Result<ConsentEntry | undefined, VerifyError>) => T | PromiseLike<T>,
+  ): Promise<T>;
   /** Appends what `decide` returns for the verified newest entry (nothing for undefined). */
   append(
     phoneKey: string,
@@ -72,6 +81,26 @@ export function consentBook(ledger: ConsentLedger, key: Buffer): Book {
   };
   return {
     head: (phoneKey) => call(async (pk: string) => verified(pk, await ledger.head(pk)))(phoneKey),
+    headThen: (phoneKey, then) => {
+      let pending: Promise<Parameters<typeof checkHead>[2]>;
+      try {
+        pending = ledger.head(phoneKey);
+      } catch (e) {
+        return Promise.resolve(then(err(ledgerError(e))));
+      }
+      return pending.then(
+        (h) => {
+          let entry: ConsentEntry | undefined;
+          try {
+            entry = verified(phoneKey, h);
+          } catch (e) {
+            return then(err(ledgerError(e)));
+          }
+          return then(ok(entry));
+        },
+        (e: unknown) => then(err(ledgerError(e))),
+      );
+    },
     append: (phoneKey, decide) =>
       call((pk: string) =>
         ledger.append<Appended>(pk, (head) => {

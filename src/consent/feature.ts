@@ -7,7 +7,7 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { isOptOut } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
-import type { Sender } from '../ports/sender';
+import type { Sender, SendOutcome } from '../ports/sender';
 import { phoneKey } from '../secrets';
 import type { SendGuard } from '../verifier/hooks';
 import type { Shell } from '../verifier/shell';
@@ -88,25 +88,38 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
   const sender: Sender = {
     async send(message) {
       const s = setup!;
-      const head = await s.book.head(phoneKey(s.sh.ring, message.to));
-      if (head.isErr()) {
-        return {
-          ok: false,
-          error: { kind: 'retryable', reason: 'consent_unavailable', message: head.error.message },
-        };
-      }
-      if (statusOf(head.value).state === 'opted_out') {
-        return {
-          ok: false,
-          error: {
-            kind: 'permanent',
-            reason: 'opted_out',
-            message: 'The number opted out of messages while this request was in progress.',
-          },
-        };
-      }
-      const outcome = await inner.send(message);
-      if (!outcome.ok && isOptOut(outcome.error) && optOut) {
+      let refused = false;
+      const outcome = await s.book.headThen(
+        phoneKey(s.sh.ring, message.to),
+        (head): SendOutcome | Promise<SendOutcome> => {
+          refused = true;
+          if (head.isErr()) {
+            return {
+              ok: false,
+              error: {
+                kind: 'retryable',
+                reason: 'consent_unavailable',
+                message: head.error.message,
+              },
+            };
+          }
+          if (statusOf(head.value).state === 'opted_out') {
+            return {
+              ok: false,
+              error: {
+                kind: 'permanent',
+                reason: 'opted_out',
+                message: 'The number opted out of messages while this request was in progress.',
+              },
+            };
+          }
+          // Straight from the ledger answer's own reaction, no await in between: the smallest window
+          // in which an opt-out could land after the read and before the send.
+          refused = false;
+          return inner.send(message);
+        },
+      );
+      if (!refused && !outcome.ok && isOptOut(outcome.error) && optOut) {
         // The provider says the person opted out (Twilio 21610: they replied STOP). Record it,
         // so later sends are refused here instead of at the provider. Best effort.
         await optOut({
