@@ -157,7 +157,8 @@ export function makeDelivery(
       })
       .andThen((step) => step.decision.mapErr((r) => refusalError(r, at)))
       .andThen(({ v, attempt, changed }) => {
-        const result: DeliveryResult = { id: v.id, attempt, changed };
+        // A copy: the attempt belongs to a state the cache of decoded records may share.
+        const result: DeliveryResult = { id: v.id, attempt: { ...attempt }, changed };
         if (!changed) return okAsync(result);
         sh.emitter(o.silent)({
           type: 'verification.delivery_status',

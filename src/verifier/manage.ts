@@ -56,7 +56,8 @@ export function makeStatus(sh: Shell): Verifier['status'] {
             resendAvailableAt: view.resendAvailableAt,
             failedVerifications: view.failures,
             lockedUntil: view.lockedUntil > at ? view.lockedUntil : null,
-            attempts: v.attempts ?? [],
+            // Copies: the state may be shared with the verifier's cache of decoded records.
+            attempts: (v.attempts ?? []).map((a) => ({ ...a })),
           };
         }),
     );

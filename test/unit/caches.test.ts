@@ -69,3 +69,28 @@ describe('verifier caches across instances sharing one store', () => {
     );
   });
 });
+
+describe('results do not expose cached state', () => {
+  it('mutating what status returns does not change what the verifier stored', async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const v = createVerifier({ secret: SECRET, store, sender: outbox, proof: false, abuse: false });
+    const s = (await v.start({ phone: PHONE }))._unsafeUnwrap();
+    const first = (await v.status({ id: s.id }))._unsafeUnwrap();
+    expect(first.attempts).toHaveLength(1);
+    // A caller (plain JavaScript, or a cast) scribbles over the result.
+    (first.attempts as unknown as { state: string }[])[0]!.state = 'delivered';
+    (first.attempts as unknown as unknown[]).push({ bogus: true });
+    const again = (await v.status({ id: s.id }))._unsafeUnwrap();
+    expect(again.attempts).toHaveLength(1);
+    expect(again.attempts[0]!.state).toBe('queued');
+    // And the next write stores the record as it was, not the scribbles.
+    await v.check({ id: s.id, code: outbox.last()!.code === '000000' ? '111111' : '000000' });
+    const raw = store
+      .entries()
+      .map(([, value]) => value)
+      .join('\n');
+    expect(raw).not.toContain('bogus');
+    expect(raw).not.toContain('delivered');
+  });
+});
