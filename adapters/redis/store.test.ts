@@ -379,16 +379,31 @@ describe.skipIf(!up)('redisStore', () => {
       eval: async () => [0],
     };
     const store = redisStore({ client: rival, prefix, maxAttempts: 3 });
-    let calls = 0; // the first run is on the guess "absent", sent as the first attempt
+    let calls = 0; // the first run is on the guess "absent": a failed guess is not an attempt
     const attempt = store.update('k', () => {
       calls += 1;
       return { result: 0, write: { value: 'mine', ttlMs: 1_000 } };
     });
     await expect(attempt).rejects.toBeInstanceOf(StoreConflictError);
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
     const v = createVerifier({ secret, store, sender: outboxSender() });
     const r = await v.start({ phone: '+12133734253' });
     expect(r._unsafeUnwrapErr().code).toBe('store_unavailable');
+  });
+
+  it('a stale guess does not spend the retry budget: maxAttempts 1 still updates a key another instance wrote', async () => {
+    const a = redisStore({ client, prefix });
+    const b = redisStore({ client, prefix, maxAttempts: 1 });
+    const bump = (cur: string | undefined) => ({
+      result: Number(cur ?? 0) + 1,
+      write: { value: String(Number(cur ?? 0) + 1), ttlMs: 60_000 },
+    });
+    expect(await a.update('guessed', bump)).toBe(1);
+    // b has nothing cached: it guesses "absent", learns the value, and writes on its one attempt.
+    expect(await b.update('guessed', bump)).toBe(2);
+    expect(await a.update('guessed', bump)).toBe(3); // a's cache is stale now: same story
+    expect(await b.update('guessed', bump)).toBe(4);
+    expect(await client.get(b.redisKey('guessed'))).toBe('4');
   });
 
   it('a foreign or corrupted record under the prefix gives store_corrupt, not a crash', async () => {

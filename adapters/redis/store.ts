@@ -98,7 +98,8 @@ function ttlArg(write: Exclude<StoreWrite, { delete: true }>): string {
  * - `update`: GET (1 round trip), run the transition, then one EVALSHA of a compare-and-set
  *   that writes with PX (or deletes) only if the key still holds what was read. On conflict
  *   the script returns the current value, so a retry costs one more round trip, with jittered
- *   backoff from the second retry; past `maxAttempts` it rejects with `StoreConflictError`.
+ *   backoff from the second retry; past `maxAttempts` conflicts (a failed guess of the cache
+ *   below is not one) it rejects with `StoreConflictError`.
  *   A transition without a write (or deleting an absent record) ends at the GET.
  *   Concurrent updates of one key within this process run one after another, so contention
  *   comes only from other processes.
@@ -184,12 +185,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     // A guess first (the cached value, or absence), when the cache is on: see guessStep.
     let seen = cache.capacity > 0 ? cache.peek(key) : undefined;
     let step = cache.capacity > 0 ? guessStep(fn, seen) : undefined;
+    // A failed guess is not a conflict: nobody raced us, the cache was stale (or the key was
+    // new to this instance). It costs the round trip that the read would have, and does not
+    // count against `maxAttempts`.
+    let guessing = step !== undefined;
     if (!step) {
       seen = await read(rkey);
       cache.set(key, seen);
       step = fn(seen);
     }
-    for (let attempt = 1; ; attempt += 1) {
+    let attempt = 0;
+    for (;;) {
       const { result, write } = step;
       if (!write || ('delete' in write && seen === undefined)) return result;
       const reply: CasReply = await cas(rkey, seen, write);
@@ -197,15 +203,20 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         cache.set(key, 'delete' in write ? undefined : write.value);
         return result;
       }
-      if (attempt >= maxAttempts) {
-        throw new StoreConflictError(
-          `phoneproof: update of ${rkey} still conflicted after ${maxAttempts} attempts`,
-        );
-      }
       seen = reply.current;
       cache.set(key, seen);
-      const wait = backoffMs(attempt);
-      if (wait > 0) await sleep(wait);
+      if (guessing) {
+        guessing = false;
+      } else {
+        attempt += 1;
+        if (attempt >= maxAttempts) {
+          throw new StoreConflictError(
+            `phoneproof: update of ${rkey} still conflicted after ${maxAttempts} attempts`,
+          );
+        }
+        const wait = backoffMs(attempt);
+        if (wait > 0) await sleep(wait);
+      }
       step = fn(seen);
     }
   }
