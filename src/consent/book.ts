@@ -84,7 +84,8 @@ export function consentBook(ledger: ConsentLedger, key: Buffer): Book {
     headThen: (phoneKey, then) => {
       let pending: Promise<Parameters<typeof checkHead>[2]>;
       try {
-        pending = ledger.head(phoneKey);
+        // Promise.resolve: a ledger may answer with a plain value (a synchronous in-memory one).
+        pending = Promise.resolve(ledger.head(phoneKey));
       } catch (e) {
         return Promise.resolve(then(err(ledgerError(e))));
       }

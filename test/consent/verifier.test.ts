@@ -1,6 +1,8 @@
 /** The consent feature through the verifier: policy, refusals, inbound keywords, events. */
 import { describe, expect, it } from 'vitest';
-import { createVerifier, verifyChain } from '../../src/index';
+import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { createVerifier, outboxSender, verifyChain } from '../../src/index';
+import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import { OTHER, PHONE, SECRET, setup, TEXT_V1, TEXT_V2 } from './support';
 
 const v1 = { text: TEXT_V1, version: 1, source: 'web_form' };
@@ -251,5 +253,35 @@ describe('events', () => {
     const h = (await t.verifier.consent.history({ phone: PHONE }))._unsafeUnwrap();
     const kept = b as { seq: number; hash: string };
     expect(verifyChain(h, { secret: SECRET, phone: PHONE, expect: kept }).valid).toBe(true);
+  });
+});
+
+describe('a ledger that answers head() with a plain value', () => {
+  it('is read before delivery like any other: opted-in numbers get their code, opted-out none', async () => {
+    const base = memoryConsentLedger();
+    // Same data, but `head` answers synchronously (an ill-typed custom ledger).
+    const ledger = {
+      ...base,
+      head: ((k: string) => {
+        const chain = base.unsafeChain(k);
+        if (!chain) return {};
+        return {
+          entry: chain.entries.at(-1),
+          ...(chain.anchor !== undefined ? { anchor: chain.anchor } : {}),
+        };
+      }) as unknown as ConsentLedger['head'],
+    } as ConsentLedger;
+    const outbox = outboxSender();
+    const v = createVerifier({
+      secret: SECRET,
+      store: memoryStore(),
+      sender: outbox,
+      consent: { ledger },
+    });
+    expect((await v.start({ phone: PHONE })).isOk()).toBe(true);
+    expect(outbox.messages).toHaveLength(1);
+    await v.consent.optOut({ phone: OTHER });
+    expect((await v.start({ phone: OTHER }))._unsafeUnwrapErr().code).toBe('opted_out');
+    expect(outbox.messages).toHaveLength(1);
   });
 });
