@@ -17,18 +17,7 @@ export function attempt<T, E>(
   fn: () => PromiseLike<T> | T,
   mapErr: (e: unknown) => E,
 ): ResultAsync<T, E> {
-  let pending: Promise<T>;
-  try {
-    pending = Promise.resolve(fn());
-  } catch (e) {
-    return new ResultAsync(Promise.resolve(err(mapErr(e))));
-  }
-  return new ResultAsync(
-    pending.then(
-      (value): Result<T, E> => ok(value),
-      (e: unknown): Result<T, E> => err(mapErr(e)),
-    ),
-  );
+  return new ResultAsync(resultPromise(fn, (value) => ok<T, E>(value), mapErr));
 }
 
 /**
@@ -36,7 +25,7 @@ export function attempt<T, E>(
  * synchronous throw or a rejection becomes `Err(mapErr(e))`. The promise never rejects
  * unless `onValue` or `mapErr` throws.
  */
-export function settle<T, U, E>(
+export function resultPromise<T, U, E>(
   fn: () => PromiseLike<T> | T,
   onValue: (value: T) => Result<U, E>,
   mapErr: (e: unknown) => E,
@@ -50,30 +39,13 @@ export function settle<T, U, E>(
   return pending.then(onValue, (e: unknown): Result<U, E> => err(mapErr(e)));
 }
 
-/** `ra.map(f)` for a synchronous `f`. */
-export function mapAsync<T, U, E>(ra: ResultAsync<T, E>, f: (value: T) => U): ResultAsync<U, E> {
-  return ra.andThen((value) => ok<U, E>(f(value)));
-}
-
 /** `ra.orElse(f)`: `f` sees the error and may recover or fail with another error. */
 export function orElseAsync<T, E, F>(
   ra: ResultAsync<T, E>,
   f: (error: E) => Result<T, F> | ResultAsync<T, F>,
 ): ResultAsync<T, F> {
+  // neverthrow's `then` delegates to its inner native Promise (it is declared `PromiseLike`).
   return new ResultAsync(
-    promiseOf(ra, (r): Result<T, F> | PromiseLike<Result<T, F>> =>
-      r.isErr() ? f(r.error) : ok<T, F>(r.value),
-    ),
+    ra.then((r) => (r.isErr() ? f(r.error) : ok<T, F>(r.value))) as Promise<Result<T, F>>,
   );
-}
-
-/**
- * `ra.then(f)` typed as the native promise it is (neverthrow's `then` delegates to its inner
- * `Promise` but is declared as returning `PromiseLike`).
- */
-function promiseOf<T, E, U>(
-  ra: ResultAsync<T, E>,
-  f: (r: Result<T, E>) => U | PromiseLike<U>,
-): Promise<U> {
-  return ra.then(f) as Promise<U>;
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import { attempt, settle } from '../async';
+import { attempt, resultPromise } from '../async';
 import type { RandomBytes } from '../codes';
 import { type Policy, resolvePolicy } from '../core/policy';
 import type { Refusal, Step } from '../core/refusal';
@@ -245,7 +245,7 @@ export function createShell(options: VerifierOptions): Shell {
       }
       return ok(outcome);
     };
-    return settle(
+    return resultPromise(
       () => sender.send(message),
       published,
       (e) => verifyError('delivery_failed', { cause: e }),
@@ -253,7 +253,7 @@ export function createShell(options: VerifierOptions): Shell {
   };
 
   const transactP = <T>(key: string, at: number, f: (s: PhoneState) => Step<T>) =>
-    settle<Step<T>, Step<T>, VerifyError>(
+    resultPromise<Step<T>, Step<T>, VerifyError>(
       () =>
         store.update(key, (raw) => {
           const step = f(decode(key, raw));
