@@ -1,6 +1,6 @@
 /**
- * `Recent`: a bounded map of the most recently set entries, for the verifier's per-process
- * caches of pure results (decoded records, parsed numbers). @internal
+ * `Recent`: a bounded map of the most recently set entries, for the per-process caches of
+ * the verifier (decoded records, parsed numbers) and of the stores (last values). @internal
  * @module
  */
 
@@ -18,21 +18,23 @@ export class Recent<V> {
     return this.#entries.get(key);
   }
 
-  set(key: string, value: V): void {
+  /** Sets `key`; true when that dropped other entries to stay within the capacity. */
+  set(key: string, value: V): boolean {
     this.#entries.delete(key); // re-inserted last: most recently set
     this.#entries.set(key, value);
-    if (this.#entries.size > this.capacity) {
-      // A batch at once: the walk from the Map's start, past the holes earlier deletions
-      // left, is then paid once per batch instead of once per entry.
-      let excess = this.#entries.size - this.capacity + Math.ceil(this.capacity / 16);
-      for (const k of this.#entries.keys()) {
-        if (excess-- <= 0) break;
-        this.#entries.delete(k);
-      }
+    if (this.#entries.size <= this.capacity) return false;
+    // A batch at once: the walk from the Map's start, past the holes earlier deletions left,
+    // is then paid once per batch instead of once per entry.
+    let excess = this.#entries.size - this.capacity + Math.floor(this.capacity / 16);
+    for (const k of this.#entries.keys()) {
+      if (excess-- <= 0) break;
+      this.#entries.delete(k);
     }
+    return true;
   }
 
-  delete(key: string): void {
-    this.#entries.delete(key);
+  /** Removes `key`; true when it was there. */
+  delete(key: string): boolean {
+    return this.#entries.delete(key);
   }
 }

@@ -5,11 +5,10 @@
 import {
   type Store,
   StoreConflictError,
-  type StoreTransition,
   type StoreWrite,
   type Transition,
 } from '../../src/ports/store';
-import { LastSeen } from './last-seen';
+import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
 import { DEFAULT_TABLE } from './migrate';
 import {
   checkPool,
@@ -82,35 +81,6 @@ interface GuessRow {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const backoffMs = (n: number) => (n <= 1 ? 0 : Math.random() * Math.min(50, 2 ** (n - 1)));
-
-function ttlOf(write: Exclude<StoreWrite, { delete: true }>): number {
-  if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
-    throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
-  }
-  return Math.ceil(write.ttlMs);
-}
-
-/**
- * Runs `fn` on a guess (the cached record, or absence) and keeps the step only if it can be
- * sent as a write conditional on that guess: it writes, it does not delete a record guessed
- * absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess tells
- * nothing trustworthy, and the caller reads the row and runs `fn` on that.
- */
-function guessStep<T>(
-  fn: Transition<T>,
-  guess: string | undefined,
-): (StoreTransition<T> & { readonly write: StoreWrite }) | undefined {
-  try {
-    const step = fn(guess);
-    const { write } = step;
-    if (!write) return undefined;
-    if ('delete' in write) return guess === undefined ? undefined : { result: step.result, write };
-    ttlOf(write);
-    return { result: step.result, write };
-  } catch {
-    return undefined;
-  }
-}
 
 function positiveInt(value: number, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -270,7 +240,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return (await run(sql.remove, [key, seen!.version])).rowCount === 1 && { now: undefined };
     }
     const value = Buffer.from(write.value, 'utf8');
-    const ttl = ttlOf(write);
+    const ttl = ttlMsOf(write);
     const r = seen
       ? await run(sql.update, [key, value, ttl, seen.version])
       : await run(sql.insert, [key, value, ttl]);
@@ -289,7 +259,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       rows = (await run(sql.guessRemove, args)).rows;
     } else {
       const value = Buffer.from(write.value, 'utf8');
-      const ttl = ttlOf(write);
+      const ttl = ttlMsOf(write);
       rows = cached
         ? (
             await run(sql.guessUpdate, [
@@ -406,7 +376,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           if (now) await q(sql.lockedRemove, [key]);
           now = undefined;
         } else if (write) {
-          const args = [key, Buffer.from(write.value, 'utf8'), ttlOf(write)];
+          const args = [key, Buffer.from(write.value, 'utf8'), ttlMsOf(write)];
           const r = row ? await q(sql.lockedUpdate, args) : await q(sql.lockedInsert, args);
           done = row !== undefined || r.rowCount === 1;
           now = r.rows.length > 0 ? { value: write.value, version: versionOf(r.rows) } : undefined;

@@ -11,7 +11,7 @@ import {
   type StoreWrite,
   type Transition,
 } from '../../src/ports/store';
-import { LastSeen } from '../postgres/last-seen';
+import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 
 /**
@@ -63,32 +63,7 @@ function mapRedisError(e: unknown, key: string): unknown {
   return e;
 }
 
-/**
- * Runs `fn` on a guess (a cached value, or absence) and keeps the step only if it can be
- * sent as a compare-and-set against that guess: it writes, it does not delete a record
- * guessed absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess
- * tells nothing trustworthy, and the caller reads the real value and runs `fn` on that.
- */
-function guessStep<T>(fn: Transition<T>, guess: string | undefined) {
-  let step: StoreTransition<T>;
-  try {
-    step = fn(guess);
-    const { write } = step;
-    if (!write) return undefined;
-    if ('delete' in write) return guess === undefined ? undefined : step;
-    ttlArg(write);
-  } catch {
-    return undefined;
-  }
-  return step;
-}
-
-function ttlArg(write: Exclude<StoreWrite, { delete: true }>): string {
-  if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
-    throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
-  }
-  return String(Math.ceil(write.ttlMs));
-}
+const ttlArg = (write: Exclude<StoreWrite, { delete: true }>): string => String(ttlMsOf(write));
 
 /**
  * Creates a Store on Redis.
@@ -184,7 +159,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   async function updateOnce<T>(key: string, rkey: string, fn: Transition<T>): Promise<T> {
     // A guess first (the cached value, or absence), when the cache is on: see guessStep.
     let seen = cache.capacity > 0 ? cache.peek(key) : undefined;
-    let step = cache.capacity > 0 ? guessStep(fn, seen) : undefined;
+    let step: StoreTransition<T> | undefined = cache.capacity > 0 ? guessStep(fn, seen) : undefined;
     // A failed guess is not a conflict: nobody raced us, the cache was stale (or the key was
     // new to this instance). It costs the round trip that the read would have, and does not
     // count against `maxAttempts`.

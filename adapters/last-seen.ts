@@ -1,0 +1,107 @@
+/**
+ * The last-value cache shared by the Redis and PostgreSQL stores: `LastSeen`, the cache, and
+ * `guessStep`, which decides whether a transition run on a cached value may be sent as a
+ * conditional write. @internal
+ * @module
+ */
+import type { StoreTransition, StoreWrite, Transition } from '../src/ports/store';
+import { Recent } from '../src/recent';
+
+/** A write's time to live in whole ms; throws `RangeError` unless finite and > 0. */
+export function ttlMsOf(write: Exclude<StoreWrite, { delete: true }>): number {
+  if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
+    throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
+  }
+  return Math.ceil(write.ttlMs);
+}
+
+/**
+ * Runs `fn` on a guess (a cached value, or absence) and keeps the step only if it can be
+ * sent as a write conditional on that guess: it writes, it does not delete a record guessed
+ * absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess tells
+ * nothing trustworthy, and the caller reads the real value and runs `fn` on that.
+ */
+export function guessStep<T>(
+  fn: Transition<T>,
+  guess: string | undefined,
+): (StoreTransition<T> & { readonly write: StoreWrite }) | undefined {
+  try {
+    const step = fn(guess);
+    const { write } = step;
+    if (!write) return undefined;
+    if ('delete' in write) return guess === undefined ? undefined : { result: step.result, write };
+    ttlMsOf(write);
+    return { result: step.result, write };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Entry<V> {
+  readonly value: V;
+  /** When the entry was set, on the cache's logical clock. */
+  readonly stamp: number;
+}
+
+/**
+ * The last value this store instance read or wrote for a key, at most `capacity` keys
+ * (a `Recent` map: when full, the least recently set sixteenth is evicted). It is only ever a
+ * guess: a store sends the write it computes from a cached value as a compare-and-set against
+ * that value, so a stale entry
+ * (another instance wrote, the record expired) costs a failed compare, never a wrong answer.
+ * `capacity` 0 disables it: `peek` always misses and nothing is kept.
+ */
+export class LastSeen<V> {
+  readonly #entries: Recent<Entry<V>>;
+  #clock = 0;
+  /** The clock at the latest removal (delete or eviction) of any key. */
+  #removed = 0;
+
+  constructor(readonly capacity: number) {
+    this.#entries = new Recent(capacity);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached value of `key`, or undefined. Does not change the eviction order. */
+  peek(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  /** Records `value` as the latest known for `key` (undefined: known absent, forgets it). */
+  set(key: string, value: V | undefined): void {
+    if (value === undefined) {
+      this.delete(key);
+      return;
+    }
+    if (this.capacity === 0) return;
+    this.#clock += 1;
+    if (this.#entries.set(key, { value, stamp: this.#clock })) this.#removed = this.#clock;
+  }
+
+  delete(key: string): void {
+    if (this.#entries.delete(key)) {
+      this.#clock += 1;
+      this.#removed = this.#clock;
+    }
+  }
+
+  /** A mark to take before a plain read whose answer may later go to `refresh`. */
+  mark(): number {
+    return this.#clock;
+  }
+
+  /**
+   * Records what a plain read issued after `mark` answered, unless this instance set or
+   * removed an entry that could be `key`'s since then: an update's newer knowledge is kept,
+   * never overwritten by a read that may have started before that update's write landed.
+   */
+  refresh(key: string, value: V | undefined, mark: number): void {
+    if (this.capacity === 0) return;
+    const entry = this.#entries.get(key);
+    if (entry ? entry.stamp > mark : this.#removed > mark) return;
+    this.set(key, value);
+  }
+}
