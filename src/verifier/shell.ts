@@ -9,24 +9,19 @@ import { attempt, resultPromise } from '../async';
 import type { RandomBytes } from '../codes';
 import { type Policy, resolvePolicy } from '../core/policy';
 import type { Refusal, Step } from '../core/refusal';
-import { recordTtl } from '../core/settle';
-import { CorruptRecordError, decodeState, encodeState, type PhoneState } from '../core/state';
+import { CorruptRecordError, type PhoneState } from '../core/state';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
-import { maskFormatted, maskPhone, normalizePhone, type ParsedPhone, parsePhone } from '../phone';
+import { maskPhone, normalizePhone } from '../phone';
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
-import type { Store, StoreWrite } from '../ports/store';
-import { Recent } from '../recent';
+import type { Store } from '../ports/store';
 import { type Keyring, keyring } from '../secrets';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
 import { localeOf } from './input';
+import { phoneParser, type ShellPhone } from './phones';
+import { recordCodec } from './records';
 import type { RequestContext, VerifierOptions } from './types';
-
-/** Decoded phone records kept per verifier (see `decode` in `createShell`). */
-const DECODED_CACHE_SIZE = 1024;
-/** Parsed numbers kept per verifier (see `phoneOf` in `createShell`). */
-const PARSED_CACHE_SIZE = 1024;
 
 /** Everything the operations share. */
 export interface Shell {
@@ -45,7 +40,7 @@ export interface Shell {
   /** Keeps recently parsed numbers for `phoneOf` (for features that parse an input twice). */
   keepParsedPhones(): void;
   /** Normalizes, applies the allowed-countries list and masks. */
-  phoneOf(x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError>;
+  phoneOf(x: unknown): Result<ShellPhone, VerifyError>;
   /** Runs a pure transition through the store's atomic update; throws become values. */
   transact<T>(
     key: string,
@@ -160,59 +155,9 @@ export function createShell(options: VerifierOptions): Shell {
   const publish = publisher(options.onEvent);
   const hooks = emptyHooks();
 
-  // The record each recently used key last held, decoded. A store hands back the bytes this
-  // verifier just wrote (the delivery attempt after a start's decision, a check after a
-  // start), and identical bytes decode to the same state, so JSON.parse and the shape check
-  // are skipped for them. States are immutable (the core copies on write), so sharing is safe.
-  const decoded = new Recent<{ readonly raw: string; readonly state: PhoneState }>(
-    DECODED_CACHE_SIZE,
-  );
-  const remember = (key: string, raw: string, state: PhoneState) =>
-    decoded.set(key, { raw, state });
-  const decode = (key: string, raw: string | undefined): PhoneState => {
-    if (raw === undefined) return decodeState(raw);
-    const hit = decoded.get(key);
-    if (hit !== undefined && hit.raw === raw) return hit.state;
-    const state = decodeState(raw);
-    remember(key, raw, state);
-    return state;
-  };
-
-  // Numbers recently parsed, by input, once a feature asks for it (`keepParsedPhones`): the
-  // abuse defenses read the same input as the operation they wrap, and an approval's
-  // bookkeeping reads the number its start parsed. Off otherwise: a cache that never hits
-  // only adds garbage that outlives young-generation collections. Only valid numbers are
-  // kept; the result is a pure function of the input and the options.
-  let parsed: Recent<ParsedPhone & { readonly masked: string }> | undefined;
-  const phoneOf = (x: unknown): Result<ParsedPhone & { readonly masked: string }, VerifyError> => {
-    const hit = parsed !== undefined && typeof x === 'string' ? parsed.get(x) : undefined;
-    if (hit !== undefined) return ok(hit);
-    return parsePhone(x, defaultCountry ? { defaultCountry } : {}).andThen((p) => {
-      if (allowed && !allowed.has(p.country)) {
-        return err(verifyError('country_not_allowed', { scope: 'country' }));
-      }
-      const phone = {
-        number: p.number,
-        country: p.country,
-        international: p.international,
-        callingCode: p.callingCode,
-        masked: maskFormatted(p.international, p.callingCode.length + 1, maskVisible),
-      };
-      parsed?.set(x as string, phone);
-      return ok(phone);
-    });
-  };
-
-  const writeOf = (key: string, state: PhoneState, at: number): StoreWrite => {
-    const ttlMs = recordTtl(state, at, policy);
-    if (ttlMs <= 0) {
-      decoded.delete(key);
-      return { delete: true };
-    }
-    const value = encodeState(state);
-    remember(key, value, state);
-    return { value, ttlMs };
-  };
+  const { decode, writeOf } = recordCodec(policy);
+  const phones = phoneParser({ defaultCountry, allowed, maskVisible });
+  const phoneOf = phones.phoneOf;
 
   const sendOutcomeP: Shell['sendOutcomeP'] = (message, meta) => {
     const published = (outcome: SendOutcome): Result<SendOutcome, VerifyError> => {
@@ -288,9 +233,7 @@ export function createShell(options: VerifierOptions): Shell {
     hooks,
     mask: (e164) => maskPhone(e164, { visible: maskVisible }),
     phoneOf,
-    keepParsedPhones: () => {
-      parsed ??= new Recent(PARSED_CACHE_SIZE);
-    },
+    keepParsedPhones: phones.keep,
     transact: (key, at, f) => new ResultAsync(transactP(key, at, f)),
     transactP,
     read: (key) =>
