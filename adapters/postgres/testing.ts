@@ -5,13 +5,18 @@
 import type pg from 'pg';
 import type { PgPoolLike, PgQuery } from './pool';
 
-/** Wraps a pool to record every query's first words (one entry per round trip). */
+/**
+ * Wraps a pool to record each query's verb (one entry per round trip). A store write sent on
+ * a cache guess (`WITH w AS (<write>) SELECT ...`: it also answers the current row when it
+ * does not apply) is named by its write's verb: `UPDATE`, `INSERT` or `DELETE`.
+ */
 export function countingPool(pool: pg.Pool) {
   const calls: string[] = [];
   const keys: string[] = [];
   const wrapped: PgPoolLike = {
     query: (q: PgQuery) => {
-      calls.push(q.text.trim().split(/\s+/)[0]!.toUpperCase());
+      const verb = /^\s*WITH w AS \(\s*(\w+)/.exec(q.text)?.[1] ?? q.text.trim().split(/\s+/)[0]!;
+      calls.push(verb.toUpperCase());
       keys.push(String(q.values?.[0] ?? ''));
       return pool.query(q as pg.QueryConfig);
     },
