@@ -3,7 +3,6 @@
  * the Store port, delivery through the Sender port, event publishing. @internal
  * @module
  */
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { attempt, resultPromise } from '../async';
 import type { RandomBytes } from '../codes';
@@ -15,6 +14,7 @@ import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskPhone, normalizePhone } from '../phone';
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store } from '../ports/store';
+import { randomPool } from '../random';
 import { type Keyring, keyring } from '../secrets';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
@@ -225,7 +225,7 @@ export function createShell(options: VerifierOptions): Shell {
     store,
     sender,
     now: options.now ?? Date.now,
-    random: options.randomBytes ?? ((n: number) => nodeRandomBytes(n)),
+    random: options.randomBytes ?? randomPool(),
     render: options.messages ?? defaultRenderer,
     appName: options.appName ?? 'phoneproof',
     defaultLocale: defaultLocale.value,
