@@ -36,8 +36,9 @@ export interface TwilioSenderOptions {
   /** Caller id for calls (a Twilio number, E.164); default `from` when it is a number. */
   readonly voiceFrom?: string;
   /**
-   * Status callback URL for messages and calls. A string gets `?ref=` appended (see
-   * `deliveryRef`) so the webhook can find the verification; a function returns the URL to use.
+   * Status callback URL for messages and calls. A string gets `?ref=` appended (the message's
+   * `ref`, see `deliveryRef`) so the webhook can find the send's attempt; a function returns
+   * the URL to use.
    */
   readonly statusCallback?: string | ((message: OutgoingMessage) => string | undefined);
   /** API origin (default `https://api.twilio.com`): regional endpoints, proxies, tests. */
@@ -114,7 +115,7 @@ export function twilioSender(options: TwilioSenderOptions): NamedSender {
     typeof o.statusCallback === 'function'
       ? o.statusCallback(m)
       : o.statusCallback !== undefined
-        ? withRef(o.statusCallback, m.verificationId)
+        ? withRef(o.statusCallback, m)
         : undefined;
 
   function fields(m: OutgoingMessage): Array<[string, string]> {

@@ -82,6 +82,17 @@ describe('vonageSender: SMS API requests as Vonage documents them', () => {
     ]);
   });
 
+  it("sends the message's own ref (record + send tag) as client-ref and in the callback", async () => {
+    const ref = `${'R'.repeat(32)}Tag-0_9z`;
+    const outcome = await make({ statusCallback: 'https://hooks.example.com/dlr' }).send(
+      msg({ ref }),
+    );
+    expect(outcome.ok).toBe(true);
+    expect(fake.violations).toEqual([]);
+    expect(fake.fields(0).get('client-ref')).toEqual([ref]);
+    expect(fake.fields(0).get('callback')).toEqual([`https://hooks.example.com/dlr?ref=${ref}`]);
+  });
+
   it('marks UCS-2 text type=unicode, strips + from a numeric sender, adds callback with ref', async () => {
     const outcome = await make({
       from: '+447700900000',

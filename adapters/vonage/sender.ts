@@ -86,11 +86,7 @@ const callbackFor = (
   option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
   m: OutgoingMessage,
 ) =>
-  typeof option === 'function'
-    ? option(m)
-    : option !== undefined
-      ? withRef(option, m.verificationId)
-      : undefined;
+  typeof option === 'function' ? option(m) : option !== undefined ? withRef(option, m) : undefined;
 
 /** Builds a Vonage sender. Throws on misconfiguration. */
 export function vonageSender(options: VonageSenderOptions): NamedSender {
@@ -130,7 +126,7 @@ export function vonageSender(options: VonageSenderOptions): NamedSender {
       ['to', digits(m.to)],
       ['text', m.text],
       ...(isGsm7(m.text) ? [] : ([['type', 'unicode']] as Array<[string, string]>)),
-      ['client-ref', deliveryRef(m.verificationId)],
+      ['client-ref', deliveryRef(m)],
       ...(callback ? ([['callback', callback]] as Array<[string, string]>) : []),
     ];
     const res = await httpCall(call, `${smsBase}/sms/json`, {

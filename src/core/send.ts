@@ -4,6 +4,7 @@
  * @module
  */
 import { err, ok } from 'neverthrow';
+import { recordAttempt, type SendAttempt } from '../delivery/attempts';
 import type { Channel } from '../ports/sender';
 import { editState, editVerification, replaceVerification } from './copy';
 import { type Policy, resendCooldown } from './policy';
@@ -19,6 +20,8 @@ export interface StartInput {
   readonly digest: string;
   readonly to: string;
   readonly sealed: string;
+  /** The send's attempt, recorded with the decision (before the message leaves). */
+  readonly attempt?: SendAttempt;
 }
 
 export interface SendDecision {
@@ -91,6 +94,7 @@ export function startTransition(
     lastSendAt: now,
     status: 'pending',
     closedAt: 0,
+    ...(input.attempt ? { attempts: [input.attempt] } : {}),
   };
   const next = editState(d.state, (m) => {
     m.sends = [...d.state.sends, now];
@@ -118,6 +122,8 @@ export interface ResendInput {
   readonly id: string;
   readonly digest: string;
   readonly channel?: Channel;
+  /** The send's attempt, recorded with the decision (before the message leaves). */
+  readonly attempt?: SendAttempt;
 }
 
 /** Sends a fresh code for a pending verification; earlier codes stop working. */
@@ -150,6 +156,7 @@ export function resendTransition(
     m.sends = v.sends + 1;
     m.lastSendAt = now;
     m.expiresAt = now + policy.codeTtlMs;
+    if (input.attempt) m.attempts = recordAttempt(v.attempts ?? [], input.attempt);
   });
   return {
     state: editState(replaceVerification(d.state, next), (m) => {

@@ -13,8 +13,19 @@ import type { DeliveryReport, DeliveryState } from './report';
 
 /** One message sent for a verification. */
 export interface SendAttempt {
-  /** Provider's message or call id; empty when the send failed before one was given. */
+  /**
+   * Provider's message or call id. Empty when the send failed before one was given, and for
+   * an attempt recorded before its message left (see `ref`) until a delivery report names it.
+   */
   readonly messageId: string;
+  /**
+   * This send's tag: the part of its correlation reference after the record's 32 characters
+   * (`deliveryRef(message)`). The verifier records a send's attempt together with its
+   * decision, before the message leaves, so its provider id is not known yet; a report whose
+   * reference carries the tag finds the attempt and fills in `messageId` and `provider`.
+   * Absent on attempts recorded by earlier versions (they are found by `messageId`).
+   */
+  readonly ref?: string;
   readonly provider?: string;
   readonly channel: Channel;
   /** When it was sent, epoch ms. */
@@ -38,11 +49,21 @@ const rank: Readonly<Record<DeliveryState, number>> = {
   delivered: 3,
 };
 
-/** The attempt a send produced: `queued` on success, `failed` with its reason otherwise. */
-export function attemptOf(channel: Channel, outcome: SendOutcome, at: number): SendAttempt {
+/**
+ * The attempt a send produced: `queued` on success, `failed` with its reason otherwise.
+ * `ref` is the send's tag (see `SendAttempt.ref`), when it has one.
+ */
+export function attemptOf(
+  channel: Channel,
+  outcome: SendOutcome,
+  at: number,
+  ref?: string,
+): SendAttempt {
+  const tag = ref !== undefined ? { ref } : {};
   if (outcome.ok) {
     return {
       messageId: outcome.messageId,
+      ...tag,
       ...(outcome.provider !== undefined ? { provider: outcome.provider } : {}),
       channel,
       at,
@@ -53,6 +74,7 @@ export function attemptOf(channel: Channel, outcome: SendOutcome, at: number): S
   const e = outcome.error;
   return {
     messageId: '',
+    ...tag,
     ...(e.provider !== undefined ? { provider: e.provider } : {}),
     channel,
     at,
@@ -72,14 +94,57 @@ export function recordAttempt(
   return [...attempts, attempt].slice(-max);
 }
 
-/** Index of the attempt a report is about (same message id, and same provider when both say). */
+/**
+ * An attempt recorded before its message left: `queued`, no provider id yet, a tag to be
+ * found by. The verifier writes it with the send's decision (one store write per send).
+ */
+export function pendingAttempt(channel: Channel, at: number, ref: string): SendAttempt {
+  return { messageId: '', ref, channel, at, state: 'queued', updatedAt: at };
+}
+
+/** The tag a report's reference carries after the record's 32 characters, if any. @internal */
+export function reportTag(report: DeliveryReport): string | undefined {
+  const r = report.ref;
+  return r !== undefined && r.length > 32 ? r.slice(32) : undefined;
+}
+
+/**
+ * Index of the attempt a report is about: the attempt with the report's tag (see
+ * `SendAttempt.ref`; its message id, once known, must match too), or else the attempt with
+ * the same message id (and the same provider when both say).
+ */
 export function findAttempt(attempts: readonly SendAttempt[], report: DeliveryReport): number {
+  const tag = reportTag(report);
+  if (tag !== undefined) {
+    const i = attempts.findIndex(
+      (a) =>
+        a.ref === tag &&
+        a.channel === report.channel &&
+        (a.messageId === '' || a.messageId === report.messageId),
+    );
+    if (i >= 0) return i;
+  }
   return attempts.findIndex(
     (a) =>
       a.messageId !== '' &&
       a.messageId === report.messageId &&
       (a.provider === undefined || a.provider === report.provider),
   );
+}
+
+/** `a` moved to the report's state (a failure with its reason and code). */
+function advanced(a: SendAttempt, report: DeliveryReport, now: number): SendAttempt {
+  const e = report.error;
+  const { reason: _r, errorCode: _c, ...rest } = a;
+  return {
+    ...rest,
+    state: report.state,
+    updatedAt: now,
+    ...(report.state === 'failed' && e ? { reason: e.reason } : {}),
+    ...(report.state === 'failed' && e?.providerCode !== undefined
+      ? { errorCode: String(e.providerCode) }
+      : {}),
+  };
 }
 
 export interface ReportApplied {
@@ -90,7 +155,11 @@ export interface ReportApplied {
   readonly attempt?: SendAttempt;
 }
 
-/** Applies a delivery report; a report that does not move the attempt forward is a no-op. */
+/**
+ * Applies a delivery report; a report that does not move the attempt forward is a no-op,
+ * except that the first report for an attempt recorded before its message left fills in
+ * the provider's message id (and provider name).
+ */
 export function applyReport(
   attempts: readonly SendAttempt[],
   report: DeliveryReport,
@@ -99,18 +168,13 @@ export function applyReport(
   const i = findAttempt(attempts, report);
   if (i < 0) return { attempts, changed: false };
   const old = attempts[i]!;
-  if (rank[report.state] <= rank[old.state]) return { attempts, changed: false, attempt: old };
-  const e = report.error;
-  const { reason: _r, errorCode: _c, ...rest } = old;
-  const updated: SendAttempt = {
-    ...rest,
-    state: report.state,
-    updatedAt: now,
-    ...(report.state === 'failed' && e ? { reason: e.reason } : {}),
-    ...(report.state === 'failed' && e?.providerCode !== undefined
-      ? { errorCode: String(e.providerCode) }
-      : {}),
-  };
+  const learns = old.messageId === '';
+  const advances = rank[report.state] > rank[old.state];
+  if (!advances && !learns) return { attempts, changed: false, attempt: old };
+  const named: SendAttempt = learns
+    ? Object.assign({}, old, { messageId: report.messageId, provider: report.provider })
+    : old;
+  const updated = advances ? advanced(named, report, now) : named;
   const next = attempts.slice();
   next[i] = updated;
   return { attempts: next, changed: true, attempt: updated };
@@ -124,6 +188,7 @@ export function isSendAttempt(x: unknown): x is SendAttempt {
   const a = x as Record<string, unknown>;
   return (
     typeof a.messageId === 'string' &&
+    (a.ref === undefined || typeof a.ref === 'string') &&
     (a.channel === 'sms' || a.channel === 'voice') &&
     typeof a.at === 'number' &&
     typeof a.updatedAt === 'number' &&

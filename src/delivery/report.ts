@@ -69,19 +69,30 @@ export function badWebhook(message: string): Result<never, VerifyError> {
 /** Query parameter the adapters append to status callback URLs. */
 export const REF_PARAM = 'ref';
 
+/** What a correlation reference is made from: a message, or (the record only) a verification id. */
+export type RefSource = string | { readonly verificationId: string; readonly ref?: string };
+
 /**
- * The correlation reference for a verification: its first 32 characters, which are the
- * phone's keyed hash (the store key fragment), never the number and never enough to act on
- * the verification. Adapters attach it to status callbacks so a webhook can find the record.
+ * The correlation reference to attach to a message's status callback.
+ *
+ * Given the `OutgoingMessage`, it is the message's `ref`: the first 32 characters of the
+ * verification id (the phone's keyed hash, the store key fragment) followed by this send's
+ * tag, which finds the exact attempt in the record. Neither part is the number, the code or
+ * enough to check, resend or cancel the verification.
+ *
+ * Given a verification id (the form earlier versions documented), it is the record part
+ * only; a report with such a reference is matched by its message id, which the verifier
+ * records only for sends it had to write again (failures, fallbacks): pass the message.
  */
-export function deliveryRef(verificationId: string): string {
-  return verificationId.slice(0, 32);
+export function deliveryRef(source: RefSource): string {
+  if (typeof source === 'string') return source.slice(0, 32);
+  return source.ref ?? source.verificationId.slice(0, 32);
 }
 
-/** Appends `ref=<deliveryRef>` to a callback URL. */
-export function withRef(url: string, verificationId: string): string {
+/** Appends `ref=<deliveryRef(source)>` to a callback URL. */
+export function withRef(url: string, source: RefSource): string {
   const u = new URL(url);
-  u.searchParams.set(REF_PARAM, deliveryRef(verificationId));
+  u.searchParams.set(REF_PARAM, deliveryRef(source));
   return u.toString();
 }
 

@@ -20,6 +20,13 @@ export interface OutgoingMessage {
   readonly locale: string;
   /** The verification this message belongs to. */
   readonly verificationId: string;
+  /**
+   * Correlation reference for this message's status callbacks: attach it (`withRef(url,
+   * message)`, or the provider's client-reference field: `deliveryRef(message)`) so that a
+   * delivery report finds this send's attempt. The verifier sets it on every message; it
+   * names the record and the send, never the number or the code.
+   */
+  readonly ref?: string;
 }
 
 /** A delivery failure, typed so that retry and failover policy can act on it. */

@@ -9,21 +9,27 @@ import { editState } from '../core/copy';
 import type { Refusal, Step } from '../core/refusal';
 import type { PhoneState, VerificationState } from '../core/state';
 import { attemptOf, type SendAttempt } from '../delivery/attempts';
+import { deliveryError } from '../delivery/errors';
 import { type FallbackPolicy, fallbackChannel, isOptOut } from '../delivery/fallback';
-import { recordReport, recordSend } from '../delivery/record';
+import { recordReport, recordSend, settleSend } from '../delivery/record';
 import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
-import type { Channel, OutgoingMessage } from '../ports/sender';
+import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
 import { unseal } from '../secrets';
 import { bad, objectInput } from './input';
 import { type DeliveryMeta, outcomeResult, refusalError, type Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
 
-/** Records attempts (and a channel switch) on verification `id`; best effort. */
-async function recordAttempts(
+/**
+ * Writes the outcome of a send whose attempt (tagged `tag`) was recorded with its decision:
+ * that attempt replaced by `attempts[0]`, later attempts (a fallback) appended, and a channel
+ * switch; best effort.
+ */
+async function settleAttempts(
   sh: Shell,
   key: string,
   id: string,
+  tag: string,
   attempts: readonly SendAttempt[],
   patch: Partial<VerificationState>,
   at: number,
@@ -34,7 +40,9 @@ async function recordAttempts(
     let verifications = s.verifications;
     let changed = false;
     attempts.forEach((a, i) => {
-      const r = recordSend(verifications, id, a, i === attempts.length - 1 ? patch : {});
+      const p = i === attempts.length - 1 ? patch : {};
+      const r =
+        i === 0 ? settleSend(verifications, id, tag, a, p) : recordSend(verifications, id, a, p);
       verifications = r.verifications;
       changed ||= r.changed;
     });
@@ -51,9 +59,18 @@ async function recordAttempts(
   });
 }
 
+/** A fresh send tag (see `SendAttempt.ref`): 8 characters, 48 random bits. */
+export function sendTag(random: (n: number) => Uint8Array): string {
+  const b = random(6);
+  return Buffer.from(b.buffer, b.byteOffset, 6).toString('base64url');
+}
+
 /**
- * Sends `message`; on a permanent SMS failure the policy names (a landline), calls instead
- * with the same code; records the attempts. Resolves with the message id and the channel
+ * Sends `message`, whose attempt (tagged `tag`, `queued`, no message id) was written with the
+ * send's decision; on a permanent SMS failure the policy names (a landline), calls instead
+ * with the same code. A message accepted at once needs no further write: its provider id is
+ * learnt from the first delivery report. Otherwise the outcomes are written (the failure,
+ * the fallback attempt and the channel switch). Resolves with the message id and the channel
  * that delivered.
  */
 export async function deliverTracked(
@@ -62,40 +79,50 @@ export async function deliverTracked(
   t: {
     readonly key: string;
     readonly message: OutgoingMessage;
+    /** The tag of `message`'s attempt, already recorded. */
+    readonly tag: string;
     readonly meta: DeliveryMeta;
-    /** The same code rendered for another channel. */
-    readonly renderAs: (channel: Channel) => OutgoingMessage;
+    /** The same code rendered for another channel, with another send tag. */
+    readonly renderAs: (channel: Channel, tag: string) => OutgoingMessage;
   },
 ): Promise<Result<{ messageId: string; channel: Channel }, VerifyError>> {
-  const { message, meta } = t;
+  const { message, meta, tag } = t;
+  const settle = (attempts: readonly SendAttempt[], patch: Partial<VerificationState> = {}) =>
+    settleAttempts(sh, t.key, message.verificationId, tag, attempts, patch, meta.at);
   const sent = await sh.sendOutcomeP(message, meta);
-  if (sent.isErr()) return err(sent.error);
+  if (sent.isErr()) {
+    // The sender threw: nothing says the message left.
+    const error = deliveryError('provider_error');
+    await settle([attemptOf(message.channel, { ok: false, error }, meta.at, tag)]);
+    return err(sent.error);
+  }
   const first = sent.value;
-  const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at)];
   const next = first.ok ? undefined : fallbackChannel(message.channel, first.error, policy);
-  let outcome = first;
+  if (first.ok) return ok({ messageId: first.messageId, channel: message.channel });
+  const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at, tag)];
+  let outcome: SendOutcome = first;
   if (next) {
-    const again = await sh.sendOutcomeP(t.renderAs(next), meta);
-    if (again.isErr()) return err(again.error);
-    outcome = again.value;
-    attempts.push(attemptOf(next, outcome, meta.at));
+    const again = sendTag(sh.random);
+    const retried = await sh.sendOutcomeP(t.renderAs(next, again), meta);
+    if (retried.isErr()) {
+      const error = deliveryError('provider_error');
+      attempts.push(attemptOf(next, { ok: false, error }, meta.at, again));
+      await settle(attempts);
+      return err(retried.error);
+    }
+    outcome = retried.value;
+    attempts.push(attemptOf(next, outcome, meta.at, again));
   }
   const switched = next !== undefined && outcome.ok;
-  await recordAttempts(
-    sh,
-    t.key,
-    message.verificationId,
-    attempts,
-    switched ? { channel: next } : {},
-    meta.at,
-  );
+  await settle(attempts, switched ? { channel: next } : {});
   return outcomeResult(outcome).map((messageId) => ({
     messageId,
     channel: switched ? next : message.channel,
   }));
 }
 
-const REF = /^[A-Za-z0-9_-]{32}$/;
+/** A record's 32 characters, then optionally a send's tag. */
+const REF = /^[A-Za-z0-9_-]{32}(?:[A-Za-z0-9_-]{1,32})?$/;
 
 function reportOf(x: unknown): Result<DeliveryReport & { ref: string }, VerifyError> {
   const r = x as Partial<DeliveryReport> | undefined;
@@ -141,7 +168,7 @@ export function makeDelivery(
     const { o, report } = parsed.value;
     const context = o.context as RequestContext | undefined;
     return sh
-      .transact(`phone:${report.ref}`, at, (s): Step<Found> => {
+      .transact(`phone:${report.ref.slice(0, 32)}`, at, (s): Step<Found> => {
         const r = recordReport(s.verifications, report, at);
         const state: PhoneState = r.changed
           ? editState(s, (m) => {
@@ -181,7 +208,7 @@ export function makeDelivery(
           ? optOut!(phone, `provider:${report.provider}`).orElse(() => okAsync(undefined))
           : okAsync(undefined);
         // Fall back only for the verification's latest message, while it is still pending.
-        const latest = v.attempts?.at(-1)?.messageId === attempt.messageId;
+        const latest = v.attempts?.at(-1) === attempt;
         const next =
           v.status === 'pending' && latest
             ? fallbackChannel(attempt.channel, error, policy)

@@ -6,12 +6,13 @@ import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { generateCode } from '../codes';
 import type { Step } from '../core/refusal';
 import { resendTransition, type SendDecision, startTransition } from '../core/send';
+import { pendingAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
 import type { TemplateRenderer } from '../messages/renderer';
 import type { Channel, OutgoingMessage } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
-import { deliverTracked } from './delivery';
+import { deliverTracked, sendTag } from './delivery';
 import { publishCore, silent } from './events';
 import { presetCodeFor, type SendRequest } from './hooks';
 import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
@@ -39,6 +40,7 @@ function messageFor(
   locale: string,
   template: string | undefined,
   at: number,
+  tag: string,
 ): OutgoingMessage {
   const v = d.verification;
   const text = sh.render({
@@ -53,7 +55,15 @@ function messageFor(
   // Senders pick the text-to-speech language from `locale`: give the one the text is in.
   const r = sh.render as Partial<TemplateRenderer>;
   const used = typeof r.localeFor === 'function' ? r.localeFor(locale) : locale;
-  return { to: phone, channel: v.channel, text, code, locale: used, verificationId: v.id };
+  return {
+    to: phone,
+    channel: v.channel,
+    text,
+    code,
+    locale: used,
+    verificationId: v.id,
+    ref: v.id.slice(0, 32) + tag,
+  };
 }
 
 /** The decision with the verification's channel replaced (an automatic fallback). */
@@ -100,14 +110,16 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
     const template = templateR.value;
     const context = o.context as RequestContext | undefined;
     const pkey = phoneKey(sh.ring, phone.number);
-    const nonce = sh.random(28);
+    // 16 bytes of id, 12 of IV, 6 of the send's tag: one draw.
+    const nonce = sh.random(34);
     const id = pkey + Buffer.from(nonce.buffer, nonce.byteOffset, 16).toString('base64url');
+    const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 28, 6).toString('base64url');
     const code =
       presetCodeFor(sh.hooks, pkey, at) ??
       generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     const digest = codeDigest(sh.ring.current, id, purpose, code);
     const to = phone.masked;
-    const sealed = seal(sh.ring, phone.number, nonce.subarray(16));
+    const sealed = seal(sh.ring, phone.number, nonce.subarray(16, 28));
     const req: SendRequest = {
       kind: 'start',
       phoneKey: pkey,
@@ -127,7 +139,12 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
       }
       const key = `phone:${pkey}`;
       const step = await sh.transactP(key, at, (s) =>
-        startTransition(s, { id, purpose, channel, digest, to, sealed }, at, sh.policy),
+        startTransition(
+          s,
+          { id, purpose, channel, digest, to, sealed, attempt: pendingAttempt(channel, at, tag) },
+          at,
+          sh.policy,
+        ),
       );
       if (step.isErr()) return err(step.error);
       const d = decided(sh, step.value, at, context, o.silent);
@@ -144,11 +161,12 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
           ...(context ? { context } : {}),
         });
       }
-      const render = (ch: Channel) =>
-        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at);
+      const render = (ch: Channel, t: string) =>
+        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at, t);
       const sent = await deliverTracked(sh, fallback, {
         key,
-        message: render(d.value.verification.channel),
+        message: render(d.value.verification.channel, tag),
+        tag,
         meta: { at, to, purpose, context, silent: o.silent },
         renderAs: render,
       });
@@ -177,6 +195,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
     const code =
       presetCodeFor(sh.hooks, id.slice(0, 32), at) ??
       generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    const tag = sendTag(sh.random);
     return sh
       .guard({
         kind: 'resend',
@@ -189,11 +208,12 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
       })
       .andThen(() =>
         sh.transact(`phone:${id.slice(0, 32)}`, at, (s) => {
-          const purpose = s.verifications.find((x) => x.id === id)?.purpose ?? '';
-          const digest = codeDigest(sh.ring.current, id, purpose, code);
+          const found = s.verifications.find((x) => x.id === id);
+          const digest = codeDigest(sh.ring.current, id, found?.purpose ?? '', code);
+          const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
           return resendTransition(
             s,
-            { id, digest, ...(channel ? { channel } : {}) },
+            { id, digest, attempt, ...(channel ? { channel } : {}) },
             at,
             sh.policy,
           );
@@ -210,12 +230,13 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
             }),
           );
         }
-        const render = (ch: Channel) =>
-          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at);
+        const render = (ch: Channel, t: string) =>
+          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at, t);
         return new ResultAsync(
           deliverTracked(sh, fallback, {
             key: `phone:${id.slice(0, 32)}`,
-            message: render(v.channel),
+            message: render(v.channel, tag),
+            tag,
             meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
             renderAs: render,
           }),

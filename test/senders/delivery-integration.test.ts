@@ -64,27 +64,40 @@ describe('send attempts and status webhooks', () => {
     const v = make();
     const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
     const before = (await v.status({ id: started.id }))._unsafeUnwrap();
+    // Recorded with the decision, before the message left: no provider id yet, and the tag
+    // that the status callback's reference carries after the record's 32 characters.
     expect(before.attempts).toEqual([
       {
-        messageId: started.messageId,
-        provider: 'twilio',
+        messageId: '',
+        ref: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/),
         channel: 'sms',
         at: now,
         state: 'queued',
         updatedAt: now,
       },
     ]);
+    const tag = before.attempts[0]!.ref!;
+    const url = new URL(fake.fields(0).get('StatusCallback')![0]!);
+    expect(url.searchParams.get('ref')).toBe(started.id.slice(0, 32) + tag);
 
     now += 5000;
     const applied = await v.delivery({ report: callback(0, 'delivered') });
     expect(applied._unsafeUnwrap()).toMatchObject({
       id: started.id,
       changed: true,
-      attempt: { state: 'delivered', updatedAt: now },
+      attempt: { state: 'delivered', updatedAt: now, messageId: started.messageId },
     });
-    expect((await v.status({ id: started.id }))._unsafeUnwrap().attempts[0]!.state).toBe(
-      'delivered',
-    );
+    expect((await v.status({ id: started.id }))._unsafeUnwrap().attempts).toEqual([
+      {
+        messageId: started.messageId,
+        provider: 'twilio',
+        ref: tag,
+        channel: 'sms',
+        at: now - 5000,
+        state: 'delivered',
+        updatedAt: now,
+      },
+    ]);
     expect(events.filter((e) => e.type === 'verification.delivery_status')).toEqual([
       expect.objectContaining({
         id: started.id,
@@ -100,18 +113,91 @@ describe('send attempts and status webhooks', () => {
     expect(events.filter((e) => e.type === 'verification.delivery_status')).toHaveLength(1);
   });
 
-  it('a report for an unknown message is not_found; a report without ref is invalid_request', async () => {
+  it('a start the provider accepts writes its record once: decision and attempt together', async () => {
+    const store = memoryStore({ now: () => now });
+    const keys: string[] = [];
+    const counted = {
+      ...store,
+      update: ((key, fn) => {
+        keys.push(key);
+        return store.update(key, fn);
+      }) as typeof store.update,
+    };
+    const v = make({ store: counted });
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    expect(keys).toEqual([`phone:${started.id.slice(0, 32)}`]);
+    keys.length = 0;
+    now += 60_000;
+    (await v.resend({ id: started.id }))._unsafeUnwrap();
+    expect(keys).toHaveLength(1);
+  });
+
+  it('a first report names the message; another message id or an unknown tag is not_found', async () => {
     const v = make();
     await v.start({ phone: '+14155550100' });
-    const report = callback(0, 'delivered');
-    expect(
-      (await v.delivery({ report: { ...report, messageId: 'SMnope' } }))._unsafeUnwrapErr().code,
-    ).toBe('not_found');
+    const report = callback(0, 'sent');
+    const wrongTag = { ...report, ref: `${report.ref!.slice(0, 32)}AAAAAAAA` };
+    expect((await v.delivery({ report: wrongTag }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await v.delivery({ report }))._unsafeUnwrap().changed).toBe(true);
+    // Named now: the same tag with another message id is someone else's report.
+    const other = { ...callback(0, 'delivered'), messageId: 'SMnope' };
+    expect((await v.delivery({ report: other }))._unsafeUnwrapErr().code).toBe('not_found');
     const { ref: _ref, ...noRef } = report;
     expect((await v.delivery({ report: noRef }))._unsafeUnwrapErr().code).toBe('invalid_request');
     expect((await v.delivery({ report: 'x' as never }))._unsafeUnwrapErr().code).toBe(
       'invalid_request',
     );
+  });
+
+  it('each send has its own tag: reports for a start and its resend, in reverse order', async () => {
+    const v = make();
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    now += 60_000;
+    const resent = (await v.resend({ id: started.id }))._unsafeUnwrap();
+    now += 1000;
+    (await v.delivery({ report: callback(1, 'delivered') }))._unsafeUnwrap();
+    (
+      await v.delivery({ report: callback(0, 'undelivered', { ErrorCode: '30003' }) })
+    )._unsafeUnwrap();
+    const attempts = (await v.status({ id: started.id }))._unsafeUnwrap().attempts;
+    expect(attempts.map((a) => [a.messageId, a.state])).toEqual([
+      [started.messageId, 'failed'],
+      [resent.messageId, 'delivered'],
+    ]);
+    expect(attempts[0]!.ref).not.toBe(attempts[1]!.ref);
+  });
+
+  it('a sender that attaches the record part only (deliveryRef(verificationId)) still matches', async () => {
+    // Earlier versions documented `withRef(url, message.verificationId)`: no tag. Its
+    // report goes to the newest attempt on its channel whose provider id is not known yet.
+    const v = make();
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    const report = callback(0, 'delivered');
+    const legacy = { ...report, ref: report.ref!.slice(0, 32) };
+    const r = (await v.delivery({ report: legacy }))._unsafeUnwrap();
+    expect(r).toMatchObject({ id: started.id, changed: true });
+    expect(r.attempt).toMatchObject({ messageId: started.messageId, state: 'delivered' });
+    // Named now, so it is found by its message id from here on.
+    expect((await v.delivery({ report: legacy }))._unsafeUnwrap().changed).toBe(false);
+    const unknown = { ...legacy, messageId: 'SMnope' };
+    expect((await v.delivery({ report: unknown }))._unsafeUnwrapErr().code).toBe('not_found');
+  });
+
+  it('a sender that throws leaves its attempt failed (provider_error), not queued', async () => {
+    const v = make({
+      sender: {
+        send: async () => {
+          throw new Error('socket hang up');
+        },
+      },
+    });
+    const r = await v.start({ phone: '+14155550100' });
+    expect(r._unsafeUnwrapErr().code).toBe('delivery_failed');
+    const id = events.find((e) => e.type === 'verification.started')!.id!;
+    const attempts = (await v.status({ id }))._unsafeUnwrap().attempts;
+    expect(attempts).toEqual([
+      expect.objectContaining({ messageId: '', state: 'failed', reason: 'provider_error' }),
+    ]);
   });
 });
 
