@@ -25,6 +25,12 @@ const rawUpdate = {
     expires_at = now() + interval '10 minutes' WHERE key = $1 RETURNING version`,
 };
 
+const rawInsert = {
+  name: 'bench_raw_insert',
+  text: `INSERT INTO "${rawTable}" (key, value, version, expires_at)
+    VALUES ($1, $2, 1, now() + interval '10 minutes') ON CONFLICT (key) DO NOTHING`,
+};
+
 const bench: StoreBench = {
   name: `PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
   store,
@@ -42,6 +48,9 @@ const bench: StoreBench = {
   },
   async raw(i) {
     await pool.query({ ...rawUpdate, values: [`raw:${i}`, values[i % 2]] });
+  },
+  async create(i, value) {
+    await pool.query({ ...rawInsert, values: [`floor:${i}`, Buffer.from(value)] });
   },
 };
 

@@ -48,6 +48,10 @@ const bench: StoreBench = {
     const next = cur === values[0] ? values[1] : values[0];
     await client.evalsha(CAS_SHA, 1, key, '1', cur ?? '', next, '600000');
   },
+  async create(i, value) {
+    // Expecting absence (empty expected value and no version), as the store creates a key.
+    await client.evalsha(CAS_SHA, 1, `${prefix}{floor:${i}}`, '0', '', value, '600000');
+  },
 };
 
 try {

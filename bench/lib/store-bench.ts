@@ -7,7 +7,11 @@
  * cache holds them: one round trip); `check, other server` runs on a second store instance
  * without a cache (`cacheSize: 0`: read, then write), as a server that did not start them.
  */
-import { createVerifier, type Sender, type Store } from '../../src/index';
+import { generateCode } from '../../src/codes';
+import { createVerifier, NUMERIC_ALPHABET, type Sender, type Store } from '../../src/index';
+import { maskFormatted, parsePhone } from '../../src/phone';
+import { randomPool } from '../../src/random';
+import { codeDigest, keyring, phoneKey, seal } from '../../src/secrets';
 import { fmt, median } from './measure';
 
 export const IN_FLIGHT = 100;
@@ -75,6 +79,40 @@ export interface StoreBench {
   raw(i: number): Promise<unknown>;
   /** What `raw` is, for the printout. */
   readonly rawLabel: string;
+  /**
+   * Writes `value` under a key never written before, as one atomic create (Redis: the
+   * compare-and-set script expecting the key absent; PostgreSQL: `INSERT ... ON CONFLICT DO
+   * NOTHING`): what a start must send for a new phone.
+   */
+  create(i: number, value: string): Promise<unknown>;
+}
+
+const ring = keyring(secret);
+const random = randomPool();
+
+/**
+ * The start floor: what a start of a new phone cannot avoid, with no verifier around it.
+ * Parse, validate, format and mask the number (libphonenumber-js), the phone-key HMAC, the
+ * id, IV and code draws, the code HMAC, AES-256-GCM sealing, one JSON encoding of a record of
+ * the real size, and one atomic create in the store.
+ */
+function startFloor(b: StoreBench, template: Record<string, unknown>) {
+  let i = 0;
+  return () => {
+    i += 1;
+    const p = parsePhone(startPhones[i % startPhones.length]!)._unsafeUnwrap();
+    const key = phoneKey(ring, p.number);
+    const nonce = random(34);
+    const id = key + Buffer.from(nonce.buffer, nonce.byteOffset, 16).toString('base64url');
+    const code = generateCode(random, 6, NUMERIC_ALPHABET);
+    const record = Object.assign({}, template, {
+      id,
+      digest: codeDigest(ring.current, id, 'verify', code),
+      to: maskFormatted(p.international, p.callingCode.length + 1, 2),
+      sealed: seal(ring, p.number, nonce.subarray(16, 28)),
+    });
+    return b.create(i, JSON.stringify(record));
+  };
 }
 
 export interface BenchResult {
@@ -135,6 +173,7 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
   const otherIds = await startAll(otherPhones);
   const sample = (await b.store.get(`phone:${ids[0]!.slice(0, 32)}`)) ?? '';
   await b.prepareRaw(sample);
+  const floor = startFloor(b, JSON.parse(sample) as Record<string, unknown>);
   // The store alone: the same swap as the raw loop, through `store.update`.
   const swap: [string, string] = [sample, `${sample.slice(0, -1)} `];
   await inChunks(checkPhones.length, 50, async (i) => {
@@ -186,11 +225,13 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
       check: check,
       checkOther: checkOther,
       start: start,
+      startFloor: floor,
       [`raw x${IN_FLIGHT}`]: many(raw),
       [`update x${IN_FLIGHT}`]: many(update),
       [`check x${IN_FLIGHT}`]: many(check),
       [`checkOther x${IN_FLIGHT}`]: many(checkOther),
       [`start x${IN_FLIGHT}`]: many(start),
+      [`startFloor x${IN_FLIGHT}`]: many(floor),
     },
     rounds,
     1000,
@@ -203,6 +244,8 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
     check: ops.check! / ops.raw!,
     checkOther: ops.checkOther! / ops.raw!,
     start: ops.start! / ops.raw!,
+    startFloor: ops.startFloor! / ops.raw!,
+    [`startFloor x${IN_FLIGHT}`]: ops[`startFloor x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
     [`check x${IN_FLIGHT}`]: ops[`check x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
     [`checkOther x${IN_FLIGHT}`]: ops[`checkOther x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
     [`start x${IN_FLIGHT}`]: ops[`start x${IN_FLIGHT}`]! / ops[`raw x${IN_FLIGHT}`]!,
@@ -228,12 +271,18 @@ export function report(
     console.log(`  ${label}:`);
     console.log(`    ${'raw'.padEnd(19)} ${fmt(o[`raw${mode}`]!).padStart(8)}`);
     const labels = { update: 'update', check: 'check', checkOther: 'check, other server' };
-    for (const [op, label] of Object.entries({ ...labels, start: 'start' })) {
+    for (const [op, label] of Object.entries({
+      ...labels,
+      start: 'start',
+      startFloor: 'start floor',
+    })) {
       const ratio = res.ratios[`${op}${mode}`]!;
       console.log(
         `    ${label.padEnd(19)} ${fmt(o[`${op}${mode}`]!).padStart(8)}  ${pct(ratio)} of raw`,
       );
     }
+    const toFloor = o[`start${mode}`]! / o[`startFloor${mode}`]!;
+    console.log(`    ${'start / start floor'.padEnd(19)} ${pct(toFloor).padStart(8)}`);
   }
   const worst = Math.min(res.ratios[`check x${IN_FLIGHT}`]!, res.ratios[`start x${IN_FLIGHT}`]!);
   console.log(
