@@ -67,7 +67,41 @@ export class CorruptRecordError extends Error {
 }
 
 export function encodeState(state: PhoneState): string {
-  return JSON.stringify(state);
+  const vs = state.verifications;
+  let stored: VerificationState[] | undefined;
+  for (let i = 0; i < vs.length; i += 1) {
+    const v = vs[i]!;
+    const to = storedMask(v.to);
+    if (to === v.to) continue;
+    stored ??= vs.slice();
+    stored[i] = Object.assign({}, v, { to });
+  }
+  return JSON.stringify(stored ? Object.assign({}, state, { verifications: stored }) : state);
+}
+
+/** The masking character of displayed numbers (`maskPhone`), U+2022. */
+const DISPLAY_MASK = 0x2022;
+
+/**
+ * A masked number as records store it: `*` for each hidden digit. One character outside
+ * Latin-1 (`•`) makes V8 hold the whole record JSON as a two-byte string, which is slower to
+ * encode, to send and to compare (about a fifth of a cached check on Redis); the string is
+ * built afresh from one-byte characters for that reason, not by `replaceAll`.
+ */
+function storedMask(to: string): string {
+  if (!to.includes('•')) return to;
+  let out = '';
+  for (let i = 0; i < to.length; i += 1) {
+    const c = to.charCodeAt(i);
+    if (c > 0xff && c !== DISPLAY_MASK) return to;
+    out += c === DISPLAY_MASK ? '*' : to[i];
+  }
+  return out;
+}
+
+/** A stored masked number as displayed (records written before the `*` form hold `•`). */
+function displayMask(to: string): string {
+  return to.includes('*') ? to.replaceAll('*', '•') : to;
 }
 
 const statuses = new Set(['pending', 'approved', 'canceled', 'expired', 'failed']);
@@ -126,5 +160,6 @@ export function decodeState(raw: string | undefined): PhoneState {
   ) {
     throw new CorruptRecordError('record does not have the phoneproof shape');
   }
+  for (const v of s.verifications as Array<{ to: string }>) v.to = displayMask(v.to);
   return s as unknown as PhoneState;
 }
