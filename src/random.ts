@@ -21,6 +21,9 @@ export function randomPool(
   size = 4096,
   fill: (buffer: Uint8Array) => Uint8Array = randomFillSync,
 ): RandomBytes {
+  if (!Number.isInteger(size) || size < MAX_POOLED) {
+    throw new RangeError(`randomPool: size must be an integer >= ${MAX_POOLED} (got ${size}).`);
+  }
   let pool: Uint8Array = new Uint8Array(0);
   let at = 0;
   return (n) => {

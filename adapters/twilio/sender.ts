@@ -175,6 +175,12 @@ export function twilioSender(options: TwilioSenderOptions): NamedSender {
     return { ok: false, error };
   }
 
-  const sender: NamedSender = { name: 'twilio', channels, send: sendOnce };
+  const sender: NamedSender = {
+    name: 'twilio',
+    channels,
+    send: sendOnce,
+    // Callbacks carry each message's ref only when this sender appends it to the URL.
+    ...(typeof o.statusCallback === 'string' ? { reportsCarryRef: true } : {}),
+  };
   return o.retry === false ? sender : withRetry(sender, o.retry ?? {});
 }

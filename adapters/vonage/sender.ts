@@ -196,6 +196,9 @@ export function vonageSender(options: VonageSenderOptions): NamedSender {
   const sender: NamedSender = {
     name: 'vonage',
     channels,
+    // SMS receipts carry \`client-ref\`; call events carry the ref only on an event URL that
+    // this sender appends it to.
+    ...(!v || typeof v.eventUrl === 'string' ? { reportsCarryRef: true } : {}),
     send: async (m) => {
       if (!channels.includes(m.channel)) {
         return { ok: false, error: deliveryError('channel_unsupported', { provider: 'vonage' }) };

@@ -57,6 +57,8 @@ export async function phoneproofCandidate(setup: PhoneproofSetup): Promise<PeerC
 
   const codes = new Map<string, string>();
   const sender: Sender = {
+    // As twilioSender with a status callback URL and vonageSender: reports carry the ref.
+    reportsCarryRef: true,
     async send(m) {
       codes.set(m.to, m.code);
       return { ok: true, messageId: 'bench' };

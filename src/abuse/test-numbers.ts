@@ -101,6 +101,7 @@ export function presetCodes(
 /** Wraps a sender so that messages to test numbers are not sent. */
 export function testNumberSender(inner: Sender, t: TestNumbers, now: () => number): Sender {
   return {
+    ...(inner.reportsCarryRef === true ? { reportsCarryRef: true } : {}),
     async send(message) {
       if (!t.isTest(message.to, now())) return inner.send(message);
       return {

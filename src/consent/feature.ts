@@ -86,6 +86,7 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
   const inner: Sender = options.sender;
   // Delivery re-checks the ledger: an opt-out recorded after the guard ran still stops it.
   const sender: Sender = {
+    ...(inner?.reportsCarryRef === true ? { reportsCarryRef: true } : {}),
     async send(message) {
       const s = setup!;
       let refused = false;

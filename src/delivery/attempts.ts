@@ -109,20 +109,18 @@ export function reportTag(report: DeliveryReport): string | undefined {
 }
 
 /**
- * Index of the attempt a report is about: the attempt with the report's tag (see
- * `SendAttempt.ref`; its message id, once known, must match too), or else the attempt with
- * the same message id (and the same provider when both say).
+ * Index of the attempt a report is about: the newest attempt with the report's tag (see
+ * `SendAttempt.ref`), or else the attempt with the same message id (and the same provider
+ * when both say). A tag may name several provider messages (a send retried after a timeout,
+ * a long SMS in parts); see `applyReport` for how they fold into one attempt.
  */
 export function findAttempt(attempts: readonly SendAttempt[], report: DeliveryReport): number {
   const tag = reportTag(report);
   if (tag !== undefined) {
-    const i = attempts.findIndex(
-      (a) =>
-        a.ref === tag &&
-        a.channel === report.channel &&
-        (a.messageId === '' || a.messageId === report.messageId),
-    );
-    if (i >= 0) return i;
+    for (let i = attempts.length - 1; i >= 0; i -= 1) {
+      const a = attempts[i]!;
+      if (a.ref === tag && a.channel === report.channel) return i;
+    }
   }
   return attempts.findIndex(
     (a) =>
@@ -130,21 +128,6 @@ export function findAttempt(attempts: readonly SendAttempt[], report: DeliveryRe
       a.messageId === report.messageId &&
       (a.provider === undefined || a.provider === report.provider),
   );
-}
-
-/** `a` moved to the report's state (a failure with its reason and code). */
-function advanced(a: SendAttempt, report: DeliveryReport, now: number): SendAttempt {
-  const e = report.error;
-  const { reason: _r, errorCode: _c, ...rest } = a;
-  return {
-    ...rest,
-    state: report.state,
-    updatedAt: now,
-    ...(report.state === 'failed' && e ? { reason: e.reason } : {}),
-    ...(report.state === 'failed' && e?.providerCode !== undefined
-      ? { errorCode: String(e.providerCode) }
-      : {}),
-  };
 }
 
 export interface ReportApplied {
@@ -156,9 +139,24 @@ export interface ReportApplied {
 }
 
 /**
- * Applies a delivery report; a report that does not move the attempt forward is a no-op,
- * except that the first report for an attempt recorded before its message left fills in
- * the provider's message id (and provider name).
+ * Whether `report` should replace what `a` records: a later state, or the same state under a
+ * smaller message id, or no id yet. So when one tag names several provider messages, the
+ * attempt shows the furthest report, and among those the smallest id, in whatever order they
+ * arrived.
+ */
+function supersedes(report: DeliveryReport, a: SendAttempt): boolean {
+  const d = rank[report.state] - rank[a.state];
+  return d > 0 || (d === 0 && (a.messageId === '' || report.messageId < a.messageId));
+}
+
+/**
+ * Applies a delivery report. The attempt takes the report's state, message id, provider and
+ * failure reason when the report supersedes what it records; a report for an attempt with no
+ * id yet at an earlier state than recorded (the verifier wrote the send as failed, yet the
+ * provider sent it) only names it. Otherwise nothing changes: an attempt only moves forward
+ * (`queued` < `sent` < `failed` < `delivered`), and the same reports in any order give the
+ * same attempt (but `updatedAt`; and, for an attempt the verifier wrote as failed whose
+ * provider reports several messages, the id of whichever named it first).
  */
 export function applyReport(
   attempts: readonly SendAttempt[],
@@ -168,13 +166,27 @@ export function applyReport(
   const i = findAttempt(attempts, report);
   if (i < 0) return { attempts, changed: false };
   const old = attempts[i]!;
-  const learns = old.messageId === '';
-  const advances = rank[report.state] > rank[old.state];
-  if (!advances && !learns) return { attempts, changed: false, attempt: old };
-  const named: SendAttempt = learns
-    ? Object.assign({}, old, { messageId: report.messageId, provider: report.provider })
-    : old;
-  const updated = advances ? advanced(named, report, now) : named;
+  let updated: SendAttempt;
+  if (supersedes(report, old)) {
+    const e = report.error;
+    const { reason: _r, errorCode: _c, provider: _p, ...rest } = old;
+    const later = rank[report.state] > rank[old.state];
+    updated = {
+      ...rest,
+      messageId: report.messageId,
+      provider: report.provider,
+      state: report.state,
+      updatedAt: later ? now : old.updatedAt,
+      ...(report.state === 'failed' && e ? { reason: e.reason } : {}),
+      ...(report.state === 'failed' && e?.providerCode !== undefined
+        ? { errorCode: String(e.providerCode) }
+        : {}),
+    };
+  } else if (old.messageId === '') {
+    updated = Object.assign({}, old, { messageId: report.messageId, provider: report.provider });
+  } else {
+    return { attempts, changed: false, attempt: old };
+  }
   const next = attempts.slice();
   next[i] = updated;
   return { attempts: next, changed: true, attempt: updated };

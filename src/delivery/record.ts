@@ -4,7 +4,7 @@
  * type, so they work on the core's `VerificationState` once it carries `attempts`.
  * @module
  */
-import { applyReport, MAX_ATTEMPTS, recordAttempt, reportTag, type SendAttempt } from './attempts';
+import { applyReport, MAX_ATTEMPTS, recordAttempt, type SendAttempt } from './attempts';
 import type { DeliveryReport } from './report';
 
 /** A verification that may carry send attempts. */
@@ -48,7 +48,9 @@ export function recordSend<V extends WithAttempts>(
 
 /**
  * Replaces verification `id`'s attempt tagged `ref` (recorded before its message left) with
- * `attempt`, its outcome; appends `attempt` when no attempt has that tag.
+ * `attempt`, its outcome; appends `attempt` when no attempt has that tag. An attempt that a
+ * delivery report already named is left as the report made it: the provider's word comes
+ * after the sender's answer (a send that timed out may still have left).
  */
 export function settleSend<V extends WithAttempts>(
   verifications: readonly V[],
@@ -59,38 +61,23 @@ export function settleSend<V extends WithAttempts>(
 ): RecordResult<V> {
   const i = verifications.findIndex((v) => v.id === id);
   const v = verifications[i];
-  const j = v?.attempts?.findIndex((a) => a.ref === ref) ?? -1;
+  const j = v?.attempts?.findLastIndex((a) => a.ref === ref) ?? -1;
   if (!v || j < 0) return recordSend(verifications, id, attempt, patch);
+  const named = v.attempts![j]!;
+  const kept = named.messageId !== '';
+  if (kept && Object.keys(patch).length === 0) {
+    return { verifications, changed: false, id, attempt: named };
+  }
   const attempts = v.attempts!.slice();
-  attempts[j] = attempt;
+  if (!kept) attempts[j] = attempt;
   const next = verifications.slice();
   next[i] = Object.assign({}, v, patch, { attempts });
-  return { verifications: next, changed: true, id, attempt };
-}
-
-/** Applies `report` to verification `i`'s attempts; undefined when none of them is its. */
-function applyAt<V extends WithAttempts>(
-  verifications: readonly V[],
-  i: number,
-  report: DeliveryReport,
-  now: number,
-): RecordResult<V> | undefined {
-  const v = verifications[i]!;
-  const applied = applyReport(v.attempts ?? [], report, now);
-  if (applied.attempt === undefined) return undefined;
-  if (!applied.changed)
-    return { verifications, changed: false, id: v.id, attempt: applied.attempt };
-  const next = verifications.slice();
-  next[i] = { ...v, attempts: applied.attempts };
-  return { verifications: next, changed: true, id: v.id, attempt: applied.attempt };
+  return { verifications: next, changed: true, id, attempt: attempts[j]! };
 }
 
 /**
  * Applies a delivery report to whichever verification sent that message: the attempt its
- * reference's tag names, or the one with its message id. A report whose reference has no
- * tag (a sender that attached `deliveryRef(verificationId)`, the record part only) and whose
- * message id is not recorded goes to the newest attempt on its channel whose id is not known
- * yet: an approximation, exact only with one such attempt in the record.
+ * reference's tag names, or the one with its message id.
  */
 export function recordReport<V extends WithAttempts>(
   verifications: readonly V[],
@@ -98,28 +85,15 @@ export function recordReport<V extends WithAttempts>(
   now: number,
 ): RecordResult<V> {
   for (let i = 0; i < verifications.length; i += 1) {
-    const r = applyAt(verifications, i, report, now);
-    if (r) return r;
-  }
-  if (reportTag(report) !== undefined) return { verifications, changed: false };
-  let newest: { i: number; ref: string; at: number } | undefined;
-  verifications.forEach((v, i) => {
-    for (const a of v.attempts ?? []) {
-      if (
-        a.messageId === '' &&
-        a.ref !== undefined &&
-        a.state !== 'failed' &&
-        a.channel === report.channel &&
-        (newest === undefined || a.at >= newest.at)
-      ) {
-        newest = { i, ref: a.ref, at: a.at };
-      }
+    const v = verifications[i]!;
+    const applied = applyReport(v.attempts ?? [], report, now);
+    if (applied.attempt === undefined) continue;
+    if (!applied.changed) {
+      return { verifications, changed: false, id: v.id, attempt: applied.attempt };
     }
-  });
-  if (newest === undefined) return { verifications, changed: false };
-  const tagged = {
-    ...report,
-    ref: `${(report.ref ?? '').slice(0, 32).padEnd(32, '-')}${newest.ref}`,
-  };
-  return applyAt(verifications, newest.i, tagged, now) ?? { verifications, changed: false };
+    const next = verifications.slice();
+    next[i] = { ...v, attempts: applied.attempts };
+    return { verifications: next, changed: true, id: v.id, attempt: applied.attempt };
+  }
+  return { verifications, changed: false };
 }

@@ -81,8 +81,8 @@ export type RefSource = string | { readonly verificationId: string; readonly ref
  * enough to check, resend or cancel the verification.
  *
  * Given a verification id (the form earlier versions documented), it is the record part
- * only; a report with such a reference is matched by its message id, which the verifier
- * records only for sends it had to write again (failures, fallbacks): pass the message.
+ * only; a report with such a reference is matched by its message id alone, which the
+ * verifier records only for senders without `reportsCarryRef`: pass the message.
  */
 export function deliveryRef(source: RefSource): string {
   if (typeof source === 'string') return source.slice(0, 32);

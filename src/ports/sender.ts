@@ -55,6 +55,16 @@ export type SendOutcome =
 
 export interface Sender {
   /**
+   * True when every delivery report for this sender's messages carries the message's `ref`
+   * (tag included). The verifier records a send's attempt with the send's decision, before
+   * the message leaves; with this flag it learns the provider's message id from the first
+   * report and writes nothing more after an accepted send (one store write per send).
+   * Without it, it writes the message id once the provider answers, so that reports can be
+   * matched by id (two writes), and `status()` shows the id at once. `twilioSender` sets it
+   * when it requests status callbacks, `vonageSender` always; wrappers keep it.
+   */
+  readonly reportsCarryRef?: boolean;
+  /**
    * Delivers `message` once. Resolves with the provider's message id, or with a typed
    * `DeliveryError` for failures the sender understood. A rejection is treated as a
    * retryable failure. Must not log or persist the code.

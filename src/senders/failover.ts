@@ -133,6 +133,7 @@ export function failoverSender(
 
   return {
     name: 'failover',
+    ...(providers.every((p) => p.reportsCarryRef === true) ? { reportsCarryRef: true } : {}),
     channels: [...new Set(providers.flatMap((p) => p.channels ?? (['sms', 'voice'] as const)))],
     send,
     health: () => names.map((provider, i) => ({ provider, state: states[i]! })),

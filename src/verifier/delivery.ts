@@ -68,10 +68,10 @@ export function sendTag(random: (n: number) => Uint8Array): string {
 /**
  * Sends `message`, whose attempt (tagged `tag`, `queued`, no message id) was written with the
  * send's decision; on a permanent SMS failure the policy names (a landline), calls instead
- * with the same code. A message accepted at once needs no further write: its provider id is
- * learnt from the first delivery report. Otherwise the outcomes are written (the failure,
- * the fallback attempt and the channel switch). Resolves with the message id and the channel
- * that delivered.
+ * with the same code. A message the provider accepts needs no further write when the
+ * sender's reports carry the ref (`reportsCarryRef`): the first report names it; otherwise
+ * its id is written now. A failure is written too (with the fallback attempt and the channel
+ * switch). Resolves with the message id and the channel that delivered.
  */
 export async function deliverTracked(
   sh: Shell,
@@ -97,8 +97,14 @@ export async function deliverTracked(
     return err(sent.error);
   }
   const first = sent.value;
-  const next = first.ok ? undefined : fallbackChannel(message.channel, first.error, policy);
-  if (first.ok) return ok({ messageId: first.messageId, channel: message.channel });
+  if (first.ok) {
+    // Reports carry the tag: the first one names the message. Otherwise write the id now.
+    if (sh.sender.reportsCarryRef !== true) {
+      await settle([attemptOf(message.channel, first, meta.at, tag)]);
+    }
+    return ok({ messageId: first.messageId, channel: message.channel });
+  }
+  const next = fallbackChannel(message.channel, first.error, policy);
   const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at, tag)];
   let outcome: SendOutcome = first;
   if (next) {

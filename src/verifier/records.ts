@@ -21,8 +21,8 @@ export interface RecordCodec {
 
 export function recordCodec(policy: Policy): RecordCodec {
   // The record each recently used key last held, decoded. A store hands back the bytes this
-  // verifier just wrote (the delivery attempt after a start's decision, a check after a
-  // start), and identical bytes decode to the same state, so JSON.parse and the shape check
+  // verifier just wrote (a check after a start, a send's outcome after its decision), and
+  // identical bytes decode to the same state, so JSON.parse and the shape check
   // are skipped for them. States are immutable (the core copies on write), so sharing is safe.
   const decoded = new Recent<{ readonly raw: string; readonly state: PhoneState }>(
     DECODED_CACHE_SIZE,

@@ -5,12 +5,13 @@ import {
   attemptOf,
   isSendAttempt,
   MAX_ATTEMPTS,
+  pendingAttempt,
   recordAttempt,
   type SendAttempt,
 } from '../../src/delivery/attempts';
 import { deliveryError } from '../../src/delivery/errors';
 import { fallbackChannel, isOptOut, resolveFallback } from '../../src/delivery/fallback';
-import { recordReport, recordSend } from '../../src/delivery/record';
+import { recordReport, recordSend, settleSend } from '../../src/delivery/record';
 import type { DeliveryReport, DeliveryState } from '../../src/delivery/report';
 
 const report = (state: DeliveryState, extra: Partial<DeliveryReport> = {}): DeliveryReport => ({
@@ -21,6 +22,8 @@ const report = (state: DeliveryState, extra: Partial<DeliveryReport> = {}): Deli
   providerStatus: state,
   ...extra,
 });
+
+const states: DeliveryState[] = ['queued', 'sent', 'delivered', 'failed'];
 
 const sent: SendAttempt = attemptOf(
   'sms',
@@ -99,7 +102,6 @@ describe('send attempts', () => {
     expect(applyReport([sent], report('delivered', { provider: 'vonage' }), 1).changed).toBe(false);
   });
 
-  const states: DeliveryState[] = ['queued', 'sent', 'delivered', 'failed'];
   test.prop([fc.array(fc.constantFrom(...states), { maxLength: 8 }), fc.nat(1000)])(
     'the same reports in any order give the same final state',
     (seq, seed) => {
@@ -146,6 +148,80 @@ describe('fallback and opt-out decisions', () => {
       isOptOut(deliveryError('unsubscribed', { provider: 'twilio', providerCode: 21610 })),
     ).toBe(true);
     expect(isOptOut(landline)).toBe(false);
+  });
+});
+
+describe('attempts recorded before their message left (tagged)', () => {
+  const rec = 'R'.repeat(32);
+  const pending = pendingAttempt('sms', 1000, 'TAG00001');
+  const tagged = (state: DeliveryState, messageId: string, extra: Partial<DeliveryReport> = {}) =>
+    report(state, { messageId, ref: `${rec}TAG00001`, ...extra });
+
+  it('the first report names the message, even at the state already recorded', () => {
+    const r = applyReport([pending], tagged('queued', 'SM7'), 2000);
+    expect(r.changed).toBe(true);
+    expect(r.attempt).toEqual({ ...pending, messageId: 'SM7', provider: 'twilio' });
+    expect(applyReport(r.attempts, tagged('queued', 'SM7'), 3000).changed).toBe(false);
+  });
+
+  it('a report without the tag is matched by message id only: no guessing', () => {
+    // The record part of a ref is the first 32 characters of the verification id, which the
+    // client holds: a report naming the record but not the send must not find the attempt.
+    const forged = report('failed', { messageId: 'SMforged', ref: rec });
+    expect(applyReport([pending], forged, 2000).changed).toBe(false);
+    expect(recordReport([{ id: 'v', attempts: [pending] }], forged, 2000).changed).toBe(false);
+  });
+
+  it('another tag, or the same tag on another channel, is not applied', () => {
+    expect(applyReport([pending], report('sent', { ref: `${rec}TAG00002` }), 1).changed).toBe(
+      false,
+    );
+    const call = tagged('sent', 'CA1', { channel: 'voice' });
+    expect(applyReport([pending], call, 1).changed).toBe(false);
+  });
+
+  const ids = ['SM1', 'SM2', 'SM3'];
+  test.prop([
+    fc.array(fc.tuple(fc.constantFrom(...states), fc.constantFrom(...ids)), { maxLength: 8 }),
+    fc.nat(1000),
+  ])(
+    'one tag, several provider messages (a retried send, a long SMS): any order, same attempt',
+    (seq, seed) => {
+      const shuffled = fc.sample(fc.shuffledSubarray(seq, { minLength: seq.length }), {
+        seed,
+        numRuns: 1,
+      })[0]!;
+      const final = (order: Array<[DeliveryState, string]>) => {
+        const [a] = order.reduce<readonly SendAttempt[]>(
+          (list, [st, id]) => applyReport(list, tagged(st, id), 1).attempts,
+          [pending],
+        );
+        const { updatedAt: _u, ...rest } = a!;
+        return rest;
+      };
+      expect(final(shuffled)).toEqual(final(seq));
+    },
+  );
+
+  it('settleSend replaces the pending attempt with its outcome, unless a report named it', () => {
+    type V = { id: string; attempts?: readonly SendAttempt[] };
+    const failed = attemptOf(
+      'sms',
+      { ok: false, error: deliveryError('timeout') },
+      1000,
+      'TAG00001',
+    );
+    const list: V[] = [{ id: 'v', attempts: [pending] }];
+    const settled = settleSend(list, 'v', 'TAG00001', failed);
+    expect(settled.verifications[0]!.attempts).toEqual([failed]);
+    // The send timed out, yet the provider had it and reported: its report stands.
+    const reported = recordReport(list, tagged('delivered', 'SM5'), 1500).verifications;
+    const after = settleSend(reported, 'v', 'TAG00001', failed);
+    expect(after.changed).toBe(false);
+    expect(after.verifications[0]!.attempts![0]).toMatchObject({
+      messageId: 'SM5',
+      state: 'delivered',
+    });
   });
 });
 

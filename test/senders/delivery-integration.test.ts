@@ -132,16 +132,16 @@ describe('send attempts and status webhooks', () => {
     expect(keys).toHaveLength(1);
   });
 
-  it('a first report names the message; another message id or an unknown tag is not_found', async () => {
+  it('a first report names the message; an unknown tag is not_found', async () => {
     const v = make();
-    await v.start({ phone: '+14155550100' });
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
     const report = callback(0, 'sent');
     const wrongTag = { ...report, ref: `${report.ref!.slice(0, 32)}AAAAAAAA` };
     expect((await v.delivery({ report: wrongTag }))._unsafeUnwrapErr().code).toBe('not_found');
-    expect((await v.delivery({ report }))._unsafeUnwrap().changed).toBe(true);
-    // Named now: the same tag with another message id is someone else's report.
-    const other = { ...callback(0, 'delivered'), messageId: 'SMnope' };
-    expect((await v.delivery({ report: other }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await v.delivery({ report }))._unsafeUnwrap().attempt).toMatchObject({
+      messageId: started.messageId,
+      state: 'sent',
+    });
     const { ref: _ref, ...noRef } = report;
     expect((await v.delivery({ report: noRef }))._unsafeUnwrapErr().code).toBe('invalid_request');
     expect((await v.delivery({ report: 'x' as never }))._unsafeUnwrapErr().code).toBe(
@@ -167,20 +167,54 @@ describe('send attempts and status webhooks', () => {
     expect(attempts[0]!.ref).not.toBe(attempts[1]!.ref);
   });
 
-  it('a sender that attaches the record part only (deliveryRef(verificationId)) still matches', async () => {
-    // Earlier versions documented `withRef(url, message.verificationId)`: no tag. Its
-    // report goes to the newest attempt on its channel whose provider id is not known yet.
+  it('a report without the send tag is matched by message id only (a forged one is not_found)', async () => {
+    // The record part of the ref is the start of the verification id, which the client
+    // holds; without the tag a report must name a message id the record knows.
     const v = make();
     const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
-    const report = callback(0, 'delivered');
-    const legacy = { ...report, ref: report.ref!.slice(0, 32) };
-    const r = (await v.delivery({ report: legacy }))._unsafeUnwrap();
-    expect(r).toMatchObject({ id: started.id, changed: true });
-    expect(r.attempt).toMatchObject({ messageId: started.messageId, state: 'delivered' });
-    // Named now, so it is found by its message id from here on.
-    expect((await v.delivery({ report: legacy }))._unsafeUnwrap().changed).toBe(false);
-    const unknown = { ...legacy, messageId: 'SMnope' };
-    expect((await v.delivery({ report: unknown }))._unsafeUnwrapErr().code).toBe('not_found');
+    const forged = {
+      ...callback(0, 'undelivered', { ErrorCode: '30006' }),
+      ref: started.id.slice(0, 32),
+      messageId: 'SMforged',
+    };
+    expect((await v.delivery({ report: forged }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect(fake.requests).toHaveLength(1); // no fallback call
+    const real = callback(0, 'delivered');
+    expect((await v.delivery({ report: real }))._unsafeUnwrap().changed).toBe(true);
+    // Named now: found by its id without the tag too.
+    const untagged = { ...callback(0, 'delivered'), ref: started.id.slice(0, 32) };
+    expect((await v.delivery({ report: untagged }))._unsafeUnwrap().changed).toBe(false);
+  });
+
+  it('a sender without reportsCarryRef: the id is written once the provider answers', async () => {
+    // twilioSender with a callback function: the URL it returns may not carry the ref.
+    const store = memoryStore({ now: () => now });
+    const keys: string[] = [];
+    const counted = {
+      ...store,
+      update: ((key, fn) => {
+        keys.push(key);
+        return store.update(key, fn);
+      }) as typeof store.update,
+    };
+    const sender = twilioSender({
+      accountSid,
+      authToken: 'tok',
+      from: '+15005550006',
+      baseUrl: fake.url,
+      statusCallback: () => hook,
+      retry: false,
+    });
+    expect(sender.reportsCarryRef).toBeUndefined();
+    const v = make({ store: counted, sender });
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    expect(keys).toHaveLength(2);
+    const attempts = (await v.status({ id: started.id }))._unsafeUnwrap().attempts;
+    expect(attempts).toEqual([
+      expect.objectContaining({ messageId: started.messageId, provider: 'twilio' }),
+    ]);
+    const untagged = { ...callback(0, 'delivered'), ref: started.id.slice(0, 32) };
+    expect((await v.delivery({ report: untagged }))._unsafeUnwrap().changed).toBe(true);
   });
 
   it('a sender that throws leaves its attempt failed (provider_error), not queued', async () => {

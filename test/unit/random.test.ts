@@ -57,6 +57,11 @@ describe('randomPool', () => {
     expect(pools).toHaveLength(2);
   });
 
+  it('refuses a pool smaller than the largest pooled draw', () => {
+    expect(() => randomPool(32)).toThrow(RangeError);
+    expect(() => randomPool(64)).not.toThrow();
+  });
+
   it('serves large draws directly, at their exact size', () => {
     const random = randomPool(128);
     const big = random(1_000);
