@@ -124,6 +124,12 @@ export interface ResendInput {
   readonly channel?: Channel;
   /** The send's attempt, recorded with the decision (before the message leaves). */
   readonly attempt?: SendAttempt;
+  /**
+   * An automatic voice fallback after a delivery report said the SMS cannot arrive: not
+   * held to the resend cooldown (which paces people asking again), still to `maxSends` and
+   * the send windows.
+   */
+  readonly fallback?: boolean;
 }
 
 /** Sends a fresh code for a pending verification; earlier codes stop working. */
@@ -147,7 +153,9 @@ export function resendTransition(
   if (locked) return refuse(locked);
   if (v.sends >= policy.maxSends) return refuse({ code: 'send_limit_reached' });
   const availableAt = v.lastSendAt + resendCooldown(policy, v.sends);
-  if (now < availableAt) return refuse({ code: 'resend_too_soon', retryAt: availableAt });
+  if (now < availableAt && input.fallback !== true) {
+    return refuse({ code: 'resend_too_soon', retryAt: availableAt });
+  }
   const windowAt = windowRetryAt(d.state, now, policy);
   if (windowAt !== undefined) return refuse({ code: 'send_limit_reached', retryAt: windowAt });
   const next = editVerification(v, (m) => {

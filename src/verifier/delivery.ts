@@ -16,7 +16,7 @@ import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
 import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
 import { unseal } from '../secrets';
-import { bad, objectInput } from './input';
+import { bad, FALLBACK_RESEND, objectInput } from './input';
 import { type DeliveryMeta, outcomeResult, refusalError, type Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
 
@@ -226,7 +226,8 @@ export function makeDelivery(
             channel: next,
             silent: o.silent === true,
             ...(context ? { context } : {}),
-          })
+            [FALLBACK_RESEND]: true,
+          } as Parameters<Verifier['resend']>[0])
             .map((fallback): DeliveryResult => ({ ...result, fallback }))
             .orElse(() => okAsync(result)),
         );

@@ -16,6 +16,12 @@ export function bad(message: string): Result<never, VerifyError> {
 }
 
 /** The input must be a plain object. */
+/**
+ * Marks the resend `verifier.delivery` makes for an automatic voice fallback. A symbol, so
+ * no request body (JSON, a form) can carry it. @internal
+ */
+export const FALLBACK_RESEND: unique symbol = Symbol('phoneproof.fallbackResend');
+
 export function objectInput(input: unknown): Result<Record<string, unknown>, VerifyError> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return bad('The request must be an object.');

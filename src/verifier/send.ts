@@ -15,7 +15,15 @@ import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { deliverTracked, sendTag } from './delivery';
 import { publishCore, silent } from './events';
 import { presetCodeFor, type SendRequest } from './hooks';
-import { channelOf, idOf, localeOf, objectInput, purposeOf, templateOf } from './input';
+import {
+  channelOf,
+  FALLBACK_RESEND,
+  idOf,
+  localeOf,
+  objectInput,
+  purposeOf,
+  templateOf,
+} from './input';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
 
@@ -213,7 +221,13 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
           const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
           return resendTransition(
             s,
-            { id, digest, attempt, ...(channel ? { channel } : {}) },
+            {
+              id,
+              digest,
+              attempt,
+              ...(channel ? { channel } : {}),
+              ...(o[FALLBACK_RESEND as never] === true ? { fallback: true } : {}),
+            },
             at,
             sh.policy,
           );

@@ -284,6 +284,22 @@ describe('automatic voice fallback', () => {
     ]);
   });
 
+  it('the report-driven call is not held to the resend cooldown (a person resending is)', async () => {
+    // Twilio reports a landline (30006) within seconds; the cooldown paces people, not this.
+    const v = make({ policy: { resendCooldownMs: 30_000 } });
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    now += 5_000;
+    expect((await v.resend({ id: started.id }))._unsafeUnwrapErr().code).toBe('resend_too_soon');
+    const r = (
+      await v.delivery({ report: callback(0, 'undelivered', { ErrorCode: '30006' }) })
+    )._unsafeUnwrap();
+    expect(r.fallback).toMatchObject({ id: started.id, channel: 'voice' });
+    expect(fake.requests.map((q) => q.url.split('/').at(-1))).toEqual([
+      'Messages.json',
+      'Calls.json',
+    ]);
+  });
+
   it('a temporary failure (30003, unreachable) does not switch', async () => {
     const v = make();
     await v.start({ phone: '+14155550100' });
