@@ -58,6 +58,12 @@ export interface ConversionRecord {
   readonly pauses: number;
   /** When the last pause began (0: never). */
   readonly trippedAt: number;
+  /**
+   * Prefix records only, when a prefix limit has the guard's trailing digits: that limit's
+   * unverified numbers (as `PrefixRecord.d`), kept here so that a start and an approval
+   * update one record. Absent in records written before the merge (see `prefixGuardSend`).
+   */
+  readonly d?: DistinctLog;
 }
 
 export type AbuseRecord =
@@ -97,6 +103,11 @@ export interface Reservation {
   /** Gives the room back when the operation is abandoned before a message leaves. */
   readonly undo?: Transition<void>;
   readonly notices?: readonly AbuseNotice[];
+  /**
+   * The refusal ranks with the prefix limits, not where its step runs (a merged prefix record
+   * decides the conversion guard, which ranks first, and a prefix limit).
+   */
+  readonly late?: boolean;
 }
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -128,7 +139,8 @@ function valid(r: Record<string, unknown>): boolean {
         r.b.every((b) => Array.isArray(b) && b.length === 3 && b.every(isNum)) &&
         isNum(r.until) &&
         isNum(r.pauses) &&
-        isNum(r.trippedAt)
+        isNum(r.trippedAt) &&
+        (r.d === undefined || isLog(r.d))
       );
     default:
       return false;
@@ -142,6 +154,10 @@ export function decodeRecord<R extends AbuseRecord>(
   empty: R,
 ): R {
   if (raw === undefined) return empty;
+  return parseRecord(raw, kind) as R;
+}
+
+function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
   let x: unknown;
   try {
     x = JSON.parse(raw);
@@ -154,10 +170,12 @@ export function decodeRecord<R extends AbuseRecord>(
   if (r.v !== 1 || r.k !== kind || !valid(r)) {
     throw new CorruptRecordError(`record is not a phoneproof ${kind} record`);
   }
-  return r as unknown as R;
+  return r as unknown as AbuseRecord;
 }
 
 /** The write for a record that must live `ttlMs` more (deleted when nothing is left). */
 export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
-  return ttlMs > 0 ? { value: JSON.stringify(record), ttlMs: Math.ceil(ttlMs) } : { delete: true };
+  if (!(ttlMs > 0)) return { delete: true };
+  const value = JSON.stringify(record);
+  return { value, ttlMs: Math.ceil(ttlMs) };
 }
