@@ -7,6 +7,7 @@
 import { CorruptRecordError } from '../core/state';
 import type { ErrorCode, ErrorScope } from '../errors';
 import type { StoreWrite, Transition } from '../ports/store';
+import { Recent } from '../recent';
 import type { Buckets, DistinctLog } from './window';
 
 /** Budgets of one requester key (IP group, device, user). */
@@ -147,6 +148,16 @@ function valid(r: Record<string, unknown>): boolean {
   }
 }
 
+/**
+ * Long records recently written or decoded, by their JSON text: decoding is a pure function
+ * of the text, and the hot long records (a country's conversion buckets, up to a day of them)
+ * are read back as the text this process just wrote. Records are never mutated (every
+ * transition builds new ones). Short records are parsed again: keeping them costs more (they
+ * outlive young-generation collections) than parsing them.
+ */
+const decoded = new Recent<AbuseRecord>(256);
+const CACHED_LENGTH = 512;
+
 /** Parses a record of kind `kind`; `undefined` (absent) gives `empty`. */
 export function decodeRecord<R extends AbuseRecord>(
   raw: string | undefined,
@@ -154,7 +165,12 @@ export function decodeRecord<R extends AbuseRecord>(
   empty: R,
 ): R {
   if (raw === undefined) return empty;
-  return parseRecord(raw, kind) as R;
+  if (raw.length < CACHED_LENGTH) return parseRecord(raw, kind) as R;
+  const hit = decoded.get(raw);
+  if (hit !== undefined && hit.k === kind) return hit as R;
+  const r = parseRecord(raw, kind);
+  decoded.set(raw, r);
+  return r as R;
 }
 
 function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
@@ -177,5 +193,6 @@ function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
 export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
   if (!(ttlMs > 0)) return { delete: true };
   const value = JSON.stringify(record);
+  if (value.length >= CACHED_LENGTH) decoded.set(value, record);
   return { value, ttlMs: Math.ceil(ttlMs) };
 }
