@@ -4,7 +4,7 @@
  * later abandoned) the room the others reserved is given back. @internal
  * @module
  */
-import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import type { Channel } from '../ports/sender';
 import type { Store, Transition } from '../ports/store';
@@ -79,21 +79,18 @@ export interface Shield {
   /** Whether a resend's budgets need the number (prefix, country); requester budgets do not. */
   readonly resendNeedsNumber: boolean;
   beforeSend(call: SendCall): ResultAsync<Release, VerifyError>;
+  /** Spends the requester check budgets of `context`; `undefined` when none applies. */
   beforeCheck(
     context: RequestContext | undefined,
     at: number,
     silent: boolean,
-  ): ResultAsync<void, VerifyError>;
+  ): ResultAsync<void, VerifyError> | undefined;
   /**
-   * Records an approval (conversion guard, prefix velocity); store failures are ignored.
-   * `split` is the number already split (saves a parse); it is split here when omitted.
+   * Records an approval (conversion guard, prefix velocity) without waiting for the store:
+   * store failures are ignored (they only lose that bookkeeping). `split` is the number
+   * already split (saves a parse); it is split here when omitted.
    */
-  approved(
-    phoneKey: string,
-    phone: string,
-    at: number,
-    split?: SplitNumber,
-  ): ResultAsync<void, never>;
+  approved(phoneKey: string, phone: string, at: number, split?: SplitNumber): void;
 }
 
 /**
@@ -111,6 +108,7 @@ const isLegacy = (x: unknown): x is { readonly legacy: true } =>
   typeof x === 'object' && x !== null && (x as { legacy?: unknown }).legacy === true;
 
 const noRelease: Release = () => okAsync(undefined);
+const ignore = () => undefined;
 
 export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
   const { store, key, publish } = deps;
@@ -203,33 +201,38 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     meta: { to?: string; context: RequestContext | undefined; silent: boolean },
   ): ResultAsync<Release, VerifyError> => {
     if (steps.length === 0) return okAsync(noRelease);
-    return ResultAsync.fromSafePromise(Promise.allSettled(steps.map((s) => s.exec()))).andThen(
-      (settled) => {
-        const done: Array<readonly [string, Reservation]> = [];
-        let failure: unknown;
-        let refusal: AbuseRefusal | undefined;
-        let rank = Number.POSITIVE_INFINITY;
-        settled.forEach((s, i) => {
-          if (s.status === 'rejected') {
-            failure ??= s.reason;
-            return;
-          }
-          for (const n of s.value.notices ?? []) notify(n, at, meta.to);
-          if (s.value.refusal) {
-            const r = s.value.late ? (steps[i]!.late ?? i) : i;
-            if (r < rank) {
-              rank = r;
-              refusal = s.value.refusal;
+    // Native promises: neverthrow's combinators cost a few µs each on this hot path.
+    const settledP = Promise.allSettled(steps.map((s) => s.exec()));
+    return new ResultAsync(
+      settledP.then(
+        (settled): Result<Release, VerifyError> | Promise<Result<Release, VerifyError>> => {
+          const done: Array<readonly [string, Reservation]> = [];
+          let failure: unknown;
+          let refusal: AbuseRefusal | undefined;
+          let rank = Number.POSITIVE_INFINITY;
+          settled.forEach((s, i) => {
+            if (s.status === 'rejected') {
+              failure ??= s.reason;
+              return;
             }
-          } else done.push([steps[i]!.key, s.value]);
-        });
-        const release = undoAll(done);
-        if (failure !== undefined || refusal !== undefined) {
-          const e = failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
-          return release().andThen(() => errAsync(e));
-        }
-        return okAsync(release);
-      },
+            for (const n of s.value.notices ?? []) notify(n, at, meta.to);
+            if (s.value.refusal) {
+              const r = s.value.late ? (steps[i]!.late ?? i) : i;
+              if (r < rank) {
+                rank = r;
+                refusal = s.value.refusal;
+              }
+            } else done.push([steps[i]!.key, s.value]);
+          });
+          const release = undoAll(done);
+          if (failure !== undefined || refusal !== undefined) {
+            const e =
+              failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
+            return release().then(() => err(e)) as Promise<Result<Release, VerifyError>>;
+          }
+          return ok(release);
+        },
+      ),
     );
   };
 
@@ -320,36 +323,32 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
           return { key: k, exec: () => update(k, fn) };
         },
       );
+      if (steps.length === 0) return undefined;
       return run(steps, at, { context, silent }).andThen(() => ok(undefined));
     },
 
     approved(phoneKey, phone, at, split) {
       const n = split ?? splitNumber(phone);
-      if (!n) return okAsync(undefined);
+      if (!n) return;
       const country = n.country ?? 'XX';
       const tag = phoneTag(phoneKey);
-      const updates: Array<Promise<unknown>> = [];
       for (const p of a.prefixes) {
         if (p === merged) continue;
         const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
-        updates.push(update(k, prefixVerified(p, at, tag)));
+        update(k, prefixVerified(p, at, tag)).catch(ignore);
       }
       if (conv?.scopes.has('prefix')) {
         const hash = prefixHash(n, conv.trailingDigits);
         const k = conversionPrefixKeyOf(hash);
         const p = merged;
-        updates.push(
-          p
-            ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
-            : update(k, conversionApproved(conv, at)),
-        );
+        (p
+          ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
+          : update(k, conversionApproved(conv, at))
+        ).catch(ignore);
       }
       if (conv?.scopes.has('country')) {
-        updates.push(update(conversionCountryKey(ns, country), conversionApproved(conv, at)));
+        update(conversionCountryKey(ns, country), conversionApproved(conv, at)).catch(ignore);
       }
-      return ResultAsync.fromSafePromise(
-        Promise.all(updates.map((u) => u.catch(() => undefined))).then(() => undefined),
-      );
     },
   };
 }
