@@ -189,10 +189,49 @@ function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
   return r as unknown as AbuseRecord;
 }
 
+/** A tag as JSON: tags are base64url (no escaping), anything else goes through JSON. */
+const tagJson = (t: string) => (/^[\w-]*$/.test(t) ? `"${t}"` : JSON.stringify(t));
+
+/** A number as JSON (as `JSON.stringify` writes it: non-finite numbers become `null`). */
+const numJson = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+function logJson(d: DistinctLog): string {
+  let out = '[';
+  for (let i = 0; i < d.length; i += 1) {
+    const [t, at] = d[i]!;
+    out += `${i === 0 ? '' : ','}[${tagJson(t)},${numJson(at)}]`;
+  }
+  return `${out}]`;
+}
+
+/**
+ * `JSON.stringify(record)`, the same text, written by hand for the records every start and
+ * approval rewrites (the prefix and conversion records): about twice as fast. Other records,
+ * or a record with fields of its own (never written by this module), go through JSON.
+ */
+export function recordJson(r: AbuseRecord): string {
+  if (r.k === 'pfx' && Object.keys(r).length === 3) {
+    return `{"v":${numJson(r.v)},"k":"pfx","d":${logJson(r.d)}}`;
+  }
+  if (r.k === 'conv' && Object.keys(r).length === (r.d === undefined ? 6 : 7)) {
+    let b = '[';
+    for (let i = 0; i < r.b.length; i += 1) {
+      const [s, n, a] = r.b[i]!;
+      b += `${i === 0 ? '' : ','}[${numJson(s)},${numJson(n)},${numJson(a)}]`;
+    }
+    return (
+      `{"v":${numJson(r.v)},"k":"conv","b":${b}],"until":${numJson(r.until)},` +
+      `"pauses":${numJson(r.pauses)},"trippedAt":${numJson(r.trippedAt)}` +
+      `${r.d === undefined ? '' : `,"d":${logJson(r.d)}`}}`
+    );
+  }
+  return JSON.stringify(r);
+}
+
 /** The write for a record that must live `ttlMs` more (deleted when nothing is left). */
 export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
   if (!(ttlMs > 0)) return { delete: true };
-  const value = JSON.stringify(record);
+  const value = recordJson(record);
   if (value.length >= CACHED_LENGTH) decoded.set(value, record);
   return { value, ttlMs: Math.ceil(ttlMs) };
 }

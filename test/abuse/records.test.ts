@@ -1,6 +1,13 @@
 /** Abuse records: decoding, including the long records decoded from memory. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ConversionRecord, decodeRecord, writeRecord } from '../../src/abuse/records';
+import {
+  type AbuseRecord,
+  type ConversionRecord,
+  decodeRecord,
+  recordJson,
+  writeRecord,
+} from '../../src/abuse/records';
 import { CorruptRecordError } from '../../src/core/state';
 
 const empty: ConversionRecord = { v: 1, k: 'conv', b: [], until: 0, pauses: 0, trippedAt: 0 };
@@ -37,5 +44,40 @@ describe('decodeRecord', () => {
 
   it('deletes a record with nothing left to keep', () => {
     expect(writeRecord(empty, 0)).toEqual({ delete: true });
+  });
+});
+
+describe('recordJson', () => {
+  const num = fc.oneof(
+    fc.integer({ min: 0, max: 4_000_000_000_000 }),
+    fc.double({ noNaN: false }),
+    fc.constantFrom(-0, Number.POSITIVE_INFINITY),
+  );
+  const tag = fc.oneof(fc.base64String(), fc.string(), fc.stringMatching(/^[\w-]{16}$/));
+  const log = fc.array(fc.tuple(tag, num), { maxLength: 6 });
+  const conv = fc.record(
+    {
+      v: fc.constant(1 as const),
+      k: fc.constant('conv' as const),
+      b: fc.array(fc.tuple(num, num, num), { maxLength: 6 }),
+      until: num,
+      pauses: num,
+      trippedAt: num,
+      d: log,
+    },
+    { requiredKeys: ['v', 'k', 'b', 'until', 'pauses', 'trippedAt'] },
+  );
+  const pfx = fc.record({ v: fc.constant(1 as const), k: fc.constant('pfx' as const), d: log });
+
+  it('writes exactly what JSON.stringify writes', () => {
+    fc.assert(
+      fc.property(fc.oneof(conv, pfx), (r) => {
+        expect(recordJson(r as AbuseRecord)).toBe(JSON.stringify(r));
+      }),
+      { numRuns: 500 },
+    );
+    // Fields of another version are kept.
+    const extra = { ...empty, x: [1] } as unknown as AbuseRecord;
+    expect(recordJson(extra)).toBe(JSON.stringify(extra));
   });
 });
