@@ -272,7 +272,8 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         return st;
       };
       let guard: Step | undefined;
-      if (conv && n && country !== undefined) {
+      // A number always comes with its country (both from one parse).
+      if (conv && n) {
         if (conv.scopes.has('prefix')) {
           const hash = prefixHash(n, conv.trailingDigits);
           const k = conversionPrefixKeyOf(hash);
@@ -288,7 +289,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
             step(k, conversionSend(conv, 'prefix', call.at, call.kind));
           }
         }
-        if (conv.scopes.has('country')) {
+        if (conv.scopes.has('country') && country !== undefined) {
           step(
             conversionCountryKey(ns, country),
             conversionSend(conv, 'country', call.at, call.kind),
