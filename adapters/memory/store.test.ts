@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { storeContract } from '../../test/contract/store';
 import { memoryStore } from './store';
 
@@ -68,5 +68,47 @@ describe('memoryStore reclamation', () => {
     await expect(
       store.update('k', () => ({ result: 0, write: { value: 'x', ttlMs: 0 } })),
     ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('memoryStore deletes', () => {
+  it('does not remove a Map entry on each delete of a key written again and again', async () => {
+    // V8 keeps a removed Map entry in its key's hash chain until the table is rebuilt: a key
+    // deleted and rewritten in a loop would make each lookup of it walk every earlier removal.
+    let t = 0;
+    const store = memoryStore({ now: () => t });
+    const removals = vi.spyOn(Map.prototype, 'delete');
+    try {
+      for (let i = 0; i < 1_000; i += 1) {
+        t += 1;
+        await store.update('hot', () => ({ result: 0, write: { value: `v${i}`, ttlMs: 60_000 } }));
+        await store.update('hot', () => ({ result: 0, write: { delete: true } }));
+      }
+      expect(removals.mock.calls.length).toBeLessThan(10);
+    } finally {
+      removals.mockRestore();
+    }
+  });
+
+  it('hides a deleted record at once and reclaims it by its old expiry', async () => {
+    let t = 0;
+    const store = memoryStore({ now: () => t });
+    await store.update('a', () => ({ result: 0, write: { value: 'x', ttlMs: 1_000 } }));
+    await store.update('b', () => ({ result: 0, write: { value: 'y', ttlMs: 1_000 } }));
+    await store.update('a', () => ({ result: 0, write: { delete: true } }));
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.update('a', (cur) => ({ result: cur }))).toBeUndefined();
+    expect(store.size()).toBe(1);
+    expect(store.entries()).toEqual([['b', 'y']]);
+    // Written again: live again, counted once.
+    await store.update('a', () => ({ result: 0, write: { value: 'z', ttlMs: 5_000 } }));
+    expect(store.size()).toBe(2);
+    await store.update('a', () => ({ result: 0, write: { delete: true } }));
+    await store.update('a', () => ({ result: 0, write: { delete: true } }));
+    expect(store.size()).toBe(1);
+    t = 6_000;
+    await store.get('unrelated');
+    expect(store.size()).toBe(0);
+    expect(store.entries()).toEqual([]);
   });
 });

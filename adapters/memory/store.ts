@@ -5,8 +5,12 @@
  */
 import type { Store } from '../../src/ports/store';
 
+/** The expiry of a deleted entry. */
+const DEAD = Number.NEGATIVE_INFINITY;
+
 interface Entry {
   value: string;
+  /** `-Infinity`: deleted, kept until the sweep reclaims it (see `update`). */
   expiresAt: number;
   /** The expiry this key is queued under in the heap (at most `expiresAt`). */
   queuedAt: number;
@@ -33,11 +37,18 @@ export interface MemoryStore extends Store {
  * Expired records are reclaimed through a min-heap of expiry times: each call pops only the
  * records whose time has passed, so memory stays bounded by the live records (plus stale
  * heap entries, compacted when they outnumber live ones) without scanning everything.
+ *
+ * A deleted record is not removed from the Map at once: it is marked dead (no value, expired)
+ * and reclaimed by that same sweep. V8's Map keeps a removed entry in its key's hash chain until
+ * the table is rebuilt, so a key deleted and written again over and over (a prefix's velocity
+ * log emptied by each approval) would make every lookup of that key walk thousands of holes.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   const map = new Map<string, Entry>();
   const heap: Array<[number, string]> = [];
+  /** Entries deleted but not yet reclaimed. */
+  let dead = 0;
 
   const push = (item: [number, string]) => {
     heap.push(item);
@@ -80,8 +91,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const [at, key] = pop()!;
       const e = map.get(key);
       if (!e || e.queuedAt !== at) continue; // a stale queue entry
-      if (e.expiresAt <= t) map.delete(key);
-      else {
+      if (e.expiresAt <= t) {
+        if (e.expiresAt === DEAD) dead -= 1;
+        map.delete(key);
+      } else {
         e.queuedAt = e.expiresAt;
         push([e.expiresAt, key]);
       }
@@ -89,6 +102,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (heap.length > 1024 && heap.length > 2 * map.size) {
       heap.length = 0;
       for (const [key, e] of map) {
+        if (e.expiresAt === DEAD) {
+          dead -= 1;
+          map.delete(key);
+          continue;
+        }
         e.queuedAt = e.expiresAt;
         push([e.expiresAt, key]);
       }
@@ -105,11 +123,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       sweep(t);
       const { result, write } = fn(live(key, t)?.value);
       if (write) {
-        if ('delete' in write) map.delete(key);
-        else {
+        const e = map.get(key);
+        if ('delete' in write) {
+          // Marked dead, reclaimed by the sweep at its queued time (see above).
+          if (e && e.expiresAt !== DEAD) {
+            dead += 1;
+            e.value = '';
+            e.expiresAt = DEAD;
+          }
+        } else {
           if (!(write.ttlMs > 0)) throw new RangeError(`ttlMs must be > 0 (got ${write.ttlMs})`);
           const expiresAt = t + write.ttlMs;
-          const e = map.get(key);
+          if (e?.expiresAt === DEAD) dead -= 1;
           if (e && e.queuedAt <= expiresAt) {
             e.value = write.value;
             e.expiresAt = expiresAt;
@@ -127,14 +152,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return live(key, t)?.value;
     },
     size() {
-      return map.size;
+      return map.size - dead;
     },
     entries() {
-      return [...map].map(([k, e]) => [k, e.value]);
+      return [...map].flatMap(([k, e]) =>
+        e.expiresAt === DEAD ? [] : [[k, e.value] as [string, string]],
+      );
     },
     clear() {
       map.clear();
       heap.length = 0;
+      dead = 0;
     },
   };
 }

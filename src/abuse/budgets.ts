@@ -22,6 +22,7 @@ import {
   add,
   type Buckets,
   bucketsTtl,
+  type DistinctLog,
   type Limit,
   logAdd,
   logRemove,
@@ -129,6 +130,10 @@ export function requesterCheck(b: ResolvedBudget, now: number): Transition<Reser
 }
 
 const emptyPrefix: PrefixRecord = { v: 1, k: 'pfx', d: [] };
+
+/** The velocity log held by a prefix record (empty when absent). */
+export const prefixLog = (raw: string | undefined): DistinctLog =>
+  decodeRecord(raw, 'pfx', emptyPrefix).d;
 
 /** A message to the number tagged `tag` in a prefix: at most `max` unverified numbers per window. */
 export function prefixSend(p: PrefixLimit, now: number, tag: string): Transition<Reservation> {

@@ -4,6 +4,7 @@
  * @module
  */
 import { parsePhoneNumberWithError } from 'libphonenumber-js';
+import { Recent } from '../recent';
 import { hmac } from '../secrets';
 import type { RequestContext } from '../verifier/types';
 import { type RequesterField, requesterKinds } from './defaults';
@@ -125,14 +126,50 @@ export function prefixOf(n: SplitNumber, trailingDigits: number): string {
   return `+${n.callingCode} ${n.national.slice(0, keep)}`;
 }
 
+/** The keyed hash of a prefix, as its records' keys hold it. */
+export function prefixHash(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+  return hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32);
+}
+
+/** Prefix hashes kept per verifier (a prefix is shared by many numbers). */
+const PREFIX_HASHES = 4096;
+
+/**
+ * `prefixHash` under one key, remembering the most recent prefixes: a start and its approval
+ * need the same hashes, and so do the other numbers of a busy prefix. The prefixes are held
+ * in process memory only (as the parsed numbers are), never in the store.
+ */
+export function prefixHasher(key: Buffer): (n: SplitNumber, trailingDigits: number) => string {
+  const known = new Recent<string>(PREFIX_HASHES);
+  return (n, trailingDigits) => {
+    const prefix = prefixOf(n, trailingDigits);
+    let h = known.get(prefix);
+    if (h === undefined) {
+      h = hmac(key, 'prefix', prefix).slice(0, 32);
+      known.set(prefix, h);
+    }
+    return h;
+  };
+}
+
+/** The store key of a prefix's velocity log, from the prefix's hash. */
+export const prefixKeyOf = (hash: string, trailingDigits: number) =>
+  `pfx:${trailingDigits}:${hash}`;
+
+/**
+ * The store key of a prefix's conversion record, from the prefix's hash. It also holds the
+ * velocity log of the prefix limit with the same trailing digits (see `ConversionRecord.d`).
+ */
+export const conversionPrefixKeyOf = (hash: string) => `conv:pfx:${hash}`;
+
 /** The store key of a prefix's velocity log. */
 export function prefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
-  return `pfx:${trailingDigits}:${hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32)}`;
+  return prefixKeyOf(prefixHash(key, n, trailingDigits), trailingDigits);
 }
 
 /** The store key of a prefix's conversion record. */
 export function conversionPrefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
-  return `conv:pfx:${hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32)}`;
+  return conversionPrefixKeyOf(prefixHash(key, n, trailingDigits));
 }
 
 /** A short tag of a number for distinct-number logs (from its phone key, itself a keyed hash). */

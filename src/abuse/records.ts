@@ -7,6 +7,7 @@
 import { CorruptRecordError } from '../core/state';
 import type { ErrorCode, ErrorScope } from '../errors';
 import type { StoreWrite, Transition } from '../ports/store';
+import { Recent } from '../recent';
 import type { Buckets, DistinctLog } from './window';
 
 /** Budgets of one requester key (IP group, device, user). */
@@ -58,6 +59,12 @@ export interface ConversionRecord {
   readonly pauses: number;
   /** When the last pause began (0: never). */
   readonly trippedAt: number;
+  /**
+   * Prefix records only, when a prefix limit has the guard's trailing digits: that limit's
+   * unverified numbers (as `PrefixRecord.d`), kept here so that a start and an approval
+   * update one record. Absent in records written before the merge (see `prefixGuardSend`).
+   */
+  readonly d?: DistinctLog;
 }
 
 export type AbuseRecord =
@@ -97,6 +104,11 @@ export interface Reservation {
   /** Gives the room back when the operation is abandoned before a message leaves. */
   readonly undo?: Transition<void>;
   readonly notices?: readonly AbuseNotice[];
+  /**
+   * The refusal ranks with the prefix limits, not where its step runs (a merged prefix record
+   * decides the conversion guard, which ranks first, and a prefix limit).
+   */
+  readonly late?: boolean;
 }
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -128,12 +140,23 @@ function valid(r: Record<string, unknown>): boolean {
         r.b.every((b) => Array.isArray(b) && b.length === 3 && b.every(isNum)) &&
         isNum(r.until) &&
         isNum(r.pauses) &&
-        isNum(r.trippedAt)
+        isNum(r.trippedAt) &&
+        (r.d === undefined || isLog(r.d))
       );
     default:
       return false;
   }
 }
+
+/**
+ * Long records recently written or decoded, by their JSON text: decoding is a pure function
+ * of the text, and the hot long records (a country's conversion buckets, up to a day of them)
+ * are read back as the text this process just wrote. Records are never mutated (every
+ * transition builds new ones). Short records are parsed again: keeping them costs more (they
+ * outlive young-generation collections) than parsing them.
+ */
+const decoded = new Recent<AbuseRecord>(256);
+const CACHED_LENGTH = 512;
 
 /** Parses a record of kind `kind`; `undefined` (absent) gives `empty`. */
 export function decodeRecord<R extends AbuseRecord>(
@@ -142,6 +165,15 @@ export function decodeRecord<R extends AbuseRecord>(
   empty: R,
 ): R {
   if (raw === undefined) return empty;
+  if (raw.length < CACHED_LENGTH) return parseRecord(raw, kind) as R;
+  const hit = decoded.get(raw);
+  if (hit !== undefined && hit.k === kind) return hit as R;
+  const r = parseRecord(raw, kind);
+  decoded.set(raw, r);
+  return r as R;
+}
+
+function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
   let x: unknown;
   try {
     x = JSON.parse(raw);
@@ -154,10 +186,52 @@ export function decodeRecord<R extends AbuseRecord>(
   if (r.v !== 1 || r.k !== kind || !valid(r)) {
     throw new CorruptRecordError(`record is not a phoneproof ${kind} record`);
   }
-  return r as unknown as R;
+  return r as unknown as AbuseRecord;
+}
+
+/** A tag as JSON: tags are base64url (no escaping), anything else goes through JSON. */
+const tagJson = (t: string) => (/^[\w-]*$/.test(t) ? `"${t}"` : JSON.stringify(t));
+
+/** A number as JSON (as `JSON.stringify` writes it: non-finite numbers become `null`). */
+const numJson = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+function logJson(d: DistinctLog): string {
+  let out = '[';
+  for (let i = 0; i < d.length; i += 1) {
+    const [t, at] = d[i]!;
+    out += `${i === 0 ? '' : ','}[${tagJson(t)},${numJson(at)}]`;
+  }
+  return `${out}]`;
+}
+
+/**
+ * `JSON.stringify(record)`, the same text, written by hand for the records every start and
+ * approval rewrites (the prefix and conversion records): about twice as fast. Other records,
+ * or a record with fields of its own (never written by this module), go through JSON.
+ */
+export function recordJson(r: AbuseRecord): string {
+  if (r.k === 'pfx' && Object.keys(r).length === 3) {
+    return `{"v":${numJson(r.v)},"k":"pfx","d":${logJson(r.d)}}`;
+  }
+  if (r.k === 'conv' && Object.keys(r).length === (r.d === undefined ? 6 : 7)) {
+    let b = '[';
+    for (let i = 0; i < r.b.length; i += 1) {
+      const [s, n, a] = r.b[i]!;
+      b += `${i === 0 ? '' : ','}[${numJson(s)},${numJson(n)},${numJson(a)}]`;
+    }
+    return (
+      `{"v":${numJson(r.v)},"k":"conv","b":${b}],"until":${numJson(r.until)},` +
+      `"pauses":${numJson(r.pauses)},"trippedAt":${numJson(r.trippedAt)}` +
+      `${r.d === undefined ? '' : `,"d":${logJson(r.d)}`}}`
+    );
+  }
+  return JSON.stringify(r);
 }
 
 /** The write for a record that must live `ttlMs` more (deleted when nothing is left). */
 export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
-  return ttlMs > 0 ? { value: JSON.stringify(record), ttlMs: Math.ceil(ttlMs) } : { delete: true };
+  if (!(ttlMs > 0)) return { delete: true };
+  const value = recordJson(record);
+  if (value.length >= CACHED_LENGTH) decoded.set(value, record);
+  return { value, ttlMs: Math.ceil(ttlMs) };
 }

@@ -4,7 +4,7 @@
  * later abandoned) the room the others reserved is given back. @internal
  * @module
  */
-import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import type { Channel } from '../ports/sender';
 import type { Store, Transition } from '../ports/store';
@@ -13,28 +13,37 @@ import type { RequestContext } from '../verifier/types';
 import {
   countrySend,
   globalSend,
+  prefixLog,
   prefixSend,
   prefixVerified,
   requesterCheck,
   requesterSend,
 } from './budgets';
-import { conversionApproved, conversionSend } from './conversion';
+import {
+  conversionApproved,
+  conversionSend,
+  type Merged,
+  prefixGuardApproved,
+  prefixGuardSend,
+} from './conversion';
 import type { RequesterField } from './defaults';
 import { countryRefusal, numberTypeRefusal } from './destination';
 import {
   conversionCountryKey,
-  conversionPrefixKey,
+  conversionPrefixKeyOf,
   countryCapKey,
   globalKey,
   namespaceOf,
   phoneTag,
-  prefixKey,
+  prefixHasher,
+  prefixKeyOf,
   requesterKeys,
   type SplitNumber,
   splitNumber,
 } from './keys';
 import type { ResolvedAbuse } from './options';
 import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
+import type { DistinctLog } from './window';
 
 /** One message about to be allowed. */
 export interface SendCall {
@@ -70,32 +79,47 @@ export interface Shield {
   /** Whether a resend's budgets need the number (prefix, country); requester budgets do not. */
   readonly resendNeedsNumber: boolean;
   beforeSend(call: SendCall): ResultAsync<Release, VerifyError>;
+  /** Spends the requester check budgets of `context`; `undefined` when none applies. */
   beforeCheck(
     context: RequestContext | undefined,
     at: number,
     silent: boolean,
-  ): ResultAsync<void, VerifyError>;
+  ): ResultAsync<void, VerifyError> | undefined;
   /**
-   * Records an approval (conversion guard, prefix velocity); store failures are ignored.
-   * `split` is the number already split (saves a parse); it is split here when omitted.
+   * Records an approval (conversion guard, prefix velocity) without waiting for the store:
+   * store failures are ignored (they only lose that bookkeeping). `split` is the number
+   * already split (saves a parse); it is split here when omitted.
    */
-  approved(
-    phoneKey: string,
-    phone: string,
-    at: number,
-    split?: SplitNumber,
-  ): ResultAsync<void, never>;
+  approved(phoneKey: string, phone: string, at: number, split?: SplitNumber): void;
 }
 
-type Step = readonly [key: string, fn: Transition<Reservation>];
+/**
+ * One budget of an operation: its record's key and its update. Refusals rank by position in
+ * the list, except a `late` one, which ranks at `late` (a merged prefix record's velocity
+ * limit ranks with the prefix limits).
+ */
+interface Step {
+  readonly key: string;
+  readonly exec: () => Promise<Reservation>;
+  late?: number;
+}
+
+const isLegacy = (x: unknown): x is { readonly legacy: true } =>
+  typeof x === 'object' && x !== null && (x as { legacy?: unknown }).legacy === true;
 
 const noRelease: Release = () => okAsync(undefined);
+const ignore = () => undefined;
 
 export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
   const { store, key, publish } = deps;
   const fields = new Set<RequesterField>(a.requesters.keys());
   const conv = a.conversion;
   const ns = namespaceOf(key);
+  const prefixHash = prefixHasher(key);
+  // The prefix limit whose velocity log lives in the conversion guard's prefix record.
+  const merged = conv?.scopes.has('prefix')
+    ? a.prefixes.find((p) => p.trailingDigits === conv.trailingDigits)
+    : undefined;
 
   const toError = (r: AbuseRefusal, at: number): VerifyError =>
     verifyError(r.code, {
@@ -143,6 +167,24 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     }
   };
 
+  /**
+   * An update of a merged prefix record. A record written before the merge (a conversion
+   * record without the velocity log) is updated again with the old velocity log folded in,
+   * read from its old key, so no unverified number is forgotten across the upgrade.
+   */
+  const updateMerged = <T>(
+    k: string,
+    hash: string,
+    fn: (legacy?: DistinctLog) => Transition<Merged<T>>,
+  ): Promise<T> =>
+    update(k, fn()).then((r) =>
+      isLegacy(r)
+        ? store
+            .get(prefixKeyOf(hash, merged!.trailingDigits))
+            .then((raw) => update(k, fn(prefixLog(raw))) as Promise<T>)
+        : r,
+    );
+
   const undoAll =
     (done: ReadonlyArray<readonly [string, Reservation]>): Release =>
     () =>
@@ -159,28 +201,39 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     meta: { to?: string; context: RequestContext | undefined; silent: boolean },
   ): ResultAsync<Release, VerifyError> => {
     if (steps.length === 0) return okAsync(noRelease);
-    return ResultAsync.fromSafePromise(
-      Promise.allSettled(steps.map(([k, fn]) => update(k, fn))),
-    ).andThen((settled) => {
-      const done: Array<readonly [string, Reservation]> = [];
-      let failure: unknown;
-      let refusal: AbuseRefusal | undefined;
-      settled.forEach((s, i) => {
-        if (s.status === 'rejected') {
-          failure ??= s.reason;
-          return;
-        }
-        for (const n of s.value.notices ?? []) notify(n, at, meta.to);
-        if (s.value.refusal) refusal ??= s.value.refusal;
-        else done.push([steps[i]![0], s.value]);
-      });
-      const release = undoAll(done);
-      if (failure !== undefined || refusal !== undefined) {
-        const e = failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
-        return release().andThen(() => errAsync(e));
-      }
-      return okAsync(release);
-    });
+    // Native promises: neverthrow's combinators cost a few µs each on this hot path.
+    const settledP = Promise.allSettled(steps.map((s) => s.exec()));
+    return new ResultAsync(
+      settledP.then(
+        (settled): Result<Release, VerifyError> | Promise<Result<Release, VerifyError>> => {
+          const done: Array<readonly [string, Reservation]> = [];
+          let failure: unknown;
+          let refusal: AbuseRefusal | undefined;
+          let rank = Number.POSITIVE_INFINITY;
+          settled.forEach((s, i) => {
+            if (s.status === 'rejected') {
+              failure ??= s.reason;
+              return;
+            }
+            for (const n of s.value.notices ?? []) notify(n, at, meta.to);
+            if (s.value.refusal) {
+              const r = s.value.late ? (steps[i]!.late ?? i) : i;
+              if (r < rank) {
+                rank = r;
+                refusal = s.value.refusal;
+              }
+            } else done.push([steps[i]!.key, s.value]);
+          });
+          const release = undoAll(done);
+          if (failure !== undefined || refusal !== undefined) {
+            const e =
+              failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
+            return release().then(() => err(e)) as Promise<Result<Release, VerifyError>>;
+          }
+          return ok(release);
+        },
+      ),
+    );
   };
 
   const resendNeedsNumber = conv !== undefined || a.hourlyCaps.size > 0 || a.global !== undefined;
@@ -213,63 +266,90 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
             : splitNumber(phone);
       const tag = phoneTag(call.phoneKey);
       const steps: Step[] = [];
-      if (conv && n && country !== undefined) {
+      const step = (k: string, fn: Transition<Reservation>) => {
+        const st: Step = { key: k, exec: () => update(k, fn) };
+        steps.push(st);
+        return st;
+      };
+      let guard: Step | undefined;
+      // A number always comes with its country (both from one parse).
+      if (conv && n) {
         if (conv.scopes.has('prefix')) {
-          steps.push([
-            conversionPrefixKey(key, n, conv.trailingDigits),
-            conversionSend(conv, 'prefix', call.at, call.kind),
-          ]);
+          const hash = prefixHash(n, conv.trailingDigits);
+          const k = conversionPrefixKeyOf(hash);
+          if (merged && call.kind === 'start') {
+            const p = merged;
+            guard = {
+              key: k,
+              exec: () =>
+                updateMerged(k, hash, (legacy) => prefixGuardSend(conv, p, call.at, tag, legacy)),
+            };
+            steps.push(guard);
+          } else {
+            step(k, conversionSend(conv, 'prefix', call.at, call.kind));
+          }
         }
-        if (conv.scopes.has('country')) {
-          steps.push([
+        if (conv.scopes.has('country') && country !== undefined) {
+          step(
             conversionCountryKey(ns, country),
             conversionSend(conv, 'country', call.at, call.kind),
-          ]);
+          );
         }
       }
       for (const [field, k] of requesterKeys(key, call.context, fields, a.ipv6PrefixLength)) {
-        steps.push([k, requesterSend(a.requesters.get(field)!, call.at, tag)]);
+        step(k, requesterSend(a.requesters.get(field)!, call.at, tag));
       }
       if (call.kind === 'start' && n) {
-        for (const p of a.prefixes)
-          steps.push([prefixKey(key, n, p.trailingDigits), prefixSend(p, call.at, tag)]);
+        for (const p of a.prefixes) {
+          if (guard && p === merged) guard.late = steps.length;
+          else
+            step(
+              prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits),
+              prefixSend(p, call.at, tag),
+            );
+        }
       }
       if (country !== undefined) {
         const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
-        if (cap !== undefined) steps.push([countryCapKey(ns, country), countrySend(cap, call.at)]);
-        if (a.global) {
-          steps.push([globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country))]);
-        }
+        if (cap !== undefined) step(countryCapKey(ns, country), countrySend(cap, call.at));
+        if (a.global) step(globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country)));
       }
       return run(steps, call.at, meta);
     },
 
     beforeCheck(context, at, silent) {
       const steps: Step[] = requesterKeys(key, context, fields, a.ipv6PrefixLength).map(
-        ([field, k]) => [k, requesterCheck(a.requesters.get(field)!, at)] as const,
+        ([field, k]) => {
+          const fn = requesterCheck(a.requesters.get(field)!, at);
+          return { key: k, exec: () => update(k, fn) };
+        },
       );
+      if (steps.length === 0) return undefined;
       return run(steps, at, { context, silent }).andThen(() => ok(undefined));
     },
 
     approved(phoneKey, phone, at, split) {
       const n = split ?? splitNumber(phone);
-      if (!n) return okAsync(undefined);
+      if (!n) return;
       const country = n.country ?? 'XX';
       const tag = phoneTag(phoneKey);
-      const updates: Array<Promise<unknown>> = a.prefixes.map((p) =>
-        update(prefixKey(key, n, p.trailingDigits), prefixVerified(p, at, tag)),
-      );
+      for (const p of a.prefixes) {
+        if (p === merged) continue;
+        const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
+        update(k, prefixVerified(p, at, tag)).catch(ignore);
+      }
       if (conv?.scopes.has('prefix')) {
-        updates.push(
-          update(conversionPrefixKey(key, n, conv.trailingDigits), conversionApproved(conv, at)),
-        );
+        const hash = prefixHash(n, conv.trailingDigits);
+        const k = conversionPrefixKeyOf(hash);
+        const p = merged;
+        (p
+          ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
+          : update(k, conversionApproved(conv, at))
+        ).catch(ignore);
       }
       if (conv?.scopes.has('country')) {
-        updates.push(update(conversionCountryKey(ns, country), conversionApproved(conv, at)));
+        update(conversionCountryKey(ns, country), conversionApproved(conv, at)).catch(ignore);
       }
-      return ResultAsync.fromSafePromise(
-        Promise.all(updates.map((u) => u.catch(() => undefined))).then(() => undefined),
-      );
     },
   };
 }

@@ -4,14 +4,14 @@
  * approvals feed the conversion guard; `start` honours `idempotencyKey`. @internal
  * @module
  */
-import { errAsync, ok, type ResultAsync } from 'neverthrow';
+import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { orElseAsync } from '../async';
 import type { VerifyError } from '../errors';
 import { normalizePhone } from '../phone';
 import { phoneKey, unseal } from '../secrets';
 import { DEFAULT_PURPOSE, idOf, keyOfId } from '../verifier/input';
 import type { Shell } from '../verifier/shell';
-import type { RequestContext, StartResult, Verifier } from '../verifier/types';
+import type { CheckResult, RequestContext, StartResult, Verifier } from '../verifier/types';
 import { type IdempotencyDeps, idempotencyKeyOf, idempotent } from './idempotency';
 import type { Release, SendCall, Shield } from './shield';
 
@@ -134,27 +134,35 @@ export function wrapResend(
 }
 
 export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): Verifier['check'] {
+  // Conversion and velocity bookkeeping never delays or fails a check: it runs after the
+  // answer (its store failures are ignored), so an approving check keeps the phone record's
+  // round trips and no more.
+  const approve = (at: number) => (r: Result<CheckResult, VerifyError>) => {
+    if (r.isErr()) return r;
+    const { id, phone } = r.value;
+    const p = sh.phoneOf(phone);
+    const n = p.isOk()
+      ? {
+          callingCode: p.value.callingCode,
+          national: p.value.number.slice(1 + p.value.callingCode.length),
+          country: p.value.country,
+        }
+      : undefined;
+    // A verification id starts with its phone's key (as `resend` relies on too): no HMAC.
+    shield.approved(id.slice(0, 32), phone, at, n);
+    return r;
+  };
   return (input) => {
     const at = sh.now();
     const o: Record<string, unknown> = isObject(input) ? input : {};
     if (!shield.active) return inner(input);
-    return shield
-      .beforeCheck(contextOf(o), at, o.silent === true)
-      .andThen(() => inner(input))
-      .andThen((r) => {
-        // Conversion and velocity bookkeeping never delays or fails a check: it runs after
-        // the answer (its store failures are already ignored), so an approving check keeps
-        // the phone record's round trips and no more.
-        const p = sh.phoneOf(r.phone);
-        const n = p.isOk()
-          ? {
-              callingCode: p.value.callingCode,
-              national: p.value.number.slice(1 + p.value.callingCode.length),
-              country: p.value.country,
-            }
-          : undefined;
-        void shield.approved(phoneKey(sh.ring, r.phone), r.phone, at, n);
-        return ok(r);
-      });
+    // Native promises: neverthrow's combinators cost a few µs each on this hot path.
+    const checked = () =>
+      new ResultAsync(
+        // neverthrow's `then` delegates to its inner native Promise (declared `PromiseLike`).
+        inner(input).then(approve(at)) as Promise<Result<CheckResult, VerifyError>>,
+      );
+    const gate = shield.beforeCheck(contextOf(o), at, o.silent === true);
+    return gate ? gate.andThen(checked) : checked();
   };
 }

@@ -1,6 +1,15 @@
 /** Requester keys (IPv6 grouped by /64) and destination prefixes. */
 import { describe, expect, it } from 'vitest';
-import { ipGroup, prefixOf, requesterKeys, splitNumber } from '../../src/abuse/keys';
+import {
+  conversionPrefixKey,
+  ipGroup,
+  prefixHash,
+  prefixHasher,
+  prefixKey,
+  prefixOf,
+  requesterKeys,
+  splitNumber,
+} from '../../src/abuse/keys';
 
 describe('ipGroup', () => {
   it.each([
@@ -66,5 +75,20 @@ describe('prefixOf', () => {
     expect(prefixOf(uk, 12)).toBe('+44 9');
     expect(prefixOf(splitNumber('+37129123456')!, 6)).toBe('+371 29');
     expect(splitNumber('not a number')).toBeUndefined();
+  });
+});
+
+describe('prefixHasher', () => {
+  it('gives the keyed hash of the prefix, as prefixHash does, from memory when it can', () => {
+    const key = Buffer.alloc(32, 7);
+    const hash = prefixHasher(key);
+    const uk = splitNumber('+449098765432')!;
+    const near = splitNumber('+449098765499')!;
+    for (const digits of [4, 6, 4, 6]) expect(hash(uk, digits)).toBe(prefixHash(key, uk, digits));
+    expect(hash(near, 4)).toBe(hash(uk, 4));
+    expect(hash(uk, 4)).not.toBe(hash(uk, 6));
+    expect(prefixHasher(Buffer.alloc(32, 8))(uk, 4)).not.toBe(hash(uk, 4));
+    expect(prefixKey(key, uk, 4)).toBe(`pfx:4:${hash(uk, 4)}`);
+    expect(conversionPrefixKey(key, uk, 6)).toBe(`conv:pfx:${hash(uk, 6)}`);
   });
 });
