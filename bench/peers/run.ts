@@ -5,6 +5,8 @@
  *    PostgreSQL, SQLite, PostgreSQL + Redis secondary storage and its memory adapter, versus
  *    phoneproof (`start` + `check`) on memory, Redis and PostgreSQL, with its default
  *    defenses and with the abuse defenses off (better-auth has none).
+ *    Beside them, the PostgreSQL floor of a pair (two bare autocommitted statements,
+ *    `./floor.ts`): the ceiling of any PostgreSQL-backed pair here.
  * 2. One budget check: rate-limiter-flexible's `consume` versus phoneproof's requester-budget
  *    transition, on Redis, PostgreSQL and memory.
  *
@@ -16,6 +18,7 @@
 import { Redis } from 'ioredis';
 import { betterAuthCandidate, type PeerCandidate } from './better-auth';
 import { clearRedisKeys, DATABASE_URL, REDIS_URL, versions } from './env';
+import { postgresFloor } from './floor';
 import { type Backend, type LimiterPair, limiterPair, prepareLimiterSchema } from './limiter';
 import { compareThroughput, fmt, phoneSequence } from './load';
 import { phoneproofCandidate } from './phoneproof';
@@ -55,6 +58,7 @@ const pairs: PeerCandidate[] = [
   await betterAuthCandidate({ ...deps, db: 'sqlite' }),
   await betterAuthCandidate({ ...deps, db: 'postgres+redis' }),
   await betterAuthCandidate({ ...deps, db: 'memory' }),
+  await postgresFloor(DATABASE_URL),
 ];
 const ops = new Map(
   pairs.map((c) => {
@@ -86,9 +90,12 @@ for (const c of levels) {
   );
   const t1 = ratio('phoneproof (memory)', 'better-auth (postgres)', c);
   const t2 = ratio('phoneproof (postgres)', fastest, c);
+  const t2off = ratio('phoneproof (postgres, abuse off)', fastest, c);
+  const floor = ratio('postgres floor (2 commits)', fastest, c);
   console.log(
     `- ${c} in flight: phoneproof (memory) / better-auth (postgres) = ${x(t1)} (target >= 20x: ${t1 >= 20 ? 'met' : 'NOT met'}); ` +
-      `phoneproof (postgres) / ${fastest}, its fastest database adapter = ${x(t2)} (target > 1x: ${t2 > 1 ? 'met' : 'NOT met'})`,
+      `phoneproof (postgres) / ${fastest}, its fastest database adapter = ${x(t2)} (target > 1x: ${t2 > 1 ? 'met' : 'NOT met'}; ` +
+      `with abuse off, like better-auth: ${x(t2off)}; the PostgreSQL floor itself: ${x(floor)})`,
   );
 }
 console.log('\n### same backing store\n');
