@@ -30,6 +30,19 @@ describe('memoryStore reclamation', () => {
     expect(store.size()).toBeLessThanOrEqual(100);
   });
 
+  it('reclaims deleted records within a minute, whatever their lifetime was', async () => {
+    let t = 0;
+    const store = memoryStore({ now: () => t });
+    for (let i = 0; i < 20_000; i += 1) {
+      await store.update(`d${i}`, () => ({ result: 0, write: { value: 'x', ttlMs: 3_600_000 } }));
+      await store.update(`d${i}`, () => ({ result: 0, write: { delete: true } }));
+    }
+    expect(store.size()).toBe(0);
+    t = 120_000;
+    await store.get('unrelated');
+    expect(store.held()).toBe(0);
+  });
+
   it('reclaims expired records without being asked for them', async () => {
     let t = 0;
     const store = memoryStore({ now: () => t });

@@ -7,6 +7,8 @@ import type { Store } from '../../src/ports/store';
 
 /** The expiry of a deleted entry. */
 const DEAD = Number.NEGATIVE_INFINITY;
+/** How long a deleted record may keep its Map entry (see `memoryStore`). */
+const DEAD_GRACE_MS = 60_000;
 
 interface Entry {
   value: string;
@@ -23,8 +25,13 @@ export interface MemoryStoreOptions {
 
 /** A Store port in memory, with live-record introspection for tests and at-rest scans. */
 export interface MemoryStore extends Store {
-  /** Records held right now, including expired ones not yet reclaimed. */
+  /** Records held right now, including expired ones not yet reclaimed (not deleted ones). */
   size(): number;
+  /**
+   * Entries the store's Map holds, deleted records awaiting reclamation included (at most
+   * a minute after their delete): what bounds its memory.
+   */
+  held(): number;
   /** Every record held (key and value), for at-rest scans in tests. */
   entries(): Array<[string, string]>;
   clear(): void;
@@ -42,6 +49,9 @@ export interface MemoryStore extends Store {
  * and reclaimed by that same sweep. V8's Map keeps a removed entry in its key's hash chain until
  * the table is rebuilt, so a key deleted and written again over and over (a prefix's velocity
  * log emptied by each approval) would make every lookup of that key walk thousands of holes.
+ * A dead entry is reclaimed at most `DEAD_GRACE_MS` after its delete (sooner at its old
+ * expiry), so memory stays bounded by the records written in the last minute plus the live
+ * ones; a key written again within that minute keeps its Map entry.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
@@ -125,11 +135,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (write) {
         const e = map.get(key);
         if ('delete' in write) {
-          // Marked dead, reclaimed by the sweep at its queued time (see above).
+          // Marked dead, reclaimed by the sweep (see above) within DEAD_GRACE_MS.
           if (e && e.expiresAt !== DEAD) {
             dead += 1;
             e.value = '';
             e.expiresAt = DEAD;
+            if (e.queuedAt > t + DEAD_GRACE_MS) {
+              e.queuedAt = t + DEAD_GRACE_MS;
+              push([e.queuedAt, key]);
+            }
           }
         } else {
           if (!(write.ttlMs > 0)) throw new RangeError(`ttlMs must be > 0 (got ${write.ttlMs})`);
@@ -153,6 +167,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     size() {
       return map.size - dead;
+    },
+    held() {
+      return map.size;
     },
     entries() {
       return [...map].flatMap(([k, e]) =>

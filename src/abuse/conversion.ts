@@ -212,12 +212,13 @@ export function prefixGuardSend(
 ): Transition<Merged<Reservation>> {
   return (raw) => {
     const r0 = decodeRecord(raw, 'conv', empty);
+    const d = decideSend(r0, c, 'prefix', now, 'start');
+    // A refusal that writes nothing (a paused prefix) needs no log: no fold, no extra read.
+    if (d.uncounted === undefined && d.write === undefined) return { result: d.result };
     const log = logOf(raw, r0, legacy);
     if (log === undefined) return { result: { legacy: true } };
-    const d = decideSend(r0, c, 'prefix', now, 'start');
     if (d.uncounted === undefined) {
-      if (d.write === undefined) return { result: d.result };
-      const w: ConversionRecord = { ...d.write, d: log };
+      const w: ConversionRecord = { ...d.write!, d: log };
       return { result: d.result, write: writeRecord(w, mergedTtl(w, now, c, p)) };
     }
     const wait = logRetryAt(log, tag, now, [p]);

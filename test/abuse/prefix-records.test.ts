@@ -134,4 +134,43 @@ describe('records written before the merge', () => {
     await settle();
     expect(outcome(await merged.verifier.start({ phone: numbers[4]! }))).toBe('ok');
   });
+
+  it('a paused prefix in the old layout is refused without reading the old log', async () => {
+    // A refusal that writes nothing needs no velocity log: folding it in there would cost a
+    // read and a second update on every start into the paused prefix (pumping traffic).
+    const clock = { now: 1_700_000_000_000 };
+    const base = memoryStore({ now: () => clock.now });
+    const reads: string[] = [];
+    const { store, updates } = counting(base);
+    const watched: Store = {
+      update: store.update,
+      get: (key) => {
+        reads.push(kindOf(key));
+        return base.get(key);
+      },
+    };
+    const make = (abuse: AbuseOptions) =>
+      createVerifier({
+        secret: SECRET,
+        store: watched,
+        sender: outboxSender(),
+        now: () => clock.now,
+        abuse,
+      });
+    const guard = { scopes: ['prefix' as const], minSends: { prefix: 3 } };
+    const limit = { trailingDigits: 6, windowMs: HOUR, max: 1_000 };
+    const old = make({ requesters: false, prefixes: false, conversion: guard });
+    const numbers = coarseNumbers(12);
+    for (const phone of numbers.slice(0, 4)) expect(outcome(await old.start({ phone }))).toBe('ok');
+    clock.now += 10 * 60_000; // past the grace: none of them approved, the prefix pauses
+    expect(outcome(await old.start({ phone: numbers[4]! }))).toMatch(/^destination_paused/);
+    const merged = make({ requesters: false, prefixes: [limit], conversion: guard });
+    reads.length = 0;
+    updates.length = 0;
+    for (const phone of numbers.slice(5, 12)) {
+      expect(outcome(await merged.start({ phone }))).toMatch(/^destination_paused/);
+    }
+    expect(reads.filter((k) => k === 'pfx')).toEqual([]);
+    expect(updates.filter((k) => k === 'conv:pfx')).toHaveLength(7);
+  });
 });
