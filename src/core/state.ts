@@ -5,6 +5,7 @@
  * @module
  */
 import { isSendAttempt, type SendAttempt } from '../delivery/attempts';
+import { MASK_CHAR } from '../phone';
 import type { Channel } from '../ports/sender';
 
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'failed';
@@ -79,8 +80,7 @@ export function encodeState(state: PhoneState): string {
   return JSON.stringify(stored ? Object.assign({}, state, { verifications: stored }) : state);
 }
 
-/** The masking character of displayed numbers (`maskPhone`), U+2022. */
-const DISPLAY_MASK = 0x2022;
+const DISPLAY_MASK = MASK_CHAR.charCodeAt(0);
 
 /**
  * A masked number as records store it: `*` for each hidden digit. One character outside
@@ -89,7 +89,7 @@ const DISPLAY_MASK = 0x2022;
  * built afresh from one-byte characters for that reason, not by `replaceAll`.
  */
 function storedMask(to: string): string {
-  if (!to.includes('•')) return to;
+  if (!to.includes(MASK_CHAR)) return to;
   let out = '';
   for (let i = 0; i < to.length; i += 1) {
     const c = to.charCodeAt(i);
@@ -101,7 +101,7 @@ function storedMask(to: string): string {
 
 /** A stored masked number as displayed (records written before the `*` form hold `•`). */
 function displayMask(to: string): string {
-  return to.includes('*') ? to.replaceAll('*', '•') : to;
+  return to.includes('*') ? to.replaceAll('*', MASK_CHAR) : to;
 }
 
 const statuses = new Set(['pending', 'approved', 'canceled', 'expired', 'failed']);

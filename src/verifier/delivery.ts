@@ -90,10 +90,11 @@ export async function deliverTracked(
   const settle = (attempts: readonly SendAttempt[], patch: Partial<VerificationState> = {}) =>
     settleAttempts(sh, t.key, message.verificationId, tag, attempts, patch, meta.at);
   const sent = await sh.sendOutcomeP(message, meta);
+  // A sender that threw: nothing says the message left.
+  const threw = (channel: Channel, t: string) =>
+    attemptOf(channel, { ok: false, error: deliveryError('provider_error') }, meta.at, t);
   if (sent.isErr()) {
-    // The sender threw: nothing says the message left.
-    const error = deliveryError('provider_error');
-    await settle([attemptOf(message.channel, { ok: false, error }, meta.at, tag)]);
+    await settle([threw(message.channel, tag)]);
     return err(sent.error);
   }
   const first = sent.value;
@@ -111,8 +112,7 @@ export async function deliverTracked(
     const again = sendTag(sh.random);
     const retried = await sh.sendOutcomeP(t.renderAs(next, again), meta);
     if (retried.isErr()) {
-      const error = deliveryError('provider_error');
-      attempts.push(attemptOf(next, { ok: false, error }, meta.at, again));
+      attempts.push(threw(next, again));
       await settle(attempts);
       return err(retried.error);
     }

@@ -59,6 +59,17 @@ function callback(i: number, status: string, extra: Record<string, string> = {})
   return parseTwilioStatus(params, f.get('StatusCallback')![0]!)._unsafeUnwrap();
 }
 
+/** A memory store that lists the key of each `update`. */
+function countingStore() {
+  const store = memoryStore({ now: () => now });
+  const keys: string[] = [];
+  const update: typeof store.update = (key, fn) => {
+    keys.push(key);
+    return store.update(key, fn);
+  };
+  return { store: { ...store, update }, keys };
+}
+
 describe('send attempts and status webhooks', () => {
   it('status() lists each send; a delivered callback updates it and emits an event', async () => {
     const v = make();
@@ -114,15 +125,7 @@ describe('send attempts and status webhooks', () => {
   });
 
   it('a start the provider accepts writes its record once: decision and attempt together', async () => {
-    const store = memoryStore({ now: () => now });
-    const keys: string[] = [];
-    const counted = {
-      ...store,
-      update: ((key, fn) => {
-        keys.push(key);
-        return store.update(key, fn);
-      }) as typeof store.update,
-    };
+    const { store: counted, keys } = countingStore();
     const v = make({ store: counted });
     const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
     expect(keys).toEqual([`phone:${started.id.slice(0, 32)}`]);
@@ -188,15 +191,7 @@ describe('send attempts and status webhooks', () => {
 
   it('a sender without reportsCarryRef: the id is written once the provider answers', async () => {
     // twilioSender with a callback function: the URL it returns may not carry the ref.
-    const store = memoryStore({ now: () => now });
-    const keys: string[] = [];
-    const counted = {
-      ...store,
-      update: ((key, fn) => {
-        keys.push(key);
-        return store.update(key, fn);
-      }) as typeof store.update,
-    };
+    const { store: counted, keys } = countingStore();
     const sender = twilioSender({
       accountSid,
       authToken: 'tok',
