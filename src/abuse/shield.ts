@@ -5,7 +5,7 @@
  * @module
  */
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
-import { secondsUntil, type VerifyError, verifyError } from '../errors';
+import type { VerifyError } from '../errors';
 import type { Channel } from '../ports/sender';
 import type { Store, Transition } from '../ports/store';
 import type { Publish } from '../verifier/events';
@@ -43,6 +43,7 @@ import {
 } from './keys';
 import type { ResolvedAbuse } from './options';
 import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
+import { publishNotice, type RefusalMeta, refusedError } from './refusals';
 import type { DistinctLog } from './window';
 
 /** One message about to be allowed. */
@@ -121,42 +122,10 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     ? a.prefixes.find((p) => p.trailingDigits === conv.trailingDigits)
     : undefined;
 
-  const toError = (r: AbuseRefusal, at: number): VerifyError =>
-    verifyError(r.code, {
-      scope: r.scope,
-      ...(r.retryAt !== undefined && Number.isFinite(r.retryAt)
-        ? { retryAfter: secondsUntil(r.retryAt, at) }
-        : {}),
-    });
-
-  const refused = (
-    r: AbuseRefusal,
-    at: number,
-    meta: { to?: string; context: RequestContext | undefined; silent: boolean },
-  ): VerifyError => {
-    const e = toError(r, at);
-    if (!meta.silent) {
-      publish({
-        type: 'abuse.refused',
-        at,
-        code: e.code,
-        scope: r.scope,
-        ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
-        ...(meta.to !== undefined ? { to: meta.to } : {}),
-        ...(meta.context ? { context: meta.context } : {}),
-      });
-    }
-    return e;
-  };
-
-  const notify = (n: AbuseNotice, at: number, to: string | undefined) => {
-    if (n.type === 'budget_warning') {
-      publish({ type: 'abuse.budget_warning', at, unit: n.unit, used: n.used, limit: n.limit });
-    } else {
-      const { scope, until, sends, approvals } = n;
-      publish({ type: 'abuse.paused', at, scope, until, sends, approvals, ...(to ? { to } : {}) });
-    }
-  };
+  const refused = (r: AbuseRefusal, at: number, meta: RefusalMeta) =>
+    refusedError(publish, r, at, meta);
+  const notify = (n: AbuseNotice, at: number, to: string | undefined) =>
+    publishNotice(publish, n, at, to);
 
   /** `store.update` with synchronous throws turned into rejections. */
   const update = <T>(k: string, fn: Transition<T>): Promise<T> => {
