@@ -244,6 +244,12 @@ export interface VerifierOptions {
   readonly delivery?: { readonly fallback?: FallbackPolicy };
 }
 
+/** What the verifier's abuse defenses enforce (read-only; e.g. for the HTTP adapters' checks). */
+export interface AbuseInfo {
+  /** The requester fields with a budget (`abuse.requesters`): `'ip'` means per-IP budgets are on. */
+  readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
+}
+
 export interface Verifier {
   start(input: StartInput): ResultAsync<StartResult, VerifyError>;
   check(input: CheckInput): ResultAsync<CheckResult, VerifyError>;
@@ -260,4 +266,6 @@ export interface Verifier {
   verifyProof(token: string, options: VerifyProofOptions): ResultAsync<VerifiedProof, VerifyError>;
   /** Security-stamp change: cancels pending codes, revokes current TOTP codes and outstanding proofs. */
   invalidate(input: InvalidateInput): ResultAsync<InvalidateResult, VerifyError>;
+  /** The abuse defenses in force (which requester budgets are on). */
+  readonly abuse: AbuseInfo;
 }
