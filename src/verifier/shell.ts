@@ -7,6 +7,7 @@ import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { attempt, resultPromise } from '../async';
 import type { RandomBytes } from '../codes';
 import { type Policy, resolvePolicy } from '../core/policy';
+import { assertPolicyFloor } from '../core/strength';
 import type { Refusal, Step } from '../core/refusal';
 import { CorruptRecordError, type PhoneState } from '../core/state';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
@@ -141,6 +142,7 @@ export function createShell(options: VerifierOptions): Shell {
     throw new TypeError('phoneproof: `now` must be a function returning epoch milliseconds.');
   }
   const policy = resolvePolicy(options.policy);
+  assertPolicyFloor(policy, options.unsafe);
   const defaultLocale = localeOf(options.defaultLocale, 'en');
   if (defaultLocale.isErr())
     throw new TypeError('phoneproof: `defaultLocale` is not a BCP 47 tag.');

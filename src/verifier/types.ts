@@ -8,6 +8,7 @@ import type { AbuseOptions, TestNumber } from '../abuse/types';
 import type { RandomBytes } from '../codes';
 import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
 import type { PolicyOptions } from '../core/policy';
+import type { UnsafeOptions } from '../core/strength';
 import type { VerificationStatus } from '../core/state';
 import type { SendAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
@@ -204,7 +205,16 @@ export interface VerifierOptions {
   readonly now?: () => number;
   /** CSPRNG (default `crypto.randomBytes`). */
   readonly randomBytes?: RandomBytes;
+  /**
+   * Limits. Refused when a guesser's chance against one phone exceeds 1e-3 per day, with
+   * no send window, or with codes living over an hour, unless `unsafe.weakPolicy`.
+   */
   readonly policy?: PolicyOptions;
+  /**
+   * Explicit opt-outs of safety floors: `{ weakPolicy: true }` accepts a policy below the
+   * floor (tests, benchmarks). See docs/security.md.
+   */
+  readonly unsafe?: UnsafeOptions;
   /** ISO alpha-2 countries accepted; omitted: all. */
   readonly allowedCountries?: readonly string[];
   /** Country for numbers written without a country code. */
