@@ -32,6 +32,7 @@ export {
   type SendWindow,
 } from './core/policy';
 export type { VerificationStatus } from './core/state';
+export { POLICY_FLOOR, policyWeaknesses, type UnsafeOptions } from './core/strength';
 export {
   applyReport,
   attemptOf,

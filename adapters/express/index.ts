@@ -25,6 +25,13 @@ import type { HttpResponse } from '../../src/http/errors';
 import { createHttpHandler, type HttpExchange, type HttpHandler } from '../../src/http/handler';
 import type { HttpOptions } from '../../src/http/options';
 import type { Operation, RouteSpec } from '../../src/http/routes';
+import {
+  ipGuardNeeded,
+  ipThrough,
+  type TrustFunction,
+  trustAllMessage,
+  trustsEveryHop,
+} from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
 import { bodyErrorOf, hasBody, isJson } from './body';
 
@@ -66,16 +73,49 @@ function operationFor(method: string, path: string): Operation {
   return path.includes('inbound') ? 'inbound' : 'start';
 }
 
+/**
+ * Fails closed while the app trusts every proxy hop: a router does not know the app's
+ * `trust proxy` setting until a request arrives through it, so each request checks the
+ * setting (one probe per trust function) and, when it trusts every hop, goes to the app's
+ * error handler (500) with the error saying why and how; a process warning says so once.
+ */
+function trustGuard(): RequestHandler {
+  const verdicts = new WeakMap<object, boolean>();
+  const error = new TypeError(trustAllMessage('express'));
+  let warned = false;
+  return (req, _res, next) => {
+    const trust: unknown = req.app.get('trust proxy fn');
+    if (typeof trust !== 'function') return next();
+    let all = verdicts.get(trust);
+    if (all === undefined) {
+      try {
+        all = trustsEveryHop(ipThrough(trust as TrustFunction));
+      } catch {
+        all = false; // a trust function that throws breaks `req.ip` itself
+      }
+      verdicts.set(trust, all);
+    }
+    if (!all) return next();
+    if (!warned) {
+      warned = true;
+      process.emitWarning(error.message, { code: 'PHONEPROOF_TRUST_PROXY' });
+    }
+    next(error);
+  };
+}
+
 function routeHandlers(
   h: HttpHandler<Request>,
   route: RouteSpec,
   json: RequestHandler,
   raw: WeakMap<object, Buffer>,
+  guard: RequestHandler | undefined,
 ): RequestHandler[] {
   const run: RequestHandler = (req, res, next) => {
     h.handle(route, exchange(req, raw)).then((r) => send(res, r), next);
   };
-  if (!route.body) return [run];
+  const first = guard ? [guard] : [];
+  if (!route.body) return [...first, run];
   const requireJson: RequestHandler = (req, res, next) => {
     if (hasBody(req) && !isJson(req)) {
       send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));
@@ -83,12 +123,14 @@ function routeHandlers(
     }
     next();
   };
-  return [requireJson, json, run];
+  return [...first, requireJson, json, run];
 }
 
 /**
  * Builds the router. Throws (once, here) on misconfiguration: a missing verifier, a hook
- * that is not a function, a bad `bodyLimit`, or bad `signatures`.
+ * that is not a function, a bad `bodyLimit`, or bad `signatures`. An app that trusts every
+ * proxy hop (`trust proxy: true`) while the verifier has per-IP budgets and no `clientIp`
+ * is given is only known at the first request: every request then fails closed (500).
  */
 export function verificationRouter(
   verifier: Verifier,
@@ -103,9 +145,10 @@ export function verificationRouter(
       ? { verify: (req: object, _res: unknown, buf: Buffer) => void raw.set(req, buf) }
       : {}),
   });
+  const guard = ipGuardNeeded(verifier, options.clientIp) ? trustGuard() : undefined;
   const router = express.Router();
   for (const route of h.routes) {
-    const handlers = routeHandlers(h, route, json, raw);
+    const handlers = routeHandlers(h, route, json, raw, guard);
     if (route.method === 'GET') router.get(route.path, ...handlers);
     else if (route.method === 'DELETE') router.delete(route.path, ...handlers);
     else router.post(route.path, ...handlers);

@@ -22,8 +22,10 @@ import { isJsonUtf8 } from '../../src/http/media';
 import type { HttpOptions } from '../../src/http/options';
 import type { Operation, RouteSpec } from '../../src/http/routes';
 import { bodySchemas, idParams, responseSchemas } from '../../src/http/schemas';
+import { ipGuardNeeded, trustAllMessage, trustsEveryHop } from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
 import { frameworkErrorOf, unsupportedCharset } from './errors';
+import { fastifyIpOf } from './trust';
 
 export type { HttpResponse } from '../../src/http/errors';
 export type { ResponseInfo } from '../../src/http/options';
@@ -88,6 +90,27 @@ function routes(
   }
 }
 
+/**
+ * Throws when the instance trusts every proxy hop (a client would pick its own
+ * `request.ip`, voiding per-IP budgets), or when its trust cannot be read (fail closed).
+ */
+function refuseTrustAll(fastify: FastifyInstance): void {
+  const ipOf = fastifyIpOf(fastify);
+  if (ipOf === undefined) {
+    throw new TypeError(
+      "phoneproof: cannot read this Fastify version's trustProxy setting, so per-IP budgets " +
+        'may be spoofable. Pass your own `clientIp: (request) => ip` resolver (see docs/fastify.md).',
+    );
+  }
+  let all: boolean;
+  try {
+    all = trustsEveryHop(ipOf);
+  } catch {
+    all = false; // a trust function that throws breaks `request.ip` itself
+  }
+  if (all) throw new TypeError(trustAllMessage('fastify'));
+}
+
 async function phoneproofPlugin(
   fastify: FastifyInstance,
   options: VerificationPluginOptions,
@@ -103,6 +126,7 @@ async function phoneproofPlugin(
     throw new TypeError('phoneproof: `prefix` must be a path starting with "/".');
   }
   const h = createHttpHandler<FastifyRequest>(verifier, rest);
+  if (ipGuardNeeded(verifier, rest.clientIp)) refuseTrustAll(fastify);
   const raw = new WeakMap<object, Buffer>();
 
   // Encapsulated: the prefix, the JSON parser and the error handler apply to these routes only.
@@ -147,9 +171,10 @@ async function phoneproofPlugin(
 }
 
 /**
- * The plugin. Register it with `{ verifier, prefix?, authorize?, context?, mapResponse?,
- * signatures?, bodyLimit?, deviceIdHeader?, now? }`; registration fails with a clear
- * TypeError on misconfiguration.
+ * The plugin. Register it with `{ verifier, prefix?, authorize?, clientIp?, context?,
+ * mapResponse?, signatures?, bodyLimit?, deviceIdHeader?, now? }`; registration fails with
+ * a clear TypeError on misconfiguration, including an instance that trusts every proxy hop
+ * (`trustProxy: true`) while the verifier has per-IP budgets and no `clientIp` is given.
  */
 export const verificationPlugin = fp(phoneproofPlugin, {
   fastify: '5.x',

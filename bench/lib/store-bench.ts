@@ -148,6 +148,7 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
       maxChecks: 100,
       lockout: false,
     },
+    unsafe: { weakPolicy: true }, // those limits are below the policy floor
     ...({ abuse: false } as object),
   });
   // The same verifier configuration on the second store instance (same secret and keys).
@@ -160,6 +161,7 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
       maxChecks: 100,
       lockout: false,
     },
+    unsafe: { weakPolicy: true }, // those limits are below the policy floor
     ...({ abuse: false } as object),
   });
   const startAll = async (phones: string[]) => {

@@ -7,7 +7,7 @@
  */
 import { subkey } from '../secrets';
 import { type Shell, storeError } from '../verifier/shell';
-import type { VerifierOptions } from '../verifier/types';
+import type { AbuseInfo, VerifierOptions } from '../verifier/types';
 import { resolveAbuse } from './options';
 import { createShield } from './shield';
 import { presetCodes, resolveTestNumbers, testNumberSender } from './test-numbers';
@@ -16,6 +16,8 @@ import { type Ops, wrapCheck, wrapResend, wrapStart } from './wrap';
 export interface AbuseWiring {
   /** The options to build the shell with (the sender wrapped for test numbers). */
   readonly options: VerifierOptions;
+  /** What is enforced, for `verifier.abuse`. */
+  readonly info: AbuseInfo;
   install(sh: Shell, ops: Ops): Ops;
 }
 
@@ -25,7 +27,7 @@ const nodeEnv = (): string | undefined =>
 /** Validates the abuse options and prepares the wiring. */
 export function withAbuse(options: VerifierOptions): AbuseWiring {
   if (typeof options !== 'object' || options === null) {
-    return { options, install: (_sh, ops) => ops };
+    return { options, info: { requesterBudgets: [] }, install: (_sh, ops) => ops };
   }
   const resolved = resolveAbuse(options.abuse);
   const tests = resolveTestNumbers(
@@ -38,6 +40,7 @@ export function withAbuse(options: VerifierOptions): AbuseWiring {
   const clock = () => (typeof options.now === 'function' ? options.now() : Date.now());
   return {
     options: wrapSender ? { ...options, sender: testNumberSender(inner, tests, clock) } : options,
+    info: Object.freeze({ requesterBudgets: Object.freeze([...resolved.requesters.keys()]) }),
     install(sh, ops) {
       if (tests) sh.hooks.presetCode.push(presetCodes(tests, sh.ring, sh.policy));
       const key = subkey(sh.ring.lookup, 'abuse');

@@ -58,10 +58,16 @@ export function createHttpHandler<Req>(
   validateHttpOptions(verifier, options);
   const { authorize, mapResponse } = options;
   const deviceIdHeader = options.deviceIdHeader ?? DEFAULT_DEVICE_ID_HEADER;
+  const { clientIp } = options;
   const contextOf =
     options.context ??
     ((_: Req, ex?: HttpExchange<Req>) =>
-      ex ? defaultContext(ex, deviceIdHeader) : ({} as RequestContext));
+      ex
+        ? defaultContext(
+            clientIp ? { ip: clientIp(ex.request), headers: ex.headers } : ex,
+            deviceIdHeader,
+          )
+        : ({} as RequestContext));
   const now = options.now ?? Date.now;
   const signatureCheck = options.signatures ? requestSignatureCheck(options.signatures) : undefined;
   const exempt = new Set<Operation>(options.signatures?.exempt ?? []);

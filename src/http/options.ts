@@ -25,6 +25,13 @@ export interface HttpOptions<Req> {
    * to refuse with 403 `forbidden`. An exception goes to the framework's error handling.
    */
   readonly authorize?: (request: Req, operation: Operation) => boolean | Promise<boolean>;
+  /**
+   * The client's IP, resolved by the app (default: the framework's proxy-aware `req.ip` /
+   * `request.ip`). Used by the default `context`; passing it also lifts the adapters'
+   * refusal of a framework that trusts every proxy hop (see docs/express.md, "Behind a
+   * proxy"): you then answer for the IP it returns.
+   */
+  readonly clientIp?: (request: Req) => string | undefined;
   /** Requester data passed to the verifier's events (default: IP, user agent, device id). */
   readonly context?: (request: Req) => RequestContext | Promise<RequestContext>;
   /** Reshapes every response (success and error), e.g. to keep an existing API's shape. */
@@ -76,6 +83,7 @@ export function validateHttpOptions(verifier: unknown, options: unknown): void {
   }
   const o = options as Record<string, unknown>;
   fn('authorize', o.authorize);
+  fn('clientIp', o.clientIp);
   fn('context', o.context);
   fn('mapResponse', o.mapResponse);
   fn('now', o.now);

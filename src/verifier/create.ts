@@ -49,5 +49,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     totp: totp.api,
     verifyProof: proofs.verify,
     invalidate: makeInvalidate(sh, proofs, totp),
+    abuse: abuse.info,
   };
 }

@@ -9,6 +9,7 @@ import type { RandomBytes } from '../codes';
 import { type Policy, resolvePolicy } from '../core/policy';
 import type { Refusal, Step } from '../core/refusal';
 import { CorruptRecordError, type PhoneState } from '../core/state';
+import { assertPolicyFloor } from '../core/strength';
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskPhone, normalizePhone } from '../phone';
@@ -141,6 +142,7 @@ export function createShell(options: VerifierOptions): Shell {
     throw new TypeError('phoneproof: `now` must be a function returning epoch milliseconds.');
   }
   const policy = resolvePolicy(options.policy);
+  assertPolicyFloor(policy, options.unsafe);
   const defaultLocale = localeOf(options.defaultLocale, 'en');
   if (defaultLocale.isErr())
     throw new TypeError('phoneproof: `defaultLocale` is not a BCP 47 tag.');

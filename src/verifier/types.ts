@@ -9,6 +9,7 @@ import type { RandomBytes } from '../codes';
 import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
 import type { PolicyOptions } from '../core/policy';
 import type { VerificationStatus } from '../core/state';
+import type { UnsafeOptions } from '../core/strength';
 import type { SendAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
 import type { DeliveryReport, DeliveryState } from '../delivery/report';
@@ -204,7 +205,16 @@ export interface VerifierOptions {
   readonly now?: () => number;
   /** CSPRNG (default `crypto.randomBytes`). */
   readonly randomBytes?: RandomBytes;
+  /**
+   * Limits. Refused when a guesser's chance against one phone exceeds 1e-3 per day, with
+   * no send window, or with codes living over an hour, unless `unsafe.weakPolicy`.
+   */
   readonly policy?: PolicyOptions;
+  /**
+   * Explicit opt-outs of safety floors: `{ weakPolicy: true }` accepts a policy below the
+   * floor (tests, benchmarks). See docs/security.md.
+   */
+  readonly unsafe?: UnsafeOptions;
   /** ISO alpha-2 countries accepted; omitted: all. */
   readonly allowedCountries?: readonly string[];
   /** Country for numbers written without a country code. */
@@ -244,6 +254,12 @@ export interface VerifierOptions {
   readonly delivery?: { readonly fallback?: FallbackPolicy };
 }
 
+/** What the verifier's abuse defenses enforce (read-only; e.g. for the HTTP adapters' checks). */
+export interface AbuseInfo {
+  /** The requester fields with a budget (`abuse.requesters`): `'ip'` means per-IP budgets are on. */
+  readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
+}
+
 export interface Verifier {
   start(input: StartInput): ResultAsync<StartResult, VerifyError>;
   check(input: CheckInput): ResultAsync<CheckResult, VerifyError>;
@@ -260,4 +276,6 @@ export interface Verifier {
   verifyProof(token: string, options: VerifyProofOptions): ResultAsync<VerifiedProof, VerifyError>;
   /** Security-stamp change: cancels pending codes, revokes current TOTP codes and outstanding proofs. */
   invalidate(input: InvalidateInput): ResultAsync<InvalidateResult, VerifyError>;
+  /** The abuse defenses in force (which requester budgets are on). */
+  readonly abuse: AbuseInfo;
 }

@@ -30,6 +30,7 @@ export async function fuzzTarget(mount: Mount): Promise<Target> {
     consent: { ledger: memoryConsentLedger() },
     // Generous windows so the fuzzer keeps reaching the code paths behind them.
     policy: { sendWindows: [{ windowMs: 3_600_000, max: 1_000_000 }] },
+    unsafe: { weakPolicy: true }, // those windows are below the policy floor
   } as never);
   const ids: string[] = [];
   const codes = new Map<string, string>();

@@ -21,7 +21,12 @@ export interface Running {
 
 export interface MountOptions {
   readonly prefix?: string;
-  readonly trustProxy?: boolean;
+  /**
+   * The framework's proxy trust: Express `app.set('trust proxy', x)`, Fastify
+   * `Fastify({ trustProxy: x })` (`true` trusts every hop: refused with IP budgets on
+   * unless the adapter gets a `clientIp` resolver).
+   */
+  readonly trustProxy?: boolean | number | string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: hooks receive the framework's own request type
@@ -44,7 +49,7 @@ export const expressServer: Mount = async (verifier, options = {}, mount = {}) =
   const prefix = mount.prefix ?? '/verify';
   const appErrors: unknown[] = [];
   const app = express();
-  if (mount.trustProxy) app.set('trust proxy', true);
+  if (mount.trustProxy !== undefined) app.set('trust proxy', mount.trustProxy);
   app.use(prefix, verificationRouter(verifier, options));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
     appErrors.push(err);
@@ -67,7 +72,8 @@ export const expressServer: Mount = async (verifier, options = {}, mount = {}) =
 export const fastifyServer: Mount = async (verifier, options = {}, mount = {}) => {
   const prefix = mount.prefix ?? '/verify';
   const appErrors: unknown[] = [];
-  const app = Fastify({ trustProxy: mount.trustProxy === true });
+  // Fastify 5's types no longer list a hop count (its runtime then trusts no proxy).
+  const app = Fastify({ trustProxy: (mount.trustProxy ?? false) as boolean | string });
   app.setErrorHandler((err, _req, reply) => {
     appErrors.push(err);
     return reply.code(clientStatus(err) ?? 500).send({ app: 'handled' });

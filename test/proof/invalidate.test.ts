@@ -29,6 +29,7 @@ describe('invalidateTransition (pure)', () => {
     async (commands) => {
       const t = proofSetup({
         policy: { resendCooldownMs: 0, sendWindows: [{ windowMs: 60_000, max: 1000 }] },
+        unsafe: { weakPolicy: true }, // windows generous enough for any command list
       });
       for (const c of commands) {
         if (c.kind === 'advance') t.advance(c.ms);

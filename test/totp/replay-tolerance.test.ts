@@ -43,6 +43,8 @@ describe('authenticator codes (model-based, through the verifier)', () => {
         now,
         totp: { digits: 8, qr: false as const, tolerance: { past, future } },
         policy: { lockout: { threshold: 1000 }, maxChecks: 100 },
+        // Many wrong TOTP codes per subject: 100 checks are below the policy floor.
+        unsafe: { weakPolicy: true },
       };
       // Two instances over one store: the replay guard lives in the store, not in memory.
       const instances = [createVerifier(options), createVerifier(options)];

@@ -163,7 +163,8 @@ describe('resend', () => {
 
   it('allows at most 5 sends per verification', async () => {
     const t = setup({
-      policy: { resendCooldownMs: 0, sendWindows: [{ windowMs: 60_000, max: 100 }] },
+      // A day window above maxSends, so maxSends refuses (within the policy floor).
+      policy: { resendCooldownMs: 0, sendWindows: [{ windowMs: 86_400_000, max: 6 }] },
     });
     const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
     for (let i = 0; i < 4; i += 1) expect((await t.verifier.resend({ id })).isOk()).toBe(true);
@@ -186,7 +187,15 @@ describe('per-phone windows and lockout', () => {
   });
 
   it('locks after 3 failed verifications for 15 minutes, doubling, and success resets it', async () => {
-    const t = setup({ policy: { sendWindows: [{ windowMs: 3_600_000, max: 50 }] } });
+    // Room for the 8 sends of this test within the hour (and within the policy floor).
+    const t = setup({
+      policy: {
+        sendWindows: [
+          { windowMs: 3_600_000, max: 10 },
+          { windowMs: 86_400_000, max: 20 },
+        ],
+      },
+    });
     const failOnce = async () => {
       const { id } = (await t.verifier.start({ phone: PHONE }))._unsafeUnwrap();
       const bad = wrong(t.code());
