@@ -290,8 +290,160 @@ for (const x of rows) {
     `| ${x.scenario} | ${x.attackSent} of ${x.attackAttempts} | ${x.legitRefused} of ${x.legitUsers} (${x.legitRefusedPct}%) | ${x.legitUnverified} |`,
   );
 }
+// --- Denial: pausing a prefix or a country for its owners -------------------------------
+
+const GERMAN_HEAD = '+49151';
+/** German mobile numbers, each in its own 6-digit prefix (`+49 151nn`). */
+const germanSpread = (r: () => number, n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => `${GERMAN_HEAD}${String(i % 100).padStart(2, '0')}${digits(r, 6)}`,
+  );
+/** German mobile numbers in one 6-digit prefix (`+49 15123`), spread over its 4-digit prefixes. */
+const germanBlock = (r: () => number, n: number) =>
+  Array.from({ length: n }, (_, i) => `${GERMAN_HEAD}23${i % 10}${digits(r, 5)}`);
+
+function denialVerifier(abuse: AbuseOptions | undefined, clock: { now: number }) {
+  const outbox = outboxSender();
+  const verifier = createVerifier({
+    secret: 'pumping-simulation-secret-0123456789abcdef',
+    store: memoryStore({ now: () => clock.now }),
+    sender: outbox,
+    now: () => clock.now,
+    ...(abuse !== undefined ? { abuse } : {}),
+  });
+  return { verifier, outbox };
+}
+
+/**
+ * Whether `messages` unchecked starts from `ips` addresses pause the scope: the next start,
+ * after the grace period and the bucket, from a fresh address is refused `destination_paused`.
+ */
+async function pauses(scope: 'prefix' | 'country', ips: number, messages: number) {
+  const r = prng(SEED + ips);
+  const clock = { now: T0 };
+  const { verifier } = denialVerifier(undefined, clock);
+  const numbers = scope === 'prefix' ? germanBlock(r, messages + 1) : germanSpread(r, messages + 1);
+  let sent = 0;
+  for (let i = 0; i < messages; i += 1) {
+    const res = await verifier.start({
+      phone: numbers[i]!,
+      context: { ip: `203.0.113.${1 + (i % ips)}` },
+    });
+    if (res.isOk()) sent += 1;
+  }
+  clock.now += 40 * MIN;
+  const probe = await verifier.start({
+    phone: numbers[messages]!,
+    context: { ip: '198.51.100.1' },
+  });
+  return { paused: probe.isErr() && probe.error.code === 'destination_paused', sent };
+}
+
+/** The fewest attacker addresses (and their messages) that pause the scope under the defaults. */
+async function costToPause(scope: 'prefix' | 'country') {
+  const messages = scope === 'prefix' ? 15 : 50;
+  for (let ips = 1; ips <= 40; ips += 1) {
+    const p = await pauses(scope, ips, messages);
+    if (p.paused) return { scope, requestersNeeded: ips, messages: p.sent };
+  }
+  return { scope, requestersNeeded: Number.POSITIVE_INFINITY, messages };
+}
+
+/**
+ * The issue's scenario: 12 owners an hour start (and verify) German numbers for 48 h; an
+ * attacker starts 50 verifications to German numbers from 2 IPs at once and types no code;
+ * then it tries 3 starts (the probe slots) as soon as it may: at each refusal's `retryAfter`
+ * (first in line when a pause ends), 20 minutes after 3 went out (when they are judged), 10
+ * minutes after a refusal without a retry time.
+ */
+async function twoIpCountry(abuse: AbuseOptions | undefined) {
+  const r = prng(SEED);
+  const clock = { now: T0 };
+  const { verifier, outbox } = denialVerifier(abuse, clock);
+  const q = new Queue();
+  const attackIps = ['203.0.113.1', '203.0.113.2'];
+  let attackSent = 0;
+  let next = 0;
+  const numbers = germanSpread(r, 5_000);
+  const end = T0 + 2 * DAY;
+  const attackStart = async (ip: string) => {
+    const res = await verifier.start({ phone: numbers[next++ % numbers.length]!, context: { ip } });
+    if (res.isOk()) attackSent += 1;
+    return res;
+  };
+  // Three starts (the probe slots); then again at the refusal's retry time, or once the
+  // probes can be judged (20 minutes), or in 10 minutes when refused without a retry time.
+  const round = async () => {
+    let wait = 20 * MIN;
+    for (let i = 0; i < 3; i += 1) {
+      const res = await attackStart(attackIps[i % 2]!);
+      if (res.isErr()) {
+        wait = (res.error.retryAfter ?? 600) * 1000;
+        break;
+      }
+    }
+    if (clock.now + wait < end) q.push(clock.now + wait, round);
+  };
+  q.push(T0, async () => {
+    for (let i = 0; i < 50; i += 1) await attackStart(attackIps[i % 2]!);
+    q.push(clock.now + 20 * MIN, round);
+  });
+  const owners = { users: 0, refused: 0 };
+  for (let u = 0; u < 12 * 48; u += 1) {
+    const at = T0 + Math.floor((u / (12 * 48)) * 2 * DAY) + Math.floor(r() * 5 * MIN);
+    const phone = `${GERMAN_HEAD}${digits(r, 8)}`;
+    const ip = `${11 + Math.floor(r() * 180)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.7`;
+    q.push(at, async () => {
+      owners.users += 1;
+      const st = await verifier.start({ phone, context: { ip } });
+      if (st.isErr()) {
+        if (isAbuse(st.error)) owners.refused += 1;
+        return;
+      }
+      const id = st.value.id;
+      q.push(clock.now + 30_000, async () => {
+        const code = outbox.messages.findLast((m) => m.verificationId === id)!.code;
+        await verifier.check({ id, code, context: { ip } });
+      });
+    });
+  }
+  for (let e = q.pop(); e; e = q.pop()) {
+    clock.now = e.at;
+    await e.run();
+  }
+  return { ownersRefused: owners.refused, owners: owners.users, attackSent };
+}
+
+console.log('\nDenial: what it costs an attacker to pause a prefix or a country (defaults)');
+for (const scope of ['prefix', 'country'] as const) {
+  const c = await costToPause(scope);
+  console.log(
+    `| pause a ${scope} | ${c.requestersNeeded} distinct requesters (IPv4 addresses or IPv6 /64s) | ${c.messages} unchecked messages |`,
+  );
+}
+console.log(
+  '(then, to keep it paused: the requesters that tripped a pause take no probe and a requester takes one probe at most, so each further pause needs `probes` (3) more fresh requesters, each with an unchecked message)',
+);
+const before = await twoIpCountry({ conversion: { minRequesters: 1 } });
+const after = await twoIpCountry(undefined);
+console.log(
+  '\nThe issue: Germany, 12 owners an hour over 48 h; 50 unchecked starts from 2 IPs, then 3 more whenever a pause ends',
+);
+console.log('| rule | owners refused | attack messages sent |');
+console.log('|---|---|---|');
+console.log(
+  `| minRequesters 1 (one requester may pause; those that tripped it still take no probe) | ${before.ownersRefused} of ${before.owners} | ${before.attackSent} |`,
+);
+console.log(
+  `| defaults (minRequesters 10) | ${after.ownersRefused} of ${after.owners} | ${after.attackSent} |`,
+);
+
 const main = rows[1]!;
 const ok = main.attackSent <= 50 && main.legitRefusedPct < 1;
 console.log(
   `\ntarget (defaults, burst): <= 50 attack messages and < 1% ordinary users refused: ${ok ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `target (2-IP country denial): no owner refused by the guard: ${after.ownersRefused === 0 ? 'met' : 'NOT met'}`,
 );

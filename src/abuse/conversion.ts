@@ -1,9 +1,11 @@
 /**
  * The conversion guard: a circuit breaker per prefix or country over the ratio of approvals
  * to verifications started. Closed, it counts; when at least `minSends` verifications old
- * enough to judge convert below `threshold`, it opens (new verifications there are refused
- * for a pause that grows with each consecutive opening); after the pause it lets `probes`
- * verifications through and closes again only if they convert. Pure. @internal
+ * enough to judge convert below `threshold`, and their unconverted starts came from at least
+ * `minRequesters` distinct requesters, it opens (new verifications there are refused for a
+ * pause that grows with each consecutive opening); after the pause it lets `probes`
+ * verifications through, one per requester and none from the requesters that tripped it,
+ * and closes again only if they convert. Pure. @internal
  * @module
  */
 import type { Transition } from '../ports/store';
@@ -21,6 +23,55 @@ import {
 } from './window';
 
 type Bucket = readonly [number, number, number];
+
+/** Characters of a requester's tag and of a number's tag in a requester-log entry. */
+export const REQUESTER_TAG = 6;
+
+/** Who starts a verification, for the guard: see `conversionRequester` in keys.ts. */
+export interface Requester {
+  /** The requester's tag (`REQUESTER_TAG` characters). */
+  readonly req: string;
+  /** The requester-log entry: the requester's tag, then the number's. */
+  readonly entry: string;
+}
+
+/**
+ * Entries kept in a record's requester log, and requesters in its excluded list: at least
+ * 32, three times `minRequesters` for larger settings (at most 300 with its bound of 100).
+ */
+export const requesterCap = (c: ResolvedConversion) => Math.max(32, 3 * c.minRequesters);
+
+/** The distinct requesters of a requester log. */
+function requestersOf(u: DistinctLog): Set<string> {
+  const out = new Set<string>();
+  for (const [e] of u) out.add(e.slice(0, REQUESTER_TAG));
+  return out;
+}
+
+/** The record with its requester log and excluded list (each left out when empty). */
+function withRequesters(
+  r: ConversionRecord,
+  u: DistinctLog,
+  ex: readonly string[],
+): ConversionRecord {
+  const { u: _u, ex: _ex, ...rest } = r;
+  return { ...rest, ...(u.length > 0 ? { u } : {}), ...(ex.length > 0 ? { ex } : {}) };
+}
+
+/** A start's entry added to a requester log, the oldest entries beyond the cap dropped. */
+function addEntry(u: DistinctLog, who: Requester, now: number, c: ResolvedConversion) {
+  const next = logAdd(u, who.entry, now);
+  const cap = requesterCap(c);
+  return next.length > cap ? next.slice(next.length - cap) : next;
+}
+
+/** Forgets a number's entries (its verification converted). */
+function removeNumber(u: DistinctLog | undefined, phone: string): DistinctLog {
+  if (u === undefined) return [];
+  return u.some(([e]) => e.slice(REQUESTER_TAG) === phone)
+    ? u.filter(([e]) => e.slice(REQUESTER_TAG) !== phone)
+    : u;
+}
 
 const empty: ConversionRecord = { v: 1, k: 'conv', b: [], until: 0, pauses: 0, trippedAt: 0 };
 
@@ -100,6 +151,7 @@ function decideSend(
   scope: 'prefix' | 'country',
   now: number,
   kind: 'start' | 'resend',
+  who: Requester | undefined,
 ): SendDecision {
   if (now < r0.until) {
     return {
@@ -109,22 +161,38 @@ function decideSend(
   }
   if (kind === 'resend') return { result: {}, write: undefined };
   let r: ConversionRecord = { ...r0, b: prune(r0.b, now, c) };
-  if (r.pauses > 0 && r.until + c.windowMs <= now) r = { ...r, pauses: 0 };
+  const u = pruneLog(r0.u ?? [], now, c.windowMs);
+  let ex = r0.ex ?? [];
+  if (r.pauses > 0 && r.until + c.windowMs <= now) {
+    r = { ...r, pauses: 0 };
+    ex = [];
+  }
   const s = sample(r, now, c);
   const need = r.pauses > 0 ? c.probes : c.minSends[scope];
   if (s.judged >= need) {
     if (s.approvals < c.threshold * s.judged) {
-      const pauses = r.pauses + 1;
-      const until = now + pauseLength(c, pauses);
-      return {
-        result: {
-          refusal: { code: 'destination_paused', scope, retryAt: until },
-          notices: [{ type: 'paused', scope, until, sends: s.judged, approvals: s.approvals }],
-        },
-        write: { ...r, b: [], until, pauses, trippedAt: now },
-      };
+      const requesters = requestersOf(u);
+      // Closed, a pause needs many requesters; probing, the probes came from distinct ones.
+      if (r.pauses > 0 || requesters.size >= c.minRequesters) {
+        const pauses = r.pauses + 1;
+        const until = now + pauseLength(c, pauses);
+        const tripped = [...new Set([...ex, ...requesters])];
+        return {
+          result: {
+            refusal: { code: 'destination_paused', scope, retryAt: until },
+            notices: [{ type: 'paused', scope, until, sends: s.judged, approvals: s.approvals }],
+          },
+          write: withRequesters(
+            { ...r, b: [], until, pauses, trippedAt: now },
+            [],
+            tripped.slice(Math.max(0, tripped.length - requesterCap(c))),
+          ),
+        };
+      }
+    } else if (r.pauses > 0) {
+      r = { ...r, pauses: 0 };
+      ex = [];
     }
-    if (r.pauses > 0) r = { ...r, pauses: 0 };
   }
   if (r.pauses > 0 && s.started >= c.probes) {
     // Probing: the probes already out must be judged before more go.
@@ -135,7 +203,35 @@ function decideSend(
       write: undefined,
     };
   }
-  return { result: {}, write: { ...r, b: bump(r.b, now, c, 1, 0) }, uncounted: r };
+  if (
+    r.pauses > 0 &&
+    who !== undefined &&
+    (ex.includes(who.req) || u.some(([e]) => e.startsWith(who.req)))
+  ) {
+    // A requester that tripped the pause takes no probe, and none takes two: waiting does
+    // not help it (the others' probes decide), so no retry time.
+    return { result: { refusal: { code: 'destination_paused', scope } }, write: undefined };
+  }
+  r = withRequesters(r, u, ex);
+  const counted = who === undefined ? r.u : addEntry(r.u ?? [], who, now, c);
+  return {
+    result: {},
+    write: withRequesters({ ...r, b: bump(r.b, now, c, 1, 0) }, counted ?? [], ex),
+    uncounted: r,
+  };
+}
+
+/** Undoes a start's count: its bucket, and its requester-log entry (as it was before). */
+function undoCount(
+  x: ConversionRecord,
+  now: number,
+  c: ResolvedConversion,
+  who: Requester | undefined,
+  previous: number | undefined,
+): ConversionRecord {
+  const b = bump(x.b, now, c, -1, 0);
+  if (who === undefined || x.u === undefined) return { ...x, b };
+  return withRequesters({ ...x, b }, logUndo(x.u, who.entry, now, previous), x.ex ?? []);
 }
 
 /**
@@ -147,28 +243,40 @@ export function conversionSend(
   scope: 'prefix' | 'country',
   now: number,
   kind: 'start' | 'resend',
+  who?: Requester,
 ): Transition<Reservation> {
   return (raw) => {
-    const d = decideSend(decodeRecord(raw, 'conv', empty), c, scope, now, kind);
+    const d = decideSend(decodeRecord(raw, 'conv', empty), c, scope, now, kind, who);
     if (d.write === undefined) return { result: d.result };
     if (d.uncounted === undefined) {
       return { result: d.result, write: writeRecord(d.write, ttl(d.write, now, c)) };
     }
+    const previous = who && d.uncounted.u?.find(([e]) => e === who.entry)?.[1];
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'conv', empty);
-      const back: ConversionRecord = { ...x, b: bump(x.b, now, c, -1, 0) };
+      const back = undoCount(decodeRecord(cur, 'conv', empty), now, c, who, previous);
       return { result: undefined, write: writeRecord(back, ttl(back, now, c)) };
     };
     return { result: { undo }, write: writeRecord(d.write, ttl(d.write, now, c)) };
   };
 }
 
-/** A verification in the scope was approved. */
-export function conversionApproved(c: ResolvedConversion, now: number): Transition<void> {
+/**
+ * A verification in the scope was approved: counted, and its number (`phone`, its tag in the
+ * requester log) leaves the unconverted starts.
+ */
+export function conversionApproved(
+  c: ResolvedConversion,
+  now: number,
+  phone: string,
+): Transition<void> {
   return (raw) => {
     const r = decodeRecord(raw, 'conv', empty);
-    const next: ConversionRecord = { ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) };
+    const next = withRequesters(
+      { ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) },
+      removeNumber(r.u, phone),
+      r.ex ?? [],
+    );
     return { result: undefined, write: writeRecord(next, ttl(next, now, c)) };
   };
 }
@@ -192,6 +300,12 @@ function logOf(
   return raw === undefined ? [] : undefined;
 }
 
+/** The record with its velocity log `d` (in `recordJson`'s field order). */
+function withD(r: ConversionRecord, d: DistinctLog): ConversionRecord {
+  const { d: _d, u, ex, ...rest } = r;
+  return { ...rest, d, ...(u === undefined ? {} : { u }), ...(ex === undefined ? {} : { ex }) };
+}
+
 function mergedTtl(r: ConversionRecord, now: number, c: ResolvedConversion, p: PrefixLimit) {
   return Math.max(ttl(r, now, c), logTtl(r.d ?? [], now, p.windowMs));
 }
@@ -208,41 +322,37 @@ export function prefixGuardSend(
   p: PrefixLimit,
   now: number,
   tag: string,
+  who: Requester | undefined,
   legacy?: DistinctLog,
 ): Transition<Merged<Reservation>> {
   return (raw) => {
     const r0 = decodeRecord(raw, 'conv', empty);
-    const d = decideSend(r0, c, 'prefix', now, 'start');
+    const d = decideSend(r0, c, 'prefix', now, 'start', who);
     // A refusal that writes nothing (a paused prefix) needs no log: no fold, no extra read.
     if (d.uncounted === undefined && d.write === undefined) return { result: d.result };
     const log = logOf(raw, r0, legacy);
     if (log === undefined) return { result: { legacy: true } };
     if (d.uncounted === undefined) {
-      const w: ConversionRecord = { ...d.write!, d: log };
+      const w = withD(d.write!, log);
       return { result: d.result, write: writeRecord(w, mergedTtl(w, now, c, p)) };
     }
     const wait = logRetryAt(log, tag, now, [p]);
     if (wait !== undefined) {
       // The conversion guard's own bookkeeping (pruning, a cleared pause) still lands.
-      const w: ConversionRecord = { ...d.uncounted, d: log };
+      const w = withD(d.uncounted, log);
       return {
         result: { refusal: { code: 'rate_limited', scope: 'prefix', retryAt: wait }, late: true },
         write: writeRecord(w, mergedTtl(w, now, c, p)),
       };
     }
     const previous = log.find(([x]) => x === tag)?.[1];
-    const next: ConversionRecord = {
-      ...d.write!,
-      d: logAdd(pruneLog(log, now, p.windowMs), tag, now),
-    };
+    const before = who && d.uncounted.u?.find(([e]) => e === who.entry)?.[1];
+    const next = withD(d.write!, logAdd(pruneLog(log, now, p.windowMs), tag, now));
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
       const x = decodeRecord(cur, 'conv', empty);
-      const back: ConversionRecord = {
-        ...x,
-        b: bump(x.b, now, c, -1, 0),
-        ...(x.d === undefined ? {} : { d: logUndo(x.d, tag, now, previous) }),
-      };
+      const y = undoCount(x, now, c, who, before);
+      const back = x.d === undefined ? y : withD(y, logUndo(x.d, tag, now, previous));
       return { result: undefined, write: writeRecord(back, mergedTtl(back, now, c, p)) };
     };
     return { result: { undo }, write: writeRecord(next, mergedTtl(next, now, c, p)) };
@@ -261,11 +371,11 @@ export function prefixGuardApproved(
     const r = decodeRecord(raw, 'conv', empty);
     const log = logOf(raw, r, legacy);
     if (log === undefined) return { result: { legacy: true } };
-    const next: ConversionRecord = {
-      ...r,
-      b: bump(prune(r.b, now, c), now, c, 0, 1),
-      d: logRemove(log, tag),
-    };
+    const next = withRequesters(
+      withD({ ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) }, logRemove(log, tag)),
+      removeNumber(r.u, tag.slice(0, REQUESTER_TAG)),
+      r.ex ?? [],
+    );
     return { result: undefined, write: writeRecord(next, mergedTtl(next, now, c, p)) };
   };
 }

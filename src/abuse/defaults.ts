@@ -56,6 +56,7 @@ export const abuseDefaults = {
     windowMs: DAY,
     threshold: 0.1,
     minSends: { prefix: 15, country: 50 },
+    minRequesters: 10,
     graceMs: 5 * MINUTE,
     pauseMs: HOUR,
     pauseFactor: 2,

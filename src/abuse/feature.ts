@@ -57,6 +57,7 @@ export function withAbuse(options: VerifierOptions): AbuseWiring {
         storeError,
         now: sh.now,
         nonce: () => Buffer.from(sh.random(12)).toString('base64url'),
+        ipv6PrefixLength: resolved.ipv6PrefixLength,
       };
       return {
         start: wrapStart(sh, shield, idem, ops.start),

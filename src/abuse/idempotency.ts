@@ -1,8 +1,9 @@
 /**
  * Idempotent `start`: a repeated `idempotencyKey` within the verification's life returns the
- * same verification and sends nothing; the same key with other parameters is refused. The
- * key is claimed atomically before anything is sent, so concurrent repeats send once. Pure
- * transitions plus a small runner. @internal
+ * same verification and sends nothing; the same key with other parameters is refused. Keys
+ * are scoped to the requester (see `idempotencyScope`): another requester's same key is
+ * another key, answered as if unknown. The key is claimed atomically before anything is
+ * sent, so concurrent repeats send once. Pure transitions plus a small runner. @internal
  * @module
  */
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
@@ -10,7 +11,8 @@ import { CorruptRecordError } from '../core/state';
 import { type VerifyError, verifyError } from '../errors';
 import type { Store, Transition } from '../ports/store';
 import { hmac } from '../secrets';
-import type { StartResult } from '../verifier/types';
+import type { RequestContext, StartResult } from '../verifier/types';
+import { requesterKeys } from './keys';
 
 /** How long a claimed key waits for its operation to finish before it can be claimed again. */
 export const CLAIM_TTL_MS = 60_000;
@@ -93,6 +95,26 @@ export interface IdempotencyDeps {
   readonly storeError: (e: unknown) => VerifyError;
   readonly now: () => number;
   readonly nonce: () => string;
+  /** Bits of an IPv6 address that name one requester (as the requester budgets). */
+  readonly ipv6PrefixLength: number;
+}
+
+const ALL_FIELDS = new Set(['ip', 'deviceId', 'userId'] as const);
+
+/**
+ * Who an idempotency key belongs to: the `userId` of the context when it has one (an identity
+ * the app authenticated), otherwise its IP group and device id together (an attacker would
+ * need both); `''` without a context (the app's own calls share one scope). Keyed hashes,
+ * never the values.
+ */
+export function idempotencyScope(
+  key: Buffer,
+  context: RequestContext | undefined,
+  ipv6PrefixLength: number,
+): string {
+  const keys = requesterKeys(key, context, ALL_FIELDS, ipv6PrefixLength);
+  const user = keys.find(([field]) => field === 'userId');
+  return (user ? [user] : keys).map(([, k]) => k).join(' ');
 }
 
 /** Validates an `idempotencyKey` value: 1-255 visible ASCII characters. */
@@ -107,16 +129,19 @@ export function idempotencyKeyOf(x: unknown): Result<string | undefined, VerifyE
 }
 
 /**
- * Runs `run` at most once per idempotency key and parameters (`parts`, the normalized
- * request): a repeat replays the stored result; other parameters give `idempotency_conflict`.
+ * Runs `run` at most once per requester (`scope`, from `idempotencyScope`), idempotency key
+ * and parameters (`parts`, the normalized request, consent included): a repeat replays the
+ * stored result; other parameters give `idempotency_conflict`. Another requester's same key
+ * is a different store key: it never sees the first's result nor a conflict.
  */
 export function idempotent(
   deps: IdempotencyDeps,
+  scope: string,
   idemKey: string,
   parts: readonly string[],
   run: () => ResultAsync<StartResult, VerifyError>,
 ): ResultAsync<StartResult, VerifyError> {
-  const storeKey = `idem:${hmac(deps.key, 'idempotency', idemKey).slice(0, 32)}`;
+  const storeKey = `idem:${hmac(deps.key, 'idempotency', scope, idemKey).slice(0, 32)}`;
   const fp = hmac(deps.key, 'idempotency-request', ...parts).slice(0, 32);
   const claim = deps.nonce();
   const update = <T>(fn: Transition<T>) =>

@@ -94,6 +94,47 @@ export function requesterKeys(
   return out;
 }
 
+/** Characters of a requester's and a number's tag in the conversion guard's requester log. */
+const CONV_TAG = 6;
+
+/**
+ * Who starts a verification, as the conversion guard tells requesters apart: the IP group
+ * when the context has an address (the costliest to vary), else the user id, else the device
+ * id, as a 6-character keyed hash; without any, the number itself (so each such start counts
+ * as its own requester: the guard behaves as before for apps that pass no context). `entry`
+ * is that tag followed by the number's (the first 6 characters of its phone key).
+ */
+export function conversionRequester(
+  key: Buffer,
+  context: RequestContext | undefined,
+  phoneKey: string,
+  ipv6PrefixLength: number,
+): { readonly req: string; readonly entry: string } {
+  const phone = phoneKey.slice(0, CONV_TAG);
+  let req: string | undefined;
+  if (context && typeof context === 'object') {
+    const text = (x: unknown) =>
+      typeof x === 'number' && Number.isFinite(x)
+        ? String(x)
+        : typeof x === 'string' && x.trim() !== ''
+          ? x.slice(0, MAX_VALUE)
+          : undefined;
+    const ip = typeof context.ip === 'string' && context.ip.trim() !== '' ? context.ip : undefined;
+    const user = text(context.userId);
+    const device = text(context.deviceId);
+    const id = ip
+      ? `ip:${ipGroup(ip, ipv6PrefixLength)}`
+      : user
+        ? `user:${user}`
+        : device
+          ? `dev:${device}`
+          : undefined;
+    if (id !== undefined) req = hmac(key, 'conversion-requester', id).slice(0, CONV_TAG);
+  }
+  req ??= phoneKey.slice(CONV_TAG, 2 * CONV_TAG);
+  return { req, entry: req + phone };
+}
+
 /** A number split into its country calling code and national significant number. */
 export interface SplitNumber {
   readonly callingCode: string;

@@ -27,6 +27,7 @@ export interface ResolvedConversion {
   readonly windowMs: number;
   readonly threshold: number;
   readonly minSends: { readonly prefix: number; readonly country: number };
+  readonly minRequesters: number;
   readonly graceMs: number;
   readonly pauseMs: number;
   readonly pauseFactor: number;
@@ -114,6 +115,9 @@ function prefixes(v: AbuseOptions['prefixes']): PrefixLimit[] {
   }));
 }
 
+/** Largest `conversion.minRequesters` (it sizes the record's requester log). */
+const MAX_MIN_REQUESTERS = 100;
+
 function conversion(v: AbuseOptions['conversion']): ResolvedConversion | undefined {
   if (v === false) return undefined;
   if (v !== undefined && (typeof v !== 'object' || v === null)) {
@@ -139,6 +143,12 @@ function conversion(v: AbuseOptions['conversion']): ResolvedConversion | undefin
         1e6,
       ),
     },
+    minRequesters: int(
+      'conversion.minRequesters',
+      v?.minRequesters ?? d.minRequesters,
+      1,
+      MAX_MIN_REQUESTERS,
+    ),
     graceMs: int('conversion.graceMs', v?.graceMs ?? d.graceMs, 1000, DAY),
     pauseMs,
     pauseFactor: num('conversion.pauseFactor', v?.pauseFactor ?? d.pauseFactor, 1, 100),

@@ -65,6 +65,18 @@ export interface ConversionRecord {
    * update one record. Absent in records written before the merge (see `prefixGuardSend`).
    */
   readonly d?: DistinctLog;
+  /**
+   * Unconverted starts by requester: `[requesterTag + phoneTag, at]` (6 + 6 characters, see
+   * `conversionRequester`), an approval removing its number's entries; the newest
+   * `requesterCap` entries within the window, counted since the last pause. A pause needs
+   * `minRequesters` distinct requesters among them. Absent when empty.
+   */
+  readonly u?: DistinctLog;
+  /**
+   * The requesters that tripped the current pauses (6-character tags, at most
+   * `requesterCap`): they take no probe. Cleared when the guard closes. Absent when empty.
+   */
+  readonly ex?: readonly string[];
 }
 
 export type AbuseRecord =
@@ -141,7 +153,10 @@ function valid(r: Record<string, unknown>): boolean {
         isNum(r.until) &&
         isNum(r.pauses) &&
         isNum(r.trippedAt) &&
-        (r.d === undefined || isLog(r.d))
+        (r.d === undefined || isLog(r.d)) &&
+        (r.u === undefined || isLog(r.u)) &&
+        (r.ex === undefined ||
+          (Array.isArray(r.ex) && r.ex.every((t: unknown) => typeof t === 'string')))
       );
     default:
       return false;
@@ -204,6 +219,21 @@ function logJson(d: DistinctLog): string {
   return `${out}]`;
 }
 
+const CONV_KEYS = ['v', 'k', 'b', 'until', 'pauses', 'trippedAt'];
+
+/** A conversion record with our fields only, in the order `recordJson` writes them. */
+function convKeysInOrder(r: ConversionRecord): boolean {
+  const keys = Object.keys(r);
+  const n =
+    6 + (r.d === undefined ? 0 : 1) + (r.u === undefined ? 0 : 1) + (r.ex === undefined ? 0 : 1);
+  if (keys.length !== n) return false;
+  for (let i = 0; i < 6; i += 1) if (keys[i] !== CONV_KEYS[i]) return false;
+  let i = 6;
+  if (r.d !== undefined && keys[i++] !== 'd') return false;
+  if (r.u !== undefined && keys[i++] !== 'u') return false;
+  return r.ex === undefined || keys[i] === 'ex';
+}
+
 /**
  * `JSON.stringify(record)`, the same text, written by hand for the records every start and
  * approval rewrites (the prefix and conversion records): about twice as fast. Other records,
@@ -213,7 +243,7 @@ export function recordJson(r: AbuseRecord): string {
   if (r.k === 'pfx' && Object.keys(r).length === 3) {
     return `{"v":${numJson(r.v)},"k":"pfx","d":${logJson(r.d)}}`;
   }
-  if (r.k === 'conv' && Object.keys(r).length === (r.d === undefined ? 6 : 7)) {
+  if (r.k === 'conv' && convKeysInOrder(r)) {
     let b = '[';
     for (let i = 0; i < r.b.length; i += 1) {
       const [s, n, a] = r.b[i]!;
@@ -222,7 +252,9 @@ export function recordJson(r: AbuseRecord): string {
     return (
       `{"v":${numJson(r.v)},"k":"conv","b":${b}],"until":${numJson(r.until)},` +
       `"pauses":${numJson(r.pauses)},"trippedAt":${numJson(r.trippedAt)}` +
-      `${r.d === undefined ? '' : `,"d":${logJson(r.d)}`}}`
+      `${r.d === undefined ? '' : `,"d":${logJson(r.d)}`}` +
+      `${r.u === undefined ? '' : `,"u":${logJson(r.u)}`}` +
+      `${r.ex === undefined ? '' : `,"ex":[${r.ex.map(tagJson).join(',')}]`}}`
     );
   }
   return JSON.stringify(r);

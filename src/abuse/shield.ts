@@ -25,12 +25,14 @@ import {
   type Merged,
   prefixGuardApproved,
   prefixGuardSend,
+  REQUESTER_TAG,
 } from './conversion';
 import type { RequesterField } from './defaults';
 import { countryRefusal, numberTypeRefusal } from './destination';
 import {
   conversionCountryKey,
   conversionPrefixKeyOf,
+  conversionRequester,
   countryCapKey,
   globalKey,
   namespaceOf,
@@ -243,6 +245,10 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       let guard: Step | undefined;
       // A number always comes with its country (both from one parse).
       if (conv && n) {
+        const who =
+          call.kind === 'start'
+            ? conversionRequester(key, call.context, call.phoneKey, a.ipv6PrefixLength)
+            : undefined;
         if (conv.scopes.has('prefix')) {
           const hash = prefixHash(n, conv.trailingDigits);
           const k = conversionPrefixKeyOf(hash);
@@ -251,17 +257,19 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
             guard = {
               key: k,
               exec: () =>
-                updateMerged(k, hash, (legacy) => prefixGuardSend(conv, p, call.at, tag, legacy)),
+                updateMerged(k, hash, (legacy) =>
+                  prefixGuardSend(conv, p, call.at, tag, who, legacy),
+                ),
             };
             steps.push(guard);
           } else {
-            step(k, conversionSend(conv, 'prefix', call.at, call.kind));
+            step(k, conversionSend(conv, 'prefix', call.at, call.kind, who));
           }
         }
         if (conv.scopes.has('country') && country !== undefined) {
           step(
             conversionCountryKey(ns, country),
-            conversionSend(conv, 'country', call.at, call.kind),
+            conversionSend(conv, 'country', call.at, call.kind, who),
           );
         }
       }
@@ -313,11 +321,14 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         const p = merged;
         (p
           ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
-          : update(k, conversionApproved(conv, at))
+          : update(k, conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)))
         ).catch(ignore);
       }
       if (conv?.scopes.has('country')) {
-        update(conversionCountryKey(ns, country), conversionApproved(conv, at)).catch(ignore);
+        update(
+          conversionCountryKey(ns, country),
+          conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)),
+        ).catch(ignore);
       }
     },
   };

@@ -75,6 +75,11 @@ export interface ConversionOptions {
   readonly windowMs?: number;
   readonly threshold?: number;
   readonly minSends?: { readonly prefix?: number; readonly country?: number };
+  /**
+   * Distinct requesters (IP groups; else user or device ids) whose unconverted verifications
+   * a pause needs (default 10): fewer cannot pause a prefix or a country for everyone.
+   */
+  readonly minRequesters?: number;
   /** Verifications younger than this are not judged yet (their users may still type the code). */
   readonly graceMs?: number;
   readonly pauseMs?: number;

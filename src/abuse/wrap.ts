@@ -12,7 +12,12 @@ import { phoneKey, unseal } from '../secrets';
 import { DEFAULT_PURPOSE, idOf, keyOfId } from '../verifier/input';
 import type { Shell } from '../verifier/shell';
 import type { CheckResult, RequestContext, StartResult, Verifier } from '../verifier/types';
-import { type IdempotencyDeps, idempotencyKeyOf, idempotent } from './idempotency';
+import {
+  type IdempotencyDeps,
+  idempotencyKeyOf,
+  idempotencyScope,
+  idempotent,
+} from './idempotency';
 import type { Release, SendCall, Shield } from './shield';
 
 export type Ops = Pick<Verifier, 'start' | 'resend' | 'check'>;
@@ -35,6 +40,13 @@ function underReservation(
   return orElseAsync(run(), (e) =>
     e.code === 'delivery_failed' ? errAsync(e) : release().andThen(() => errAsync(e)),
   );
+}
+
+/** The consent given with a start, as one fingerprint part (`''` without one). */
+function consentPart(c: unknown): string {
+  if (!isObject(c)) return c === undefined ? '' : JSON.stringify(String(c));
+  const f = (x: unknown) => (x === undefined ? null : String(x));
+  return JSON.stringify([f(c.text), f(c.version), f(c.source), f(c.ip), f(c.userAgent)]);
 }
 
 export function wrapStart(
@@ -77,8 +89,10 @@ export function wrapStart(
       String(o.purpose ?? DEFAULT_PURPOSE),
       String(o.locale ?? ''),
       String(o.template ?? ''),
+      consentPart(o.consent),
     ];
-    return idempotent(idem, idemKey.value, parts, guarded);
+    const scope = idempotencyScope(idem.key, context, idem.ipv6PrefixLength);
+    return idempotent(idem, scope, idemKey.value, parts, guarded);
   };
 }
 

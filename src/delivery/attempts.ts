@@ -109,10 +109,13 @@ export function reportTag(report: DeliveryReport): string | undefined {
 }
 
 /**
- * Index of the attempt a report is about: the newest attempt with the report's tag (see
- * `SendAttempt.ref`), or else the attempt with the same message id (and the same provider
- * when both say). A tag may name several provider messages (a send retried after a timeout,
- * a long SMS in parts); see `applyReport` for how they fold into one attempt.
+ * Index of the attempt a report is about: when the report's reference carries a tag, the
+ * newest attempt with that tag (see `SendAttempt.ref`) and nothing else: a tag that names no
+ * send is -1 (`not_found`), whatever message id the report claims, so a forged report cannot
+ * reach an attempt through its message id once a real report named it. A report without a
+ * tag (senders of earlier versions) is matched by message id (and the same provider when
+ * both say). A tag may name several provider messages (a send retried after a timeout, a
+ * long SMS in parts); see `applyReport` for how they fold into one attempt.
  */
 export function findAttempt(attempts: readonly SendAttempt[], report: DeliveryReport): number {
   const tag = reportTag(report);
@@ -121,6 +124,7 @@ export function findAttempt(attempts: readonly SendAttempt[], report: DeliveryRe
       const a = attempts[i]!;
       if (a.ref === tag && a.channel === report.channel) return i;
     }
+    return -1;
   }
   return attempts.findIndex(
     (a) =>

@@ -173,6 +173,11 @@ export function makeDelivery(
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, report } = parsed.value;
     const context = o.context as RequestContext | undefined;
+    // The sender says every report of its messages carries the send's tag: one without is
+    // not about any of them (only message-id matching would find it, and ids can be known).
+    if (sh.sender.reportsCarryRef === true && report.ref.length <= 32) {
+      return errAsync(refusalError({ code: 'not_found' }, at));
+    }
     return sh
       .transact(`phone:${report.ref.slice(0, 32)}`, at, (s): Step<Found> => {
         const r = recordReport(s.verifications, report, at);

@@ -123,6 +123,7 @@ export function abuseContract(
         conversion: {
           scopes: ['prefix'],
           minSends: { prefix: 3 },
+          minRequesters: 1,
           graceMs: 60_000,
           windowMs: HOUR,
           probes: 2,

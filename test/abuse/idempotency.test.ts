@@ -79,6 +79,34 @@ describe('idempotencyKey', () => {
     for (const r of rs) if (r.isErr()) expect(r.error.retryAfter).toBe(1);
   });
 
+  it('keys are scoped to the requester: the userId when given, else the address and device', async () => {
+    const t = setup({ policy: { resendCooldownMs: 0 } });
+    const start = (context: Record<string, string>, phone = PHONE) =>
+      t.verifier.start({ phone, idempotencyKey: 'shared', context });
+    const a = (await start({ ip: '192.0.2.1' }))._unsafeUnwrap();
+    // Another address: as if the key were unknown (a fresh start, never a 409).
+    const b = (await start({ ip: '192.0.2.2' }, '+12133734254'))._unsafeUnwrap();
+    expect(b.id).not.toBe(a.id);
+    // Same address, another device id: another requester too.
+    const c = (await start({ ip: '192.0.2.1', deviceId: 'd-1' }))._unsafeUnwrap();
+    expect(c.id).not.toBe(a.id);
+    // The same address again (same /64 for IPv6): the first's replay.
+    expect((await start({ ip: '192.0.2.1' }))._unsafeUnwrap().id).toBe(a.id);
+    // A user keeps its key across addresses (a retry from another network).
+    const u = (await start({ userId: 'u-1', ip: '198.51.100.1' }))._unsafeUnwrap();
+    expect((await start({ userId: 'u-1', ip: '203.0.113.1' }))._unsafeUnwrap().id).toBe(u.id);
+    expect(t.outbox.messages).toHaveLength(4);
+  });
+
+  it('the consent given is part of the request: another consent is a conflict', async () => {
+    const t = setup();
+    const consent = { text: 'Texts OK', version: 1 };
+    await t.verifier.start({ phone: PHONE, idempotencyKey: 'c' });
+    const r = await t.verifier.start({ phone: PHONE, idempotencyKey: 'c', consent });
+    expect(outcome(r)).toBe('idempotency_conflict');
+    expect(t.outbox.messages).toHaveLength(1);
+  });
+
   it('refuses a malformed key', async () => {
     const t = setup();
     for (const key of ['', 'a'.repeat(256), 'with space', 42]) {

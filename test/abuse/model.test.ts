@@ -1,5 +1,5 @@
 /**
- * Model-based test of the abuse budgets: random sequences of starts and resends from two
+ * Model-based test of the abuse budgets: random sequences of starts and resends from three
  * requesters (and none) to numbers in shared prefixes, right and wrong checks, and time
  * jumps run against the real verifier (memory store, fake clock) and against a plain model
  * of requester budgets, prefix velocity, the global budget and (through the lead's reference
@@ -8,7 +8,10 @@
  * It runs without the conversion guard, and with it on its prefix scope at the 6 trailing
  * digits of a prefix limit: the merged layout, where the guard's `conv:pfx:…` record also
  * holds that prefix's velocity log. The model then adds the guard (its pauses, probes and
- * retry times, exactly) ranked first, before the requester budgets and the velocity limit.
+ * retry times, exactly) ranked first, before the requester budgets and the velocity limit,
+ * with its requester rule: a pause needs unconverted starts from `minRequesters` distinct
+ * requesters (an IP, or the number itself without a context), and after a pause a requester
+ * that tripped it, or already holds a probe, takes no probe.
  * `FC_NUM_RUNS` sets the runs per configuration (default 200).
  */
 import fc from 'fast-check';
@@ -33,7 +36,7 @@ const PHONES = [
   '+14155551001',
   '+33612345678',
 ];
-const IPS = ['192.0.2.1', '2001:db8:0:1::1', undefined] as const;
+const IPS = ['192.0.2.1', '2001:db8:0:1::1', '198.51.100.9', undefined] as const;
 const LIMITS = {
   dest: { windowMs: HOUR, max: 3 },
   sends: { windowMs: HOUR, max: 5 },
@@ -61,6 +64,7 @@ interface Guarded {
   readonly pauseFactor: number;
   readonly maxPauseMs: number;
   readonly probes: number;
+  readonly minRequesters: number;
 }
 const GUARD: Guarded = {
   windowMs: HOUR,
@@ -71,6 +75,8 @@ const GUARD: Guarded = {
   pauseFactor: 2,
   maxPauseMs: 20 * MINUTE,
   probes: 2,
+  // Two of the three requesters (two IPs, or numbers started without a context).
+  minRequesters: 2,
 };
 /** The guard's prefix: the merged prefix limit's digits (and the guard's default). */
 const GUARD_DIGITS = 6;
@@ -85,6 +91,7 @@ const conversionOptions = (g: Guarded): ConversionOptions => ({
   pauseFactor: g.pauseFactor,
   maxPauseMs: g.maxPauseMs,
   probes: g.probes,
+  minRequesters: g.minRequesters,
 });
 
 /** The prefix of a number for `trailing` hidden digits (calling code 1 or 33 here). */
@@ -156,7 +163,15 @@ interface Guard {
   approvals: number[];
   until: number;
   pauses: number;
+  /** Unconverted starts: `requester|phone` → when last started (since the last pause). */
+  unconverted: Map<string, number>;
+  /** The requesters that tripped the current pauses. */
+  excluded: Set<string>;
 }
+
+/** The guard's requester of a start: its IP, or without one the number itself. */
+const requesterOf = (r: number, phone: number) =>
+  IPS[r] === undefined ? `phone${phone}` : `ip${r}`;
 
 /** A refusal with `retryAt` absolute (from `abuseRefusal`) or relative to now (in `compare`). */
 type Refusal = { code: string; scope: string; retryAt: number; by?: string } | undefined;
@@ -165,7 +180,14 @@ function guardOf(w: World, phone: number): Guard {
   const p = prefix(PHONES[phone]!, GUARD_DIGITS);
   let g = w.guards.get(p);
   if (!g) {
-    g = { sends: [], approvals: [], until: 0, pauses: 0 };
+    g = {
+      sends: [],
+      approvals: [],
+      until: 0,
+      pauses: 0,
+      unconverted: new Map(),
+      excluded: new Set(),
+    };
     w.guards.set(p, g);
   }
   return g;
@@ -176,7 +198,14 @@ function guardOf(w: World, phone: number): Guard {
  * pause count, a new pause). Time only moves forward, so pruning early changes nothing. A
  * start is counted by `record`, once the operation succeeded (otherwise the count is undone).
  */
-function guardRefusal(c: Guarded, g: Guard, now: number, kind: 'start' | 'resend'): Refusal {
+function guardRefusal(
+  c: Guarded,
+  g: Guard,
+  now: number,
+  kind: 'start' | 'resend',
+  who: string,
+  seen: Set<string>,
+): Refusal {
   const width = Math.max(c.graceMs, Math.floor(c.windowMs / 96));
   const bucket = (t: number) => t - (t % width);
   const paused = (retryAt: number) => ({
@@ -190,22 +219,40 @@ function guardRefusal(c: Guarded, g: Guard, now: number, kind: 'start' | 'resend
   const live = (t: number) => bucket(t) + width + c.windowMs > now;
   g.sends = g.sends.filter(live);
   g.approvals = g.approvals.filter(live);
-  if (g.pauses > 0 && g.until + c.windowMs <= now) g.pauses = 0;
+  for (const [k, t] of g.unconverted) if (t + c.windowMs <= now) g.unconverted.delete(k);
+  if (g.pauses > 0 && g.until + c.windowMs <= now) {
+    g.pauses = 0;
+    g.excluded = new Set();
+  }
   const judged = g.sends.filter((t) => bucket(t) + width + c.graceMs <= now).length;
   if (judged >= (g.pauses > 0 ? c.probes : c.minSends)) {
     if (g.approvals.length < c.threshold * judged) {
-      g.pauses += 1;
-      g.until = now + Math.min(c.maxPauseMs, c.pauseMs * c.pauseFactor ** (g.pauses - 1));
-      g.sends = [];
-      g.approvals = [];
-      return { ...paused(g.until), by: 'guard-trip' };
+      const requesters = new Set([...g.unconverted.keys()].map((k) => k.split('|')[0]!));
+      if (g.pauses > 0 || requesters.size >= c.minRequesters) {
+        g.pauses += 1;
+        g.until = now + Math.min(c.maxPauseMs, c.pauseMs * c.pauseFactor ** (g.pauses - 1));
+        g.sends = [];
+        g.approvals = [];
+        g.excluded = new Set([...g.excluded, ...requesters]);
+        g.unconverted = new Map();
+        return { ...paused(g.until), by: 'guard-trip' };
+      }
+      // Not converting, but from too few requesters: no pause.
+      seen.add('guard-few-requesters');
+    } else if (g.pauses > 0) {
+      g.pauses = 0;
+      g.excluded = new Set();
     }
-    g.pauses = 0;
   }
   if (g.pauses > 0 && g.sends.length >= c.probes) {
     // Probing: wait until the newest bucket (sends or approvals) can be judged.
     const newest = Math.max(...g.sends.map(bucket), ...g.approvals.map(bucket));
     return { ...paused(newest + width + c.graceMs), by: 'guard-probe' };
+  }
+  const probing = [...g.unconverted.keys()].some((k) => k.startsWith(`${who}|`));
+  if (g.pauses > 0 && kind === 'start' && (g.excluded.has(who) || probing)) {
+    // A requester that tripped the pause, or holds a probe already: no retry time.
+    return { ...paused(Number.POSITIVE_INFINITY), by: 'guard-excluded' };
   }
   return undefined;
 }
@@ -217,7 +264,8 @@ function guardRefusal(c: Guarded, g: Guard, now: number, kind: 'start' | 'resend
 function abuseRefusal(w: World, r: number, phone: number, kind: 'start' | 'resend'): Refusal {
   const tag = PHONES[phone]!;
   if (w.guard) {
-    const refusal = guardRefusal(w.guard, guardOf(w, phone), w.now, kind);
+    const who = requesterOf(r, phone);
+    const refusal = guardRefusal(w.guard, guardOf(w, phone), w.now, kind, who, w.seen);
     if (refusal) {
       // Coverage of the ranking: the guard refuses where the velocity limit would too.
       const tier = LIMITS.tiers[1]!;
@@ -269,7 +317,13 @@ function record(w: World, r: number, phone: number, kind: 'start' | 'resend'): v
       seen.set(tag, w.now);
       w.prefixes[i]!.set(p, seen);
     }
-    if (w.guard) guardOf(w, phone).sends.push(w.now);
+    if (w.guard) {
+      const g = guardOf(w, phone);
+      g.sends.push(w.now);
+      const k = `${requesterOf(r, phone)}|${phone}`;
+      g.unconverted.delete(k);
+      g.unconverted.set(k, w.now);
+    }
   }
   w.global.push(w.now);
 }
@@ -382,7 +436,12 @@ const checkCmd = (pick: number, right: boolean): Cmd => ({
       if (last !== undefined) w.approved.set(p6, (w.approved.get(p6) ?? new Map()).set(tag, last));
       for (const m of w.prefixes) for (const seen of m.values()) seen.delete(tag);
       // An approval counts toward the conversion of its prefix.
-      if (w.guard) guardOf(w, s.phone).approvals.push(w.now);
+      if (w.guard) {
+        const g = guardOf(w, s.phone);
+        g.approvals.push(w.now);
+        for (const k of g.unconverted.keys())
+          if (k.endsWith(`|${s.phone}`)) g.unconverted.delete(k);
+      }
     }
   },
   toString: () => `check(${pick}, ${right})`,
@@ -397,9 +456,9 @@ const advanceCmd = (ms: number): Cmd => ({
 });
 
 const commands = [
-  fc.tuple(fc.nat(2), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
-  fc.tuple(fc.nat(2), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
-  fc.tuple(fc.nat(2), fc.nat(30)).map(([r, i]) => resendCmd(r, i)),
+  fc.tuple(fc.nat(IPS.length - 1), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
+  fc.tuple(fc.nat(IPS.length - 1), fc.nat(PHONES.length - 1)).map(([r, p]) => startCmd(r, p)),
+  fc.tuple(fc.nat(IPS.length - 1), fc.nat(30)).map(([r, i]) => resendCmd(r, i)),
   fc.tuple(fc.nat(30), fc.boolean()).map(([i, right]) => checkCmd(i, right)),
   fc
     .constantFrom(1_000, 31_000, 61_000, 5 * 60_000, 11 * 60_000, 20 * 60_000, HOUR + 1, DAY + 1)
@@ -487,6 +546,8 @@ describe('abuse budgets against a model', () => {
         'guard-probe',
         'guard-resend',
         'guard-over-velocity',
+        'guard-excluded',
+        'guard-few-requesters',
       ],
     },
   ])(

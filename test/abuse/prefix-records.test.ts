@@ -73,6 +73,7 @@ describe('merged prefix records (defaults)', () => {
       conversion: {
         scopes: ['prefix', 'country'],
         minSends: { prefix: 1_000, country: 3 },
+        minRequesters: 1,
         windowMs: HOUR,
         graceMs: 60_000,
       },
@@ -157,7 +158,7 @@ describe('records written before the merge', () => {
         now: () => clock.now,
         abuse,
       });
-    const guard = { scopes: ['prefix' as const], minSends: { prefix: 3 } };
+    const guard = { scopes: ['prefix' as const], minSends: { prefix: 3 }, minRequesters: 1 };
     const limit = { trailingDigits: 6, windowMs: HOUR, max: 1_000 };
     const old = make({ requesters: false, prefixes: false, conversion: guard });
     const numbers = coarseNumbers(12);

@@ -64,6 +64,8 @@ describe('recordJson', () => {
       pauses: num,
       trippedAt: num,
       d: log,
+      u: log,
+      ex: fc.array(tag, { maxLength: 4 }),
     },
     { requiredKeys: ['v', 'k', 'b', 'until', 'pauses', 'trippedAt'] },
   );
@@ -79,5 +81,8 @@ describe('recordJson', () => {
     // Fields of another version are kept.
     const extra = { ...empty, x: [1] } as unknown as AbuseRecord;
     expect(recordJson(extra)).toBe(JSON.stringify(extra));
+    // Our fields in another order: JSON.stringify's order.
+    const shuffled = { ...empty, ex: ['a'], u: [['t', 1]] } as unknown as AbuseRecord;
+    expect(recordJson(shuffled)).toBe(JSON.stringify(shuffled));
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus, twilioSender } from '../../adapters/twilio/index';
+import { outboxSender } from '../../src/index';
 import { createVerifier } from '../../src/verifier/create';
 import type { VerifierEvent } from '../../src/verifier/types';
 import { startTwilioFake, TWILIO_ERRORS, type TwilioFake } from '../fakes/twilio';
@@ -184,9 +185,33 @@ describe('send attempts and status webhooks', () => {
     expect(fake.requests).toHaveLength(1); // no fallback call
     const real = callback(0, 'delivered');
     expect((await v.delivery({ report: real }))._unsafeUnwrap().changed).toBe(true);
-    // Named now: found by its id without the tag too.
+    // Named now, yet a report without the tag is still not ours: this sender's reports all
+    // carry it (`reportsCarryRef`), and a message id can be known to a forger.
     const untagged = { ...callback(0, 'delivered'), ref: started.id.slice(0, 32) };
-    expect((await v.delivery({ report: untagged }))._unsafeUnwrap().changed).toBe(false);
+    expect((await v.delivery({ report: untagged }))._unsafeUnwrapErr().code).toBe('not_found');
+    // Nor does a wrong tag reach the named attempt through its message id.
+    const wrongTag = { ...callback(0, 'undelivered', { ErrorCode: '30006' }) };
+    const tag = wrongTag.ref!.slice(32) === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA';
+    const forgedTag = { ...wrongTag, ref: started.id.slice(0, 32) + tag };
+    expect((await v.delivery({ report: forgedTag }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a sender without reportsCarryRef: a report without the tag is matched by message id', async () => {
+    const v = make({ sender: outboxSender() });
+    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    const report = {
+      provider: 'outbox',
+      messageId: started.messageId,
+      channel: 'sms' as const,
+      state: 'delivered' as const,
+      providerStatus: 'delivered',
+      ref: started.id.slice(0, 32),
+    };
+    expect((await v.delivery({ report }))._unsafeUnwrap().changed).toBe(true);
+    // A tag that names no send: not_found, even with the known message id.
+    const forged = { ...report, state: 'failed' as const, ref: `${report.ref}AAAAAAAA` };
+    expect((await v.delivery({ report: forged }))._unsafeUnwrapErr().code).toBe('not_found');
   });
 
   it('a sender without reportsCarryRef: the id is written once the provider answers', async () => {
