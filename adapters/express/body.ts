@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { VerifyError } from '../../src/errors';
 import { bodyError } from '../../src/http/errors';
-import { isJsonUtf8 } from '../../src/http/media';
+import { isFormUtf8, isJsonUtf8 } from '../../src/http/media';
 
 /** True when the request announces a body (a length above zero or a chunked transfer). */
 export function hasBody(req: Request): boolean {
@@ -17,6 +17,11 @@ export function hasBody(req: Request): boolean {
 /** True for `application/json` in UTF-8 (see `src/http/media.ts`). */
 export function isJson(req: Request): boolean {
   return isJsonUtf8(req.headers['content-type']);
+}
+
+/** True for `application/x-www-form-urlencoded` in UTF-8 (the inbound-SMS webhook only). */
+export function isForm(req: Request): boolean {
+  return isFormUtf8(req.headers['content-type']);
 }
 
 const INPUT_ERRORS = new Set([

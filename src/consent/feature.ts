@@ -15,6 +15,7 @@ import type { RequestContext, VerifierOptions } from '../verifier/types';
 import { makeConsentApi, notConfigured, type Setup } from './api';
 import { consentBook } from './book';
 import { chainKey } from './chain';
+import { DEFAULT_INBOUND_LIMIT } from './inbound-limit';
 import { givenOf, textOf, versionOf } from './input';
 import { type ConsentStatus, sendRefusal, statusOf } from './status';
 import type { ConsentApi } from './types';
@@ -61,7 +62,22 @@ function configOf(options: VerifierOptions) {
       throw new TypeError(`phoneproof: \`consent.replies.${k}\` must be a non-empty string.`);
     }
   }
-  return { ledger, required, retentionMs, replies: c.replies ?? {} };
+  const lim = c.inboundLimit ?? {};
+  const inboundLimit = {
+    max: lim.max ?? DEFAULT_INBOUND_LIMIT.max,
+    windowMs: lim.windowMs ?? DEFAULT_INBOUND_LIMIT.windowMs,
+  };
+  if (
+    !Number.isSafeInteger(inboundLimit.max) ||
+    inboundLimit.max < 1 ||
+    !Number.isSafeInteger(inboundLimit.windowMs) ||
+    inboundLimit.windowMs < 60_000
+  ) {
+    throw new TypeError(
+      'phoneproof: `consent.inboundLimit` must be { max: integer >= 1, windowMs: integer >= 60000 }.',
+    );
+  }
+  return { ledger, required, retentionMs, replies: c.replies ?? {}, inboundLimit };
 }
 
 /** Validates `options.consent` (throws on misconfiguration) and prepares the wiring. */
@@ -141,6 +157,7 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
         retentionMs: config.retentionMs,
         replies: config.replies,
         defaultCountry: options.defaultCountry,
+        inboundLimit: config.inboundLimit,
       };
       setup = s;
       const api = makeConsentApi(s);

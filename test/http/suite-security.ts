@@ -187,7 +187,7 @@ export function securitySuite(name: string, mount: Mount): void {
       });
 
       it('STOP through the webhook opts the number out: start is then refused', async () => {
-        const { api, kit } = await setup({}, consentKit());
+        const { api, kit } = await setup({ inbound: { unsafe: 'unauthenticated' } }, consentKit());
         const consent = { text: consentText, version: 3, source: 'web_form' };
         expect((await api('POST', '/verifications', { phone: PHONE, consent })).status).toBe(201);
         const stop = await api('POST', '/inbound-sms', { from: PHONE, text: 'STOP' });
