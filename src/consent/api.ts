@@ -124,7 +124,11 @@ export function makeConsentApi(s: Setup) {
 
   const salt = () => Buffer.from(sh.random(16)).toString('base64url');
 
-  /** Records an opt-in checked against the configured text; resolves the new status. */
+  /**
+   * Records an opt-in checked against the configured text; resolves the new status. With
+   * `unlessOptedOut`, nothing is written when the newest entry is an opt-out (decided in the
+   * same atomic append), and the status stays `opted_out`.
+   */
   const recordGiven = (r: {
     phoneKey: string;
     phone: string;
@@ -132,6 +136,7 @@ export function makeConsentApi(s: Setup) {
     at: number;
     silent: boolean;
     context: RequestContext | undefined;
+    unlessOptedOut?: boolean;
   }): ResultAsync<ConsentStatus, VerifyError> => {
     const checked = matchesRequired(r.given, s.required);
     if (checked.isErr()) return errAsync(checked.error);
@@ -148,7 +153,9 @@ export function makeConsentApi(s: Setup) {
       ...(personal ? { salt: salt() } : {}),
     };
     return book
-      .append(r.phoneKey, () => draft)
+      .append(r.phoneKey, (last) =>
+        r.unlessOptedOut === true && last?.kind === 'opted_out' ? undefined : draft,
+      )
       .map((a) => {
         announce(a.written, r.phone, r.silent, r.context);
         return statusOf(a.last);
