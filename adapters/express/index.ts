@@ -29,6 +29,7 @@ import type { Verifier } from '../../src/verifier/types';
 import { bodyErrorOf, hasBody, isForm, isJson } from './body';
 
 export type { HttpResponse } from '../../src/http/errors';
+export type { InboundAuth } from '../../src/http/inbound';
 export type { ResponseInfo } from '../../src/http/options';
 export type { Operation } from '../../src/http/routes';
 
