@@ -188,6 +188,18 @@ for (const [framework, mount] of FRAMEWORKS) {
       await expect(serve(k, { inbound: true } as never)).rejects.toThrow(/inbound/);
     });
 
+    it('`inbound` needs consent; form bodies are taken on the inbound route only', async () => {
+      const bare = createVerifier({ secret: SECRET, store: memoryStore(), sender: outboxSender() });
+      await expect(mount(bare, twilio)).rejects.toThrow(/consent/);
+      const k = kit();
+      const base = await serve(k, twilio);
+      const r = await post(`${base}/verifications`, form({ phone: VICTIM }), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(r.status).toBe(415);
+      expect(k.outbox.messages).toHaveLength(0);
+    });
+
     it('unsigned forged STOP (JSON and Twilio form) is 401 and writes nothing', async () => {
       const k = kit();
       await optedIn(k);
