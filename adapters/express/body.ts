@@ -32,6 +32,7 @@ const INPUT_ERRORS = new Set([
   'encoding.unsupported',
   'request.aborted',
   'request.size.invalid',
+  'parameters.too.many',
 ]);
 
 /**
