@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { VerifyError } from '../../src/errors';
 import { bodyError } from '../../src/http/errors';
-import { isJsonUtf8 } from '../../src/http/media';
+import { isFormUtf8, isJsonUtf8 } from '../../src/http/media';
 
 /** True when the request announces a body (a length above zero or a chunked transfer). */
 export function hasBody(req: Request): boolean {
@@ -19,6 +19,11 @@ export function isJson(req: Request): boolean {
   return isJsonUtf8(req.headers['content-type']);
 }
 
+/** True for `application/x-www-form-urlencoded` in UTF-8 (the inbound-SMS webhook only). */
+export function isForm(req: Request): boolean {
+  return isFormUtf8(req.headers['content-type']);
+}
+
 const INPUT_ERRORS = new Set([
   'entity.parse.failed',
   'entity.too.large',
@@ -27,6 +32,7 @@ const INPUT_ERRORS = new Set([
   'encoding.unsupported',
   'request.aborted',
   'request.size.invalid',
+  'parameters.too.many',
 ]);
 
 /**

@@ -33,9 +33,10 @@ import {
   trustsEveryHop,
 } from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
-import { bodyErrorOf, hasBody, isJson } from './body';
+import { bodyErrorOf, hasBody, isForm, isJson } from './body';
 
 export type { HttpResponse } from '../../src/http/errors';
+export type { InboundAuth } from '../../src/http/inbound';
 export type { ResponseInfo } from '../../src/http/options';
 export type { Operation } from '../../src/http/routes';
 
@@ -55,6 +56,7 @@ function exchange(req: Request, raw: WeakMap<object, Buffer>): HttpExchange<Requ
     request: req,
     method: req.method,
     url: req.originalUrl,
+    protocol: req.protocol,
     id: typeof id === 'string' ? id : undefined,
     body: req.body,
     rawBody:
@@ -116,6 +118,31 @@ function routeHandlers(
   };
   const first = guard ? [guard] : [];
   if (!route.body) return [...first, run];
+  if (route.operation === 'inbound') {
+    // Providers post form-encoded (Twilio, Vonage SMS API) or JSON (Vonage); the exact
+    // bytes are kept for the signature.
+    const keep = (req: object, _res: unknown, buf: Buffer) => void raw.set(req, buf);
+    const requireBody: RequestHandler = (req, res, next) => {
+      if (hasBody(req) && !isJson(req) && !isForm(req)) {
+        send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));
+        return;
+      }
+      next();
+    };
+    return [
+      ...first,
+      requireBody,
+      express.json({ limit: h.bodyLimit, type: 'application/json', verify: keep }),
+      express.urlencoded({
+        limit: h.bodyLimit,
+        extended: false,
+        parameterLimit: 100,
+        type: 'application/x-www-form-urlencoded',
+        verify: keep,
+      }),
+      run,
+    ];
+  }
   const requireJson: RequestHandler = (req, res, next) => {
     if (hasBody(req) && !isJson(req)) {
       send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));

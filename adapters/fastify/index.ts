@@ -18,7 +18,7 @@ import fp from 'fastify-plugin';
 import { verifyError } from '../../src/errors';
 import type { HttpResponse } from '../../src/http/errors';
 import { createHttpHandler, type HttpHandler } from '../../src/http/handler';
-import { isJsonUtf8 } from '../../src/http/media';
+import { isFormUtf8, isJsonUtf8 } from '../../src/http/media';
 import type { HttpOptions } from '../../src/http/options';
 import type { Operation, RouteSpec } from '../../src/http/routes';
 import { bodySchemas, idParams, responseSchemas } from '../../src/http/schemas';
@@ -28,6 +28,7 @@ import { frameworkErrorOf, unsupportedCharset } from './errors';
 import { fastifyIpOf } from './trust';
 
 export type { HttpResponse } from '../../src/http/errors';
+export type { InboundAuth } from '../../src/http/inbound';
 export type { ResponseInfo } from '../../src/http/options';
 export type { Operation } from '../../src/http/routes';
 
@@ -47,6 +48,16 @@ function send(reply: FastifyReply, r: HttpResponse): FastifyReply {
 function operationOf(request: FastifyRequest): Operation {
   const config = request.routeOptions.config as { phoneproof?: Operation } | undefined;
   return config?.phoneproof ?? 'start';
+}
+
+/** A form body as name → value (a repeated name → every value). */
+function formFields(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(text)) {
+    const had = out[k];
+    out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
+  }
+  return out;
 }
 
 function routeSchema(route: RouteSpec, withResponses: boolean) {
@@ -78,6 +89,7 @@ function routes(
           request,
           method: request.method,
           url: request.url,
+          protocol: request.protocol,
           id: (request.params as { id?: string } | undefined)?.id,
           body: request.body,
           rawBody: raw.get(request),
@@ -137,13 +149,14 @@ async function phoneproofPlugin(
       const parse = scope.getDefaultJsonParser('error', 'error');
       scope.removeAllContentTypeParsers();
       const utf8 = (req: FastifyRequest) => isJsonUtf8(req.headers['content-type']);
-      if (rest.signatures) {
+      const inbound = (req: FastifyRequest) => operationOf(req) === 'inbound';
+      if (rest.signatures || rest.inbound) {
         scope.addContentTypeParser(
           'application/json',
           { parseAs: 'buffer' },
           (req: FastifyRequest, body: Buffer | string, done) => {
             if (!utf8(req)) return done(unsupportedCharset(), undefined);
-            raw.set(req, body as Buffer);
+            if (rest.signatures || inbound(req)) raw.set(req, body as Buffer);
             parse(req, body as string, done);
           },
         );
@@ -154,6 +167,20 @@ async function phoneproofPlugin(
           (req: FastifyRequest, body: Buffer | string, done) => {
             if (!utf8(req)) return done(unsupportedCharset(), undefined);
             parse(req, body as string, done);
+          },
+        );
+      }
+      if (rest.inbound) {
+        // Providers post their webhooks form-encoded: accepted on the inbound route only.
+        scope.addContentTypeParser(
+          'application/x-www-form-urlencoded',
+          { parseAs: 'buffer' },
+          (req: FastifyRequest, body: Buffer | string, done) => {
+            if (!inbound(req) || !isFormUtf8(req.headers['content-type'])) {
+              return done(unsupportedCharset(), undefined);
+            }
+            raw.set(req, body as Buffer);
+            done(null, formFields(body.toString()));
           },
         );
       }

@@ -95,5 +95,10 @@ export function ledgerMigrations(t: TableName): Migration[] {
           FOR EACH ROW EXECUTE FUNCTION ${n.erasure}()`,
       ],
     },
+    {
+      // The provider's inbound message id, kept as evidence (covered by the entry's MAC).
+      id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:2`,
+      statements: [`ALTER TABLE ${n.entries} ADD COLUMN IF NOT EXISTS message_id text`],
+    },
   ];
 }

@@ -34,6 +34,7 @@ interface EntryRow {
   text: string | null;
   version: string | null;
   keyword: string | null;
+  message_id: string | null;
   personal_digest: string | null;
   prev: string;
   hash: string;
@@ -55,6 +56,7 @@ function entryOf(r: EntryRow): ConsentEntry {
     ...opt('text', r.text),
     ...opt('version', r.version),
     ...opt('keyword', r.keyword),
+    ...opt('messageId', r.message_id),
     ...opt('ip', r.ip),
     ...opt('userAgent', r.user_agent),
     ...opt('salt', r.salt),
@@ -102,7 +104,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
   guardPoolErrors(pool);
   const named = options.preparedStatements ?? true;
   const t = ledgerTables(table);
-  const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
+  const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword, e.message_id,
     e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
   const rows = `FROM ${t.entries} e LEFT JOIN ${t.personal} p
     ON p.phone_key = e.phone_key AND p.seq = e.seq WHERE e.phone_key = $1`;
@@ -121,8 +123,8 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
            WHERE phone_key = $1 AND seq = $2::bigint - 1 RETURNING phone_key`
     }), e AS (
       INSERT INTO ${t.entries} (phone_key, seq, kind, at, source, text, version, keyword,
-        personal_digest, prev, hash)
-      SELECT $1, $2::bigint, $4, $5::bigint, $6, $7, $8, $9, $10, $11, $12 FROM h RETURNING 1
+        personal_digest, prev, hash, message_id)
+      SELECT $1, $2::bigint, $4, $5::bigint, $6, $7, $8, $9, $10, $11, $12, $17 FROM h RETURNING 1
     ), p AS (
       INSERT INTO ${t.personal} (phone_key, seq, ip, user_agent, salt, redacted_at)
       SELECT $1, $2::bigint, $13, $14, $15, $16::bigint FROM h
@@ -175,6 +177,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
       const values = [pk, e.seq, write.anchor, e.kind, e.at, e.source, e.text ?? null];
       values.push(e.version ?? null, e.keyword ?? null, e.personalDigest ?? null, e.prev, e.hash);
       values.push(e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null);
+      values.push(e.messageId ?? null);
       const moved = (await run(sql.append(seen === 0), values)).rows[0] as { moved: number };
       if (moved.moved === 1) return result;
       if (attempt >= maxAttempts) {

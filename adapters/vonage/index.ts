@@ -10,5 +10,11 @@
  * @module
  */
 export { vonageReceiptCodes, vonageSendStatus } from '../../src/delivery/vonage-codes';
+export {
+  type VonageSignatureMethod,
+  validateVonageJwt,
+  validateVonageSignature,
+  vonageSignature,
+} from '../../src/delivery/vonage-signature';
 export { parseVonageCallEvent, parseVonageReceipt } from '../../src/delivery/vonage-status';
 export { type VonageSenderOptions, type VonageVoiceOptions, vonageSender } from './sender';

@@ -65,8 +65,13 @@ export interface SendCall {
   readonly at: number;
 }
 
-/** Gives back every reservation of an operation; never fails (a lost undo only over-counts). */
-export type Release = () => ResultAsync<void, never>;
+/**
+ * Gives back every reservation of an operation; never fails (a lost undo only over-counts).
+ * `'requester'` keeps the requester budgets' reservations (a refused start still counts
+ * against whoever asked for it) and gives back the rest (the number's, prefix's, country's
+ * and global budgets, which other people share).
+ */
+export type Release = (keep?: 'requester') => ResultAsync<void, never>;
 
 export interface ShieldDeps {
   readonly store: Store;
@@ -105,6 +110,8 @@ interface Step {
   readonly key: string;
   readonly exec: () => Promise<Reservation>;
   late?: number;
+  /** A requester budget (kept by `release('requester')`). */
+  requester?: true;
 }
 
 const isLegacy = (x: unknown): x is { readonly legacy: true } =>
@@ -157,11 +164,15 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     );
 
   const undoAll =
-    (done: ReadonlyArray<readonly [string, Reservation]>): Release =>
-    () =>
+    (done: ReadonlyArray<readonly [string, Reservation, boolean]>): Release =>
+    (keep) =>
       ResultAsync.fromSafePromise(
         Promise.all(
-          done.flatMap(([k, r]) => (r.undo ? [update(k, r.undo).catch(() => undefined)] : [])),
+          done.flatMap(([k, r, requester]) =>
+            r.undo && !(requester && keep === 'requester')
+              ? [update(k, r.undo).catch(() => undefined)]
+              : [],
+          ),
         ).then(() => undefined),
       );
 
@@ -177,7 +188,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     return new ResultAsync(
       settledP.then(
         (settled): Result<Release, VerifyError> | Promise<Result<Release, VerifyError>> => {
-          const done: Array<readonly [string, Reservation]> = [];
+          const done: Array<readonly [string, Reservation, boolean]> = [];
           let failure: unknown;
           let refusal: AbuseRefusal | undefined;
           let rank = Number.POSITIVE_INFINITY;
@@ -193,7 +204,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
                 rank = r;
                 refusal = s.value.refusal;
               }
-            } else done.push([steps[i]!.key, s.value]);
+            } else done.push([steps[i]!.key, s.value, steps[i]!.requester === true]);
           });
           const release = undoAll(done);
           if (failure !== undefined || refusal !== undefined) {
@@ -274,7 +285,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         }
       }
       for (const [field, k] of requesterKeys(key, call.context, fields, a.ipv6PrefixLength)) {
-        step(k, requesterSend(a.requesters.get(field)!, call.at, tag));
+        step(k, requesterSend(a.requesters.get(field)!, call.at, tag)).requester = true;
       }
       if (call.kind === 'start' && n) {
         for (const p of a.prefixes) {

@@ -31,15 +31,19 @@ const contextOf = (o: Record<string, unknown>) =>
 /**
  * Runs a send under its reservations: they are given back when the operation fails before a
  * message could leave (every failure but `delivery_failed`, where the provider may have
- * accepted and billed it).
+ * accepted and billed it). A start refused for consent keeps the requester's reservations:
+ * probing numbers without consent costs the prober's own budget (and only theirs), so it
+ * cannot be repeated for free.
  */
 function underReservation(
   release: Release,
   run: () => ResultAsync<StartResult, VerifyError>,
 ): ResultAsync<StartResult, VerifyError> {
-  return orElseAsync(run(), (e) =>
-    e.code === 'delivery_failed' ? errAsync(e) : release().andThen(() => errAsync(e)),
-  );
+  return orElseAsync(run(), (e) => {
+    if (e.code === 'delivery_failed') return errAsync(e);
+    const keep = e.code === 'consent_required' ? 'requester' : undefined;
+    return release(keep).andThen(() => errAsync(e));
+  });
 }
 
 /** The consent given with a start, as one fingerprint part (`''` without one). */

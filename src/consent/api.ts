@@ -4,16 +4,22 @@
  * publishes `consent.opted_in` / `consent.opted_out` when an entry is written. @internal
  * @module
  */
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import { normalizePhone } from '../phone';
 import type { ConsentEntry } from '../ports/consent-ledger';
 import { phoneKey } from '../secrets';
 import { objectInput } from '../verifier/input';
-import type { Shell } from '../verifier/shell';
+import { type Shell, storeError } from '../verifier/shell';
 import type { RequestContext } from '../verifier/types';
 import type { Book } from './book';
 import type { ConsentDraft } from './chain';
+import {
+  type InboundDecision,
+  type InboundLimit,
+  inboundKey,
+  inboundTransition,
+} from './inbound-limit';
 import { type GivenConsent, givenOf, MAX_CONSENT_TEXT, matchesRequired, sourceOf } from './input';
 import { parseKeyword } from './keywords';
 import { type ConsentStatus, foldStatus, keywordOptInDraft, optOutDraft, statusOf } from './status';
@@ -31,6 +37,20 @@ export interface Setup {
     readonly help?: string;
   };
   readonly defaultCountry: string | undefined;
+  readonly inboundLimit: InboundLimit;
+}
+
+const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** A provider message id: absent, or 1-128 printable ASCII characters. */
+function messageIdOf(x: unknown): Result<string | undefined, VerifyError> {
+  if (x === undefined) return ok(undefined);
+  if (typeof x === 'string' && MESSAGE_ID.test(x)) return ok(x);
+  return err(
+    verifyError('invalid_request', {
+      message: '`messageId` must be the provider message id, 1-128 printable ASCII characters.',
+    }),
+  );
 }
 
 export function notConfigured(): VerifyError {
@@ -104,7 +124,11 @@ export function makeConsentApi(s: Setup) {
 
   const salt = () => Buffer.from(sh.random(16)).toString('base64url');
 
-  /** Records an opt-in checked against the configured text; resolves the new status. */
+  /**
+   * Records an opt-in checked against the configured text; resolves the new status. With
+   * `unlessOptedOut`, nothing is written when the newest entry is an opt-out (decided in the
+   * same atomic append), and the status stays `opted_out`.
+   */
   const recordGiven = (r: {
     phoneKey: string;
     phone: string;
@@ -112,6 +136,7 @@ export function makeConsentApi(s: Setup) {
     at: number;
     silent: boolean;
     context: RequestContext | undefined;
+    unlessOptedOut?: boolean;
   }): ResultAsync<ConsentStatus, VerifyError> => {
     const checked = matchesRequired(r.given, s.required);
     if (checked.isErr()) return errAsync(checked.error);
@@ -128,14 +153,19 @@ export function makeConsentApi(s: Setup) {
       ...(personal ? { salt: salt() } : {}),
     };
     return book
-      .append(r.phoneKey, () => draft)
+      .append(r.phoneKey, (last) =>
+        r.unlessOptedOut === true && last?.kind === 'opted_out' ? undefined : draft,
+      )
       .map((a) => {
         announce(a.written, r.phone, r.silent, r.context);
         return statusOf(a.last);
       });
   };
 
-  const optOutWith = (c: Call, d: { source: string; keyword?: string; text?: string }) =>
+  const optOutWith = (
+    c: Call,
+    d: { source: string; keyword?: string; text?: string; messageId?: string },
+  ) =>
     book
       .append(c.pk, (last) => optOutDraft(last, { at: c.at, ...d }))
       .map((a) => {
@@ -143,10 +173,26 @@ export function makeConsentApi(s: Setup) {
         return a;
       });
 
+  /** Counts one keyword message against the phone's inbound bound (see `./inbound-limit`). */
+  const admit = (c: Call, optIn: boolean, messageId: string | undefined) =>
+    ResultAsync.fromPromise(
+      Promise.resolve().then(() =>
+        sh.store.update<InboundDecision>(
+          inboundKey(c.pk),
+          inboundTransition(s.inboundLimit, c.at, optIn, messageId),
+        ),
+      ),
+      storeError,
+    );
+
   const inbound: ConsentApi['inbound'] = (input) => {
     const parsed = callOf(input, 'from').andThen((c) =>
       typeof c.o.text === 'string' && c.o.text.length <= MAX_CONSENT_TEXT
-        ? ok({ c, text: c.o.text })
+        ? messageIdOf(c.o.messageId).map((messageId) => ({
+            c,
+            text: c.o.text as string,
+            messageId,
+          }))
         : err(
             verifyError('invalid_request', {
               message: `\`text\` must be the message received, at most ${MAX_CONSENT_TEXT} characters.`,
@@ -154,23 +200,34 @@ export function makeConsentApi(s: Setup) {
           ),
     );
     if (parsed.isErr()) return errAsync(parsed.error);
-    const { c, text } = parsed.value;
+    const { c, text, messageId } = parsed.value;
     const k = parseKeyword(text);
     const reply = (action: ConsentInboundResult['action'], r?: string): ConsentInboundResult =>
       r === undefined ? { action } : { action, reply: r };
     if (!k) return okAsync(reply('none'));
     if (k.action === 'help') return okAsync(reply('help', replies.help));
+    const evidence = messageId !== undefined ? { messageId } : {};
     if (k.action === 'opt_out') {
-      return optOutWith(c, { source: 'sms_keyword', keyword: k.keyword, text }).map((a) =>
-        reply('opted_out', a.written ? replies.optedOut : undefined),
+      return admit(c, false, messageId).andThen((d) =>
+        d !== 'proceed'
+          ? okAsync(reply('ignored'))
+          : optOutWith(c, { source: 'sms_keyword', keyword: k.keyword, text, ...evidence }).map(
+              (a) => reply('opted_out', a.written ? replies.optedOut : undefined),
+            ),
       );
     }
-    return book
-      .append(c.pk, (last) => keywordOptInDraft(last, { at: c.at, keyword: k.keyword, text }))
-      .map((a) => {
-        announce(a.written, c.phone, c.silent, c.context);
-        return reply('opted_in', a.written ? replies.optedIn : undefined);
-      });
+    return admit(c, true, messageId).andThen((d) =>
+      d !== 'proceed'
+        ? okAsync(reply('ignored'))
+        : book
+            .append(c.pk, (last) =>
+              keywordOptInDraft(last, { at: c.at, keyword: k.keyword, text, ...evidence }),
+            )
+            .map((a) => {
+              announce(a.written, c.phone, c.silent, c.context);
+              return reply('opted_in', a.written ? replies.optedIn : undefined);
+            }),
+    );
   };
 
   const api: ConsentApi = {

@@ -19,6 +19,8 @@ export interface ConsentDraft {
   readonly text?: string;
   readonly version?: string;
   readonly keyword?: string;
+  /** The provider's id of the inbound message (evidence). */
+  readonly messageId?: string;
   readonly ip?: string;
   readonly userAgent?: string;
   /** Random salt, required when `ip` or `userAgent` is given (generated outside the append). */
@@ -77,7 +79,11 @@ export function personalDigest(salt: string, ip?: string, userAgent?: string): s
 
 type Unsealed = Omit<ConsentEntry, 'hash' | 'redactedAt' | 'ip' | 'userAgent' | 'salt'>;
 
-/** The MAC of an entry: covers everything but `hash`, the personal fields and `redactedAt`. */
+/**
+ * The MAC of an entry: covers everything but `hash`, the personal fields and `redactedAt`.
+ * `messageId` is appended only when present, so entries written before it existed keep
+ * their MAC (the array's length tells the two forms apart).
+ */
 export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
   return mac(key, [
     'phoneproof.consent.entry.v1',
@@ -91,6 +97,7 @@ export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
     e.version ?? null,
     e.keyword ?? null,
     e.personalDigest ?? null,
+    ...(e.messageId !== undefined ? [e.messageId] : []),
   ]);
 }
 

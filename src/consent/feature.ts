@@ -4,19 +4,19 @@
  * and returns `verifier.consent`. @internal
  * @module
  */
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync } from 'neverthrow';
 import { isOptOut } from '../delivery/fallback';
-import { type VerifyError, verifyError } from '../errors';
 import type { Sender, SendOutcome } from '../ports/sender';
 import { phoneKey } from '../secrets';
-import type { SendGuard } from '../verifier/hooks';
 import type { Shell } from '../verifier/shell';
-import type { RequestContext, VerifierOptions } from '../verifier/types';
+import type { VerifierOptions } from '../verifier/types';
 import { makeConsentApi, notConfigured, type Setup } from './api';
 import { consentBook } from './book';
 import { chainKey } from './chain';
-import { givenOf, textOf, versionOf } from './input';
-import { type ConsentStatus, sendRefusal, statusOf } from './status';
+import { confirmReoptIn, consentGuard, optedOutOutcome, pendingFor } from './guard';
+import { DEFAULT_INBOUND_LIMIT } from './inbound-limit';
+import { textOf, versionOf } from './input';
+import { statusOf } from './status';
 import type { ConsentApi } from './types';
 
 /** Four years (the TCPA statute of limitations), in ms. */
@@ -61,7 +61,22 @@ function configOf(options: VerifierOptions) {
       throw new TypeError(`phoneproof: \`consent.replies.${k}\` must be a non-empty string.`);
     }
   }
-  return { ledger, required, retentionMs, replies: c.replies ?? {} };
+  const lim = c.inboundLimit ?? {};
+  const inboundLimit = {
+    max: lim.max ?? DEFAULT_INBOUND_LIMIT.max,
+    windowMs: lim.windowMs ?? DEFAULT_INBOUND_LIMIT.windowMs,
+  };
+  if (
+    !Number.isSafeInteger(inboundLimit.max) ||
+    inboundLimit.max < 1 ||
+    !Number.isSafeInteger(inboundLimit.windowMs) ||
+    inboundLimit.windowMs < 60_000
+  ) {
+    throw new TypeError(
+      'phoneproof: `consent.inboundLimit` must be { max: integer >= 1, windowMs: integer >= 60000 }.',
+    );
+  }
+  return { ledger, required, retentionMs, replies: c.replies ?? {}, inboundLimit };
 }
 
 /** Validates `options.consent` (throws on misconfiguration) and prepares the wiring. */
@@ -105,14 +120,13 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
             };
           }
           if (statusOf(head.value).state === 'opted_out') {
-            return {
-              ok: false,
-              error: {
-                kind: 'permanent',
-                reason: 'opted_out',
-                message: 'The number opted out of messages while this request was in progress.',
-              },
-            };
+            // The one exception: the code of a start that carried a new consent for this
+            // opted-out number (the owner proves possession with it; see `./reopt-in`).
+            return pendingFor(s, message.verificationId).then((pending) => {
+              if (!pending) return optedOutOutcome;
+              refused = false;
+              return inner.send(message);
+            });
           }
           // Straight from the ledger answer's own reaction, no await in between: the smallest window
           // in which an opt-out could land after the read and before the send.
@@ -141,45 +155,15 @@ export function withConsent(options: VerifierOptions): ConsentWiring {
         retentionMs: config.retentionMs,
         replies: config.replies,
         defaultCountry: options.defaultCountry,
+        inboundLimit: config.inboundLimit,
       };
       setup = s;
       const api = makeConsentApi(s);
       optOut = api.public.optOut;
       sh.hooks.beforeSend.push(consentGuard(s, api));
+      sh.hooks.afterApprove.push(confirmReoptIn(s, api));
       return api.public;
     },
-  };
-}
-
-/** Refuses sends to opted-out phones, and to phones without a current consent when required. */
-function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): SendGuard {
-  return (req) => {
-    const raw = req.input.consent;
-    let status: ResultAsync<ConsentStatus, VerifyError>;
-    if (raw !== undefined) {
-      if (req.kind !== 'start') {
-        return errAsync(
-          verifyError('invalid_request', { message: '`consent` is given with `start` only.' }),
-        );
-      }
-      const context = req.context as RequestContext | undefined;
-      const given = givenOf(raw, context, 'consent.');
-      if (given.isErr()) return errAsync(given.error);
-      status = api.recordGiven({
-        phoneKey: req.phoneKey,
-        phone: req.phone ?? '',
-        given: given.value,
-        at: req.at,
-        silent: req.silent,
-        context,
-      });
-    } else {
-      status = s.book.head(req.phoneKey).map(statusOf);
-    }
-    return status.andThen((st) => {
-      const refusal = sendRefusal(st, req.kind === 'start' ? s.required?.version : undefined);
-      return refusal ? errAsync(verifyError(refusal)) : okAsync(undefined);
-    });
   };
 }
 

@@ -35,7 +35,7 @@ export function foldStatus(entries: readonly ConsentEntry[]): ConsentStatus {
 /** An opt-out, unless already opted out (idempotent). Keeps the version being revoked. */
 export function optOutDraft(
   last: ConsentEntry | undefined,
-  d: { at: number; source: string; keyword?: string; text?: string },
+  d: { at: number; source: string; keyword?: string; text?: string; messageId?: string },
 ): ConsentDraft | undefined {
   if (last?.kind === 'opted_out') return undefined;
   return {
@@ -44,6 +44,7 @@ export function optOutDraft(
     source: d.source,
     ...(d.keyword !== undefined ? { keyword: d.keyword } : {}),
     ...(d.text !== undefined ? { text: d.text } : {}),
+    ...(d.messageId !== undefined ? { messageId: d.messageId } : {}),
     ...(last?.version !== undefined ? { version: last.version } : {}),
   };
 }
@@ -54,7 +55,7 @@ export function optOutDraft(
  */
 export function keywordOptInDraft(
   last: ConsentEntry | undefined,
-  d: { at: number; keyword: string; text: string },
+  d: { at: number; keyword: string; text: string; messageId?: string },
 ): ConsentDraft | undefined {
   if (last?.kind === 'opted_in') return undefined;
   return {
@@ -63,6 +64,7 @@ export function keywordOptInDraft(
     source: 'sms_keyword',
     keyword: d.keyword,
     text: d.text,
+    ...(d.messageId !== undefined ? { messageId: d.messageId } : {}),
     ...(last?.version !== undefined ? { version: last.version } : {}),
   };
 }

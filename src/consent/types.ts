@@ -37,6 +37,12 @@ export interface ConsentOptions {
    * that, `erase` only erases the personal fields.
    */
   readonly retentionMs?: number;
+  /**
+   * Bound on inbound keyword changes per number: at most `max` START-type opt-ins per
+   * `windowMs` (default 5 per 24 h); beyond that a START is ignored without writing. STOP is
+   * always honoured. Keeps a phone's ledger from growing without bound.
+   */
+  readonly inboundLimit?: { readonly max?: number; readonly windowMs?: number };
 }
 
 /** An opt-in given with `start` (the reference endpoint's IsOptInConsent + content + version). */
@@ -73,11 +79,21 @@ export interface ConsentInboundInput extends CallOptions {
   readonly from: string;
   /** The message body, verbatim. */
   readonly text: string;
+  /**
+   * The provider's id of the message (Twilio `MessageSid`, Vonage `messageId` /
+   * `message_uuid`): kept in the ledger entry as evidence, and a repeated id changes nothing.
+   * 1-128 printable ASCII characters.
+   */
+  readonly messageId?: string;
 }
 
 export interface ConsentInboundResult {
-  /** What the message did (`none`: not a keyword; nothing recorded). */
-  readonly action: 'opted_out' | 'opted_in' | 'help' | 'none';
+  /**
+   * What the message did (`none`: not a keyword; `ignored`: a keyword that changed nothing,
+   * because its message id was already handled or the number sent more START keywords than
+   * `consent.inboundLimit` allows; nothing recorded for either).
+   */
+  readonly action: 'opted_out' | 'opted_in' | 'help' | 'none' | 'ignored';
   /** The one reply to send back, if any (none when the state did not change). */
   readonly reply?: string;
 }

@@ -11,6 +11,7 @@ import { requestSignatureCheck } from '../signatures/verify';
 import type { RequestContext, Verifier } from '../verifier/types';
 import { DEFAULT_DEVICE_ID_HEADER, defaultContext } from './context';
 import { errorResponse, type HttpResponse } from './errors';
+import { inboundMessage } from './inbound';
 import { shapeInput } from './input';
 import { type HttpOptions, validateHttpOptions } from './options';
 import { type InboundResult, successBody } from './response';
@@ -19,7 +20,11 @@ import { DEFAULT_BODY_LIMIT, type Operation, type RouteSpec, routeTable } from '
 /** The consent operations the webhook calls (present when consent is configured). */
 interface ConsentOps {
   readonly enabled: boolean;
-  inbound(input: { from: string; text: string }): ResultAsync<InboundResult, VerifyError>;
+  inbound(input: {
+    from: string;
+    text: string;
+    messageId?: string;
+  }): ResultAsync<InboundResult, VerifyError>;
 }
 
 /** A request as an adapter hands it over. */
@@ -29,6 +34,8 @@ export interface HttpExchange<Req> {
   readonly method: string;
   /** The request target as received (path + query), for the signature. */
   readonly url: string;
+  /** The framework's (proxy-aware) protocol, `http` or `https`: rebuilds a webhook's URL. */
+  readonly protocol?: string | undefined;
   /** The `:id` path parameter. */
   readonly id?: string | undefined;
   /** Parsed JSON body; undefined when there was none. */
@@ -72,10 +79,15 @@ export function createHttpHandler<Req>(
   const signatureCheck = options.signatures ? requestSignatureCheck(options.signatures) : undefined;
   const exempt = new Set<Operation>(options.signatures?.exempt ?? []);
   const consent = (verifier as Verifier & { consent?: Partial<ConsentOps> }).consent;
-  // The webhook exists when consent is configured (`verifier.consent.enabled`).
-  const hasInbound =
-    options.inbound ?? (consent?.enabled === true && typeof consent.inbound === 'function');
-  const routes = routeTable.filter((r) => !r.consentOnly || hasInbound);
+  // The webhook exists only when the app says how inbound messages are authenticated.
+  const inboundAuth = options.inbound || undefined;
+  if (inboundAuth && !(consent?.enabled === true && typeof consent.inbound === 'function')) {
+    throw new TypeError(
+      'phoneproof: `inbound` needs a verifier with consent configured (`consent: { ledger }`).',
+    );
+  }
+  const routes = routeTable.filter((r) => !r.consentOnly || inboundAuth !== undefined);
+  const consentSource = options.consentSource ?? 'web';
 
   const call = (
     operation: Operation,
@@ -138,13 +150,29 @@ export function createHttpHandler<Req>(
       if (authorize && (await authorize(ex.request, operation)) !== true) {
         return fail(operation, ex.request, verifyError('forbidden'));
       }
-      let context: RequestContext | undefined;
-      if (operation !== 'inbound') {
-        const c = contextOf(ex.request, ex);
-        context = c instanceof Promise ? await c : c;
+      if (operation === 'inbound') {
+        const m = inboundMessage(inboundAuth!, ex, now());
+        if (m.isErr()) return fail(operation, ex.request, m.error);
+        const result = await (consent as ConsentOps).inbound(m.value);
+        if (result.isErr()) return fail(operation, ex.request, result.error);
+        const body = successBody(operation, result.value, now());
+        return finish(
+          operation,
+          ex.request,
+          { status: route.status, body },
+          undefined,
+          result.value,
+        );
       }
+      const c = contextOf(ex.request, ex);
+      const context: RequestContext | undefined = c instanceof Promise ? await c : c;
       const input = shapeInput(operation, ex.id, ex.body, context);
       if (input.isErr()) return fail(operation, ex.request, input.error);
+      const given = input.value.consent;
+      if (operation === 'start' && given !== undefined) {
+        // The server names how consent was given; the client's `source` is never read.
+        input.value.consent = { ...(given as object), source: consentSource };
+      }
       const idempotencyKey = ex.headers['idempotency-key'];
       if (operation === 'start' && idempotencyKey !== undefined) {
         // The `Idempotency-Key` header: a retried start returns the same verification.

@@ -11,7 +11,8 @@ import type { RequestContext } from '../verifier/types';
 import type { Operation } from './routes';
 
 const START_FIELDS = ['phone', 'channel', 'purpose', 'locale', 'template', 'consent'] as const;
-const CONSENT_FIELDS = ['text', 'version', 'source'] as const;
+/** `source` is not read: the server sets it (`consentSource`). */
+const CONSENT_FIELDS = ['text', 'version'] as const;
 const RESEND_FIELDS = ['channel', 'locale', 'template'] as const;
 
 type Input = Record<string, unknown>;

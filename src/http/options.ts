@@ -7,6 +7,7 @@ import type { VerifyError } from '../errors';
 import type { SignatureOptions } from '../signatures/verify';
 import type { RequestContext } from '../verifier/types';
 import type { HttpResponse } from './errors';
+import { type InboundAuth, validateInboundAuth } from './inbound';
 import type { Operation } from './routes';
 
 /** What `mapResponse` is told about the response it may reshape. */
@@ -42,10 +43,17 @@ export interface HttpOptions<Req> {
     readonly exempt?: readonly Operation[];
   };
   /**
-   * Mount the inbound-SMS webhook (`POST /inbound-sms`). Default: when the verifier has
-   * consent configured.
+   * Mounts the inbound-SMS webhook (`POST /inbound-sms`, STOP / START / HELP) and says how
+   * its requests are authenticated: `{ twilio: { authToken, url? } }` (X-Twilio-Signature),
+   * `{ vonage: { signatureSecret, method? } }` (SMS API `sig` or Messages API JWT), or
+   * `{ unsafe: 'unauthenticated' }`. Default: no webhook. Needs consent configured.
    */
-  readonly inbound?: boolean;
+  readonly inbound?: InboundAuth | false;
+  /**
+   * The `source` recorded for a consent given with `start` over HTTP (default `web`). The
+   * client cannot name it: whatever `consent.source` the body carries is ignored.
+   */
+  readonly consentSource?: string;
   /** Largest JSON body in bytes (default 16 KiB). */
   readonly bodyLimit?: number;
   /** Header read by the default `context` for the device id (default `x-device-id`). */
@@ -87,8 +95,12 @@ export function validateHttpOptions(verifier: unknown, options: unknown): void {
   fn('context', o.context);
   fn('mapResponse', o.mapResponse);
   fn('now', o.now);
-  if (o.inbound !== undefined && typeof o.inbound !== 'boolean') {
-    throw new TypeError('phoneproof: `inbound` must be a boolean.');
+  validateInboundAuth(o.inbound);
+  if (
+    o.consentSource !== undefined &&
+    (typeof o.consentSource !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(o.consentSource))
+  ) {
+    throw new TypeError('phoneproof: `consentSource` must be 1-64 letters, digits or _.:-');
   }
   if (
     o.bodyLimit !== undefined &&

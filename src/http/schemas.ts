@@ -31,7 +31,11 @@ export const startBodySchema = {
     consent: {
       type: 'object',
       description: 'Opt-in consent as shown to the person (required when consent is configured).',
-      properties: { text: str, version: { anyOf: [str, { type: 'number' }] }, source: str },
+      properties: {
+        text: str,
+        version: { anyOf: [str, { type: 'number' }] },
+        source: { ...str, description: 'Ignored: the server records its own `consentSource`.' },
+      },
     },
   },
   required: ['phone'],
@@ -60,10 +64,15 @@ export const totpRecoverBodySchema = {
   required: ['id', 'code'],
 } as const;
 
+/**
+ * The provider's own webhook fields (Twilio `From`/`Body`/`MessageSid`, Vonage
+ * `msisdn`/`text`/`messageId` or `from`/`text`/`message_uuid`, or `{ from, text }` when
+ * unauthenticated): read only after the signature checks.
+ */
 export const inboundBodySchema = {
   type: 'object',
-  properties: { from: str, text: str },
-  required: ['from', 'text'],
+  description:
+    "The SMS provider's inbound-message webhook, form-encoded or JSON, as the provider signs it.",
 } as const;
 
 const timing = {
@@ -141,7 +150,7 @@ export const cancelResponseSchema = {
 export const inboundResponseSchema = {
   type: 'object',
   properties: {
-    action: { type: 'string', enum: ['opted_out', 'opted_in', 'help', 'none'] },
+    action: { type: 'string', enum: ['opted_out', 'opted_in', 'help', 'none', 'ignored'] },
     reply: str,
   },
   required: ['action'],

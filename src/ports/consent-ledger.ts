@@ -36,6 +36,11 @@ export interface ConsentEntry {
   readonly version?: string;
   /** Normalized keyword (`STOP`, `START`...) when the entry comes from an inbound SMS. */
   readonly keyword?: string;
+  /**
+   * The provider's id of the inbound message an entry comes from (Twilio `MessageSid`,
+   * Vonage `messageId` / `message_uuid`): evidence the provider can confirm. Covered by `hash`.
+   */
+  readonly messageId?: string;
   /** Personal fields: removed by `redact`, with `salt`. */
   readonly ip?: string;
   readonly userAgent?: string;

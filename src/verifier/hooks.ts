@@ -12,6 +12,8 @@ import type { CheckResult, RequestContext } from './types';
 /** A message is about to be allowed (before the state transition reserves the send). */
 export interface SendRequest {
   readonly kind: 'start' | 'resend';
+  /** The verification's id (known on `start` before anything is written). */
+  readonly id?: string;
   /** The phone's keyed hash (the store/ledger key fragment; never the number). */
   readonly phoneKey: string;
   /** E.164, known on `start` (on `resend` only after the transition). */

@@ -130,6 +130,7 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
     const sealed = seal(sh.ring, phone.number, nonce.subarray(16, 28));
     const req: SendRequest = {
       kind: 'start',
+      id,
       phoneKey: pkey,
       phone: phone.number,
       country: phone.country,

@@ -110,8 +110,10 @@ describe('erasure and retention', () => {
     expect(h.entries[0]).toMatchObject({ text: TEXT_V1, redactedAt: T0 + 1_000 });
     expect(JSON.stringify(h)).not.toContain('203.0.113.9');
     expect(h.verdict).toMatchObject({ valid: true, length: 2 });
-    // The opt-out is still honoured after erasure.
-    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('opted_out');
+    // The opt-out is still honoured after erasure (a start answers `consent_required`).
+    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe(
+      'consent_required',
+    );
   });
 
   it('keeps the history 4 years by default, then erase deletes it whole', async () => {

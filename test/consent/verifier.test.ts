@@ -39,9 +39,9 @@ describe('opt-out', () => {
     t.advance(60_000);
     const before = JSON.stringify(t.store.entries());
     expect((await t.verifier.resend({ id: started.id }))._unsafeUnwrapErr().code).toBe('opted_out');
+    // A start answers like for a number that never consented: no opt-out oracle.
     expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr()).toMatchObject({
-      code: 'opted_out',
-      message: expect.stringContaining('START'),
+      code: 'consent_required',
     });
     expect(JSON.stringify(t.store.entries())).toBe(before);
     expect(t.outbox.messages).toHaveLength(1);
@@ -136,12 +136,24 @@ describe('required consent', () => {
     });
   });
 
-  it('an opt-out wins over a missing consent; a new consent on start opts back in', async () => {
+  it('an opt-out wins over a missing consent; a new consent on start opts back in once its code is verified', async () => {
     const t = setup({ required });
     await t.verifier.consent.inbound({ from: PHONE, text: 'STOP' });
-    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('opted_out');
-    expect((await t.verifier.start({ phone: PHONE, consent: v1 })).isOk()).toBe(true);
+    expect((await t.verifier.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe(
+      'consent_required',
+    );
+    const started = await t.verifier.start({ phone: PHONE, consent: v1 });
+    expect(started.isOk()).toBe(true);
     expect(t.outbox.messages).toHaveLength(1);
+    expect((await t.verifier.consent.status({ phone: PHONE }))._unsafeUnwrap().state).toBe(
+      'opted_out',
+    );
+    const id = started._unsafeUnwrap().id;
+    expect((await t.verifier.check({ id, code: t.outbox.last()!.code })).isOk()).toBe(true);
+    expect((await t.verifier.consent.status({ phone: PHONE }))._unsafeUnwrap()).toMatchObject({
+      state: 'opted_in',
+      version: '1',
+    });
   });
 
   it('a keyword opt-in restores the revoked version, and grants none when there was none', async () => {
@@ -281,7 +293,7 @@ describe('a ledger that answers head() with a plain value', () => {
     expect((await v.start({ phone: PHONE })).isOk()).toBe(true);
     expect(outbox.messages).toHaveLength(1);
     await v.consent.optOut({ phone: OTHER });
-    expect((await v.start({ phone: OTHER }))._unsafeUnwrapErr().code).toBe('opted_out');
+    expect((await v.start({ phone: OTHER }))._unsafeUnwrapErr().code).toBe('consent_required');
     expect(outbox.messages).toHaveLength(1);
   });
 });

@@ -20,7 +20,7 @@ const summaries: Record<Operation, string> = {
   status: 'Read a verification (masked number, attempts and sends left, lock).',
   cancel: 'Cancel a pending verification.',
   inbound:
-    "The SMS provider's inbound-message webhook (STOP / START / HELP); only when consent is configured.",
+    "The SMS provider's inbound-message webhook (STOP / START / HELP), as the provider posts it (Twilio form with X-Twilio-Signature; Vonage SMS API form or JSON with `sig`, or Messages API JSON with a Bearer JWT). Mounted only when the app configures `inbound` (how requests are authenticated) and consent; unsigned or badly signed requests are 401 `signature_invalid` and change nothing.",
   totp_verify: 'Second factor: an authenticator code for a challenge from totp.challenge.',
   totp_recover: 'Second factor: a recovery code for a challenge from totp.challenge.',
 };
@@ -192,6 +192,13 @@ export function buildOpenApi() {
               required: op !== 'resend',
               content: {
                 'application/json': { schema: { $ref: `#/components/schemas/${bodyRef}` } },
+                ...(op === 'inbound'
+                  ? {
+                      'application/x-www-form-urlencoded': {
+                        schema: { $ref: `#/components/schemas/${bodyRef}` },
+                      },
+                    }
+                  : {}),
               },
             },
           }

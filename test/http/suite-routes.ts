@@ -267,7 +267,7 @@ export function routeSuite(name: string, mount: Mount): void {
       expect(r.status).toBe(400);
     });
 
-    it('only the documented routes exist; the webhook only with consent configured', async () => {
+    it('only the documented routes exist; the webhook only with consent and inbound auth configured', async () => {
       const { api, running } = await setup({ inbound: false });
       const hook = await fetch(`${running.base}/inbound-sms`, { method: 'POST' });
       expect(hook.status).toBe(404);
@@ -280,9 +280,15 @@ export function routeSuite(name: string, mount: Mount): void {
         404,
       );
       await second.running.close();
+      // Consent alone does not mount it: the app must say how inbound messages are authenticated.
       const kit = makeKit({ consent: { ledger: memoryConsentLedger() } });
       const third = await setup({}, kit);
-      const hookUp = await third.api('POST', '/inbound-sms', { from: PHONE, text: 'HELP' });
+      expect((await fetch(`${third.running.base}/inbound-sms`, { method: 'POST' })).status).toBe(
+        404,
+      );
+      await third.running.close();
+      const fourth = await setup({ inbound: { unsafe: 'unauthenticated' } }, kit);
+      const hookUp = await fourth.api('POST', '/inbound-sms', { from: PHONE, text: 'HELP' });
       expect(hookUp.json.action).toBe('help');
     });
   });

@@ -189,7 +189,7 @@ export function securitySuite(name: string, mount: Mount): void {
       });
 
       it('STOP through the webhook opts the number out: start is then refused', async () => {
-        const { api, kit } = await setup({}, consentKit());
+        const { api, kit } = await setup({ inbound: { unsafe: 'unauthenticated' } }, consentKit());
         const consent = { text: consentText, version: 3, source: 'web_form' };
         expect((await api('POST', '/verifications', { phone: PHONE, consent })).status).toBe(201);
         const stop = await api('POST', '/inbound-sms', { from: PHONE, text: 'STOP' });
@@ -197,7 +197,8 @@ export function securitySuite(name: string, mount: Mount): void {
         expect(stop.json.action).toBe('opted_out');
         expect(typeof stop.json.reply).toBe('string');
         const refused = await api('POST', '/verifications', { phone: PHONE });
-        expect(refused.json.error.code).toBe('opted_out');
+        // Answered like a number that never consented (no opt-out oracle).
+        expect(refused.json.error.code).toBe('consent_required');
         const help = await api('POST', '/inbound-sms', { from: PHONE, text: 'help' });
         expect(help.json.action).toBe('help');
         const none = await api('POST', '/inbound-sms', { from: PHONE, text: 'hello there' });

@@ -343,7 +343,8 @@ describe('provider opt-outs reach the consent ledger', () => {
     const st = (await v.consent.status({ phone: '+15005550004' }))._unsafeUnwrap();
     expect(st.state).toBe('opted_out');
     const again = await v.start({ phone: '+15005550004' });
-    expect(again._unsafeUnwrapErr().code).toBe('opted_out');
+    // A start answers like for a number that never consented (no opt-out oracle).
+    expect(again._unsafeUnwrapErr().code).toBe('consent_required');
     expect(fake.requests).toHaveLength(1);
   });
 

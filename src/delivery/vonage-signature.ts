@@ -1,0 +1,135 @@
+/**
+ * Vonage webhook signatures (https://developer.vonage.com/en/getting-started/concepts/signing-messages,
+ * https://developer.vonage.com/en/messages/concepts/signed-webhooks):
+ *
+ * - SMS API (inbound messages, delivery receipts): a `sig` parameter over every other
+ *   parameter, sorted by name, as `&name=value` with `&` and `=` in values replaced by `_`;
+ *   an HMAC (MD5, SHA-1, SHA-256 or SHA-512, hex) keyed with the account's signature secret,
+ *   or for the legacy "MD5 hash" method, MD5 of that string followed by the secret. Signed
+ *   parameters include `timestamp` (Unix seconds) and a `nonce`, so a stale one is refused.
+ * - Messages API: an `Authorization: Bearer` JWT, HS256 with the signature secret, whose
+ *   `payload_hash` claim is the SHA-256 (hex) of the request body and `iat` its issue time.
+ *
+ * Pure computation (`node:crypto` only); every comparison is constant-time.
+ * @module
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The signing method chosen in the Vonage dashboard (default `sha256`). */
+export type VonageSignatureMethod = 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha512';
+
+export const VONAGE_SIGNATURE_METHODS: readonly VonageSignatureMethod[] = [
+  'md5hash',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+];
+
+/** Default largest age (and clock skew) of a signed webhook, ms. */
+export const VONAGE_MAX_AGE_MS = 5 * 60_000;
+
+type Params = Readonly<Record<string, unknown>>;
+
+const str = (v: unknown) =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+
+/** The signature Vonage's SMS API computes over `params` (without `sig`). */
+export function vonageSignature(
+  secret: string,
+  params: Params,
+  method: VonageSignatureMethod = 'sha256',
+): string {
+  let data = '';
+  for (const k of Object.keys(params).sort()) {
+    if (k === 'sig') continue;
+    data += `&${k}=${str(params[k]).replace(/[&=]/g, '_')}`;
+  }
+  if (method === 'md5hash')
+    return createHash('md5')
+      .update(data + secret, 'utf8')
+      .digest('hex');
+  return createHmac(method, secret).update(data, 'utf8').digest('hex');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface VonageCheck {
+  /** The signature secret(s); a list accepts any (rotation). */
+  readonly signatureSecret: string | readonly string[];
+  /** Now, epoch ms. */
+  readonly now: number;
+  /** Largest age and clock skew accepted, ms (default 5 minutes). */
+  readonly maxAgeMs?: number;
+}
+
+const secretsOf = (s: string | readonly string[]) =>
+  (typeof s === 'string' ? [s] : s).filter((x) => typeof x === 'string' && x !== '');
+
+const fresh = (seconds: unknown, c: VonageCheck) => {
+  const t = Number(seconds);
+  const max = c.maxAgeMs ?? VONAGE_MAX_AGE_MS;
+  return Number.isFinite(t) && Math.abs(c.now - t * 1000) <= max;
+};
+
+/** True when an SMS API webhook's `sig` matches and its `timestamp` is fresh. */
+export function validateVonageSignature(
+  c: VonageCheck & { readonly params: Params; readonly method?: VonageSignatureMethod },
+): boolean {
+  const sig = c.params.sig;
+  if (typeof sig !== 'string' || sig === '' || !fresh(c.params.timestamp, c)) return false;
+  let valid = false;
+  for (const secret of secretsOf(c.signatureSecret)) {
+    const expected = vonageSignature(secret, c.params, c.method ?? 'sha256');
+    if (safeEqual(expected, sig.toLowerCase())) valid = true;
+  }
+  return valid;
+}
+
+const b64json = (s: string): Record<string, unknown> | undefined => {
+  try {
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * True when a Messages API webhook carries `Authorization: Bearer <JWT>` signed HS256 with a
+ * signature secret, issued within `maxAgeMs`, whose `payload_hash` is the body's SHA-256.
+ */
+export function validateVonageJwt(
+  c: VonageCheck & {
+    readonly authorization: string | undefined;
+    readonly body: string | Uint8Array | undefined;
+  },
+): boolean {
+  const m = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(
+    c.authorization ?? '',
+  );
+  if (!m || c.body === undefined) return false;
+  const [, h, p, s] = m as unknown as [string, string, string, string];
+  const header = b64json(h);
+  const claims = b64json(p);
+  if (header?.alg !== 'HS256' || !claims || !fresh(claims.iat, c)) return false;
+  if (typeof claims.exp === 'number' && claims.exp * 1000 < c.now) return false;
+  const hash = createHash('sha256').update(c.body).digest('hex');
+  if (
+    typeof claims.payload_hash !== 'string' ||
+    !safeEqual(hash, claims.payload_hash.toLowerCase())
+  )
+    return false;
+  let valid = false;
+  for (const secret of secretsOf(c.signatureSecret)) {
+    const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
+    if (safeEqual(expected, s)) valid = true;
+  }
+  return valid;
+}

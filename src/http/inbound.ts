@@ -1,0 +1,193 @@
+/**
+ * The inbound-SMS webhook's authentication: the route exists only when the app says how its
+ * provider signs inbound messages, and a request is read only after its signature checks.
+ *
+ * - `{ twilio: { authToken, url? } }`: Twilio's form-encoded inbound webhook, checked with
+ *   `X-Twilio-Signature` (`src/delivery/twilio-signature.ts`); `From`, `Body`, `MessageSid`.
+ * - `{ vonage: { signatureSecret, method?, maxAgeMs? } }`: Vonage's SMS API inbound webhook
+ *   (form or JSON, signed with `sig`; `msisdn`, `text`, `messageId`) or Messages API inbound
+ *   webhook (JSON with an HS256 JWT; `from`, `text`, `message_uuid`)
+ *   (`src/delivery/vonage-signature.ts`).
+ * - `{ unsafe: 'unauthenticated' }`: the former unsigned JSON `{ from, text }`, for an app
+ *   that authenticates the route itself (e.g. in `authorize`, or on a private network).
+ *
+ * Unsigned or badly signed requests are `signature_invalid` (401) and reach nothing. @internal
+ * @module
+ */
+import { err, ok, type Result } from 'neverthrow';
+import { validateTwilioSignature } from '../delivery/twilio-signature';
+import {
+  VONAGE_SIGNATURE_METHODS,
+  type VonageSignatureMethod,
+  validateVonageJwt,
+  validateVonageSignature,
+} from '../delivery/vonage-signature';
+import { type VerifyError, verifyError } from '../errors';
+
+/** How the inbound-SMS webhook authenticates its requests (`inbound` of the HTTP options). */
+export type InboundAuth =
+  | {
+      readonly twilio: {
+        /** The account's auth token(s); a list accepts any (rotation). */
+        readonly authToken: string | readonly string[];
+        /**
+         * The webhook's public URL exactly as configured at Twilio (Twilio signs it). Default:
+         * rebuilt from the request (the framework's protocol, the `Host` header and the path),
+         * which is right only when no proxy rewrites them.
+         */
+        readonly url?: string;
+      };
+    }
+  | {
+      readonly vonage: {
+        /** The account's signature secret(s) (dashboard → API settings); a list accepts any. */
+        readonly signatureSecret: string | readonly string[];
+        /** The SMS API signing method chosen in the dashboard (default `sha256`). */
+        readonly method?: VonageSignatureMethod;
+        /** Largest age and clock skew of a signed request, ms (default 5 minutes). */
+        readonly maxAgeMs?: number;
+      };
+    }
+  | { readonly unsafe: 'unauthenticated' };
+
+/** An inbound message, authenticated. */
+export interface InboundMessage {
+  readonly from: string;
+  readonly text: string;
+  readonly messageId?: string;
+}
+
+/** What the check needs from the request. */
+export interface InboundRequest {
+  readonly url: string;
+  readonly protocol?: string | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly body: unknown;
+  readonly rawBody?: string | Uint8Array | undefined;
+}
+
+const secrets = (x: unknown) =>
+  (typeof x === 'string' && x !== '') ||
+  (Array.isArray(x) && x.length > 0 && x.every((s) => typeof s === 'string' && s !== ''));
+
+/** What is wrong with an `inbound` option, or undefined when it is valid (or absent). */
+function inboundProblem(x: unknown): string | undefined {
+  if (x === undefined || x === false) return undefined;
+  if (typeof x !== 'object' || x === null) return 'must be an object';
+  const o = x as Record<string, unknown>;
+  if (Object.keys(o).length !== 1) return 'names exactly one provider';
+  if ('twilio' in o) {
+    const t = o.twilio as Record<string, unknown> | undefined;
+    if (!t || !secrets(t.authToken)) return 'needs twilio.authToken';
+    if (t.url !== undefined && !URL.canParse(String(t.url))) {
+      return 'needs twilio.url to be an absolute URL';
+    }
+    return undefined;
+  }
+  if ('vonage' in o) {
+    const v = o.vonage as Record<string, unknown> | undefined;
+    if (!v || !secrets(v.signatureSecret)) return 'needs vonage.signatureSecret';
+    if (v.method !== undefined && !VONAGE_SIGNATURE_METHODS.includes(v.method as never)) {
+      return `needs vonage.method to be one of ${VONAGE_SIGNATURE_METHODS.join(', ')}`;
+    }
+    if (
+      v.maxAgeMs !== undefined &&
+      (!Number.isSafeInteger(v.maxAgeMs) || (v.maxAgeMs as number) < 1000)
+    ) {
+      return 'needs vonage.maxAgeMs to be an integer number of ms (>= 1000)';
+    }
+    return undefined;
+  }
+  return o.unsafe === 'unauthenticated' ? undefined : 'names an unknown provider';
+}
+
+/** Throws a TypeError when `inbound` is not a valid `InboundAuth` (or `false`). */
+export function validateInboundAuth(x: unknown): void {
+  const why = inboundProblem(x);
+  if (why === undefined) return;
+  throw new TypeError(
+    `phoneproof: \`inbound\` ${why}. Say how inbound messages are authenticated: { twilio: { authToken, url? } }, { vonage: { signatureSecret } }, or { unsafe: 'unauthenticated' } when the app authenticates the route itself.`,
+  );
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const header = (h: InboundRequest['headers'], name: string) => {
+  const v = h[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+const invalid = (message: string) => err(verifyError('invalid_request', { message }));
+const unsigned = () => err(verifyError('signature_invalid'));
+
+/** `+` in front of a number the provider sends without one (Vonage's `msisdn`). */
+const e164 = (x: unknown) => (typeof x === 'string' && /^\d+$/.test(x) ? `+${x}` : x);
+
+function message(
+  from: unknown,
+  text: unknown,
+  messageId: unknown,
+): Result<InboundMessage, VerifyError> {
+  if (typeof from !== 'string' || typeof text !== 'string') {
+    return invalid('The inbound message has no sender or no text.');
+  }
+  return ok({
+    from,
+    text,
+    ...(typeof messageId === 'string' && messageId !== '' ? { messageId } : {}),
+  });
+}
+
+/**
+ * Authenticates an inbound request and reads its message; `signature_invalid` when it is
+ * not signed as configured, `invalid_request` when a signed request carries no message.
+ */
+export function inboundMessage(
+  auth: InboundAuth,
+  req: InboundRequest,
+  now: number,
+): Result<InboundMessage, VerifyError> {
+  const body = req.body;
+  if (!isObject(body))
+    return 'unsafe' in auth ? invalid('The body must be an object.') : unsigned();
+  if ('twilio' in auth) {
+    const host = header(req.headers, 'host');
+    const url = auth.twilio.url ?? `${req.protocol ?? 'https'}://${host ?? ''}${req.url}`;
+    const params = Object.fromEntries(
+      Object.entries(body).filter(([, v]) => typeof v === 'string' || Array.isArray(v)),
+    ) as Record<string, string | string[]>;
+    const valid = validateTwilioSignature({
+      authToken: auth.twilio.authToken,
+      signature: header(req.headers, 'x-twilio-signature'),
+      url,
+      params,
+    });
+    if (!valid) return unsigned();
+    return message(body.From, body.Body, body.MessageSid ?? body.SmsSid);
+  }
+  if ('vonage' in auth) {
+    const v = auth.vonage;
+    const check = {
+      signatureSecret: v.signatureSecret,
+      now,
+      ...(v.maxAgeMs !== undefined ? { maxAgeMs: v.maxAgeMs } : {}),
+    };
+    const authorization = header(req.headers, 'authorization');
+    if (authorization !== undefined) {
+      if (!validateVonageJwt({ ...check, authorization, body: req.rawBody })) return unsigned();
+      if (body.channel !== undefined && body.channel !== 'sms') {
+        return invalid('Only SMS inbound messages are read.');
+      }
+      return message(e164(body.from), body.text, body.message_uuid);
+    }
+    const valid = validateVonageSignature({
+      ...check,
+      params: body,
+      ...(v.method !== undefined ? { method: v.method } : {}),
+    });
+    if (!valid) return unsigned();
+    return message(e164(body.msisdn), body.text, body.messageId);
+  }
+  return message(body.from, body.text, undefined);
+}

@@ -1,0 +1,535 @@
+/**
+ * Hole 2, forged STOP and START: the inbound-SMS webhook took `{ from, text }` from anyone.
+ * The attacker here is anyone on the network who knows the webhook URL: they send unsigned
+ * or badly signed STOP/START for a victim's number, flood toggles, and name their own
+ * consent `source`. Over real sockets on both framework adapters; the ledger on memory and
+ * PostgreSQL where the written evidence matters.
+ */
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { migrate, postgresConsentLedger } from '../../adapters/postgres/index';
+import { twilioSignature } from '../../src/delivery/twilio-signature';
+import { createVerifier, outboxSender } from '../../src/index';
+import type { ConsentLedger } from '../../src/ports/consent-ledger';
+import type { VerifierOptions } from '../../src/verifier/types';
+import type { AnyOptions, Running } from '../http/servers';
+import { pgPool, runId, serviceAvailable } from '../load/services';
+import { FRAMEWORKS } from './support';
+
+const SECRET = 'forged-inbound-secret-forged-inbound-secret!';
+const VICTIM = '+12133734253';
+const TOKEN = 'twilio-auth-token-0123456789abcdef';
+const VONAGE_SECRET = 'vonage-signature-secret-0123456789';
+const CONSENT_TEXT = 'Yes, text me one-time codes. Msg & data rates may apply.';
+const T0 = Date.UTC(2030, 0, 1);
+
+interface LedgerKind {
+  readonly name: 'memory' | 'postgres';
+  available(): Promise<boolean>;
+  make(): Promise<{ ledger: ConsentLedger; close(): Promise<void> }>;
+}
+
+const LEDGERS: readonly LedgerKind[] = [
+  {
+    name: 'memory',
+    available: async () => true,
+    make: async () => ({ ledger: memoryConsentLedger(), close: async () => {} }),
+  },
+  {
+    name: 'postgres',
+    available: () => serviceAvailable('postgres'),
+    make: async () => {
+      const pool = pgPool();
+      const table = runId('pp_inb');
+      await migrate(pool, { table: `${table}_store`, ledgerTable: table });
+      return {
+        ledger: postgresConsentLedger({ pool, table }),
+        close: async () => {
+          for (const t of [table, `${table}_heads`, `${table}_personal`, `${table}_store`]) {
+            await pool.query(`DROP TABLE IF EXISTS "${t}" CASCADE`).catch(() => {});
+          }
+          await pool.end();
+        },
+      };
+    },
+  },
+];
+
+function kit(ledger: ConsentLedger = memoryConsentLedger(), extra: Partial<VerifierOptions> = {}) {
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const outbox = outboxSender();
+  const verifier = createVerifier({
+    secret: SECRET,
+    store: memoryStore({ now }),
+    sender: outbox,
+    now,
+    consent: { ledger, required: { version: 1, text: CONSENT_TEXT } },
+    ...extra,
+  });
+  return { clock, now, outbox, verifier, ledger };
+}
+
+type Kit = ReturnType<typeof kit>;
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+/** Twilio's inbound-message webhook fields (a subset, as Twilio posts them). */
+function twilioInbound(from: string, body: string, sid = `SM${randomUUID().replace(/-/g, '')}`) {
+  return {
+    ToCountry: 'US',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    SmsSid: sid,
+    SmsStatus: 'received',
+    Body: body,
+    To: '+15005550006',
+    NumSegments: '1',
+    MessageSid: sid,
+    AccountSid: 'ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    From: from,
+    ApiVersion: '2010-04-01',
+  };
+}
+
+/** Vonage's SMS API signature, from its documentation: sorted `&k=v`, `&`/`=` in values → `_`. */
+function vonageSig(params: Record<string, string>, secret: string): string {
+  let s = '';
+  for (const k of Object.keys(params).sort()) {
+    if (k === 'sig') continue;
+    s += `&${k}=${params[k]!.replace(/[&=]/g, '_')}`;
+  }
+  return createHmac('sha256', secret).update(s).digest('hex');
+}
+
+function vonageSmsInbound(from: string, text: string, at: number, secret = VONAGE_SECRET) {
+  const params: Record<string, string> = {
+    msisdn: from.slice(1),
+    to: '447700900000',
+    messageId: `0A0000000${Math.floor(Math.random() * 1e9)}`,
+    text,
+    type: 'text',
+    keyword: text.toUpperCase(),
+    'api-key': 'abcd1234',
+    'message-timestamp': new Date(at).toISOString().slice(0, 19).replace('T', ' '),
+    timestamp: String(Math.floor(at / 1000)),
+    nonce: randomUUID(),
+  };
+  const signed: Record<string, string> = { ...params, sig: vonageSig(params, secret) };
+  return signed;
+}
+
+async function post(url: string, body: string, headers: Record<string, string>) {
+  const r = await fetch(url, { method: 'POST', body, headers });
+  const text = await r.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
+  return { status: r.status, json: json as any, text };
+}
+
+const status = async (k: Kit, phone = VICTIM) =>
+  (await k.verifier.consent.status({ phone }))._unsafeUnwrap().state;
+const history = async (k: Kit, phone = VICTIM) =>
+  (await k.verifier.consent.history({ phone }))._unsafeUnwrap();
+
+for (const [framework, mount] of FRAMEWORKS) {
+  describe(`forged inbound STOP/START (${framework})`, () => {
+    let running: Running | undefined;
+    afterEach(async () => {
+      await running?.close();
+      running = undefined;
+    });
+    const serve = async (k: Kit, options: AnyOptions) => {
+      running = await mount(k.verifier, { now: k.now, ...options });
+      return running.base;
+    };
+    const twilio = { inbound: { twilio: { authToken: TOKEN } } };
+
+    /** An opted-in victim (web consent, verified), as the attack's starting point. */
+    async function optedIn(k: Kit) {
+      const r = await k.verifier.consent.record({
+        phone: VICTIM,
+        text: CONSENT_TEXT,
+        version: 1,
+        source: 'web',
+      });
+      expect(r.isOk()).toBe(true);
+    }
+
+    it('without configured inbound authentication the webhook does not exist', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, {});
+      const stop = await post(
+        `${base}/inbound-sms`,
+        JSON.stringify({ from: VICTIM, text: 'STOP' }),
+        {
+          'content-type': 'application/json',
+        },
+      );
+      expect(stop.status).toBe(404);
+      const formStop = await post(`${base}/inbound-sms`, form(twilioInbound(VICTIM, 'STOP')), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(formStop.status).toBe(404);
+      expect(await status(k)).toBe('opted_in');
+      expect((await history(k)).entries).toHaveLength(1);
+    });
+
+    it('`inbound: true` (mount without saying how to authenticate) is refused at startup', async () => {
+      const k = kit();
+      await expect(serve(k, { inbound: true } as never)).rejects.toThrow(/inbound/);
+    });
+
+    it('`inbound` needs consent; form bodies are taken on the inbound route only', async () => {
+      const bare = createVerifier({ secret: SECRET, store: memoryStore(), sender: outboxSender() });
+      await expect(mount(bare, twilio)).rejects.toThrow(/consent/);
+      const k = kit();
+      const base = await serve(k, twilio);
+      const r = await post(`${base}/verifications`, form({ phone: VICTIM }), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(r.status).toBe(415);
+      expect(k.outbox.messages).toHaveLength(0);
+    });
+
+    it('unsigned forged STOP (JSON and Twilio form) is 401 and writes nothing', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const json = await post(
+        `${base}/inbound-sms`,
+        JSON.stringify({ from: VICTIM, text: 'STOP' }),
+        {
+          'content-type': 'application/json',
+        },
+      );
+      expect(json.status).toBe(401);
+      expect(json.json.error.code).toBe('signature_invalid');
+      const unsigned = await post(`${base}/inbound-sms`, form(twilioInbound(VICTIM, 'STOP')), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(unsigned.status).toBe(401);
+      expect(await status(k)).toBe('opted_in');
+      expect((await history(k)).entries).toHaveLength(1);
+    });
+
+    it('badly signed STOP (wrong token, tampered body, other URL) is 401 and writes nothing', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const url = `${base}/inbound-sms`;
+      const help = twilioInbound(VICTIM, 'HELP');
+      const stop = { ...help, Body: 'STOP' };
+      const attempts = [
+        // signed with a guessed token
+        { params: stop, sig: twilioSignature('not-the-token', url, stop) },
+        // a genuine HELP's signature on a body changed to STOP
+        { params: stop, sig: twilioSignature(TOKEN, url, help) },
+        // signed for another URL
+        { params: stop, sig: twilioSignature(TOKEN, 'https://attacker.example/hook', stop) },
+        { params: stop, sig: '' },
+      ];
+      for (const a of attempts) {
+        const r = await post(url, form(a.params), {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': a.sig,
+        });
+        expect(r.status).toBe(401);
+      }
+      expect(await status(k)).toBe('opted_in');
+      expect((await history(k)).entries).toHaveLength(1);
+    });
+
+    it('forged START does not re-subscribe a number that texted STOP', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const url = `${base}/inbound-sms`;
+      const stop = twilioInbound(VICTIM, 'STOP');
+      const ok = await post(url, form(stop), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+      });
+      expect(ok.status).toBe(200);
+      expect(await status(k)).toBe('opted_out');
+      const start = twilioInbound(VICTIM, 'START');
+      const forged = await post(url, form(start), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature('guess', url, start),
+      });
+      expect(forged.status).toBe(401);
+      const json = await post(url, JSON.stringify({ from: VICTIM, text: 'START' }), {
+        'content-type': 'application/json',
+      });
+      expect(json.status).toBe(401);
+      expect(await status(k)).toBe('opted_out');
+      expect((await history(k)).entries).toHaveLength(2);
+      // No code reaches the victim.
+      const r = await k.verifier.start({ phone: VICTIM });
+      expect(r.isErr()).toBe(true);
+      expect(k.outbox.messages).toHaveLength(0);
+    });
+
+    for (const L of LEDGERS) {
+      it(`a real Twilio signed STOP is accepted; the entry keeps MessageSid; the chain verifies (${L.name} ledger)`, async (ctx) => {
+        if (!(await L.available())) return ctx.skip();
+        const made = await L.make();
+        try {
+          const k = kit(made.ledger);
+          await optedIn(k);
+          const base = await serve(k, twilio);
+          const url = `${base}/inbound-sms`;
+          const sid = 'SM0123456789abcdef0123456789abcdef';
+          const stop = twilioInbound(VICTIM, 'Stop', sid);
+          const r = await post(url, form(stop), {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+          });
+          expect(r.status).toBe(200);
+          expect(r.json.action).toBe('opted_out');
+          const h = await history(k);
+          expect(h.status.state).toBe('opted_out');
+          expect(h.entries).toHaveLength(2);
+          expect(h.entries[1]).toMatchObject({
+            kind: 'opted_out',
+            source: 'sms_keyword',
+            keyword: 'STOP',
+            messageId: sid,
+          });
+          expect(h.verdict.valid).toBe(true);
+          // Twilio retries the same message: nothing more is written.
+          const again = await post(url, form(stop), {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+          });
+          expect(again.status).toBe(200);
+          expect((await history(k)).entries).toHaveLength(2);
+        } finally {
+          await made.close();
+        }
+      });
+    }
+
+    it('Vonage SMS API inbound: signed `sig` accepted (form and JSON); unsigned, bad and stale refused', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, { inbound: { vonage: { signatureSecret: VONAGE_SECRET } } });
+      const url = `${base}/inbound-sms`;
+      const formType = { 'content-type': 'application/x-www-form-urlencoded' };
+      const jsonType = { 'content-type': 'application/json' };
+      const { sig: _, ...unsigned } = vonageSmsInbound(VICTIM, 'STOP', k.clock.now);
+      expect((await post(url, form(unsigned), formType)).status).toBe(401);
+      const bad = vonageSmsInbound(VICTIM, 'STOP', k.clock.now, 'wrong-secret-wrong-secret');
+      expect((await post(url, form(bad), formType)).status).toBe(401);
+      const stale = vonageSmsInbound(VICTIM, 'STOP', k.clock.now - 3_600_000);
+      expect((await post(url, JSON.stringify(stale), jsonType)).status).toBe(401);
+      const tampered = { ...vonageSmsInbound(VICTIM, 'HELP', k.clock.now), text: 'STOP' };
+      expect((await post(url, JSON.stringify(tampered), jsonType)).status).toBe(401);
+      expect(await status(k)).toBe('opted_in');
+      expect((await history(k)).entries).toHaveLength(1);
+
+      const good = vonageSmsInbound(VICTIM, 'STOP', k.clock.now);
+      const r = await post(url, form(good), formType);
+      expect(r.status).toBe(200);
+      expect(r.json.action).toBe('opted_out');
+      const h = await history(k);
+      expect(h.entries[1]).toMatchObject({ kind: 'opted_out', messageId: good.messageId });
+      expect(h.verdict.valid).toBe(true);
+      // JSON (the "POST-JSON" webhook method) is accepted too.
+      const start = vonageSmsInbound(VICTIM, 'START', k.clock.now);
+      const s = await post(url, JSON.stringify(start), jsonType);
+      expect(s.status).toBe(200);
+      expect(await status(k)).toBe('opted_in');
+    });
+
+    it('Vonage Messages API inbound: HS256 JWT with payload_hash accepted; forged or tampered refused', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, { inbound: { vonage: { signatureSecret: VONAGE_SECRET } } });
+      const url = `${base}/inbound-sms`;
+      const message = (text: string) =>
+        JSON.stringify({
+          channel: 'sms',
+          message_uuid: randomUUID(),
+          to: '447700900000',
+          from: VICTIM.slice(1),
+          timestamp: new Date(k.clock.now).toISOString(),
+          text,
+          message_type: 'text',
+        });
+      const jwt = (body: string, secret = VONAGE_SECRET) =>
+        new SignJWT({
+          api_key: 'abcd1234',
+          application_id: randomUUID(),
+          payload_hash: createHash('sha256').update(body).digest('hex'),
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setIssuedAt(Math.floor(k.clock.now / 1000))
+          .setJti(randomUUID())
+          .sign(new TextEncoder().encode(secret));
+      const stop = message('STOP');
+      const json = { 'content-type': 'application/json' };
+      expect((await post(url, stop, json)).status).toBe(401);
+      const forged = await jwt(stop, 'guessed-secret-guessed-secret-000');
+      expect((await post(url, stop, { ...json, authorization: `Bearer ${forged}` })).status).toBe(
+        401,
+      );
+      const helpToken = await jwt(message('HELP'));
+      expect(
+        (await post(url, stop, { ...json, authorization: `Bearer ${helpToken}` })).status,
+      ).toBe(401);
+      expect(await status(k)).toBe('opted_in');
+      const r = await post(url, stop, { ...json, authorization: `Bearer ${await jwt(stop)}` });
+      expect(r.status).toBe(200);
+      expect(r.json.action).toBe('opted_out');
+      const h = await history(k);
+      expect(h.entries[1]?.messageId).toBe(JSON.parse(stop).message_uuid);
+    });
+
+    it('a toggle flood (signed STOP/START) is bounded per number; every STOP is honoured', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const url = `${base}/inbound-sms`;
+      for (let i = 0; i < 40; i++) {
+        const p = twilioInbound(VICTIM, i % 2 === 0 ? 'STOP' : 'START');
+        const r = await post(url, form(p), {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(TOKEN, url, p),
+        });
+        expect(r.status).toBe(200);
+      }
+      const h = await history(k);
+      // 1 opt-in + at most 5 keyword opt-ins a day, each after an opt-out.
+      expect(h.entries.length).toBeLessThanOrEqual(1 + 2 * 5 + 1);
+      expect(h.entries.length).toBeGreaterThan(2);
+      expect(h.verdict.valid).toBe(true);
+      // The last message was START, refused by the limit: the number stays opted out.
+      expect(h.status.state).toBe('opted_out');
+      const stop = twilioInbound(VICTIM, 'STOP');
+      await post(url, form(stop), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+      });
+      expect(await status(k)).toBe('opted_out');
+      // A day later the number may opt in by keyword again.
+      k.clock.now += 24 * 3_600_000 + 1;
+      const start = twilioInbound(VICTIM, 'START');
+      await post(url, form(start), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, url, start),
+      });
+      expect(await status(k)).toBe('opted_in');
+    });
+
+    it('web consent on start does not lift an SMS opt-out until the code sent under it is verified', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const url = `${base}/inbound-sms`;
+      const stop = twilioInbound(VICTIM, 'STOP');
+      await post(url, form(stop), {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+      });
+      expect(await status(k)).toBe('opted_out');
+      const consent = { text: CONSENT_TEXT, version: 1 };
+      const started = await post(
+        `${base}/verifications`,
+        JSON.stringify({ phone: VICTIM, consent }),
+        { 'content-type': 'application/json' },
+      );
+      expect(started.status).toBe(201);
+      // The one code under that consent is sent (how the owner proves possession)...
+      expect(k.outbox.messages).toHaveLength(1);
+      // ...but the opt-out stays in force.
+      expect(await status(k)).toBe('opted_out');
+      expect((await history(k)).entries).toHaveLength(2);
+      const plain = await post(`${base}/verifications`, JSON.stringify({ phone: VICTIM }), {
+        'content-type': 'application/json',
+      });
+      expect(plain.status).toBe(403);
+      k.clock.now += 60_000;
+      const resend = await post(`${base}/verifications/${started.json.id}/resend`, '{}', {
+        'content-type': 'application/json',
+      });
+      expect(resend.status).toBe(403);
+      expect(k.outbox.messages).toHaveLength(1);
+      // A wrong code proves nothing.
+      const wrong = k.outbox.last()!.code === '000000' ? '111111' : '000000';
+      await post(
+        `${base}/verifications/${started.json.id}/check`,
+        JSON.stringify({ code: wrong }),
+        {
+          'content-type': 'application/json',
+        },
+      );
+      expect(await status(k)).toBe('opted_out');
+      const checked = await post(
+        `${base}/verifications/${started.json.id}/check`,
+        JSON.stringify({ code: k.outbox.last()!.code }),
+        { 'content-type': 'application/json' },
+      );
+      expect(checked.status).toBe(200);
+      const h = await history(k);
+      expect(h.status.state).toBe('opted_in');
+      expect(h.entries).toHaveLength(3);
+      expect(h.entries[2]).toMatchObject({ kind: 'opted_in', version: '1', text: CONSENT_TEXT });
+      expect(h.verdict.valid).toBe(true);
+    });
+
+    it('an unverified re-opt-in leaves the opt-out in force (no second code, no opt-in)', async () => {
+      const k = kit();
+      await optedIn(k);
+      expect(
+        (await k.verifier.consent.optOut({ phone: VICTIM, source: 'sms_keyword' })).isOk(),
+      ).toBe(true);
+      const base = await serve(k, twilio);
+      const consent = { text: CONSENT_TEXT, version: 1 };
+      const started = await post(
+        `${base}/verifications`,
+        JSON.stringify({ phone: VICTIM, consent }),
+        { 'content-type': 'application/json' },
+      );
+      expect(started.status).toBe(201);
+      k.clock.now += 3_600_000;
+      expect(await status(k)).toBe('opted_out');
+      expect((await history(k)).entries).toHaveLength(2);
+    });
+
+    it('the consent `source` comes from the server, never from the client body', async () => {
+      const k = kit();
+      const base = await serve(k, twilio);
+      const started = await post(
+        `${base}/verifications`,
+        JSON.stringify({
+          phone: VICTIM,
+          consent: { text: CONSENT_TEXT, version: 1, source: 'sms_keyword' },
+        }),
+        { 'content-type': 'application/json' },
+      );
+      expect(started.status).toBe(201);
+      const h = await history(k);
+      expect(h.entries).toHaveLength(1);
+      expect(h.entries[0]!.source).toBe('web');
+      running?.close();
+      running = undefined;
+      const k2 = kit();
+      const base2 = await serve(k2, { ...twilio, consentSource: 'signup_form' });
+      await post(
+        `${base2}/verifications`,
+        JSON.stringify({ phone: VICTIM, consent: { text: CONSENT_TEXT, version: 1, source: 'x' } }),
+        { 'content-type': 'application/json' },
+      );
+      expect((await history(k2)).entries[0]!.source).toBe('signup_form');
+    });
+  });
+}
