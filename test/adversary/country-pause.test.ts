@@ -40,7 +40,7 @@ describe.each(FRAMEWORKS)('%s: a country paused by few requesters', (_name, moun
       sender: outbox,
       now,
     });
-    running = await mount(verifier, { now }, { trustProxy: true });
+    running = await mount(verifier, { now }, { trustProxy: '127.0.0.1' });
     const base = running.base;
     const start = (ip: string, phone: string): Promise<Reply> =>
       call(`${base}/verifications`, {

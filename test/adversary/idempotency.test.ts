@@ -45,7 +45,7 @@ describe.each(STORES)('$name store: shared idempotency keys', (kind) => {
         consent: { ledger: memoryConsentLedger() },
         policy: { resendCooldownMs: 0 },
       });
-      running = await mount(verifier, {}, { trustProxy: true });
+      running = await mount(verifier, {}, { trustProxy: '127.0.0.1' });
       const base = running.base;
       const start = (ip: string, key: string, body: Record<string, unknown>) =>
         call(`${base}/verifications`, {
