@@ -39,6 +39,12 @@ export interface HttpOptions<Req> {
    * consent configured.
    */
   readonly inbound?: boolean;
+  /**
+   * `GET /verifications/:id` also shows the phone's state shared by all its verifications
+   * (`failedVerifications`, `lockedUntil`). Default false: anyone holding one id sees only
+   * that verification's own state (see docs/http-api.md).
+   */
+  readonly statusShowsPhone?: boolean;
   /** Largest JSON body in bytes (default 16 KiB). */
   readonly bodyLimit?: number;
   /** Header read by the default `context` for the device id (default `x-device-id`). */
@@ -81,6 +87,9 @@ export function validateHttpOptions(verifier: unknown, options: unknown): void {
   fn('now', o.now);
   if (o.inbound !== undefined && typeof o.inbound !== 'boolean') {
     throw new TypeError('phoneproof: `inbound` must be a boolean.');
+  }
+  if (o.statusShowsPhone !== undefined && typeof o.statusShowsPhone !== 'boolean') {
+    throw new TypeError('phoneproof: `statusShowsPhone` must be a boolean.');
   }
   if (
     o.bodyLimit !== undefined &&
