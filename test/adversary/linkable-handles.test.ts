@@ -47,6 +47,7 @@ async function app(
         ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
         : {}),
     });
+    // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
   const start = async (phone: string, purpose = 'verify') => {

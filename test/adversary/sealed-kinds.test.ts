@@ -53,6 +53,7 @@ async function app(mount: (typeof FRAMEWORKS)[number][1], kind: (typeof MEMORY_O
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+    // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
   /** Enrolls and confirms `subject` (the app does this after the user signs in). */
