@@ -113,7 +113,9 @@ export type SealKind =
   /** The body of a second-factor challenge id (`totp.` + sealed). */
   | 'totp-challenge'
   /** A verification id: the phone's store-key fragment under a fresh IV. */
-  | 'verification-id';
+  | 'verification-id'
+  /** A `start` result kept for an idempotency key (it holds the verification id). */
+  | 'idempotency-result';
 
 /** Every sealed kind (a closed list: adding one means adding it here). */
 export const SEAL_KINDS: readonly SealKind[] = [
@@ -122,6 +124,7 @@ export const SEAL_KINDS: readonly SealKind[] = [
   'proof-identity',
   'totp-challenge',
   'verification-id',
+  'idempotency-result',
 ];
 
 /**

@@ -54,6 +54,8 @@ export function withAbuse(options: VerifierOptions): AbuseWiring {
         storeError,
         now: sh.now,
         nonce: () => Buffer.from(sh.random(12)).toString('base64url'),
+        ring: sh.ring,
+        iv: () => sh.random(12),
       };
       return {
         start: wrapStart(sh, shield, idem, ops.start),
