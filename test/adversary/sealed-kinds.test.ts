@@ -9,10 +9,14 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier, outboxSender } from '../../src/index';
+import type { Store } from '../../src/ports/store';
+import { subjectKey } from '../../src/proof/subject';
 import {
   hmac,
   keyring,
+  phoneKey,
   SEAL_KINDS,
   type SealKind,
   seal,
@@ -226,5 +230,77 @@ describe('sealed kinds', () => {
     expect(open(T0 + 10 * 60_000, T0 + 11 * 60_000)._unsafeUnwrapErr().code).toBe('not_found');
     expect(open(T0, T0)._unsafeUnwrapErr().code).toBe('not_found');
     expect(open(T0 - ttl, T0)._unsafeUnwrapErr().code).toBe('expired');
+  });
+});
+
+describe('upgrade from 0.1.0 and rotation', () => {
+  const SECRET = 'u'.repeat(40);
+  const { createCipheriv } = require('node:crypto') as typeof import('node:crypto');
+  /** A value sealed as 0.1.0 did: one key for every kind, no authenticated data. */
+  const legacy = (secret: string, text: string) => {
+    const v = new Uint8Array(12).fill(7);
+    const c = createCipheriv('aes-256-gcm', subkey(Buffer.from(secret), 'seal'), v);
+    const ct = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+    return Buffer.concat([v, c.getAuthTag(), ct]).toString('base64url');
+  };
+  /** Replaces every `"sealed":"…"` of a stored record. */
+  const rewrite = async (store: Store, key: string, sealed: string) => {
+    await store.update(key, (raw) => ({
+      result: undefined,
+      write: { value: raw!.replace(/"sealed":"[^"]*"/g, `"sealed":"${sealed}"`), ttlMs: 60_000 },
+    }));
+  };
+
+  it('a stored number and a TOTP secret sealed by 0.1.0 still open; the TOTP secret is re-sealed', async () => {
+    const clock = { now: T0 };
+    const store = memoryStore({ now: () => clock.now });
+    const outbox = outboxSender();
+    const v = createVerifier({
+      secret: SECRET,
+      store,
+      sender: outbox,
+      now: () => clock.now,
+      totp: { qr: false },
+    });
+    const ring = keyring(SECRET);
+    // A pending phone verification whose number was sealed by 0.1.0.
+    const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
+    await rewrite(store, `phone:${phoneKey(ring, '+12133734253')}`, legacy(SECRET, '+12133734253'));
+    const c = (await v.check({ id: s.id, code: outbox.last()!.code }))._unsafeUnwrap();
+    expect(c.phone).toBe('+12133734253');
+    // An authenticator enrollment whose secret was sealed by 0.1.0.
+    const e = (await v.totp.enroll({ subject: 'bo' }))._unsafeUnwrap();
+    const code = () =>
+      totpAtStep(fromBase32(e.secret)!, Math.floor(clock.now / 30_000), {
+        algorithm: 'sha1',
+        digits: 6,
+        period: 30,
+      });
+    (await v.totp.confirm({ subject: 'bo', token: code() }))._unsafeUnwrap();
+    const key = `totp:${subjectKey(ring, 'bo')}`;
+    await rewrite(store, key, legacy(SECRET, e.secret));
+    clock.now += 30_000;
+    (await v.totp.verify({ subject: 'bo', token: code() }))._unsafeUnwrap();
+    const sealed = /"sealed":"([^"]*)"/.exec((await store.get(key))!)![1]!;
+    expect(sealed).not.toBe(legacy(SECRET, e.secret));
+    expect(unseal(ring, 'totp-secret', sealed)).toBe(e.secret);
+  });
+
+  it('ids, challenges and proofs sealed under an older secret still work after a rotation', async () => {
+    const clock = { now: T0 };
+    const store = memoryStore({ now: () => clock.now });
+    const outbox = outboxSender();
+    const make = (secret: string | string[]) =>
+      createVerifier({ secret, store, sender: outbox, now: () => clock.now, totp: { qr: false } });
+    const before = make(SECRET);
+    const s = (await before.start({ phone: '+12133734253' }))._unsafeUnwrap();
+    const after = make(['n'.repeat(40), SECRET]);
+    expect((await after.status({ id: s.id }))._unsafeUnwrap().status).toBe('pending');
+    const c = (await after.check({ id: s.id, code: outbox.last()!.code }))._unsafeUnwrap();
+    expect(c.status).toBe('approved');
+    // A verifier without the old secret does not know the id.
+    expect((await make('n'.repeat(40)).status({ id: s.id }))._unsafeUnwrapErr().code).toBe(
+      'not_found',
+    );
   });
 });
