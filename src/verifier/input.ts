@@ -56,12 +56,4 @@ export function templateOf(x: unknown): Result<string | undefined, VerifyError> 
   return bad('`template` must be 1-64 letters, digits or _.:-');
 }
 
-/** Verification ids' shape (see ids.ts: opened with the ring by `openId`). */
-const ID = /^[A-Za-z0-9_-]{70}$/;
-
-/** Shape check only: an id must still be opened (`openId`) to find its record. */
-export function idOf(x: unknown): Result<string, VerifyError> {
-  if (typeof x === 'string' && ID.test(x)) return ok(x);
-  if (typeof x === 'string') return err(verifyError('not_found'));
-  return bad('`id` must be a verification id string.');
-}
+// Verification ids are validated and opened by `openId` (ids.ts).
