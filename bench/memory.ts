@@ -19,6 +19,7 @@ import {
 } from '../src/index';
 import { randomPool } from '../src/random';
 import { codeDigest, codeMatches, keyring, phoneKey, seal, unseal } from '../src/secrets';
+import { newVerificationId } from '../src/verifier/ids';
 import { compare, fmt } from './lib/measure';
 
 const secret = 'bench-secret-bench-secret-bench-secret';
@@ -64,11 +65,14 @@ function floor(): void {
   n += 1;
   const phone = normalizePhone(phones[n % phones.length]!)._unsafeUnwrap().number;
   const key = phoneKey(ring, phone);
-  const id = key + Buffer.from(random(16)).toString('base64url');
+  const id = newVerificationId(ring, key, random(12));
   const code = generateCode(random, 6, NUMERIC_ALPHABET);
   const digest = codeDigest(ring.current, id, 'verify', code);
-  const sealed = seal(ring, phone, random(12));
-  if (!codeMatches(ring, digest, id, 'verify', code) || unseal(ring, sealed) !== phone) {
+  const sealed = seal(ring, 'phone-number', phone, random(12));
+  if (
+    !codeMatches(ring, digest, id, 'verify', code) ||
+    unseal(ring, 'phone-number', sealed) !== phone
+  ) {
     throw new Error('floor');
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Keyed hashing: store keys derived from phone numbers, code digests, constant-time compare.
+ * Keyed hashing: store keys derived from phone numbers, code digests, constant-time compare;
+ * sealing with a separate derived key and authenticated data for every kind (`SealKind`).
  * Uses only `node:crypto` computation (no I/O). @internal
  * @module
  */
@@ -17,7 +18,10 @@ export interface Keyring {
   readonly all: readonly Buffer[];
   /** Derives store keys; stable across rotations that keep the oldest secret. */
   readonly lookup: Buffer;
-  /** AES-256-GCM keys derived from `all`, same order (`sealKeys[0]` seals). */
+  /**
+   * The 0.1.0 AES-256-GCM keys (one for every kind), same order as `all`: only to read
+   * stored numbers and TOTP secrets written before per-kind keys (see `unseal`).
+   */
   readonly sealKeys: readonly Buffer[];
 }
 
@@ -93,25 +97,165 @@ export function subkey(key: Buffer, label: string): Buffer {
   return createHmac('sha256', key).update(`phoneproof:${label}`).digest();
 }
 
-/** Encrypts `plaintext` with AES-256-GCM under the current secret: base64url(iv|tag|ct). */
-export function seal(ring: Keyring, plaintext: string, iv: Uint8Array): string {
-  const cipher = createCipheriv('aes-256-gcm', ring.sealKeys[0]!, iv);
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+/**
+ * What a sealed value is. Each kind has its own key, derived from every secret of the ring
+ * (`subkey(secret, 'seal:' + kind)`), and its name as AES-GCM additional authenticated data,
+ * so a blob sealed as one kind never opens as another (an attacker-chosen subject sealed in a
+ * proof token is not a second-factor challenge).
+ */
+export type SealKind =
+  /** A phone number stored in a verification record. At rest; legacy format read. */
+  | 'phone-number'
+  /** An authenticator (TOTP) secret stored in an enrollment. At rest; legacy format read. */
+  | 'totp-secret'
+  /** The phone number or subject a proof token names. */
+  | 'proof-identity'
+  /** The body of a second-factor challenge id (`totp.` + sealed). */
+  | 'totp-challenge'
+  /** A verification id: the phone's store-key fragment under a fresh IV. */
+  | 'verification-id'
+  /** A `start` result kept for an idempotency key (it holds the verification id). */
+  | 'idempotency-result'
+  /** A consent given for an opted-out number, kept until its verification is approved. */
+  | 'consent-reopt-in';
+
+/** Every sealed kind (a closed list: adding one means adding it here). */
+export const SEAL_KINDS: readonly SealKind[] = [
+  'phone-number',
+  'totp-secret',
+  'proof-identity',
+  'totp-challenge',
+  'verification-id',
+  'idempotency-result',
+  'consent-reopt-in',
+];
+
+/**
+ * Kinds stored at rest whose values written by 0.1.0 (one key for every kind, no
+ * authenticated data) are still opened, from the store only: records last up to a day,
+ * enrollments longer. Values a client presents never get this fallback.
+ */
+const LEGACY_READABLE: ReadonlySet<SealKind> = new Set(['phone-number', 'totp-secret']);
+
+const kindKeyCache = new WeakMap<Keyring, Map<SealKind, readonly Buffer[]>>();
+
+/** The AES-256-GCM keys of `kind` for every secret of the ring, current first. */
+function kindKeys(ring: Keyring, kind: SealKind): readonly Buffer[] {
+  let byKind = kindKeyCache.get(ring);
+  if (!byKind) {
+    byKind = new Map();
+    kindKeyCache.set(ring, byKind);
+  }
+  let keys = byKind.get(kind);
+  if (!keys) {
+    if (!SEAL_KINDS.includes(kind)) throw new TypeError(`phoneproof: unknown sealed kind ${kind}`);
+    keys = ring.all.map((k) => subkey(k, `seal:${kind}`));
+    byKind.set(kind, keys);
+  }
+  return keys;
+}
+
+const aadCache = new Map<SealKind, Buffer>();
+
+/**
+ * The authenticated data of `kind`: its name, and the value it is bound to when there is one
+ * (a blob bound to one verification does not open for another).
+ */
+function aadOf(kind: SealKind, bound?: string): Buffer {
+  if (bound !== undefined) return Buffer.from(`phoneproof:${kind}\u0000${bound}`, 'utf8');
+  let a = aadCache.get(kind);
+  if (!a) {
+    a = Buffer.from(`phoneproof:${kind}`, 'utf8');
+    aadCache.set(kind, a);
+  }
+  return a;
+}
+
+/** Encrypts bytes as `kind` under the current secret: base64url(iv|tag|ct). */
+export function sealBytes(
+  ring: Keyring,
+  kind: SealKind,
+  plaintext: Uint8Array,
+  iv: Uint8Array,
+  bound?: string,
+): string {
+  const cipher = createCipheriv('aes-256-gcm', kindKeys(ring, kind)[0]!, iv);
+  cipher.setAAD(aadOf(kind, bound));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
 }
 
-/** Decrypts a `seal` output under any secret of the ring; undefined when none fits. */
-export function unseal(ring: Keyring, sealed: string): string | undefined {
+/** Encrypts a string as `kind` under the current secret (`iv`: 12 fresh random bytes). */
+export function seal(
+  ring: Keyring,
+  kind: SealKind,
+  plaintext: string,
+  iv: Uint8Array,
+  bound?: string,
+): string {
+  return sealBytes(ring, kind, Buffer.from(plaintext, 'utf8'), iv, bound);
+}
+
+function open(raw: Buffer, key: Buffer, aad: Buffer | undefined): Buffer | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    if (aad) decipher.setAAD(aad);
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How `unseal` opens a blob. */
+export interface UnsealOptions {
+  /** Also accept the 0.1.0 format (stored numbers and TOTP secrets read from the store only). */
+  readonly legacy?: boolean;
+  /** Only the current secret (to tell whether a value needs re-sealing). */
+  readonly currentOnly?: boolean;
+  /** The value the blob was sealed bound to (`seal`'s `bound`), part of the authenticated data. */
+  readonly bound?: string;
+}
+
+/**
+ * Decrypts a `sealBytes` output of `kind` under any secret of the ring; undefined when it is
+ * not a `kind` blob sealed by one of them. `legacy: true` (stored values only) also accepts
+ * the 0.1.0 format for the kinds that had values at rest.
+ */
+export function unsealBytes(
+  ring: Keyring,
+  kind: SealKind,
+  sealed: string,
+  options: UnsealOptions = {},
+): Buffer | undefined {
   const raw = Buffer.from(sealed, 'base64url');
   if (raw.length < 28) return undefined;
-  for (const key of ring.sealKeys) {
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      // wrong key: try the next one
+  const aad = aadOf(kind, options.bound);
+  const keys = kindKeys(ring, kind);
+  for (const key of options.currentOnly ? keys.slice(0, 1) : keys) {
+    const plain = open(raw, key, aad);
+    if (plain) return plain;
+  }
+  if (
+    options.legacy === true &&
+    options.currentOnly !== true &&
+    options.bound === undefined &&
+    LEGACY_READABLE.has(kind)
+  ) {
+    for (const key of ring.sealKeys) {
+      const plain = open(raw, key, undefined);
+      if (plain) return plain;
     }
   }
   return undefined;
+}
+
+/** Decrypts a `seal` output of `kind` (see `unsealBytes`). */
+export function unseal(
+  ring: Keyring,
+  kind: SealKind,
+  sealed: string,
+  options?: UnsealOptions,
+): string | undefined {
+  return unsealBytes(ring, kind, sealed, options)?.toString('utf8');
 }

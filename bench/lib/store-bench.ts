@@ -12,6 +12,7 @@ import { createVerifier, NUMERIC_ALPHABET, type Sender, type Store } from '../..
 import { maskFormatted, parsePhone } from '../../src/phone';
 import { randomPool } from '../../src/random';
 import { codeDigest, keyring, phoneKey, seal } from '../../src/secrets';
+import { newVerificationId } from '../../src/verifier/ids';
 import { fmt, median } from './measure';
 
 export const IN_FLIGHT = 100;
@@ -102,14 +103,14 @@ function startFloor(b: StoreBench, template: Record<string, unknown>) {
     i += 1;
     const p = parsePhone(startPhones[i % startPhones.length]!)._unsafeUnwrap();
     const key = phoneKey(ring, p.number);
-    const nonce = random(34);
-    const id = key + Buffer.from(nonce.buffer, nonce.byteOffset, 16).toString('base64url');
+    const nonce = random(30);
+    const id = newVerificationId(ring, key, nonce.subarray(0, 12));
     const code = generateCode(random, 6, NUMERIC_ALPHABET);
     const record = Object.assign({}, template, {
       id,
       digest: codeDigest(ring.current, id, 'verify', code),
       to: maskFormatted(p.international, p.callingCode.length + 1, 2),
-      sealed: seal(ring, p.number, nonce.subarray(16, 28)),
+      sealed: seal(ring, 'phone-number', p.number, nonce.subarray(12, 24)),
     });
     return b.create(i, JSON.stringify(record));
   };

@@ -58,6 +58,8 @@ export function withAbuse(options: VerifierOptions): AbuseWiring {
         now: sh.now,
         nonce: () => Buffer.from(sh.random(12)).toString('base64url'),
         ipv6PrefixLength: resolved.ipv6PrefixLength,
+        ring: sh.ring,
+        iv: () => sh.random(12),
       };
       return {
         start: wrapStart(sh, shield, idem, ops.start),

@@ -3,14 +3,16 @@
  * same verification and sends nothing; the same key with other parameters is refused. Keys
  * are scoped to the requester (see `idempotencyScope`): another requester's same key is
  * another key, answered as if unknown. The key is claimed atomically before anything is
- * sent, so concurrent repeats send once. Pure transitions plus a small runner. @internal
+ * sent, so concurrent repeats send once. The kept result holds the verification id, a
+ * handle: it is stored sealed (`idempotency-result`). Pure transitions plus a small runner.
+ * @internal
  * @module
  */
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { CorruptRecordError } from '../core/state';
 import { type VerifyError, verifyError } from '../errors';
 import type { Store, Transition } from '../ports/store';
-import { hmac } from '../secrets';
+import { hmac, type Keyring, seal, unseal } from '../secrets';
 import type { RequestContext, StartResult } from '../verifier/types';
 import { requesterKeys } from './keys';
 
@@ -20,10 +22,13 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 
 type IdemRecord =
   | { readonly v: 1; readonly k: 'idem'; readonly fp: string; readonly claim: string }
+  | { readonly v: 1; readonly k: 'idem'; readonly fp: string; readonly sealed: string }
+  /** Written by 0.1.0 (the result in clear); read until it expires with its verification. */
   | { readonly v: 1; readonly k: 'idem'; readonly fp: string; readonly result: StartResult };
 
 type Claim =
   | { readonly kind: 'claimed' }
+  | { readonly kind: 'replay'; readonly sealed: string }
   | { readonly kind: 'replay'; readonly result: StartResult }
   | { readonly kind: 'conflict' }
   | { readonly kind: 'in_progress' };
@@ -33,6 +38,7 @@ function decode(raw: string): IdemRecord {
     const x = JSON.parse(raw) as Partial<Record<string, unknown>>;
     if (x.v === 1 && x.k === 'idem' && typeof x.fp === 'string') {
       if (typeof x.claim === 'string') return x as unknown as IdemRecord;
+      if (typeof x.sealed === 'string') return x as unknown as IdemRecord;
       if (typeof x.result === 'object' && x.result !== null) return x as unknown as IdemRecord;
     }
   } catch {
@@ -54,23 +60,32 @@ export function claimKey(fp: string, claim: string): Transition<Claim> {
     const r = decode(raw);
     if (r.fp !== fp) return { result: { kind: 'conflict' } };
     return {
-      result: 'result' in r ? { kind: 'replay', result: r.result } : { kind: 'in_progress' },
+      result:
+        'sealed' in r
+          ? { kind: 'replay', sealed: r.sealed }
+          : 'result' in r
+            ? { kind: 'replay', result: r.result }
+            : { kind: 'in_progress' },
     };
   };
 }
 
-/** Stores the result under a claim still held by `claim`, until the verification expires. */
+/**
+ * Stores the result (`sealed`) under a claim still held by `claim`, until the verification
+ * expires at `expiresAt`.
+ */
 export function completeKey(
   fp: string,
   claim: string,
-  result: StartResult,
+  sealed: string,
+  expiresAt: number,
   now: number,
 ): Transition<void> {
   return (raw) => {
     const r = raw === undefined ? undefined : decode(raw);
     if (!r || !('claim' in r) || r.claim !== claim) return { result: undefined };
-    const rec: IdemRecord = { v: 1, k: 'idem', fp, result };
-    const ttlMs = result.expiresAt - now;
+    const rec: IdemRecord = { v: 1, k: 'idem', fp, sealed };
+    const ttlMs = expiresAt - now;
     return {
       result: undefined,
       write: ttlMs > 0 ? { value: JSON.stringify(rec), ttlMs } : { delete: true },
@@ -97,6 +112,10 @@ export interface IdempotencyDeps {
   readonly nonce: () => string;
   /** Bits of an IPv6 address that name one requester (as the requester budgets). */
   readonly ipv6PrefixLength: number;
+  /** Seals the kept result (`idempotency-result`). */
+  readonly ring: Keyring;
+  /** 12 fresh random bytes (the result's IV). */
+  readonly iv: () => Uint8Array;
 }
 
 const ALL_FIELDS = new Set(['ip', 'deviceId', 'userId'] as const);
@@ -148,8 +167,16 @@ export function idempotent(
     ResultAsync.fromThrowable(() => deps.store.update(storeKey, fn), deps.storeError)();
   return update(claimKey(fp, claim)).andThen((c) => {
     switch (c.kind) {
-      case 'replay':
-        return okAsync(c.result);
+      case 'replay': {
+        if ('result' in c) return okAsync(c.result);
+        const plain = unseal(deps.ring, 'idempotency-result', c.sealed);
+        if (plain === undefined) {
+          return errAsync(
+            deps.storeError(new CorruptRecordError('idempotency record cannot be opened')),
+          );
+        }
+        return okAsync(JSON.parse(plain) as StartResult);
+      }
       case 'conflict':
         return errAsync(verifyError('idempotency_conflict'));
       case 'in_progress':
@@ -163,7 +190,15 @@ export function idempotent(
         return run()
           .andThen((result) =>
             // The message left: a failure to record the result must not turn it into an error.
-            update(completeKey(fp, claim, result, deps.now()))
+            update(
+              completeKey(
+                fp,
+                claim,
+                seal(deps.ring, 'idempotency-result', JSON.stringify(result), deps.iv()),
+                result.expiresAt,
+                deps.now(),
+              ),
+            )
               .orElse(() => ok(undefined))
               .map(() => result),
           )

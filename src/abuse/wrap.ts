@@ -9,7 +9,8 @@ import { orElseAsync } from '../async';
 import type { VerifyError } from '../errors';
 import { normalizePhone } from '../phone';
 import { phoneKey, unseal } from '../secrets';
-import { DEFAULT_PURPOSE, idOf, keyOfId } from '../verifier/input';
+import { openId } from '../verifier/ids';
+import { DEFAULT_PURPOSE } from '../verifier/input';
 import type { Shell } from '../verifier/shell';
 import type { CheckResult, RequestContext, StartResult, Verifier } from '../verifier/types';
 import {
@@ -109,7 +110,7 @@ export function wrapResend(
     const at = sh.now();
     if (!isObject(input)) return inner(input);
     const o = input as Record<string, unknown>;
-    const id = idOf(o.id);
+    const id = openId(sh.ring, o.id);
     if (id.isErr() || !shield.active) return inner(input);
     const context = contextOf(o);
     if (!shield.resendNeedsNumber) {
@@ -117,7 +118,7 @@ export function wrapResend(
       if (!context) return inner(input);
       const call: SendCall = {
         kind: 'resend',
-        phoneKey: id.value.slice(0, 32),
+        phoneKey: id.value.phoneKey,
         context,
         silent: o.silent === true,
         at,
@@ -126,16 +127,16 @@ export function wrapResend(
         .beforeSend(call)
         .andThen((release) => underReservation(release, () => inner(input)));
     }
-    return sh.read(keyOfId(id.value)).andThen((state) => {
-      const v = state.verifications.find((x) => x.id === id.value && x.status === 'pending');
-      const phone = v ? unseal(sh.ring, v.sealed) : undefined;
+    return sh.read(id.value.key).andThen((state) => {
+      const v = state.verifications.find((x) => x.id === id.value.id && x.status === 'pending');
+      const phone = v ? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true }) : undefined;
       const n = phone === undefined ? undefined : normalizePhone(phone);
       const channel = o.channel ?? v?.channel;
       // Not pending, unreadable or invalid: the operation itself reports it.
       if (!v || !n || n.isErr() || (channel !== 'sms' && channel !== 'voice')) return inner(input);
       const call: SendCall = {
         kind: 'resend',
-        phoneKey: id.value.slice(0, 32),
+        phoneKey: id.value.phoneKey,
         phone: n.value.number,
         country: n.value.country,
         channel,
@@ -157,7 +158,7 @@ export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): 
   // round trips and no more.
   const approve = (at: number) => (r: Result<CheckResult, VerifyError>) => {
     if (r.isErr()) return r;
-    const { id, phone } = r.value;
+    const { phone } = r.value;
     const p = sh.phoneOf(phone);
     const n = p.isOk()
       ? {
@@ -166,8 +167,8 @@ export function wrapCheck(sh: Shell, shield: Shield, inner: Verifier['check']): 
           country: p.value.country,
         }
       : undefined;
-    // A verification id starts with its phone's key (as `resend` relies on too): no HMAC.
-    shield.approved(id.slice(0, 32), phone, at, n);
+    // The id is opaque: its phone's key is the number's keyed hash (one HMAC).
+    shield.approved(phoneKey(sh.ring, phone), phone, at, n);
     return r;
   };
   return (input) => {

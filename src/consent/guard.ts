@@ -7,6 +7,7 @@
 import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import { verifyError } from '../errors';
 import type { SendOutcome } from '../ports/sender';
+import { phoneKey } from '../secrets';
 import type { ApproveHook, SendGuard } from '../verifier/hooks';
 import { storeError } from '../verifier/shell';
 import type { RequestContext } from '../verifier/types';
@@ -111,7 +112,7 @@ export function confirmReoptIn(s: Setup, api: ReturnType<typeof makeConsentApi>)
           const pending = openPending(s.sh.ring, result.id, sealed);
           if (pending) {
             await api.recordGiven({
-              phoneKey: result.id.slice(0, 32),
+              phoneKey: phoneKey(s.sh.ring, result.phone),
               phone: result.phone,
               given: pending.given,
               at: req.at,

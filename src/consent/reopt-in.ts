@@ -7,17 +7,13 @@
  * (other starts, resends, the delivery re-check).
  *
  * The kept consent (text, version, source, ip, user agent, time) is sealed with AES-256-GCM
- * under its own key derived from each secret (`consent-reopt-in`), with the kind and the
- * verification id as authenticated data: it cannot be read, moved to another verification,
+ * as the sealed kind `consent-reopt-in` (its own key derived from each secret), bound to the
+ * verification id in the authenticated data: it cannot be read, moved to another verification,
  * or confused with another sealed kind. @internal
  * @module
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { Keyring } from '../secrets';
-import { subkey } from '../secrets';
+import { type Keyring, seal, unseal } from '../secrets';
 import type { GivenConsent } from './input';
-
-const KIND = 'phoneproof.consent.reopt-in.v1';
 
 /** The Store key of the consent kept for verification `id`. */
 export const reoptInKey = (id: string) => `consent-reopt:${id}`;
@@ -31,33 +27,20 @@ export interface PendingOptIn {
   readonly at: number;
 }
 
-const keyOf = (sealKey: Buffer) => subkey(sealKey, 'consent-reopt-in');
-const aad = (id: string) => Buffer.from(`${KIND}\u0000${id}`, 'utf8');
-
 /** Seals a pending opt-in for verification `id` (`iv`: 12 random bytes). */
 export function sealPending(ring: Keyring, id: string, p: PendingOptIn, iv: Uint8Array): string {
-  const cipher = createCipheriv('aes-256-gcm', keyOf(ring.sealKeys[0]!), iv);
-  cipher.setAAD(aad(id));
-  const ct = Buffer.concat([cipher.update(JSON.stringify(p), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+  return seal(ring, 'consent-reopt-in', JSON.stringify(p), iv, id);
 }
 
 /** Opens a pending opt-in sealed for `id`; undefined when it does not open or is malformed. */
 export function openPending(ring: Keyring, id: string, sealed: string): PendingOptIn | undefined {
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length < 28) return undefined;
-  for (const key of ring.sealKeys) {
-    try {
-      const d = createDecipheriv('aes-256-gcm', keyOf(key), raw.subarray(0, 12));
-      d.setAAD(aad(id));
-      d.setAuthTag(raw.subarray(12, 28));
-      const text = Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
-      const p = JSON.parse(text) as PendingOptIn;
-      if (typeof p?.at !== 'number' || typeof p.given?.text !== 'string') return undefined;
-      return p;
-    } catch {
-      // another secret of the ring, or not ours
-    }
+  const text = unseal(ring, 'consent-reopt-in', sealed, { bound: id });
+  if (text === undefined) return undefined;
+  try {
+    const p = JSON.parse(text) as PendingOptIn;
+    if (typeof p?.at !== 'number' || typeof p.given?.text !== 'string') return undefined;
+    return p;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -64,6 +64,7 @@ export function createHttpHandler<Req>(
 ): HttpHandler<Req> {
   validateHttpOptions(verifier, options);
   const { authorize, mapResponse } = options;
+  const statusShowsPhone = options.statusShowsPhone === true;
   const deviceIdHeader = options.deviceIdHeader ?? DEFAULT_DEVICE_ID_HEADER;
   const { clientIp } = options;
   const contextOf =
@@ -182,7 +183,7 @@ export function createHttpHandler<Req>(
       if (result.isErr()) return fail(operation, ex.request, result.error);
       const response = {
         status: route.status,
-        body: successBody(operation, result.value, now()),
+        body: successBody(operation, result.value, now(), statusShowsPhone),
       };
       return finish(operation, ex.request, response, undefined, result.value);
     },

@@ -54,6 +54,12 @@ export interface HttpOptions<Req> {
    * client cannot name it: whatever `consent.source` the body carries is ignored.
    */
   readonly consentSource?: string;
+  /**
+   * `GET /verifications/:id` also shows the phone's state shared by all its verifications
+   * (`failedVerifications`, `lockedUntil`). Default false: anyone holding one id sees only
+   * that verification's own state (see docs/http-api.md).
+   */
+  readonly statusShowsPhone?: boolean;
   /** Largest JSON body in bytes (default 16 KiB). */
   readonly bodyLimit?: number;
   /** Header read by the default `context` for the device id (default `x-device-id`). */
@@ -101,6 +107,9 @@ export function validateHttpOptions(verifier: unknown, options: unknown): void {
     (typeof o.consentSource !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(o.consentSource))
   ) {
     throw new TypeError('phoneproof: `consentSource` must be 1-64 letters, digits or _.:-');
+  }
+  if (o.statusShowsPhone !== undefined && typeof o.statusShowsPhone !== 'boolean') {
+    throw new TypeError('phoneproof: `statusShowsPhone` must be a boolean.');
   }
   if (
     o.bodyLimit !== undefined &&

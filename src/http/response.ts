@@ -40,7 +40,11 @@ export function checkBody(r: CheckResult) {
   };
 }
 
-export function statusBody(r: StatusResult, now: number) {
+/**
+ * The verification's own state; the phone's (failures of all its verifications, its lock)
+ * only with `showsPhone` (the `statusShowsPhone` option): any id holder may ask.
+ */
+export function statusBody(r: StatusResult, now: number, showsPhone = false) {
   return {
     id: r.id,
     status: r.status,
@@ -54,8 +58,9 @@ export function statusBody(r: StatusResult, now: number) {
     expiresIn: seconds(r.expiresAt, now),
     resendAvailableAt: r.resendAvailableAt,
     resendIn: seconds(r.resendAvailableAt, now),
-    failedVerifications: r.failedVerifications,
-    lockedUntil: r.lockedUntil,
+    ...(showsPhone
+      ? { failedVerifications: r.failedVerifications, lockedUntil: r.lockedUntil }
+      : {}),
   };
 }
 
@@ -86,7 +91,12 @@ export function totpBody(r: TotpApproval) {
 }
 
 /** The success body of an operation's result. */
-export function successBody(operation: Operation, result: unknown, now: number): unknown {
+export function successBody(
+  operation: Operation,
+  result: unknown,
+  now: number,
+  statusShowsPhone = false,
+): unknown {
   switch (operation) {
     case 'start':
     case 'resend':
@@ -94,7 +104,7 @@ export function successBody(operation: Operation, result: unknown, now: number):
     case 'check':
       return checkBody(result as CheckResult);
     case 'status':
-      return statusBody(result as StatusResult, now);
+      return statusBody(result as StatusResult, now, statusShowsPhone);
     case 'cancel':
       return cancelBody(result as CancelResult);
     case 'inbound':

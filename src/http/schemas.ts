@@ -135,8 +135,14 @@ export const statusResponseSchema = {
     sendsLeft: int,
     createdAt: int,
     ...timing,
-    failedVerifications: int,
-    lockedUntil: { type: ['integer', 'null'] },
+    failedVerifications: {
+      ...int,
+      description: "The phone's failed verifications; only with the statusShowsPhone option.",
+    },
+    lockedUntil: {
+      type: ['integer', 'null'],
+      description: 'Epoch ms the phone is locked until; only with the statusShowsPhone option.',
+    },
   },
   required: ['id', 'status', 'to', 'channel', 'purpose', 'attemptsLeft', 'sendsLeft'],
 } as const;

@@ -34,11 +34,11 @@ export interface ProofClaims {
 }
 
 /**
- * How the identifier travels: `sub` is its keyed hash (the store-key fragment), `enc` the
- * identifier sealed with AES-256-GCM, so a token shows neither the number nor the subject.
+ * How the identifier travels: `sub` is the identifier sealed as `proof-identity` (AES-256-GCM
+ * under its own derived key) with a fresh IV per token, so a token shows neither the number
+ * nor the subject, and two tokens of one phone or subject share nothing.
  */
 export interface WireIdentity {
-  readonly hashed: string;
   readonly sealed: string;
 }
 
@@ -98,13 +98,12 @@ export function signProof(
   const header = { alg: 'HS256', typ: PROOF_TYP, kid: signing.kid };
   const payload = {
     sty: claims.kind,
-    enc: id.sealed,
     pur: claims.purpose,
     vid: claims.verificationId,
     mth: claims.method,
     vat: claims.verifiedAt,
     iss: config.issuer,
-    sub: id.hashed,
+    sub: id.sealed,
     jti,
     iat: Math.floor(now / 1000),
     exp: Math.floor((now + config.ttlMs) / 1000),
@@ -128,10 +127,9 @@ function mapJoseError(e: unknown): VerifyError {
 }
 
 function payloadOf(p: Record<string, unknown>): Result<ProofPayload, VerifyError> {
-  const { sub, enc, sty, pur, vid, mth, vat, jti, iat, exp } = p;
+  const { sub, sty, pur, vid, mth, vat, jti, iat, exp } = p;
   if (
     typeof sub !== 'string' ||
-    typeof enc !== 'string' ||
     (sty !== 'phone' && sty !== 'subject') ||
     typeof pur !== 'string' ||
     typeof vid !== 'string' ||
@@ -145,8 +143,7 @@ function payloadOf(p: Record<string, unknown>): Result<ProofPayload, VerifyError
   }
   return ok({
     kind: sty,
-    hashed: sub,
-    sealed: enc,
+    sealed: sub,
     purpose: pur,
     verificationId: vid,
     method: mth,

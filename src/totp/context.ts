@@ -9,7 +9,7 @@ import { CorruptRecordError } from '../core/state';
 import type { VerifyError } from '../errors';
 import type { Proofs } from '../proof/feature';
 import { subjectKey } from '../proof/subject';
-import { digestEquals, type Keyring, keyring, seal, unseal } from '../secrets';
+import { digestEquals, type Keyring, seal, unseal } from '../secrets';
 import { type Shell, storeError } from '../verifier/shell';
 import { type GuardPolicy, guardPolicy } from './guard';
 import type { TotpConfig } from './options';
@@ -80,7 +80,7 @@ export function totpContext(
 
 /** Decrypts a sealed secret; a secret no configured key opens is a corrupt record. */
 export function openSecret(ring: Keyring, sealed: string): { base32: string; bytes: Uint8Array } {
-  const base32 = unseal(ring, sealed);
+  const base32 = unseal(ring, 'totp-secret', sealed, { legacy: true });
   const bytes = base32 === undefined ? undefined : fromBase32(base32);
   if (base32 === undefined || !bytes) {
     throw new CorruptRecordError(
@@ -100,29 +100,17 @@ export function tokenMatcher(ring: Keyring, token: string): StepMatcher {
   };
 }
 
-const currentRings = new WeakMap<Keyring, Keyring>();
-
-/** The ring reduced to its current secret (to tell which key sealed a value). */
-function currentOnly(ring: Keyring): Keyring {
-  let r = currentRings.get(ring);
-  if (!r) {
-    r = keyring(ring.current, ring.lookup);
-    currentRings.set(ring, r);
-  }
-  return r;
-}
-
 /**
- * Rotation: after a success, a secret sealed under an older key of the ring is sealed again
- * under the current one (`iv` drawn before the transaction keeps the transition repeatable).
+ * Rotation and upgrade: after a success, a secret sealed under an older key of the ring, or
+ * in the 0.1.0 format (one key for every kind), is sealed again under the current secret's
+ * `totp-secret` key (`iv` drawn before the transaction keeps the transition repeatable).
  */
 export function resealed(ring: Keyring, state: TotpState, iv: Uint8Array): TotpState {
   const e = state.enrollment;
-  // With a single secret, whatever opened the seal is the current key.
-  if (!e || ring.all.length === 1) return state;
-  if (unseal(currentOnly(ring), e.sealed) !== undefined) return state;
+  if (!e) return state;
+  if (unseal(ring, 'totp-secret', e.sealed, { currentOnly: true }) !== undefined) return state;
   const { base32 } = openSecret(ring, e.sealed);
-  return { ...state, enrollment: { ...e, sealed: seal(ring, base32, iv) } };
+  return { ...state, enrollment: { ...e, sealed: seal(ring, 'totp-secret', base32, iv) } };
 }
 
 /** Normalizes a typed authenticator code (spaces and dashes dropped); undefined if malformed. */

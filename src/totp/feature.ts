@@ -72,7 +72,7 @@ function makeEnroll(ctx: TotpContext): TotpApi['enroll'] {
     const secret = toBase32(bytes);
     const uri = otpauthUri(secret, issuer, accountName, params);
     const expiresAt = at + config.enrollmentTtlMs;
-    const sealed = seal(sh.ring, secret, sh.random(12));
+    const sealed = seal(sh.ring, 'totp-secret', secret, sh.random(12));
     // The QR code is rendered first: if it fails, nothing was written.
     return renderQr(config.qr, uri).andThen((qr) =>
       ctx

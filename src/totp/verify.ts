@@ -31,7 +31,7 @@ export function targetOf(
 ): Result<Target, VerifyError> {
   if (o.id !== undefined) {
     if (typeof o.id !== 'string') return bad('`id` must be a second-factor challenge id.');
-    return openChallenge(ctx.sh.ring, o.id, at).map((c) => ({
+    return openChallenge(ctx.sh.ring, o.id, at, ctx.config.challengeTtlMs).map((c) => ({
       subject: c.subject,
       purpose: c.purpose,
       id: c.nonce,

@@ -8,7 +8,8 @@ import { type CheckTarget, checkTransition, findTarget } from '../core/check';
 import { type VerifyError, verifyError } from '../errors';
 import { codeMatches, phoneKey, unseal } from '../secrets';
 import { publishCore, silent } from './events';
-import { bad, idOf, keyOfId, objectInput, purposeOf } from './input';
+import { openId } from './ids';
+import { bad, objectInput, purposeOf } from './input';
 import { refusalError, type Shell } from './shell';
 import type { CheckResult, RequestContext, Verifier } from './types';
 
@@ -30,7 +31,9 @@ export function makeCheck(sh: Shell): Verifier['check'] {
         return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
       }
       if (o.id !== undefined) {
-        return idOf(o.id).map((id): Parsed => ({ o, code, key: keyOfId(id), target: { id } }));
+        return openId(sh.ring, o.id).map(
+          ({ id, key }): Parsed => ({ o, code, key, target: { id } }),
+        );
       }
       return sh.phoneOf(o.phone).andThen((phone) =>
         purposeOf(o.purpose).map(
@@ -80,7 +83,8 @@ export function makeCheck(sh: Shell): Verifier['check'] {
         return err(refusalError(d.error, at));
       }
       const v = d.value;
-      const phone = parsed.value.phone ?? unseal(sh.ring, v.sealed);
+      const phone =
+        parsed.value.phone ?? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
       if (phone === undefined) {
         return err(
           verifyError('store_corrupt', {

@@ -214,7 +214,10 @@ export function makeDelivery(
         });
         const error = report.state === 'failed' ? report.error : undefined;
         if (!error) return okAsync(result);
-        const phone = isOptOut(error) && optOut ? unseal(sh.ring, v.sealed) : undefined;
+        const phone =
+          isOptOut(error) && optOut
+            ? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true })
+            : undefined;
         const recorded: ResultAsync<unknown, never> = phone
           ? optOut!(phone, `provider:${report.provider}`).orElse(() => okAsync(undefined))
           : okAsync(undefined);

@@ -1,22 +1,37 @@
 /**
- * Publishing events without letting a listener break an operation. @internal
+ * Publishing events without letting a listener break an operation. Operations name a
+ * verification by its id; the publisher replaces it with `ref` (see ids.ts `eventRef`), so no
+ * event carries a handle. @internal
  * @module
  */
 import type { CoreEvent } from '../core/settle';
 import type { RequestContext, VerifierEvent } from './types';
 
-export type Publish = (event: VerifierEvent) => void;
+/** An event as operations build it: `id` (a bearer handle) in place of the public `ref`. */
+export type InternalEvent = VerifierEvent extends infer E
+  ? E extends VerifierEvent
+    ? Omit<E, 'ref'> & { readonly id?: string }
+    : never
+  : never;
+
+export type Publish = (event: InternalEvent) => void;
 
 /** The publisher of a verifier without `onEvent`, and of silent calls: drops every event. */
 export const silent: Publish = () => {};
 
-/** Wraps `onEvent` so sync throws and async rejections are swallowed. */
+/**
+ * Wraps `onEvent` so sync throws and async rejections are swallowed, and an event's `id` is
+ * replaced by `ref(id)`.
+ */
 export function publisher(
   onEvent: ((e: VerifierEvent) => void | Promise<void>) | undefined,
+  ref: (id: string) => string,
 ): Publish {
   if (!onEvent) return silent;
-  return (event) => {
+  return (internal) => {
     try {
+      const { id, ...rest } = internal;
+      const event = (id === undefined ? rest : { ...rest, ref: ref(id) }) as VerifierEvent;
       const r = onEvent(event);
       if (r && typeof (r as Promise<void>).catch === 'function')
         (r as Promise<void>).catch(() => {});

@@ -56,16 +56,4 @@ export function templateOf(x: unknown): Result<string | undefined, VerifyError> 
   return bad('`template` must be 1-64 letters, digits or _.:-');
 }
 
-/** Verification ids: a 32-character phone key followed by a 22-character nonce. */
-const ID = /^[A-Za-z0-9_-]{54}$/;
-
-export function idOf(x: unknown): Result<string, VerifyError> {
-  if (typeof x === 'string' && ID.test(x)) return ok(x);
-  if (typeof x === 'string') return err(verifyError('not_found'));
-  return bad('`id` must be a verification id string.');
-}
-
-/** The store key of the phone a verification id belongs to. */
-export function keyOfId(id: string): string {
-  return `phone:${id.slice(0, 32)}`;
-}
+// Verification ids are validated and opened by `openId` (ids.ts).

@@ -5,18 +5,21 @@
 import { errAsync } from 'neverthrow';
 import { cancelTransition, viewVerification } from '../core/check';
 import { publishCore } from './events';
-import { idOf, keyOfId, objectInput } from './input';
+import { openId } from './ids';
+import { objectInput } from './input';
 import { refusalError, type Shell } from './shell';
 import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
 
 export function makeCancel(sh: Shell): Verifier['cancel'] {
   return (input) => {
     const at = sh.now();
-    const parsed = objectInput(input).andThen((o) => idOf(o.id).map((id) => ({ o, id })));
+    const parsed = objectInput(input).andThen((o) =>
+      openId(sh.ring, o.id).map(({ id, key }) => ({ o, id, key })),
+    );
     if (parsed.isErr()) return errAsync(parsed.error);
-    const { o, id } = parsed.value;
+    const { o, id, key } = parsed.value;
     return sh
-      .transact(keyOfId(id), at, (s) => cancelTransition(s, id, at, sh.policy))
+      .transact(key, at, (s) => cancelTransition(s, id, at, sh.policy))
       .andThen((step) => {
         const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
         if (o.silent !== true) {
@@ -35,10 +38,10 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
 export function makeStatus(sh: Shell): Verifier['status'] {
   return (input) => {
     const at = sh.now();
-    const parsed = objectInput(input).andThen((o) => idOf(o.id));
+    const parsed = objectInput(input).andThen((o) => openId(sh.ring, o.id));
     if (parsed.isErr()) return errAsync(parsed.error);
-    const id = parsed.value;
-    return sh.read(keyOfId(id)).andThen((state) =>
+    const { id, key } = parsed.value;
+    return sh.read(key).andThen((state) =>
       viewVerification(state, id, at, sh.policy)
         .mapErr((r) => refusalError(r, at))
         .map((view): StatusResult => {

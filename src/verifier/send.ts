@@ -15,15 +15,8 @@ import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { deliverTracked, sendTag } from './delivery';
 import { publishCore, silent } from './events';
 import { presetCodeFor, type SendRequest } from './hooks';
-import {
-  channelOf,
-  FALLBACK_RESEND,
-  idOf,
-  localeOf,
-  objectInput,
-  purposeOf,
-  templateOf,
-} from './input';
+import { newVerificationId, openId } from './ids';
+import { channelOf, FALLBACK_RESEND, localeOf, objectInput, purposeOf, templateOf } from './input';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
 
@@ -49,6 +42,7 @@ function messageFor(
   template: string | undefined,
   at: number,
   tag: string,
+  pkey: string,
 ): OutgoingMessage {
   const v = d.verification;
   const text = sh.render({
@@ -70,7 +64,8 @@ function messageFor(
     code,
     locale: used,
     verificationId: v.id,
-    ref: v.id.slice(0, 32) + tag,
+    // The record's key and the send's tag: providers see it, clients never do.
+    ref: pkey + tag,
   };
 }
 
@@ -118,16 +113,16 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
     const template = templateR.value;
     const context = o.context as RequestContext | undefined;
     const pkey = phoneKey(sh.ring, phone.number);
-    // 16 bytes of id, 12 of IV, 6 of the send's tag: one draw.
-    const nonce = sh.random(34);
-    const id = pkey + Buffer.from(nonce.buffer, nonce.byteOffset, 16).toString('base64url');
-    const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 28, 6).toString('base64url');
+    // 12 bytes of the id's IV, 12 of the number's IV, 6 of the send's tag: one draw.
+    const nonce = sh.random(30);
+    const id = newVerificationId(sh.ring, pkey, nonce.subarray(0, 12));
+    const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 24, 6).toString('base64url');
     const code =
       presetCodeFor(sh.hooks, pkey, at) ??
       generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     const digest = codeDigest(sh.ring.current, id, purpose, code);
     const to = phone.masked;
-    const sealed = seal(sh.ring, phone.number, nonce.subarray(16, 28));
+    const sealed = seal(sh.ring, 'phone-number', phone.number, nonce.subarray(12, 24));
     const req: SendRequest = {
       kind: 'start',
       id,
@@ -171,7 +166,7 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
         });
       }
       const render = (ch: Channel, t: string) =>
-        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at, t);
+        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at, t, pkey);
       const sent = await deliverTracked(sh, fallback, {
         key,
         message: render(d.value.verification.channel, tag),
@@ -190,25 +185,33 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
-      idOf(o.id).andThen((id) =>
+      openId(sh.ring, o.id).andThen(({ id, phoneKey: pkey, key }) =>
         channelOf(o.channel, undefined).andThen((channel) =>
           localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
-            templateOf(o.template).map((template) => ({ o, id, channel, locale, template })),
+            templateOf(o.template).map((template) => ({
+              o,
+              id,
+              pkey,
+              key,
+              channel,
+              locale,
+              template,
+            })),
           ),
         ),
       ),
     );
     if (parsed.isErr()) return errAsync(parsed.error);
-    const { o, id, channel, locale, template } = parsed.value;
+    const { o, id, pkey, key, channel, locale, template } = parsed.value;
     const context = o.context as RequestContext | undefined;
     const code =
-      presetCodeFor(sh.hooks, id.slice(0, 32), at) ??
+      presetCodeFor(sh.hooks, pkey, at) ??
       generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
     const tag = sendTag(sh.random);
     return sh
       .guard({
         kind: 'resend',
-        phoneKey: id.slice(0, 32),
+        phoneKey: pkey,
         input: o,
         silent: o.silent === true,
         at,
@@ -216,7 +219,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
         ...(context ? { context } : {}),
       })
       .andThen(() =>
-        sh.transact(`phone:${id.slice(0, 32)}`, at, (s) => {
+        sh.transact(key, at, (s) => {
           const found = s.verifications.find((x) => x.id === id);
           const digest = codeDigest(sh.ring.current, id, found?.purpose ?? '', code);
           const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
@@ -237,7 +240,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
       .andThen((step) => decided(sh, step, at, context, o.silent))
       .andThen((d) => {
         const v = d.verification;
-        const phone = unseal(sh.ring, v.sealed);
+        const phone = unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
         if (phone === undefined) {
           return errAsync(
             verifyError('store_corrupt', {
@@ -246,10 +249,10 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
           );
         }
         const render = (ch: Channel, t: string) =>
-          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at, t);
+          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at, t, pkey);
         return new ResultAsync(
           deliverTracked(sh, fallback, {
-            key: `phone:${id.slice(0, 32)}`,
+            key,
             message: render(v.channel, tag),
             tag,
             meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },

@@ -19,6 +19,7 @@ import { randomPool } from '../random';
 import { type Keyring, keyring } from '../secrets';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
+import { eventRef } from './ids';
 import { localeOf } from './input';
 import { phoneParser, type ShellPhone } from './phones';
 import { recordCodec } from './records';
@@ -154,7 +155,7 @@ export function createShell(options: VerifierOptions): Shell {
     ? new Set(options.allowedCountries.map((c) => c.toUpperCase()))
     : undefined;
   const maskVisible = options.maskVisible ?? 2;
-  const publish = publisher(options.onEvent);
+  const publish = publisher(options.onEvent, (id) => eventRef(ring, id));
   const hooks = emptyHooks();
 
   const { decode, writeOf } = recordCodec(policy);

@@ -182,7 +182,11 @@ export type EventBase<T extends string, X> = {
   readonly type: T;
   /** Epoch ms. */
   readonly at: number;
-  readonly id?: string;
+  /**
+   * The verification the event is about, as a keyed hash of its id: equal in every event of
+   * one verification, never accepted as an id (events are often logged; ids are handles).
+   */
+  readonly ref?: string;
   /** Masked number. */
   readonly to?: string;
   readonly purpose?: string;

@@ -86,7 +86,7 @@ describe('examples/loginradius-2fa', () => {
       password: 'correct horse battery staple',
     });
     expect(r.body.SecondFactorAuthentication).toMatchObject({
-      SecondFactorAuthenticationToken: expect.stringMatching(/^[A-Za-z0-9_-]{54}$/),
+      SecondFactorAuthenticationToken: expect.stringMatching(/^[A-Za-z0-9_-]{70}$/),
       OTPPhoneNo: '+1 ••• ••• ••53',
       IsOTPSent: true,
     });

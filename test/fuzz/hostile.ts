@@ -149,7 +149,7 @@ export function pathArb(ids: readonly string[]) {
   const id = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...ids) },
     { weight: 2, arbitrary: segment },
-    { weight: 1, arbitrary: fc.constant('A'.repeat(54)) },
+    { weight: 1, arbitrary: fc.constant('A'.repeat(70)) },
     { weight: 1, arbitrary: fc.constant('x'.repeat(3000)) },
   );
   return fc.oneof(

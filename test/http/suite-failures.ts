@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVerifier, outboxSender } from '../../src/index';
 import type { Store } from '../../src/ports/store';
+import { keyring, phoneKey } from '../../src/secrets';
+import { newVerificationId } from '../../src/verifier/ids';
 import { call, expectError, makeKit, PHONE, PHONE2, SECRET } from './kit';
 import type { Mount, Running } from './servers';
 
@@ -37,7 +39,10 @@ export function failureSuite(name: string, mount: Mount): void {
       expectError(r, 503, 'store_unavailable');
       expect(r.text).not.toContain('ECONNREFUSED');
       expect(outbox.messages).toHaveLength(0);
-      expectError(await api('GET', `/verifications/${'A'.repeat(54)}`), 503, 'store_unavailable');
+      // A well-formed id (opaque ids are opened before the store is asked).
+      const ring = keyring(SECRET);
+      const id = newVerificationId(ring, phoneKey(ring, PHONE), new Uint8Array(12));
+      expectError(await api('GET', `/verifications/${id}`), 503, 'store_unavailable');
     });
 
     it("delivery failure is 502 with the catalog message, never the provider's text", async () => {

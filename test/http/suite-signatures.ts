@@ -156,9 +156,9 @@ export function signatureSuite(name: string, mount: Mount): void {
 
     it('exempt operations skip the signature check', async () => {
       const { api } = await signedSetup({ exempt: ['status'] });
-      expectError(await api('GET', `/verifications/${'A'.repeat(54)}`), 404, 'not_found');
+      expectError(await api('GET', `/verifications/${'A'.repeat(70)}`), 404, 'not_found');
       expectError(
-        await api('DELETE', `/verifications/${'A'.repeat(54)}`),
+        await api('DELETE', `/verifications/${'A'.repeat(70)}`),
         401,
         'signature_invalid',
       );

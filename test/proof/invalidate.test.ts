@@ -9,8 +9,10 @@ import { defaultPolicy } from '../../src/core/policy';
 import { settle } from '../../src/core/settle';
 import { decodeState } from '../../src/core/state';
 import type { VerifierEvent } from '../../src/index';
+import { keyring } from '../../src/secrets';
+import { eventRef } from '../../src/verifier/ids';
 import { app, enrolled, SUBJECT, totpSetup } from '../totp/support';
-import { PHONE, proofSetup } from './support';
+import { PHONE, proofSetup, SECRET } from './support';
 
 const wrongOf = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1) % 10));
 
@@ -75,8 +77,9 @@ describe('invalidate({ phone })', () => {
     t.advance(1000);
     const r = (await t.verifier.invalidate({ phone: '+1 (213) 373-4253' }))._unsafeUnwrap();
     expect(r).toEqual({ canceled: [s.id], totp: false, revokedAt: t.clock.now });
-    expect(events.filter((e) => e.type === 'verification.canceled').map((e) => e.id)).toEqual([
-      s.id,
+    // Events name the verification by its ref (a keyed hash of the id, not the handle).
+    expect(events.filter((e) => e.type === 'verification.canceled').map((e) => e.ref)).toEqual([
+      eventRef(keyring(SECRET), s.id),
     ]);
     expect((await t.verifier.check({ id: s.id, code })).isErr()).toBe(true);
     const status = (await t.verifier.status({ id: s.id }))._unsafeUnwrap();

@@ -7,11 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus, twilioSender } from '../../adapters/twilio/index';
 import { outboxSender } from '../../src/index';
+import { keyring, phoneKey } from '../../src/secrets';
 import { createVerifier } from '../../src/verifier/create';
+import { eventRef } from '../../src/verifier/ids';
 import type { VerifierEvent } from '../../src/verifier/types';
 import { startTwilioFake, TWILIO_ERRORS, type TwilioFake } from '../fakes/twilio';
 
 const secret = 'delivery-integration-secret-0123456789';
+/** The phone's key: the record part of a delivery ref (verification ids do not show it). */
+const PKEY = phoneKey(keyring(secret), '+14155550100');
 const accountSid = `AC${'a1'.repeat(16)}`;
 const hook = 'https://hooks.acme.example/twilio/status';
 
@@ -77,7 +81,8 @@ describe('send attempts and status webhooks', () => {
     const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
     const before = (await v.status({ id: started.id }))._unsafeUnwrap();
     // Recorded with the decision, before the message left: no provider id yet, and the tag
-    // that the status callback's reference carries after the record's 32 characters.
+    // that the status callback's reference carries after the record's 32 characters (the
+    // phone's key: ids are opaque and do not contain it).
     expect(before.attempts).toEqual([
       {
         messageId: '',
@@ -90,7 +95,7 @@ describe('send attempts and status webhooks', () => {
     ]);
     const tag = before.attempts[0]!.ref!;
     const url = new URL(fake.fields(0).get('StatusCallback')![0]!);
-    expect(url.searchParams.get('ref')).toBe(started.id.slice(0, 32) + tag);
+    expect(url.searchParams.get('ref')).toBe(PKEY + tag);
 
     now += 5000;
     const applied = await v.delivery({ report: callback(0, 'delivered') });
@@ -112,7 +117,7 @@ describe('send attempts and status webhooks', () => {
     ]);
     expect(events.filter((e) => e.type === 'verification.delivery_status')).toEqual([
       expect.objectContaining({
-        id: started.id,
+        ref: eventRef(keyring(secret), started.id),
         status: 'delivered',
         messageId: started.messageId,
         provider: 'twilio',
@@ -129,7 +134,7 @@ describe('send attempts and status webhooks', () => {
     const { store: counted, keys } = countingStore();
     const v = make({ store: counted });
     const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
-    expect(keys).toEqual([`phone:${started.id.slice(0, 32)}`]);
+    expect(keys).toEqual([`phone:${PKEY}`]);
     keys.length = 0;
     now += 60_000;
     (await v.resend({ id: started.id }))._unsafeUnwrap();
@@ -172,13 +177,13 @@ describe('send attempts and status webhooks', () => {
   });
 
   it('a report without the send tag is matched by message id only (a forged one is not_found)', async () => {
-    // The record part of the ref is the start of the verification id, which the client
-    // holds; without the tag a report must name a message id the record knows.
+    // The record part of the ref is the phone's key (no longer part of the verification id);
+    // without the tag a report must name a message id the record knows.
     const v = make();
-    const started = (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
+    (await v.start({ phone: '+14155550100' }))._unsafeUnwrap();
     const forged = {
       ...callback(0, 'undelivered', { ErrorCode: '30006' }),
-      ref: started.id.slice(0, 32),
+      ref: PKEY,
       messageId: 'SMforged',
     };
     expect((await v.delivery({ report: forged }))._unsafeUnwrapErr().code).toBe('not_found');
@@ -187,12 +192,12 @@ describe('send attempts and status webhooks', () => {
     expect((await v.delivery({ report: real }))._unsafeUnwrap().changed).toBe(true);
     // Named now, yet a report without the tag is still not ours: this sender's reports all
     // carry it (`reportsCarryRef`), and a message id can be known to a forger.
-    const untagged = { ...callback(0, 'delivered'), ref: started.id.slice(0, 32) };
+    const untagged = { ...callback(0, 'delivered'), ref: PKEY };
     expect((await v.delivery({ report: untagged }))._unsafeUnwrapErr().code).toBe('not_found');
     // Nor does a wrong tag reach the named attempt through its message id.
     const wrongTag = { ...callback(0, 'undelivered', { ErrorCode: '30006' }) };
     const tag = wrongTag.ref!.slice(32) === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA';
-    const forgedTag = { ...wrongTag, ref: started.id.slice(0, 32) + tag };
+    const forgedTag = { ...wrongTag, ref: PKEY + tag };
     expect((await v.delivery({ report: forgedTag }))._unsafeUnwrapErr().code).toBe('not_found');
     expect(fake.requests).toHaveLength(1);
   });
@@ -206,7 +211,7 @@ describe('send attempts and status webhooks', () => {
       channel: 'sms' as const,
       state: 'delivered' as const,
       providerStatus: 'delivered',
-      ref: started.id.slice(0, 32),
+      ref: PKEY,
     };
     expect((await v.delivery({ report }))._unsafeUnwrap().changed).toBe(true);
     // A tag that names no send: not_found, even with the known message id.
@@ -233,21 +238,24 @@ describe('send attempts and status webhooks', () => {
     expect(attempts).toEqual([
       expect.objectContaining({ messageId: started.messageId, provider: 'twilio' }),
     ]);
-    const untagged = { ...callback(0, 'delivered'), ref: started.id.slice(0, 32) };
+    const untagged = { ...callback(0, 'delivered'), ref: PKEY };
     expect((await v.delivery({ report: untagged }))._unsafeUnwrap().changed).toBe(true);
   });
 
   it('a sender that throws leaves its attempt failed (provider_error), not queued', async () => {
+    const ids: string[] = [];
     const v = make({
       sender: {
-        send: async () => {
+        send: async (m: { verificationId: string }) => {
+          ids.push(m.verificationId);
           throw new Error('socket hang up');
         },
       },
     });
     const r = await v.start({ phone: '+14155550100' });
     expect(r._unsafeUnwrapErr().code).toBe('delivery_failed');
-    const id = events.find((e) => e.type === 'verification.started')!.id!;
+    // Events carry a ref, not the id (a handle): the sender saw the id.
+    const id = ids[0]!;
     const attempts = (await v.status({ id }))._unsafeUnwrap().attempts;
     expect(attempts).toEqual([
       expect.objectContaining({ messageId: '', state: 'failed', reason: 'provider_error' }),

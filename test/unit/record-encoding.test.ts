@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { decodeState, emptyState, encodeState, type PhoneState } from '../../src/core/state';
 import { outboxSender } from '../../src/index';
+import { keyring, phoneKey } from '../../src/secrets';
 import { createVerifier } from '../../src/verifier/create';
 
 const secret = 'record-encoding-secret-0123456789abcdef';
@@ -52,7 +53,7 @@ describe('record encoding', () => {
     const v = createVerifier({ secret, store, sender: outboxSender(), abuse: false });
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
     expect(s.to).toBe('+1 ••• ••• ••53');
-    const raw = (await store.get(`phone:${s.id.slice(0, 32)}`))!;
+    const raw = (await store.get(`phone:${phoneKey(keyring(secret), '+12133734253')}`))!;
     expect([...raw].every((c) => c.charCodeAt(0) < 128)).toBe(true);
     expect((await v.status({ id: s.id }))._unsafeUnwrap().to).toBe(s.to);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier, outboxSender } from '../../src/index';
+import { keyring, phoneKey } from '../../src/secrets';
+import { newVerificationId } from '../../src/verifier/ids';
 import { PHONE, SECRET, setup, wrong } from '../support/setup';
 
 describe('start and check', () => {
@@ -17,7 +19,7 @@ describe('start and check', () => {
     });
     expect(s.expiresAt).toBe(t.clock.now + 600_000);
     expect(s.resendAvailableAt).toBe(t.clock.now + 30_000);
-    expect(s.id).toMatch(/^[A-Za-z0-9_-]{54}$/);
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{70}$/);
     expect(t.outbox.last()).toMatchObject({ to: PHONE, channel: 'sms' });
     expect(t.outbox.last()!.text).toContain(t.code());
     const c = (await t.verifier.check({ id: s.id, code: t.code() }))._unsafeUnwrap();
@@ -259,7 +261,7 @@ describe('cancel, status, countries, events', () => {
 
   it('unknown and malformed ids are values, not throws', async () => {
     const t = setup();
-    expect((await t.verifier.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe(
+    expect((await t.verifier.status({ id: 'x'.repeat(70) }))._unsafeUnwrapErr().code).toBe(
       'not_found',
     );
     expect((await t.verifier.status({ id: 'short' }))._unsafeUnwrapErr().code).toBe('not_found');
@@ -274,7 +276,7 @@ describe('cancel, status, countries, events', () => {
       'invalid_request',
     );
     expect(
-      (await t.verifier.check({ id: 'x'.repeat(54), code: '12' }))._unsafeUnwrapErr().code,
+      (await t.verifier.check({ id: 'x'.repeat(70), code: '12' }))._unsafeUnwrapErr().code,
     ).toBe('invalid_request');
   });
 
@@ -332,9 +334,10 @@ describe('failures of the ports become values', () => {
     expect((await v.check({ phone: PHONE, code: '123456' }))._unsafeUnwrapErr().code).toBe(
       'store_unavailable',
     );
-    expect((await v.status({ id: 'x'.repeat(54) }))._unsafeUnwrapErr().code).toBe(
-      'store_unavailable',
-    );
+    // A well-formed id (opaque ids are opened before the store is asked).
+    const ring = keyring(SECRET);
+    const id = newVerificationId(ring, phoneKey(ring, PHONE), new Uint8Array(12));
+    expect((await v.status({ id }))._unsafeUnwrapErr().code).toBe('store_unavailable');
     expect(outbox.messages).toHaveLength(0);
     const syncThrow = {
       update: () => {
