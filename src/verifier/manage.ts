@@ -6,6 +6,7 @@ import { errAsync } from 'neverthrow';
 import { cancelTransition, viewVerification } from '../core/check';
 import { publishCore } from './events';
 import { idOf, keyOfId, objectInput } from './input';
+import { requesterTag } from './requester';
 import { refusalError, type Shell } from './shell';
 import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
 
@@ -15,8 +16,9 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
     const parsed = objectInput(input).andThen((o) => idOf(o.id).map((id) => ({ o, id })));
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, id } = parsed.value;
+    const by = requesterTag(sh.ring, o.context);
     return sh
-      .transact(keyOfId(id), at, (s) => cancelTransition(s, id, at, sh.policy))
+      .transact(keyOfId(id), at, (s) => cancelTransition(s, id, at, sh.policy, by))
       .andThen((step) => {
         const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
         if (o.silent !== true) {

@@ -24,6 +24,7 @@ import {
   purposeOf,
   templateOf,
 } from './input';
+import { requesterTag } from './requester';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
 
@@ -149,7 +150,16 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
       const step = await sh.transactP(key, at, (s) =>
         startTransition(
           s,
-          { id, purpose, channel, digest, to, sealed, attempt: pendingAttempt(channel, at, tag) },
+          {
+            id,
+            purpose,
+            channel,
+            digest,
+            to,
+            sealed,
+            attempt: pendingAttempt(channel, at, tag),
+            by: requesterTag(sh.ring, context),
+          },
           at,
           sh.policy,
         ),
@@ -227,6 +237,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
               attempt,
               ...(channel ? { channel } : {}),
               ...(o[FALLBACK_RESEND as never] === true ? { fallback: true } : {}),
+              by: requesterTag(sh.ring, context),
             },
             at,
             sh.policy,
