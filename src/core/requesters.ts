@@ -5,7 +5,7 @@
  * its share of a phone's sends and lock only itself; the whole phone locks when failures
  * come from `lockout.requesters` distinct keys. Calls without a context share the
  * `ANONYMOUS` requester, held to the phone's windows and lock only (the behaviour before
- * requesters were kept). Pure. @internal
+ * requesters were kept), and may act on any verification. Pure. @internal
  * @module
  */
 import { editState } from './copy';
@@ -17,9 +17,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Most requester entries kept per phone; the idle ones go first when there are more. */
 export const MAX_REQUESTERS = 32;
 
-/** Whether `by` may act on `v` (records written before requesters were kept: anyone). */
+/**
+ * Whether `by` may act on `v`: its own requester may, and the anonymous requester (a call
+ * without a context is the application's own code, as before requesters were kept) may act
+ * on any. Records written before requesters were kept: anyone may.
+ */
 export function owns(v: VerificationState, by: string): boolean {
-  return v.by === undefined || v.by === by;
+  return v.by === undefined || v.by === by || by === ANONYMOUS;
 }
 
 /** The requester's entry, if it has one. */
