@@ -72,7 +72,7 @@ export function checkTransition(
       m.status = 'approved';
       m.closedAt = now;
     });
-    d.state = editState(approvedBy(replaceVerification(d.state, approved), v), (m) => {
+    d.state = editState(approvedBy(replaceVerification(d.state, approved), checked), (m) => {
       m.failures = 0;
       m.locks = 0;
       m.lastFailureAt = 0;

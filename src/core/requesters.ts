@@ -108,10 +108,27 @@ export function recordRequesterSend(state: PhoneState, by: string, now: number):
 }
 
 /**
- * The requester got `v` approved: its failures and lock escalation are reset and the sends
- * of `v` given back to its share (it proved it holds the phone).
+ * `v` was approved: its requester's failures and lock escalation are reset and the sends
+ * of `v` given back to its share (it proved it holds the phone). A verification approved
+ * by its first check, after one send, also gives its send back to the phone's windows: no
+ * wrong code was evaluated against it, so the phone's guess bound (wrong guesses are only
+ * made on the sends the windows still count) holds, and the owner's own verifications do
+ * not use up the windows for the owner.
  */
 export function approvedBy(state: PhoneState, v: VerificationState): PhoneState {
+  let next = state;
+  if (v.sends === 1 && v.checks === 1) {
+    const i = state.sends.lastIndexOf(v.createdAt);
+    if (i >= 0) {
+      next = editState(state, (m) => {
+        m.sends = state.sends.filter((_, j) => j !== i);
+      });
+    }
+  }
+  return refundRequester(next, v);
+}
+
+function refundRequester(state: PhoneState, v: VerificationState): PhoneState {
   const by = v.by ?? ANONYMOUS;
   if (!requesterOf(state, by)) return state;
   return editRequester(state, by, (m) => {
