@@ -143,6 +143,6 @@ export function viewVerification(
     sendsLeft: v.status === 'pending' ? Math.max(0, policy.maxSends - v.sends) : 0,
     resendAvailableAt: v.lastSendAt + resendCooldown(policy, v.sends),
     lockedUntil: Math.max(s.lockedUntil, requesterLockedUntil(s, v.by ?? ANONYMOUS, now)),
-    failures: requesterOf(s, v.by ?? ANONYMOUS)?.f ?? s.failures,
+    failures: (v.by ?? ANONYMOUS) === ANONYMOUS ? s.failures : (requesterOf(s, v.by!)?.f ?? 0),
   });
 }
