@@ -53,7 +53,7 @@ export interface Policy {
   /** Per-phone send windows (default 5 per hour and 10 per day). */
   readonly sendWindows: readonly SendWindow[];
   /**
-   * Each requester key's share of a phone's sends (default 2 per hour and 3 per day), so
+   * Each requester key's share of a phone's sends (default 3 per day), so
    * that one key cannot fill the phone's windows for others. Sends of a verification its
    * requester gets approved are given back. Calls without a context are not held to it.
    */
@@ -106,10 +106,7 @@ export const defaultPolicy: Policy = {
     { windowMs: HOUR, max: 5 },
     { windowMs: DAY, max: 10 },
   ],
-  requesterSendWindows: [
-    { windowMs: HOUR, max: 2 },
-    { windowMs: DAY, max: 3 },
-  ],
+  requesterSendWindows: [{ windowMs: DAY, max: 3 }],
   lockout: defaultLockout,
   retentionMs: 10 * MINUTE,
   maxVerificationsPerPhone: 10,

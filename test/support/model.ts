@@ -18,10 +18,7 @@ export const LIMITS = {
     [HOUR, 5],
     [DAY, 10],
   ] as const,
-  requesterWindows: [
-    [HOUR, 2],
-    [DAY, 3],
-  ] as const,
+  requesterWindows: [[DAY, 3]] as const,
   lockThreshold: 3,
   lockRequesters: 4,
   retention: 10 * MIN,
