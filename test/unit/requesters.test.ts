@@ -6,6 +6,7 @@ import { MAX_REQUESTERS } from '../../src/core/requesters';
 import { startTransition } from '../../src/core/send';
 import { recordTtl, registerFailure } from '../../src/core/settle';
 import { CorruptRecordError, decodeState, emptyState, encodeState } from '../../src/core/state';
+import { PHONE, setup, wrong } from '../support/setup';
 
 const T = 1_700_000_000_000;
 const MIN = 60_000;
@@ -95,5 +96,31 @@ describe('requester entries of a phone record', () => {
       CorruptRecordError,
     );
     expect(() => decodeState(JSON.stringify({ ...raw, failers: [1] }))).toThrow(CorruptRecordError);
+  });
+});
+
+describe('requester keys at rest', () => {
+  it('no address, device id or user id is stored, only keyed hashes', async () => {
+    const t = setup();
+    const contexts = [
+      { ip: '203.0.113.66' },
+      { ip: '2001:db8:abcd:12::7' },
+      { deviceId: 'device-secret-42' },
+      { userId: 'user-alice' },
+    ];
+    for (const context of contexts) {
+      const s = (await t.verifier.start({ phone: PHONE, purpose: 'p', context }))._unsafeUnwrap();
+      for (let i = 0; i < 5; i += 1) {
+        await t.verifier.check({ id: s.id, code: wrong(t.code()), context });
+      }
+    }
+    const stored = t.store
+      .entries()
+      .map(([k, v]) => k + v)
+      .join('\n');
+    expect(stored).toContain('"by":"ip.');
+    for (const raw of ['203.0.113.66', '2001:db8:abcd:12', 'device-secret-42', 'user-alice']) {
+      expect(stored).not.toContain(raw);
+    }
   });
 });
