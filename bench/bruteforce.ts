@@ -1,7 +1,8 @@
 /**
  * Brute-force simulation (bounded): attackers guess codes for one phone as fast as the real
  * verifier allows under the default policy and abuse defenses (memory store, fake clock),
- * rotating their IP on every request so that only the per-phone limits bind.
+ * on a fresh IP for every verification (its checks and resend come from the IP that started
+ * it: only that requester may act on it) so that only the per-phone limits bind.
  *
  * 1. Greedy: start as soon as allowed, 5 guesses per verification, resends tried too.
  *    Guesses evaluated per calendar day and in the worst rolling 24 hours, for 7 days.
@@ -73,8 +74,16 @@ function guesses(n: number, length: number, alphabet = '0123456789'): string[] {
 /** Evaluated guesses: a code_mismatch or an approval. */
 type Guess = { at: number; hit: boolean };
 
-async function guess(w: ReturnType<typeof world>, id: string, code: string, log: Guess[]) {
-  const r = await w.verifier.check({ id, code, context: w.context() });
+type Ctx = ReturnType<ReturnType<typeof world>['context']>;
+
+async function guess(
+  w: ReturnType<typeof world>,
+  id: string,
+  code: string,
+  log: Guess[],
+  context: Ctx,
+) {
+  const r = await w.verifier.check({ id, code, context });
   if (r.isOk() || r.error.code === 'code_mismatch') log.push({ at: w.clock.now, hit: r.isOk() });
   return r;
 }
@@ -83,19 +92,20 @@ async function greedy(days: number, codeLength = 6, alphabet = '0123456789') {
   const w = world(codeLength === 6 ? {} : { codeLength, alphabet });
   const log: Guess[] = [];
   while (w.clock.now < T0 + days * DAY) {
-    const s = await w.verifier.start({ phone: PHONE, context: w.context() });
+    const context = w.context();
+    const s = await w.verifier.start({ phone: PHONE, context });
     if (s.isErr()) {
       w.clock.now += Math.max(1, s.error.retryAfter ?? 60) * 1000;
       continue;
     }
     for (const code of guesses(5, codeLength, alphabet)) {
-      const r = await guess(w, s.value.id, code, log);
+      const r = await guess(w, s.value.id, code, log, context);
       if (r.isOk()) return log;
     }
     // A resend brings no new checks: try one anyway.
     w.clock.now += 30_000;
-    await w.verifier.resend({ id: s.value.id, context: w.context() });
-    await guess(w, s.value.id, guesses(1, codeLength, alphabet)[0]!, log);
+    await w.verifier.resend({ id: s.value.id, context });
+    await guess(w, s.value.id, guesses(1, codeLength, alphabet)[0]!, log, context);
     w.clock.now += 1_000;
   }
   return log;
@@ -119,21 +129,25 @@ async function edge() {
   const purposes = ['a', 'b', 'c', 'd', 'e'];
   const burst = async (startAt: number, guessAt: number, perVerification: number) => {
     w.clock.now = startAt;
-    const ids: string[] = [];
+    const ids: Array<[string, Ctx]> = [];
     for (const purpose of purposes) {
-      const s = await w.verifier.start({ phone: PHONE, purpose, context: w.context() });
-      if (s.isOk()) ids.push(s.value.id);
+      const context = w.context();
+      const s = await w.verifier.start({ phone: PHONE, purpose, context });
+      if (s.isOk()) ids.push([s.value.id, context]);
       w.clock.now += 1_000;
     }
     w.clock.now = Math.max(w.clock.now, guessAt);
-    for (const id of ids) for (const code of guesses(4, 6)) await guess(w, id, code, log);
-    if (perVerification === 5) for (const id of ids) await guess(w, id, guesses(1, 6)[0]!, log);
+    for (const [id, c] of ids) for (const code of guesses(4, 6)) await guess(w, id, code, log, c);
+    if (perVerification === 5) {
+      for (const [id, c] of ids) await guess(w, id, guesses(1, 6)[0]!, log, c);
+    }
   };
   await burst(T - 9 * MIN, T, 5);
   for (let k = 0; k < 5; k += 1) {
     w.clock.now = T + 2 * HOUR + k * 3 * HOUR;
-    const s = await w.verifier.start({ phone: PHONE, purpose: 'mid', context: w.context() });
-    if (s.isOk()) for (const code of guesses(5, 6)) await guess(w, s.value.id, code, log);
+    const context = w.context();
+    const s = await w.verifier.start({ phone: PHONE, purpose: 'mid', context });
+    if (s.isOk()) for (const code of guesses(5, 6)) await guess(w, s.value.id, code, log, context);
   }
   await burst(T + DAY - 8 * MIN, T + DAY - 8 * MIN + 10_000, 4);
   return log.filter((g) => g.at >= T && g.at < T + DAY).length;
@@ -181,7 +195,7 @@ const perDay = Array.from(
   (_, d) => log.filter((g) => g.at >= T0 + d * DAY && g.at < T0 + (d + 1) * DAY).length,
 );
 const worst = worstWindow(log);
-console.log(`greedy attacker, ${DAYS} days, one phone, defaults, fresh IP per request:`);
+console.log(`greedy attacker, ${DAYS} days, one phone, defaults, fresh IP per verification:`);
 console.log(
   `  guesses evaluated per calendar day: ${perDay.join(', ')} (mean ${(log.length / DAYS).toFixed(1)})`,
 );

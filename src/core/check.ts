@@ -7,9 +7,15 @@ import { editState, editVerification, replaceVerification } from './copy';
 import type { Policy } from './policy';
 import { resendCooldown } from './policy';
 import type { Refusal, Step } from './refusal';
+import { approvedBy, owns, requesterLockedUntil, requesterOf } from './requesters';
 import { notPending } from './send';
 import { closeVerification, settle } from './settle';
-import type { PhoneState, VerificationState, VerificationStatus } from './state';
+import {
+  ANONYMOUS,
+  type PhoneState,
+  type VerificationState,
+  type VerificationStatus,
+} from './state';
 
 /** Which verification a check targets: by id, or the pending one for a purpose. */
 export type CheckTarget = { readonly id: string } | { readonly purpose: string };
@@ -17,10 +23,20 @@ export type CheckTarget = { readonly id: string } | { readonly purpose: string }
 /** Decides whether a submitted code matches a verification (constant-time, in the shell). */
 export type CodeMatcher = (v: VerificationState) => boolean;
 
-/** Finds the targeted verification: by id, or the newest one with the purpose. */
-export function findTarget(state: PhoneState, target: CheckTarget): VerificationState | undefined {
-  if ('id' in target) return state.verifications.find((v) => v.id === target.id);
-  const same = state.verifications.filter((v) => v.purpose === target.purpose);
+/**
+ * Finds the targeted verification among those requester `by` started: by id, or the newest
+ * one with the purpose. Another requester's verification is not found.
+ */
+export function findTarget(
+  state: PhoneState,
+  target: CheckTarget,
+  by: string = ANONYMOUS,
+): VerificationState | undefined {
+  if ('id' in target) {
+    const v = state.verifications.find((x) => x.id === target.id);
+    return v && owns(v, by) ? v : undefined;
+  }
+  const same = state.verifications.filter((v) => v.purpose === target.purpose && owns(v, by));
   return same.find((v) => v.status === 'pending') ?? same[same.length - 1];
 }
 
@@ -31,6 +47,7 @@ export function checkTransition(
   matches: CodeMatcher,
   now: number,
   policy: Policy,
+  by: string = ANONYMOUS,
 ): Step<VerificationState> {
   const d = settle(state, now, policy);
   const refuse = (r: Refusal): Step<VerificationState> => ({
@@ -39,10 +56,12 @@ export function checkTransition(
     decision: err(r),
     events: d.events,
   });
-  const v = findTarget(d.state, target);
+  const v = findTarget(d.state, target, by);
   const closed = notPending(v);
   if (closed || !v) return refuse(closed ?? { code: 'not_found' });
   if (d.state.lockedUntil > now) return refuse({ code: 'locked', retryAt: d.state.lockedUntil });
+  const own = requesterLockedUntil(d.state, v.by ?? ANONYMOUS, now);
+  if (own > 0) return refuse({ code: 'locked', retryAt: own });
   if (v.checks >= policy.maxChecks)
     return refuse({ code: 'max_attempts_reached', attemptsLeft: 0 });
   const checked = editVerification(v, (m) => {
@@ -53,10 +72,11 @@ export function checkTransition(
       m.status = 'approved';
       m.closedAt = now;
     });
-    d.state = editState(replaceVerification(d.state, approved), (m) => {
+    d.state = editState(approvedBy(replaceVerification(d.state, approved), checked), (m) => {
       m.failures = 0;
       m.locks = 0;
       m.lastFailureAt = 0;
+      delete m.failers;
     });
     return { state: d.state, changed: true, decision: ok(approved), events: d.events };
   }
@@ -71,15 +91,19 @@ export function checkTransition(
   };
 }
 
-/** Cancels a pending verification (idempotent for one already closed). */
+/**
+ * Cancels a pending verification (idempotent for one already closed). Only its requester
+ * may: to another, it is `not_found`.
+ */
 export function cancelTransition(
   state: PhoneState,
   id: string,
   now: number,
   policy: Policy,
+  by: string = ANONYMOUS,
 ): Step<VerificationStatus> {
   const d = settle(state, now, policy);
-  const v = d.state.verifications.find((x) => x.id === id);
+  const v = findTarget(d.state, { id }, by);
   if (!v) {
     return {
       state: d.state,
@@ -118,7 +142,7 @@ export function viewVerification(
     attemptsLeft: v.status === 'pending' ? Math.max(0, policy.maxChecks - v.checks) : 0,
     sendsLeft: v.status === 'pending' ? Math.max(0, policy.maxSends - v.sends) : 0,
     resendAvailableAt: v.lastSendAt + resendCooldown(policy, v.sends),
-    lockedUntil: s.lockedUntil,
-    failures: s.failures,
+    lockedUntil: Math.max(s.lockedUntil, requesterLockedUntil(s, v.by ?? ANONYMOUS, now)),
+    failures: (v.by ?? ANONYMOUS) === ANONYMOUS ? s.failures : (requesterOf(s, v.by!)?.f ?? 0),
   });
 }

@@ -29,6 +29,7 @@ export function editVerification(
     closedAt: v.closedAt,
   };
   if (v.attempts !== undefined) m.attempts = v.attempts;
+  if (v.by !== undefined) m.by = v.by;
   edit(m);
   return m;
 }
@@ -44,6 +45,8 @@ export function editState(s: PhoneState, edit: (m: Mutable<PhoneState>) => void)
     lastFailureAt: s.lastFailureAt,
     verifications: s.verifications,
   };
+  if (s.requesters !== undefined) m.requesters = s.requesters;
+  if (s.failers !== undefined) m.failers = s.failers;
   edit(m);
   return m;
 }

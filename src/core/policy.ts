@@ -27,6 +27,11 @@ export interface LockoutPolicy {
   readonly maxDurationMs: number;
   /** Failure count and lock escalation are forgotten this long after the last failure (default 24 h). */
   readonly forgetAfterMs: number;
+  /**
+   * Distinct requester keys whose failed verifications lock the whole phone (default 4).
+   * Below that, `threshold` failures lock only the requester key that failed.
+   */
+  readonly requesters: number;
 }
 
 /** The fully resolved policy. All durations in milliseconds. */
@@ -47,6 +52,12 @@ export interface Policy {
   readonly maxResendCooldownMs: number;
   /** Per-phone send windows (default 5 per hour and 10 per day). */
   readonly sendWindows: readonly SendWindow[];
+  /**
+   * Each requester key's share of a phone's sends (default 3 per day), so
+   * that one key cannot fill the phone's windows for others. Sends of a verification its
+   * requester gets approved are given back. Calls without a context are not held to it.
+   */
+  readonly requesterSendWindows: readonly SendWindow[];
   /** `false` disables lockout. */
   readonly lockout: LockoutPolicy | false;
   /** How long a finished verification stays visible to `status` (default: the code TTL). */
@@ -67,6 +78,7 @@ export interface PolicyOptions {
   readonly resendCooldownFactor?: number;
   readonly maxResendCooldownMs?: number;
   readonly sendWindows?: readonly SendWindow[];
+  readonly requesterSendWindows?: readonly SendWindow[];
   readonly lockout?: Partial<LockoutPolicy> | false;
   readonly retentionMs?: number;
   readonly maxVerificationsPerPhone?: number;
@@ -78,6 +90,7 @@ export const defaultLockout: LockoutPolicy = {
   factor: 2,
   maxDurationMs: DAY,
   forgetAfterMs: DAY,
+  requesters: 4,
 };
 
 export const defaultPolicy: Policy = {
@@ -93,6 +106,7 @@ export const defaultPolicy: Policy = {
     { windowMs: HOUR, max: 5 },
     { windowMs: DAY, max: 10 },
   ],
+  requesterSendWindows: [{ windowMs: DAY, max: 3 }],
   lockout: defaultLockout,
   retentionMs: 10 * MINUTE,
   maxVerificationsPerPhone: 10,
@@ -149,14 +163,22 @@ export function resolvePolicy(options: PolicyOptions = {}): Policy {
             factor: factor('lockout.factor', l.factor),
             maxDurationMs: duration('lockout.maxDurationMs', l.maxDurationMs),
             forgetAfterMs: duration('lockout.forgetAfterMs', l.forgetAfterMs),
+            requesters: int('lockout.requesters', l.requesters, 1, 1000),
           };
         })();
-  const sendWindows = options.sendWindows ?? d.sendWindows;
-  if (!Array.isArray(sendWindows)) fail('sendWindows must be an array.');
-  sendWindows.forEach((w, i) => {
-    duration(`sendWindows[${i}].windowMs`, w.windowMs);
-    int(`sendWindows[${i}].max`, w.max, 1, 1_000_000);
-  });
+  const windows = (name: string, list: readonly SendWindow[]) => {
+    if (!Array.isArray(list)) fail(`${name} must be an array.`);
+    list.forEach((w, i) => {
+      duration(`${name}[${i}].windowMs`, w.windowMs);
+      int(`${name}[${i}].max`, w.max, 1, 1_000_000);
+    });
+    return list.map((w) => ({ windowMs: w.windowMs, max: w.max }));
+  };
+  const sendWindows = windows('sendWindows', options.sendWindows ?? d.sendWindows);
+  const requesterSendWindows = windows(
+    'requesterSendWindows',
+    options.requesterSendWindows ?? d.requesterSendWindows,
+  );
   const policy: Policy = {
     codeLength: int('codeLength', options.codeLength ?? d.codeLength, 4, 10),
     alphabet: resolveAlphabet(options.alphabet),
@@ -177,7 +199,8 @@ export function resolvePolicy(options: PolicyOptions = {}): Policy {
       options.maxResendCooldownMs ?? d.maxResendCooldownMs,
       0,
     ),
-    sendWindows: sendWindows.map((w) => ({ windowMs: w.windowMs, max: w.max })),
+    sendWindows,
+    requesterSendWindows,
     lockout,
     retentionMs: duration('retentionMs', options.retentionMs ?? codeTtlMs, 0),
     maxVerificationsPerPhone: int(

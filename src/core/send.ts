@@ -9,8 +9,14 @@ import type { Channel } from '../ports/sender';
 import { editState, editVerification, replaceVerification } from './copy';
 import { type Policy, resendCooldown } from './policy';
 import type { Refusal, Step } from './refusal';
+import {
+  owns,
+  recordRequesterSend,
+  requesterLockedUntil,
+  requesterWindowRetryAt,
+} from './requesters';
 import { closeVerification, settle } from './settle';
-import type { PhoneState, VerificationState } from './state';
+import { ANONYMOUS, type PhoneState, type VerificationState } from './state';
 
 /** What the shell prepared for a new verification (id, code digest, sealed number). */
 export interface StartInput {
@@ -22,6 +28,8 @@ export interface StartInput {
   readonly sealed: string;
   /** The send's attempt, recorded with the decision (before the message leaves). */
   readonly attempt?: SendAttempt;
+  /** The requester's keyed hash (default: the anonymous requester). */
+  readonly by?: string;
 }
 
 export interface SendDecision {
@@ -43,8 +51,22 @@ export function windowRetryAt(state: PhoneState, now: number, policy: Policy): n
   return retryAt;
 }
 
-function lockRefusal(state: PhoneState, now: number): Refusal | undefined {
-  return state.lockedUntil > now ? { code: 'locked', retryAt: state.lockedUntil } : undefined;
+/** The phone's lock, else the requester's own lock, at `now`. */
+function lockRefusal(state: PhoneState, now: number, by: string): Refusal | undefined {
+  if (state.lockedUntil > now) return { code: 'locked', retryAt: state.lockedUntil };
+  const own = requesterLockedUntil(state, by, now);
+  return own > 0 ? { code: 'locked', retryAt: own } : undefined;
+}
+
+/** The phone's send windows, then the requester's share of them. */
+function sendRefusal(
+  state: PhoneState,
+  now: number,
+  policy: Policy,
+  by: string,
+): Refusal | undefined {
+  const at = windowRetryAt(state, now, policy) ?? requesterWindowRetryAt(state, by, now, policy);
+  return at === undefined ? undefined : { code: 'send_limit_reached', retryAt: at };
 }
 
 function decision(v: VerificationState, policy: Policy): SendDecision {
@@ -55,7 +77,10 @@ function decision(v: VerificationState, policy: Policy): SendDecision {
   };
 }
 
-/** Starts a verification: supersedes a pending one of the same purpose and records a send. */
+/**
+ * Starts a verification: supersedes a pending one of the same purpose started by the same
+ * requester (never another requester's) and records a send.
+ */
 export function startTransition(
   state: PhoneState,
   input: StartInput,
@@ -69,16 +94,17 @@ export function startTransition(
     decision: err(r),
     events: d.events,
   });
-  const locked = lockRefusal(d.state, now);
+  const by = input.by ?? ANONYMOUS;
+  const locked = lockRefusal(d.state, now, by);
   if (locked) return refuse(locked);
-  const windowAt = windowRetryAt(d.state, now, policy);
-  if (windowAt !== undefined) return refuse({ code: 'send_limit_reached', retryAt: windowAt });
+  const full = sendRefusal(d.state, now, policy, by);
+  if (full) return refuse(full);
   for (const v of d.state.verifications) {
-    if (v.status === 'pending' && v.purpose === input.purpose) {
+    if (v.status === 'pending' && v.purpose === input.purpose && owns(v, by)) {
       closeVerification(d, v.id, 'canceled', now, policy);
     }
   }
-  const lockedNow = lockRefusal(d.state, now);
+  const lockedNow = lockRefusal(d.state, now, by);
   if (lockedNow) return refuse(lockedNow);
   const v: VerificationState = {
     id: input.id,
@@ -95,8 +121,9 @@ export function startTransition(
     status: 'pending',
     closedAt: 0,
     ...(input.attempt ? { attempts: [input.attempt] } : {}),
+    by,
   };
-  const next = editState(d.state, (m) => {
+  const next = editState(recordRequesterSend(d.state, by, now), (m) => {
     m.sends = [...d.state.sends, now];
     m.verifications = [...d.state.verifications, v];
   });
@@ -130,6 +157,11 @@ export interface ResendInput {
    * the send windows.
    */
   readonly fallback?: boolean;
+  /**
+   * The requester asking (default: the anonymous requester); another requester's
+   * verification is `not_found` to it. An automatic fallback acts for the verification's own.
+   */
+  readonly by?: string;
 }
 
 /** Sends a fresh code for a pending verification; earlier codes stop working. */
@@ -146,18 +178,21 @@ export function resendTransition(
     decision: err(r),
     events: d.events,
   });
-  const v = d.state.verifications.find((x) => x.id === input.id);
+  const found = d.state.verifications.find((x) => x.id === input.id);
+  const v =
+    found && (input.fallback === true || owns(found, input.by ?? ANONYMOUS)) ? found : undefined;
   const closed = notPending(v);
   if (closed || !v) return refuse(closed ?? { code: 'not_found' });
-  const locked = lockRefusal(d.state, now);
+  const by = v.by ?? ANONYMOUS;
+  const locked = lockRefusal(d.state, now, by);
   if (locked) return refuse(locked);
   if (v.sends >= policy.maxSends) return refuse({ code: 'send_limit_reached' });
   const availableAt = v.lastSendAt + resendCooldown(policy, v.sends);
   if (now < availableAt && input.fallback !== true) {
     return refuse({ code: 'resend_too_soon', retryAt: availableAt });
   }
-  const windowAt = windowRetryAt(d.state, now, policy);
-  if (windowAt !== undefined) return refuse({ code: 'send_limit_reached', retryAt: windowAt });
+  const full = sendRefusal(d.state, now, policy, by);
+  if (full) return refuse(full);
   const next = editVerification(v, (m) => {
     m.digest = input.digest;
     m.channel = input.channel ?? v.channel;
@@ -167,7 +202,7 @@ export function resendTransition(
     if (input.attempt) m.attempts = recordAttempt(v.attempts ?? [], input.attempt);
   });
   return {
-    state: editState(replaceVerification(d.state, next), (m) => {
+    state: editState(recordRequesterSend(replaceVerification(d.state, next), by, now), (m) => {
       m.sends = [...d.state.sends, now];
     }),
     changed: true,

@@ -5,7 +5,8 @@
  */
 import { editState, editVerification, replaceVerification } from './copy';
 import { lockDuration, type Policy } from './policy';
-import type { PhoneState, VerificationState } from './state';
+import { editRequester, requestersUntil, settleRequesters } from './requesters';
+import { ANONYMOUS, type PhoneState, type VerificationState } from './state';
 
 /** Something the core observed, for the shell to publish as an event. */
 export type CoreEvent =
@@ -20,27 +21,57 @@ export interface Draft {
   events: CoreEvent[];
 }
 
-/** Records a failed verification at time `at`; locks the phone when the threshold is met. */
-export function registerFailure(d: Draft, at: number, policy: Policy): void {
+/**
+ * Records a failed verification of requester `by` at time `at`. The anonymous requester's
+ * failures lock the phone when the threshold is met (as before requesters were kept); a
+ * requester key's failures lock that key, and the phone locks when `lockout.requesters`
+ * distinct keys have failed since its last lock.
+ */
+export function registerFailure(d: Draft, at: number, policy: Policy, by = ANONYMOUS): void {
   const lockout = policy.lockout;
   if (lockout === false) return;
-  const failures = d.state.failures + 1;
-  if (failures >= lockout.threshold) {
-    const locks = d.state.locks + 1;
-    const until = Math.max(d.state.lockedUntil, at + lockDuration(lockout, locks));
+  if (by === ANONYMOUS) {
+    const failures = d.state.failures + 1;
+    if (failures >= lockout.threshold) lockPhone(d, at, policy);
+    else {
+      d.state = editState(d.state, (m) => {
+        m.failures = failures;
+        m.lastFailureAt = at;
+      });
+    }
+    return;
+  }
+  d.state = editRequester(d.state, by, (m) => {
+    m.t = at;
+    if (m.f + 1 >= lockout.threshold) {
+      m.f = 0;
+      m.l += 1;
+      m.u = Math.max(m.u, at + lockDuration(lockout, m.l));
+    } else m.f += 1;
+  });
+  const failers = d.state.failers ?? [];
+  const distinct = failers.includes(by) ? failers : [...failers, by];
+  if (distinct.length >= lockout.requesters) lockPhone(d, at, policy);
+  else {
     d.state = editState(d.state, (m) => {
-      m.failures = 0;
-      m.locks = locks;
-      m.lockedUntil = until;
-      m.lastFailureAt = at;
-    });
-    d.events.push({ type: 'phone.locked', until, at });
-  } else {
-    d.state = editState(d.state, (m) => {
-      m.failures = failures;
+      m.failers = distinct;
       m.lastFailureAt = at;
     });
   }
+}
+
+function lockPhone(d: Draft, at: number, policy: Policy): void {
+  if (policy.lockout === false) return;
+  const locks = d.state.locks + 1;
+  const until = Math.max(d.state.lockedUntil, at + lockDuration(policy.lockout, locks));
+  d.state = editState(d.state, (m) => {
+    m.failures = 0;
+    m.locks = locks;
+    m.lockedUntil = until;
+    m.lastFailureAt = at;
+    delete m.failers;
+  });
+  d.events.push({ type: 'phone.locked', until, at });
 }
 
 /** Closes a pending verification; a wrong check on it makes the closing a failure. */
@@ -59,7 +90,7 @@ export function closeVerification(
   });
   d.state = replaceVerification(d.state, closed);
   d.events.push({ type: `verification.${status}`, id, at });
-  if (v.checks > 0) registerFailure(d, at, policy);
+  if (v.checks > 0) registerFailure(d, at, policy, v.by ?? ANONYMOUS);
 }
 
 /** Applies time: expiries, lock end, forgetting, pruning. */
@@ -79,15 +110,17 @@ export function settle(state: PhoneState, now: number, policy: Policy): Draft {
   const forgetAfter = policy.lockout === false ? 0 : policy.lockout.forgetAfterMs;
   if (
     s.lockedUntil === 0 &&
-    (s.failures > 0 || s.locks > 0) &&
+    (s.failures > 0 || s.locks > 0 || s.failers !== undefined) &&
     s.lastFailureAt + forgetAfter <= now
   ) {
     s = editState(s, (m) => {
       m.failures = 0;
       m.locks = 0;
       m.lastFailureAt = 0;
+      delete m.failers;
     });
   }
+  s = settleRequesters(s, now, policy);
   const longest = Math.max(0, ...policy.sendWindows.map((w) => w.windowMs));
   if (s.sends.length > 0 && s.sends[0]! <= now - longest) {
     const sends = s.sends.filter((t) => t > now - longest);
@@ -125,7 +158,11 @@ function dropOldestClosed(list: readonly VerificationState[], n: number): Verifi
 /** Milliseconds the record must live from `now`; 0 or less means it may be deleted. */
 export function recordTtl(state: PhoneState, now: number, policy: Policy): number {
   let until = state.lockedUntil;
-  if (policy.lockout !== false && (state.failures > 0 || state.locks > 0)) {
+  until = Math.max(until, requestersUntil(state, policy));
+  if (
+    policy.lockout !== false &&
+    (state.failures > 0 || state.locks > 0 || state.failers !== undefined)
+  ) {
     until = Math.max(until, state.lastFailureAt + policy.lockout.forgetAfterMs);
   }
   const longest = Math.max(0, ...policy.sendWindows.map((w) => w.windowMs));

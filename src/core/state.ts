@@ -34,13 +34,44 @@ export interface VerificationState {
   readonly closedAt: number;
   /** Messages sent for it and their delivery status (absent in records written before). */
   readonly attempts?: readonly SendAttempt[];
+  /**
+   * The requester that started it: a short keyed hash of its requester key (`ANONYMOUS`,
+   * the empty string, for calls without a context). Only that requester may check, resend,
+   * cancel or supersede it. Absent in records written before: any requester may.
+   */
+  readonly by?: string;
 }
+
+/**
+ * What one requester key did to a phone: its sends (for its share of the send windows),
+ * its failed verifications and its own lock. Short field names: records hold several.
+ */
+export interface RequesterState {
+  /** The requester's keyed hash (as `VerificationState.by`). */
+  readonly k: string;
+  /** Its send times (ascending) within the longest requester send window. */
+  readonly s: readonly number[];
+  /** Its failed verifications since its last success, lock or forgetting. */
+  readonly f: number;
+  /** Its locks since its last success or forgetting. */
+  readonly l: number;
+  /** End of its lock; 0 when not locked. */
+  readonly u: number;
+  /** Time of its last failed verification; 0 when none. */
+  readonly t: number;
+}
+
+/** The requester of calls made without a context (all of them share it). */
+export const ANONYMOUS = '';
 
 export interface PhoneState {
   readonly v: 1;
   /** Send times (ascending) within the longest send window. */
   readonly sends: readonly number[];
-  /** Failed verifications since the last success, lock or forgetting. */
+  /**
+   * Failed verifications since the last success, lock or forgetting, of the anonymous
+   * requester (and of records written before requesters were kept).
+   */
   readonly failures: number;
   /** Locks since the last success or forgetting (drives lock growth). */
   readonly locks: number;
@@ -50,6 +81,13 @@ export interface PhoneState {
   readonly lastFailureAt: number;
   /** Recent verifications, oldest first. */
   readonly verifications: readonly VerificationState[];
+  /** Per requester key: sends, failures and lock (absent when none). */
+  readonly requesters?: readonly RequesterState[];
+  /**
+   * The distinct requester keys with a failed verification since the phone's last lock,
+   * success or forgetting; enough of them lock the whole phone (`lockout.requesters`).
+   */
+  readonly failers?: readonly string[];
 }
 
 export const emptyState: PhoneState = {
@@ -126,7 +164,22 @@ function validVerification(x: unknown): x is VerificationState {
     isStr(v.status) &&
     statuses.has(v.status) &&
     isNum(v.closedAt) &&
-    (v.attempts === undefined || (Array.isArray(v.attempts) && v.attempts.every(isSendAttempt)))
+    (v.attempts === undefined || (Array.isArray(v.attempts) && v.attempts.every(isSendAttempt))) &&
+    (v.by === undefined || isStr(v.by))
+  );
+}
+
+function validRequester(x: unknown): x is RequesterState {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return (
+    isStr(r.k) &&
+    Array.isArray(r.s) &&
+    r.s.every(isNum) &&
+    isNum(r.f) &&
+    isNum(r.l) &&
+    isNum(r.u) &&
+    isNum(r.t)
   );
 }
 
@@ -156,7 +209,10 @@ export function decodeState(raw: string | undefined): PhoneState {
     !isNum(s.lockedUntil) ||
     !isNum(s.lastFailureAt) ||
     !Array.isArray(s.verifications) ||
-    !s.verifications.every(validVerification)
+    !s.verifications.every(validVerification) ||
+    (s.requesters !== undefined &&
+      (!Array.isArray(s.requesters) || !s.requesters.every(validRequester))) ||
+    (s.failers !== undefined && (!Array.isArray(s.failers) || !s.failers.every(isStr)))
   ) {
     throw new CorruptRecordError('record does not have the phoneproof shape');
   }

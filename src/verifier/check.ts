@@ -10,6 +10,7 @@ import { codeMatches, phoneKey, unseal } from '../secrets';
 import { publishCore, silent } from './events';
 import { openId } from './ids';
 import { bad, objectInput, purposeOf } from './input';
+import { requesterTag } from './requester';
 import { refusalError, type Shell } from './shell';
 import type { CheckResult, RequestContext, Verifier } from './types';
 
@@ -51,6 +52,7 @@ export function makeCheck(sh: Shell): Verifier['check'] {
     const { o, code, key, target } = parsed.value;
     const context = o.context as RequestContext | undefined;
     const ctx = context ? { context } : {};
+    const by = requesterTag(sh.ring, context);
     const emit = sh.emitter(o.silent);
     const run = async (): Promise<Result<CheckResult, VerifyError>> => {
       const r = await sh.transactP(key, at, (s) =>
@@ -60,12 +62,13 @@ export function makeCheck(sh: Shell): Verifier['check'] {
           (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
           at,
           policy,
+          by,
         ),
       );
       if (r.isErr()) return err(r.error);
       const step = r.value;
       const d = step.decision;
-      const targeted = findTarget(step.state, target);
+      const targeted = findTarget(step.state, target, by);
       const to = targeted?.to ?? '';
       if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
       if (d.isErr()) {

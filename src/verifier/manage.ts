@@ -7,6 +7,7 @@ import { cancelTransition, viewVerification } from '../core/check';
 import { publishCore } from './events';
 import { openId } from './ids';
 import { objectInput } from './input';
+import { requesterTag } from './requester';
 import { refusalError, type Shell } from './shell';
 import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
 
@@ -18,8 +19,9 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
     );
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, id, key } = parsed.value;
+    const by = requesterTag(sh.ring, o.context);
     return sh
-      .transact(key, at, (s) => cancelTransition(s, id, at, sh.policy))
+      .transact(key, at, (s) => cancelTransition(s, id, at, sh.policy, by))
       .andThen((step) => {
         const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
         if (o.silent !== true) {

@@ -17,6 +17,7 @@ import { publishCore, silent } from './events';
 import { presetCodeFor, type SendRequest } from './hooks';
 import { newVerificationId, openId } from './ids';
 import { channelOf, FALLBACK_RESEND, localeOf, objectInput, purposeOf, templateOf } from './input';
+import { requesterTag } from './requester';
 import { refusalError, type Shell } from './shell';
 import type { RequestContext, StartResult, Verifier } from './types';
 
@@ -145,7 +146,16 @@ export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['s
       const step = await sh.transactP(key, at, (s) =>
         startTransition(
           s,
-          { id, purpose, channel, digest, to, sealed, attempt: pendingAttempt(channel, at, tag) },
+          {
+            id,
+            purpose,
+            channel,
+            digest,
+            to,
+            sealed,
+            attempt: pendingAttempt(channel, at, tag),
+            by: requesterTag(sh.ring, context),
+          },
           at,
           sh.policy,
         ),
@@ -231,6 +241,7 @@ export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['
               attempt,
               ...(channel ? { channel } : {}),
               ...(o[FALLBACK_RESEND as never] === true ? { fallback: true } : {}),
+              by: requesterTag(sh.ring, context),
             },
             at,
             sh.policy,

@@ -370,7 +370,7 @@ const startCmd = (r: number, phone: number): Cmd => ({
     const id = res.isOk() ? res.value.id : 'never';
     const expected = abuse
       ? undefined
-      : M.start(w.phones[phone]!, w.now, 'verify', id, sent[0]?.code ?? '');
+      : M.start(w.phones[phone]!, w.now, 'verify', id, sent[0]?.code ?? '', IPS[r] ?? '');
     compare(
       res,
       abuse && { ...abuse, retryAt: abuse.retryAt - w.now },
@@ -401,7 +401,9 @@ const resendCmd = (r: number, pick: number): Cmd => ({
     const sent = w.outbox.messages.slice(before);
     const abuse = abuseRefusal(w, r, s.phone, 'resend');
     if (abuse?.by === 'guard') w.seen.add('guard-resend');
-    const expected = abuse ? undefined : M.resend(p, w.now, s.id, sent[0]?.code ?? '');
+    const expected = abuse
+      ? undefined
+      : M.resend(p, w.now, s.id, sent[0]?.code ?? '', IPS[r] ?? '');
     compare(
       res,
       abuse && { ...abuse, retryAt: abuse.retryAt - w.now },

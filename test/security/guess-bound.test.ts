@@ -3,7 +3,15 @@
  * policy and confirmed by an attacker simulation with a fake clock.
  */
 import { describe, expect, it } from 'vitest';
-import { guessProbabilityPerDay, maxGuessesPerDay, maxSendsPerDay } from '../../src/core/bounds';
+import {
+  guessProbabilityPerDay,
+  keysToDenyDays,
+  keysToFill,
+  maxGuessesPerDay,
+  maxSendsPerDay,
+  oneKeyCanDeny,
+  requesterSendsPerDay,
+} from '../../src/core/bounds';
 import { defaultPolicy } from '../../src/index';
 import { PHONE, setup, wrong } from '../support/setup';
 
@@ -62,5 +70,64 @@ describe('worst-case guessing under the defaults', () => {
     console.log(`worst day: ${worstDay} guesses evaluated`);
     expect(worstDay).toBeGreaterThan(0);
     expect(worstDay).toBeLessThanOrEqual(maxGuessesPerDay(defaultPolicy));
+  });
+
+  it('holds for an attacker on a fresh requester key for every verification, beside an owner whose approvals give sends back', async () => {
+    const t = setup();
+    const start = t.clock.now;
+    const wrongAt: number[] = [];
+    let key = 0;
+    let nextOwner = start;
+    while (t.clock.now < start + 3 * DAY) {
+      if (t.clock.now >= nextOwner) {
+        // The owner, on its own address, verifies at its first check every 2 hours.
+        const owner = { context: { ip: '198.51.100.7' } };
+        const o = await t.verifier.start({ phone: PHONE, purpose: 'owner', ...owner });
+        if (o.isOk()) await t.verifier.check({ id: o.value.id, code: t.code(), ...owner });
+        nextOwner += 2 * 3_600_000;
+      }
+      key += 1;
+      const ctx = { context: { ip: `10.9.${(key >> 8) & 255}.${key & 255}` } };
+      const s = await t.verifier.start({ phone: PHONE, ...ctx });
+      if (s.isErr()) {
+        t.advance(Math.min(60, s.error.retryAfter ?? 60) * 1000);
+        continue;
+      }
+      const bad = wrong(t.code());
+      for (let i = 0; i < 6; i += 1) {
+        const r = await t.verifier.check({ id: s.value.id, code: bad, ...ctx });
+        if (r.isErr() && r.error.code === 'code_mismatch') wrongAt.push(t.clock.now);
+      }
+    }
+    let worstDay = 0;
+    for (const at of wrongAt) {
+      worstDay = Math.max(worstDay, wrongAt.filter((x) => x >= at && x < at + DAY).length);
+    }
+    console.log(`fresh key per verification: worst day ${worstDay} wrong guesses evaluated`);
+    expect(worstDay).toBeGreaterThan(0);
+    expect(worstDay).toBeLessThanOrEqual(maxGuessesPerDay(defaultPolicy));
+  });
+});
+
+describe('denial bounds under the defaults', () => {
+  it('one requester key can neither fill a send window nor lock the phone', () => {
+    expect(requesterSendsPerDay(defaultPolicy)).toBe(3);
+    expect(oneKeyCanDeny(defaultPolicy)).toBe(false);
+    expect(defaultPolicy.sendWindows.map((w) => keysToFill(defaultPolicy, w))).toEqual([2, 4]);
+    expect(keysToDenyDays(defaultPolicy)).toBe(4);
+  });
+
+  it('follows the shares and the lock setting', () => {
+    const policy = (extra: Partial<typeof defaultPolicy>) => ({ ...defaultPolicy, ...extra });
+    expect(oneKeyCanDeny(policy({ requesterSendWindows: [] }))).toBe(true);
+    expect(oneKeyCanDeny(policy({ requesterSendWindows: [{ windowMs: DAY, max: 10 }] }))).toBe(
+      true,
+    );
+    expect(keysToDenyDays(policy({ requesterSendWindows: [{ windowMs: DAY, max: 5 }] }))).toBe(2);
+    expect(
+      oneKeyCanDeny(
+        policy({ lockout: { ...(defaultPolicy.lockout as object), requesters: 1 } as never }),
+      ),
+    ).toBe(true);
   });
 });
