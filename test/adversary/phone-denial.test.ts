@@ -68,7 +68,7 @@ for (const [framework, mount] of FRAMEWORKS) {
           sender: outbox,
           now: () => clock.now,
         });
-        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: true });
+        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: '127.0.0.1' });
         w = { server, su, clock, verifier, codes: () => outbox.last()!.code };
       });
       afterEach(async () => {
@@ -121,7 +121,7 @@ for (const [framework, mount] of FRAMEWORKS) {
           sender: outbox,
           now: () => clock.now,
         });
-        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: true });
+        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: '127.0.0.1' });
         w = { server, su, clock, verifier, codes: () => outbox.last()!.code };
       });
       afterEach(async () => {
