@@ -6,7 +6,8 @@
  * inconsistent about default ports, so the URL is tried with and without one.
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { digestEquals } from '../secrets';
 import { paramMap, type WebhookParams } from './report';
 
 /** The signature Twilio computes for `url` and form `params`. */
@@ -43,12 +44,6 @@ function urlVariants(url: string): string[] {
   return [...out];
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export interface TwilioSignatureInput {
   /** The account's auth token; a list accepts any (token rotation). */
   readonly authToken: string | readonly string[];
@@ -80,14 +75,14 @@ export function validateTwilioSignature(input: TwilioSignatureInput): boolean {
   if (bodyHash !== null) {
     if (typeof input.body !== 'string') return false;
     const actual = createHash('sha256').update(input.body, 'utf8').digest('hex');
-    if (!safeEqual(actual, bodyHash.toLowerCase())) return false;
+    if (!digestEquals(actual, bodyHash.toLowerCase())) return false;
   }
   let valid = false;
   for (const token of tokens) {
     if (typeof token !== 'string' || token === '') continue;
     for (const variant of urlVariants(url)) {
       // No early exit: every candidate is compared, so timing does not reveal which matched.
-      if (safeEqual(twilioSignature(token, variant, params), signature)) valid = true;
+      if (digestEquals(twilioSignature(token, variant, params), signature)) valid = true;
     }
   }
   return valid;

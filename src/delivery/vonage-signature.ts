@@ -13,7 +13,8 @@
  * Pure computation (`node:crypto` only); every comparison is constant-time.
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { digestEquals } from '../secrets';
 
 /** The signing method chosen in the Vonage dashboard (default `sha256`). */
 export type VonageSignatureMethod = 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha512';
@@ -52,12 +53,6 @@ export function vonageSignature(
   return createHmac(method, secret).update(data, 'utf8').digest('hex');
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export interface VonageCheck {
   /** The signature secret(s); a list accepts any (rotation). */
   readonly signatureSecret: string | readonly string[];
@@ -85,7 +80,7 @@ export function validateVonageSignature(
   let valid = false;
   for (const secret of secretsOf(c.signatureSecret)) {
     const expected = vonageSignature(secret, c.params, c.method ?? 'sha256');
-    if (safeEqual(expected, sig.toLowerCase())) valid = true;
+    if (digestEquals(expected, sig.toLowerCase())) valid = true;
   }
   return valid;
 }
@@ -123,13 +118,13 @@ export function validateVonageJwt(
   const hash = createHash('sha256').update(c.body).digest('hex');
   if (
     typeof claims.payload_hash !== 'string' ||
-    !safeEqual(hash, claims.payload_hash.toLowerCase())
+    !digestEquals(hash, claims.payload_hash.toLowerCase())
   )
     return false;
   let valid = false;
   for (const secret of secretsOf(c.signatureSecret)) {
     const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
-    if (safeEqual(expected, s)) valid = true;
+    if (digestEquals(expected, s)) valid = true;
   }
   return valid;
 }

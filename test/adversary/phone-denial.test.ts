@@ -14,8 +14,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVerifier, outboxSender } from '../../src/index';
 import type { Verifier } from '../../src/verifier/types';
 import { call, type Reply } from '../http/kit';
-import type { Running } from '../http/servers';
-import { FRAMEWORKS, MEMORY_ONLY, STORES, type StoreUnderTest } from './support';
+import type { Mount, Running } from '../http/servers';
+import { FRAMEWORKS, MEMORY_ONLY, STORES, type StoreKind, type StoreUnderTest } from './support';
 
 const PHONE = '+12133734253';
 const SECRET = 'phone-denial-adversary-secret-0123456789';
@@ -29,6 +29,32 @@ interface World {
   readonly clock: { now: number };
   readonly codes: () => string;
   readonly verifier: Verifier;
+  close(): Promise<void>;
+}
+
+/** A verifier on `kind` at `startAt`, mounted by `mount`, trusting the loopback proxy. */
+async function world(mount: Mount, kind: StoreKind, startAt: number): Promise<World> {
+  const clock = { now: startAt };
+  const su = await kind.make(() => clock.now);
+  const outbox = outboxSender();
+  const verifier = createVerifier({
+    secret: SECRET,
+    store: su.store,
+    sender: outbox,
+    now: () => clock.now,
+  });
+  const server = await mount(verifier, { now: () => clock.now }, { trustProxy: '127.0.0.1' });
+  return {
+    server,
+    su,
+    clock,
+    verifier,
+    codes: () => outbox.last()!.code,
+    close: async () => {
+      await server.close();
+      await su.close();
+    },
+  };
 }
 
 function wrongOf(code: string): string {
@@ -59,22 +85,9 @@ for (const [framework, mount] of FRAMEWORKS) {
       let w: World;
       beforeEach(async (ctx) => {
         if (!(await kind.available())) ctx.skip();
-        const clock = { now: Date.now() };
-        const su = await kind.make(() => clock.now);
-        const outbox = outboxSender();
-        const verifier = createVerifier({
-          secret: SECRET,
-          store: su.store,
-          sender: outbox,
-          now: () => clock.now,
-        });
-        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: '127.0.0.1' });
-        w = { server, su, clock, verifier, codes: () => outbox.last()!.code };
+        w = await world(mount, kind, Date.now());
       });
-      afterEach(async () => {
-        await w?.server.close();
-        await w?.su.close();
-      });
+      afterEach(() => w?.close());
 
       it("a start from another address does not supersede the owner's pending verification", async () => {
         const owner = ok(await start(w, OWNER), 201).json;
@@ -112,22 +125,9 @@ for (const [framework, mount] of FRAMEWORKS) {
     describe(`phone denial, failures and send windows (${framework}, ${kind.name})`, () => {
       let w: World;
       beforeEach(async () => {
-        const clock = { now: Date.UTC(2031, 0, 6) };
-        const su = await kind.make(() => clock.now);
-        const outbox = outboxSender();
-        const verifier = createVerifier({
-          secret: SECRET,
-          store: su.store,
-          sender: outbox,
-          now: () => clock.now,
-        });
-        const server = await mount(verifier, { now: () => clock.now }, { trustProxy: '127.0.0.1' });
-        w = { server, su, clock, verifier, codes: () => outbox.last()!.code };
+        w = await world(mount, kind, Date.UTC(2031, 0, 6));
       });
-      afterEach(async () => {
-        await w?.server.close();
-        await w?.su.close();
-      });
+      afterEach(() => w?.close());
 
       it("the attacker's failed verifications lock the attacker, not the owner", async () => {
         let refusedLocked = 0;
