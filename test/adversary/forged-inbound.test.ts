@@ -248,6 +248,31 @@ for (const [framework, mount] of FRAMEWORKS) {
       expect((await history(k)).entries).toHaveLength(1);
     });
 
+    it('a captured signed START replayed after a later STOP is ignored (its message id was seen)', async () => {
+      const k = kit();
+      await optedIn(k);
+      const base = await serve(k, twilio);
+      const url = `${base}/inbound-sms`;
+      const signed = (params: Record<string, string>) =>
+        post(url, form(params), {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(TOKEN, url, params),
+        });
+      const stop1 = twilioInbound(VICTIM, 'STOP');
+      expect((await signed(stop1)).status).toBe(200);
+      const start = twilioInbound(VICTIM, 'START'); // the attacker captures this request
+      expect((await signed(start)).status).toBe(200);
+      expect(await status(k)).toBe('opted_in');
+      expect((await signed(twilioInbound(VICTIM, 'STOP'))).status).toBe(200);
+      expect(await status(k)).toBe('opted_out');
+      const before = (await history(k)).entries.length;
+      const replay = await signed(start);
+      expect(replay.status).toBe(200);
+      expect(replay.json.action).toBe('ignored');
+      expect(await status(k)).toBe('opted_out');
+      expect((await history(k)).entries).toHaveLength(before);
+    });
+
     it('forged START does not re-subscribe a number that texted STOP', async () => {
       const k = kit();
       await optedIn(k);
