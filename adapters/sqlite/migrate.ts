@@ -136,7 +136,9 @@ export function migrate(
     )`);
     const rows = database.prepare('SELECT id FROM phoneproof_migrations').all();
     const have = new Set(rows.map((r) => (r as { id: string }).id));
-    const record = database.prepare('INSERT INTO phoneproof_migrations (id, applied_at) VALUES (?, ?)');
+    const record = database.prepare(
+      'INSERT INTO phoneproof_migrations (id, applied_at) VALUES (?, ?)',
+    );
     const applied: string[] = [];
     for (const step of steps) {
       if (have.has(step.id)) continue;

@@ -12,7 +12,8 @@ let n = 0;
 
 /** A migrated database file of its own, with one handle on it. */
 function fresh(label: string): { db: TestDatabase; path: string } {
-  const path = tmp.file(`${label}-${(n += 1)}.sqlite`);
+  n += 1;
+  const path = tmp.file(`${label}-${n}.sqlite`);
   const db = openDatabase(path);
   migrate(db);
   return { db, path };
@@ -39,7 +40,10 @@ storeContract(`sqlite, two handles on one file (${SQLITE_DRIVER})`, async () => 
   const a = sqliteStore({ database: db });
   const b = sqliteStore({ database: other });
   let i = 0;
-  const pick = () => ((i += 1) % 2 === 0 ? a : b);
+  const pick = () => {
+    i += 1;
+    return i % 2 === 0 ? a : b;
+  };
   return {
     store: { update: (k, fn) => pick().update(k, fn), get: (k) => pick().get(k) },
     wait: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
@@ -53,7 +57,9 @@ storeContract(`sqlite, two handles on one file (${SQLITE_DRIVER})`, async () => 
   };
 });
 
-verifierContract(`sqlite (${SQLITE_DRIVER})`, () => sqliteStore({ database: fresh('verifier').db }));
+verifierContract(`sqlite (${SQLITE_DRIVER})`, () =>
+  sqliteStore({ database: fresh('verifier').db }),
+);
 
 let clock = 1_700_000_000_000;
 abuseContract(`sqlite (${SQLITE_DRIVER})`, async () => {

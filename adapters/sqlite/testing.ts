@@ -41,7 +41,11 @@ export function openDatabase(path: string): TestDatabase {
 }
 
 /** A fresh temporary directory for database files, and its removal. */
-export function tempDir(label = 'phoneproof-sqlite-'): { dir: string; file(name: string): string; remove(): void } {
+export function tempDir(label = 'phoneproof-sqlite-'): {
+  dir: string;
+  file(name: string): string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), label));
   return {
     dir,
