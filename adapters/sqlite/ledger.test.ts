@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainEntry, chainKey, checkChain } from '../../src/consent/chain';
@@ -125,6 +126,28 @@ describe('sqliteConsentLedger: append-only in the database', () => {
     expect(entry).not.toHaveProperty('ip');
     expect(entry?.redactedAt).toBe(1);
     expect(checkChain(key, 'pk', await ledger.list('pk')).valid).toBe(true);
+  });
+
+  it('redact and purge leave no erased bytes in the database or WAL files', async () => {
+    const bytes = () =>
+      [path, `${path}-wal`]
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f).toString('latin1'))
+        .join('');
+    const ledger = sqliteConsentLedger({ database: db });
+    const erased = { ip: '198.51.100.77', userAgent: 'EraseMe/9.9', salt: 'c2FsdC1lcmFzZS1tZQ' };
+    for (const pk of ['gone', 'purged']) {
+      await ledger.append(pk, (head) => {
+        const write = chainEntry(key, pk, head, { ...draft(0), ...erased, text: `${pk} text` });
+        return { result: 0, write };
+      });
+    }
+    expect(bytes()).toContain('EraseMe/9.9'); // the scan sees what is there
+    expect(await ledger.redact('gone', 5)).toBe(1);
+    expect(await ledger.purge('purged', 1)).toBe(true);
+    const left = bytes();
+    for (const s of [...Object.values(erased), 'purged text']) expect(left).not.toContain(s);
+    expect(left).toContain('gone text'); // redaction keeps the entry
   });
 
   it('purge is the only way entries leave, and only for the current head', async () => {

@@ -26,6 +26,14 @@ export interface SqliteConsentLedgerOptions {
   readonly table?: string;
   /** `PRAGMA busy_timeout` for this handle, in ms; see `sqliteStore`. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Set `PRAGMA secure_delete = ON` on this handle (default true), so that the bytes of
+   * erased personal fields and purged chains are overwritten with zeros, not left in free
+   * space of the file. `redact` and `purge` also checkpoint the WAL (`TRUNCATE`) after they
+   * commit, so the old page copies leave the WAL file too (best effort: a reader still on an
+   * older snapshot in another process defers that to a later checkpoint).
+   */
+  readonly secureDelete?: boolean;
 }
 
 interface EntryRow {
@@ -78,7 +86,8 @@ function entryOf(r: EntryRow): ConsentEntry {
  *   `headSeq`, then the personal fields and the entries.
  * - Entries are never updated; the database refuses UPDATE and DELETE on them (DELETE only
  *   once the chain's anchor row is gone, i.e. in a purge), and lets personal fields only be
- *   erased.
+ *   erased. Erased and purged bytes are zeroed in the file and checkpointed out of the WAL
+ *   (see `secureDelete`).
  */
 export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): ConsentLedger {
   if (typeof options !== 'object' || options === null) {
@@ -88,6 +97,15 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
   checkDatabase(database, 'sqliteConsentLedger');
   const table = tableName(options.table ?? DEFAULT_LEDGER_TABLE, 'table');
   const db = connection(database, options.busyTimeoutMs, explainer(table.sql));
+  if (options.secureDelete ?? true) database.exec('PRAGMA secure_delete = ON');
+  /** Moves the WAL into the file and empties it, so erased bytes leave the WAL too. */
+  const checkpoint = () => {
+    try {
+      database.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    } catch {
+      // best effort: the next checkpoint (automatic, every 1000 pages) does it
+    }
+  };
   const t = table.bare;
   const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
     e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
@@ -172,15 +190,19 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
       });
     },
     async redact(pk, at) {
-      return db.run(sql.redact, at, pk);
+      const changed = db.run(sql.redact, at, pk);
+      if (changed > 0) checkpoint();
+      return changed;
     },
     async purge(pk, headSeq) {
-      return db.transaction('immediate', () => {
+      const purged = db.transaction('immediate', () => {
         if (db.run(sql.purgeHead, pk, headSeq) !== 1) return false;
         db.run(sql.purgePersonal, pk);
         db.run(sql.purgeEntries, pk);
         return true;
       });
+      if (purged) checkpoint();
+      return purged;
     },
   };
 }
