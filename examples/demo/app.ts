@@ -1,14 +1,20 @@
 /**
- * The demo app behind `npm start`: an Express server with a memory store, a console sender
- * (codes are printed to the terminal), consent required, the verification router under
- * `/api`, and a static page (no build step) under `/`.
+ * The demo app behind `npm start`: an Express server with a SQLite store and consent ledger
+ * (in `.data/demo.sqlite`, git-ignored: restarting the demo keeps pending verifications and
+ * consent records), a console sender (codes are printed to the terminal), consent required,
+ * the verification router under `/api`, and a static page (no build step) under `/`.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { verificationRouter } from '../../adapters/express/index';
-import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { migrate, sqliteConsentLedger, sqliteStore } from '../../adapters/sqlite/index';
 import { consoleSender, createVerifier, type Sender } from '../../src/index';
+import { openDatabase } from './database';
+
+/** Where `npm start` keeps its records (the folder is git-ignored and created if missing). */
+export const DEMO_DATABASE = fileURLToPath(new URL('../../.data/demo.sqlite', import.meta.url));
 
 /** The consent the page shows and the server requires (bump the version when it changes). */
 export const CONSENT = {
@@ -24,6 +30,8 @@ export interface DemoOptions {
   /** Where messages go (default: printed to the terminal). */
   readonly sender?: Sender;
   readonly secret?: string;
+  /** SQLite file for the store and the consent ledger (default `DEMO_DATABASE`; `:memory:`). */
+  readonly database?: string;
 }
 
 export interface Demo {
@@ -33,12 +41,16 @@ export interface Demo {
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const database = openDatabase(options.database ?? DEMO_DATABASE);
+  migrate(database); // idempotent: creates the tables once, sets WAL mode
   const verifier = createVerifier({
+    // Records are sealed and keyed with this secret: keep it across restarts (a fixed
+    // default here) or the stored verifications and consent chains no longer verify.
     secret:
       options.secret ?? process.env.PHONEPROOF_SECRET ?? 'demo-secret-demo-secret-demo-secret!',
-    store: memoryStore(),
+    store: sqliteStore({ database }),
     sender: options.sender ?? consoleSender(),
-    consent: { ledger: memoryConsentLedger(), required: CONSENT },
+    consent: { ledger: sqliteConsentLedger({ database }), required: CONSENT },
     defaultCountry: 'US',
     appName: 'phoneproof demo',
   });
@@ -63,7 +75,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          database.close();
+          resolve();
+        });
       }),
   };
 }

@@ -31,7 +31,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('demo page in headless 
   beforeAll(async () => {
     if (!available) throw new Error(`Chromium is required under CI: none at ${CHROMIUM}`);
     mkdirSync(OUT, { recursive: true });
-    demo = await startDemo({ port: 0, sender: outbox });
+    demo = await startDemo({ port: 0, sender: outbox, database: ':memory:' });
     profile = mkdtempSync(join(tmpdir(), 'phoneproof-chromium-'));
     // A fresh profile directory (Playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {

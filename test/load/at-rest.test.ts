@@ -1,8 +1,10 @@
 /**
- * At rest: after a run of every operation on private Redis and PostgreSQL servers, scan
- * every Redis key and value and every row of every table: no phone number (in any format)
- * and no code appears in plaintext.
+ * At rest: after a run of every operation on private Redis and PostgreSQL servers and on a
+ * SQLite file, scan every Redis key and value, every row of every table, and every byte of
+ * the SQLite files (database, WAL, shared memory): no phone number (in any format) and no
+ * code appears in plaintext.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { parsePhoneNumber } from 'libphonenumber-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,10 @@ import { postgresConsentLedger } from '../../adapters/postgres/ledger';
 import { migrate } from '../../adapters/postgres/migrate';
 import { postgresStore } from '../../adapters/postgres/store';
 import { redisStore } from '../../adapters/redis/store';
+import { sqliteConsentLedger } from '../../adapters/sqlite/ledger';
+import { migrate as migrateSqlite } from '../../adapters/sqlite/migrate';
+import { sqliteStore } from '../../adapters/sqlite/store';
+import { openDatabase, type TestDatabase, tempDir } from '../../adapters/sqlite/testing';
 import { createVerifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
@@ -182,6 +188,63 @@ describe.skipIf(!binariesAvailable('postgres'))('at rest on PostgreSQL', () => {
     const codes = await exercise(store, postgresConsentLedger({ pool }));
     const scanned = await scanPostgres(pool);
     expect(scanned.some(([where]) => where.startsWith('phoneproof_consent row'))).toBe(true);
+    expect(scanned.length).toBeGreaterThanOrEqual(4 * phones.length);
+    expect(leaks(scanned, codes)).toEqual([]);
+  });
+});
+
+/** Every row of every table, and the raw bytes of the database, WAL and shm files. */
+function scanSqlite(db: TestDatabase, path: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all() as Array<{ name: string }>;
+  for (const { name } of tables) {
+    const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Array<Record<string, unknown>>;
+    for (const [i, row] of rows.entries()) {
+      for (const [col, value] of Object.entries(row)) {
+        const text =
+          value instanceof Uint8Array
+            ? Buffer.from(value).toString('utf8')
+            : typeof value === 'string'
+              ? value
+              : JSON.stringify(typeof value === 'bigint' ? String(value) : value);
+        out.push([`${name} row ${i} column ${col}`, text]);
+      }
+    }
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) out.push([`file ${file}`, readFileSync(file).toString('latin1')]);
+  }
+  return out;
+}
+
+describe('at rest on SQLite', () => {
+  const dir = tempDir('phoneproof-at-rest-');
+  const path = dir.file('at-rest.sqlite');
+  let db: TestDatabase;
+  beforeAll(() => {
+    db = openDatabase(path);
+    migrateSqlite(db);
+  });
+  afterAll(() => {
+    db?.close();
+    dir.remove();
+  });
+
+  it('no number in any format and no code in any row, nor in the files (store and consent ledger)', async () => {
+    // The control on a file of its own: a deleted row's bytes stay in the WAL for a while.
+    const controlPath = dir.file('control.sqlite');
+    const control = openDatabase(controlPath);
+    migrateSqlite(control);
+    const scanControl = async () => scanSqlite(control, controlPath);
+    expect(await controlIsFound(sqliteStore({ database: control }), scanControl)).toBe(true);
+    control.close();
+    const store = sqliteStore({ database: db });
+    const codes = await exercise(store, sqliteConsentLedger({ database: db }));
+    const scanned = scanSqlite(db, path);
+    expect(scanned.some(([where]) => where.startsWith('phoneproof_consent row'))).toBe(true);
+    expect(scanned.some(([where]) => where.endsWith('-wal'))).toBe(true);
     expect(scanned.length).toBeGreaterThanOrEqual(4 * phones.length);
     expect(leaks(scanned, codes)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 /**
- * Multi-process races on Redis and PostgreSQL: 4 worker processes (each with several
+ * Multi-process races on Redis, PostgreSQL and SQLite (one file): 4 worker processes (each with several
  * independent clients and stores) fire 250 concurrent calls each at one verification or
  * one phone. Exactly the policy's limit may be evaluated: checks, sends, failures.
  */
@@ -12,6 +12,9 @@ import { migrate } from '../../adapters/postgres/migrate';
 import { postgresStore } from '../../adapters/postgres/store';
 import { dropStoreTable } from '../../adapters/postgres/testing';
 import { redisStore } from '../../adapters/redis/store';
+import { migrate as migrateSqlite } from '../../adapters/sqlite/migrate';
+import { sqliteStore } from '../../adapters/sqlite/store';
+import { openDatabase, type TestDatabase, tempDir } from '../../adapters/sqlite/testing';
 import { createVerifier, type PolicyOptions } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
@@ -70,7 +73,6 @@ async function race(job: RaceJob) {
 }
 
 beforeAll(() => {
-  if (!redisUp && !pgUp) return;
   const path = fileURLToPath(new URL('./worker.ts', import.meta.url));
   workers = Array.from({ length: WORKERS }, () =>
     fork(path, [], {
@@ -84,7 +86,7 @@ afterAll(() => {
 });
 
 interface Backend {
-  name: 'redis' | 'postgres';
+  name: 'redis' | 'postgres' | 'sqlite';
   up: boolean;
   url: string;
   /** A fresh namespace and a store over it in this process. */
@@ -94,6 +96,9 @@ interface Backend {
 
 let redis: Redis | undefined;
 let pool: pg.Pool | undefined;
+const sqliteDir = tempDir('phoneproof-race-');
+const sqliteFile = sqliteDir.file('race.sqlite');
+let sqlite: TestDatabase | undefined;
 const prefixes: string[] = [];
 const tables: string[] = [];
 
@@ -130,6 +135,22 @@ const backends: Backend[] = [
     async cleanup() {
       for (const t of tables) await dropStoreTable(pool!, t);
       await pool?.end();
+    },
+  },
+  {
+    // One file in a temporary folder, shared by the workers' handles and this process's.
+    name: 'sqlite',
+    up: true,
+    url: sqliteFile,
+    async fresh() {
+      sqlite ??= openDatabase(sqliteFile);
+      const namespace = runId('pp_race');
+      migrateSqlite(sqlite, { table: namespace });
+      return { namespace, store: sqliteStore({ database: sqlite, table: namespace }) };
+    },
+    async cleanup() {
+      sqlite?.close();
+      sqliteDir.remove();
     },
   },
 ];

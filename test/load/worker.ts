@@ -7,15 +7,18 @@
  */
 import { postgresStore } from '../../adapters/postgres/index';
 import { redisStore } from '../../adapters/redis/index';
+import { sqliteStore } from '../../adapters/sqlite/index';
+import { openDatabase } from '../../adapters/sqlite/testing';
 import { createVerifier, type PolicyOptions, type Verifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
 import { pgPool, redisClient, withoutAbuse } from './services';
 
 export interface RaceJob {
-  readonly backend: 'redis' | 'postgres';
+  readonly backend: 'redis' | 'postgres' | 'sqlite';
+  /** Server URL, or the database file (SQLite). */
   readonly url: string;
-  /** Key prefix (Redis) or table (PostgreSQL). */
+  /** Key prefix (Redis) or table (PostgreSQL, SQLite). */
   readonly namespace: string;
   readonly secret: string;
   readonly policy: PolicyOptions;
@@ -59,6 +62,12 @@ async function prepare(j: RaceJob) {
       const client = redisClient(j.url, { commandTimeout: 30_000 });
       closers.push(async () => client.disconnect());
       store = redisStore({ client, prefix: j.namespace });
+    } else if (j.backend === 'sqlite') {
+      // Its own handle on the shared file, as a separate process has; a generous busy
+      // timeout for the same reason as the pool's timeouts below.
+      const database = openDatabase(j.url);
+      closers.push(async () => database.close());
+      store = sqliteStore({ database, table: j.namespace, busyTimeoutMs: 30_000 });
     } else {
       // Generous timeouts: 250 calls at once queue for connections, and this test is about
       // exactness, not capacity (a timed-out call would be store_unavailable, not wrong).
