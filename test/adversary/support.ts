@@ -8,6 +8,8 @@ import { memoryStore } from '../../adapters/memory/index';
 import { migrate, postgresStore } from '../../adapters/postgres/index';
 import { dropStoreTable } from '../../adapters/postgres/testing';
 import { redisStore } from '../../adapters/redis/index';
+import { migrate as migrateSqlite, sqliteStore } from '../../adapters/sqlite/index';
+import { openDatabase } from '../../adapters/sqlite/testing';
 import type { Store } from '../../src/ports/store';
 import { expressServer, fastifyServer, type Mount } from '../http/servers';
 import { clearPrefix, pgPool, redisClient, runId, serviceAvailable } from '../load/services';
@@ -25,7 +27,7 @@ export interface StoreUnderTest {
 }
 
 export interface StoreKind {
-  readonly name: 'memory' | 'redis' | 'postgres';
+  readonly name: 'memory' | 'sqlite' | 'redis' | 'postgres';
   /** Whether the service answers (throws under `CI=true` when it does not). */
   available(): Promise<boolean>;
   /** A fresh, empty store; `now` drives the memory store's expiry (servers use their own clock). */
@@ -41,6 +43,18 @@ export const STORES: readonly StoreKind[] = [
       store: memoryStore(now ? { now } : {}),
       close: async () => {},
     }),
+  },
+  {
+    name: 'sqlite',
+    available: async () => true,
+    make: async (now) => {
+      const database = openDatabase(':memory:');
+      migrateSqlite(database);
+      return {
+        store: sqliteStore({ database, ...(now ? { now } : {}) }),
+        close: async () => database.close(),
+      };
+    },
   },
   {
     name: 'redis',
