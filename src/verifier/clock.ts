@@ -34,6 +34,19 @@ export const MARKER_PADDING_MS = 2 * CLOCK_BOUND_MS + 1_000;
  */
 export const LOCAL_CLOCK = Symbol.for('phoneproof.localClock');
 
+/**
+ * A verifier's decision clock, as a non-enumerable property under this key, so that the HTTP
+ * handler's countdowns (`expiresIn`, `resendIn`) use the same clock. @internal
+ */
+export const DECISION_CLOCK = Symbol.for('phoneproof.decisionClock');
+
+/** The decision clock of a verifier built by `createVerifier`, if any. */
+export function decisionClockOf(verifier: unknown): (() => number) | undefined {
+  if (typeof verifier !== 'object' || verifier === null) return undefined;
+  const c = (verifier as { [DECISION_CLOCK]?: unknown })[DECISION_CLOCK];
+  return typeof c === 'function' ? (c as () => number) : undefined;
+}
+
 export interface StoreClockOptions {
   /** The store's clock, epoch ms. */
   readonly time: () => Promise<number>;

@@ -12,6 +12,7 @@ import { makeProofs } from '../proof/feature';
 import { makeInvalidate } from '../proof/invalidate';
 import { makeTotp } from '../totp/feature';
 import { makeCheck } from './check';
+import { DECISION_CLOCK } from './clock';
 import { makeDelivery } from './delivery';
 import { gated, gatedApi } from './gate';
 import { makeCancel, makeStatus } from './manage';
@@ -52,7 +53,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     invalidate: makeInvalidate(sh, proofs, totp),
     abuse: abuse.info,
   };
-  return gateOperations(sh, verifier);
+  const gatedVerifier = gateOperations(sh, verifier);
+  Object.defineProperty(gatedVerifier, DECISION_CLOCK, { value: sh.now });
+  return gatedVerifier;
 }
 
 /**
