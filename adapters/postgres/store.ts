@@ -21,6 +21,7 @@ import {
 } from './pool';
 import { coalescedReads, keyedSerial } from './serial';
 import { statements } from './statements';
+import { postgresTime } from './time';
 
 export interface PostgresStoreOptions {
   /** The application's pool. Configure timeouts and an `error` listener (docs/stores.md). */
@@ -356,6 +357,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       cache.refresh(key, seen, mark);
       return seen?.value;
     },
+    time: () => postgresTime(pool),
     sweep,
   };
 }

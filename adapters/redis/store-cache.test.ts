@@ -144,7 +144,9 @@ describe.skipIf(!up)('redisStore: round trips and the last-value cache', () => {
     expect(calls).toEqual(['evalsha']); // a wrong guess on the same instance: nothing else
     on('');
     expect((await other.check({ id, code: wrong })).isErr()).toBe(true);
-    expect(on('')).toEqual(['get', 'evalsha']); // nothing cached there: read, then write
+    // Nothing cached there: read, then write; first use of that instance also samples the
+    // store's clock (TIME, once per 30 s, docs/clocks.md).
+    expect(on('')).toEqual(['eval', 'get', 'evalsha']);
     // Back on the first instance, whose cached record is now stale: the compare-and-set
     // fails and answers the current record, on which the check runs again.
     const checked = await v.check({ id, code: wrong });

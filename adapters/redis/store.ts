@@ -13,6 +13,7 @@ import {
 } from '../../src/ports/store';
 import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
+import { redisTime } from './time';
 
 /**
  * The few client methods the store calls. An ioredis `Redis` or `Cluster` instance fits as
@@ -236,5 +237,6 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       cache.refresh(key, value, mark);
       return value;
     },
+    time: () => redisTime(client),
   };
 }

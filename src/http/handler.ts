@@ -5,9 +5,11 @@
  * returned `HttpResponse`. @internal
  * @module
  */
+
 import type { ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import { requestSignatureCheck } from '../signatures/verify';
+import { decisionClockOf } from '../verifier/clock';
 import type { RequestContext, Verifier } from '../verifier/types';
 import { DEFAULT_DEVICE_ID_HEADER, defaultContext } from './context';
 import { errorResponse, type HttpResponse } from './errors';
@@ -76,7 +78,8 @@ export function createHttpHandler<Req>(
             deviceIdHeader,
           )
         : ({} as RequestContext));
-  const now = options.now ?? Date.now;
+  // The verifier's decision clock (the store's, docs/clocks.md), unless the app passes one.
+  const now = options.now ?? decisionClockOf(verifier) ?? Date.now;
   const signatureCheck = options.signatures ? requestSignatureCheck(options.signatures) : undefined;
   const exempt = new Set<Operation>(options.signatures?.exempt ?? []);
   const consent = (verifier as Verifier & { consent?: Partial<ConsentOps> }).consent;

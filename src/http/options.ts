@@ -64,7 +64,7 @@ export interface HttpOptions<Req> {
   readonly bodyLimit?: number;
   /** Header read by the default `context` for the device id (default `x-device-id`). */
   readonly deviceIdHeader?: string;
-  /** Clock for `expiresIn`/`resendIn`, epoch ms (default `Date.now`; pass the verifier's). */
+  /** Clock for `expiresIn`/`resendIn`, epoch ms (default: the verifier's decision clock). */
   readonly now?: () => number;
 }
 

@@ -51,6 +51,14 @@ export interface Store {
    * Rejects when the store cannot be reached.
    */
   get(key: string): Promise<string | undefined>;
+
+  /**
+   * Optional: the store's clock, epoch milliseconds (Redis `TIME`, PostgreSQL
+   * `clock_timestamp()`). A store shared by several instances should have it: a verifier
+   * without an injected `now` then decides on this clock (see docs/clocks.md), so instances
+   * agree whatever their own clocks say. Rejects when the store cannot be reached.
+   */
+  time?(): Promise<number>;
 }
 
 /**

@@ -5,9 +5,11 @@
  * optional single use. @internal
  * @module
  */
+
 import { errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import { phoneKey, seal, unseal } from '../secrets';
+import { MARKER_PADDING_MS } from '../verifier/clock';
 import type { ApproveHook } from '../verifier/hooks';
 import { purposeOf } from '../verifier/input';
 import type { Shell } from '../verifier/shell';
@@ -133,8 +135,8 @@ export function makeProofs(sh: Shell, options: ProofOptions | false | undefined)
       return readStamp(sh.store, key).andThen((stamp) => {
         if (p.verifiedAt <= stamp) return errAsync(verifyError('proof_revoked'));
         if (!(opts.singleUse ?? config.singleUse)) return okAsync(proof);
-        return consumeProof(sh.store, p.jti, p.exp * 1000 - at + 1_000).andThen((fresh) =>
-          fresh ? okAsync(proof) : errAsync(verifyError('proof_used')),
+        return consumeProof(sh.store, p.jti, p.exp * 1000 - at + MARKER_PADDING_MS).andThen(
+          (fresh) => (fresh ? okAsync(proof) : errAsync(verifyError('proof_used'))),
         );
       });
     });

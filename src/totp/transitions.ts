@@ -5,8 +5,10 @@
  * secret is decrypted and hashed by the shell, as SMS code digests are. @internal
  * @module
  */
+
 import { err, ok, type Result } from 'neverthrow';
 import type { Refusal } from '../core/refusal';
+import { MARKER_PADDING_MS } from '../verifier/clock';
 import { attemptsLeft, countWrong, type GuardPolicy, guardTtl, settleTotp, succeed } from './guard';
 import { stepAt, type TotpAlgorithm, type TotpEnrollment, type TotpState } from './state';
 
@@ -234,6 +236,10 @@ export function totpTtl(
   if (e?.status === 'active') return keep.activeMs;
   let ttl = guardTtl(state, now, policy);
   if (e) ttl = Math.max(ttl, e.expiresAt - now);
-  if (state.notBefore > 0) ttl = Math.max(ttl, state.notBefore + keep.challengeMs - now);
+  // Padded like every single-use marker: a challenge issued on another instance may carry a
+  // time up to the clock bound either side of this one's (docs/clocks.md).
+  if (state.notBefore > 0) {
+    ttl = Math.max(ttl, state.notBefore + keep.challengeMs + MARKER_PADDING_MS - now);
+  }
   return ttl;
 }

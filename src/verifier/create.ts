@@ -12,10 +12,12 @@ import { makeProofs } from '../proof/feature';
 import { makeInvalidate } from '../proof/invalidate';
 import { makeTotp } from '../totp/feature';
 import { makeCheck } from './check';
+import { DECISION_CLOCK } from './clock';
 import { makeDelivery } from './delivery';
+import { gated, gatedApi } from './gate';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
-import { createShell } from './shell';
+import { createShell, readyNow, type Shell } from './shell';
 import type { Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
@@ -33,7 +35,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resend: makeResend(sh, fallback),
   });
   const consentApi = consent.install(sh);
-  return {
+  const verifier: Verifier = {
     start: guarded.start,
     check: guarded.check,
     resend: guarded.resend,
@@ -50,5 +52,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifyProof: proofs.verify,
     invalidate: makeInvalidate(sh, proofs, totp),
     abuse: abuse.info,
+  };
+  const gatedVerifier = gateOperations(sh, verifier);
+  Object.defineProperty(gatedVerifier, DECISION_CLOCK, { value: sh.now });
+  return gatedVerifier;
+}
+
+/**
+ * Every operation waits for the decision clock (see `./clock`); unchanged when decisions
+ * use an injected `now` or a store without a clock.
+ */
+function gateOperations(sh: Shell, v: Verifier): Verifier {
+  if (sh.clockReady === readyNow) return v;
+  return {
+    ...v,
+    start: gated(sh, v.start),
+    check: gated(sh, v.check),
+    resend: gated(sh, v.resend),
+    cancel: gated(sh, v.cancel),
+    status: gated(sh, v.status),
+    delivery: gated(sh, v.delivery),
+    consent: gatedApi(sh, v.consent),
+    totp: gatedApi(sh, v.totp),
+    verifyProof: gated(sh, v.verifyProof),
+    invalidate: gated(sh, v.invalidate),
   };
 }

@@ -17,6 +17,7 @@ import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store } from '../ports/store';
 import { randomPool } from '../random';
 import { type Keyring, keyring } from '../secrets';
+import { CLOCK_BOUND_MS, LOCAL_CLOCK, type StoreClock, storeClock } from './clock';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
 import { eventRef } from './ids';
@@ -31,7 +32,14 @@ export interface Shell {
   readonly policy: Policy;
   readonly store: Store;
   readonly sender: Sender;
+  /** The clock every decision uses: the injected `now`, else the store's (estimated). */
   readonly now: () => number;
+  /**
+   * Resolves once `now` can be trusted: immediately with an injected `now` or a store
+   * without `time`; else once the store's clock is estimated within the bound, or
+   * `store_unavailable` when it cannot be. Every public operation awaits it first.
+   */
+  clockReady(): Promise<Result<void, VerifyError>>;
   readonly random: RandomBytes;
   readonly render: MessageRenderer;
   readonly appName: string;
@@ -84,6 +92,9 @@ export interface DeliveryMeta {
   readonly context: RequestContext | undefined;
   readonly silent: unknown;
 }
+
+/** `Shell.clockReady` when nothing needs waiting for (an injected `now`, or no store clock). */
+export const readyNow = (): Promise<Result<void, VerifyError>> => Promise.resolve(ok(undefined));
 
 /** Maps a core refusal to a catalog error with seconds to wait. */
 export function refusalError(r: Refusal, now: number): VerifyError {
@@ -222,12 +233,17 @@ export function createShell(options: VerifierOptions): Shell {
     return ok(undefined);
   };
 
+  const clock = decisionClock(options, store);
+
   return {
     ring,
     policy,
     store,
     sender,
-    now: options.now ?? Date.now,
+    now: clock ? clock.now : (options.now ?? Date.now),
+    clockReady: clock
+      ? () => clock.ready().then((good) => (good ? ok(undefined) : err(clockUnavailable())))
+      : readyNow,
     random: options.randomBytes ?? randomPool(),
     render: options.messages ?? defaultRenderer,
     appName: options.appName ?? 'phoneproof',
@@ -255,3 +271,24 @@ export function createShell(options: VerifierOptions): Shell {
     emitter: (quiet) => (quiet === true ? silent : publish),
   };
 }
+
+/**
+ * The store-clock estimator, when decisions run on the store's clock: the app injected no
+ * `now` and the store tells its time. Otherwise undefined (the injected `now`, or
+ * `Date.now` for a store without `time`, such as the in-process memory store).
+ */
+function decisionClock(options: VerifierOptions, store: Store): StoreClock | undefined {
+  if (options.now !== undefined || typeof store.time !== 'function') return undefined;
+  const seam = (options as { [LOCAL_CLOCK]?: unknown })[LOCAL_CLOCK];
+  return storeClock({
+    time: () => (store.time as () => Promise<number>).call(store),
+    ...(typeof seam === 'function' ? { local: seam as () => number } : {}),
+  });
+}
+
+const clockUnavailable = (): VerifyError =>
+  verifyError('store_unavailable', {
+    cause: new Error(
+      `phoneproof: the store's clock could not be read within ±${CLOCK_BOUND_MS} ms; no time-based decision is made on an unknown clock.`,
+    ),
+  });
