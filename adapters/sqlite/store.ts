@@ -127,5 +127,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       return row === undefined ? undefined : decode(row.value);
     },
     sweep: async (limit = sweepLimit) => sweepNow(intOption(limit, 'sweep(limit)', 1, 1e6)),
+    // The clock records expire by: the host's, shared by every process that opens the file,
+    // so every instance decides on it whatever its own clock says (docs/clocks.md).
+    time: async () => now(),
   };
 }
