@@ -152,7 +152,10 @@ export async function startReplicated(opts: {
     const primaryPort = await sparePort();
     const primary = spawnRedis(base(primaryPort, dir));
     children.push(primary);
-    await until(async () => (await redisCommand(primaryPort, 'PING')).startsWith('+PONG'), 'primary');
+    await until(
+      async () => (await redisCommand(primaryPort, 'PING')).startsWith('+PONG'),
+      'primary',
+    );
     const replicaPorts: number[] = [];
     for (let i = 0; i < opts.replicas; i += 1) {
       const proxy = await delayingProxy(primaryPort, opts.delayMs);
@@ -200,14 +203,18 @@ export async function startReplicated(opts: {
       },
       async promoted(timeoutMs = 20_000) {
         let port = primaryPort;
-        await until(async () => {
-          const r = await redisCommand(sentinelPort, `SENTINEL GET-MASTER-ADDR-BY-NAME ${name}`);
-          const m = /\r\n(\d+)\r\n$/.exec(r);
-          port = m ? Number(m[1]) : primaryPort;
-          if (port === primaryPort) return false;
-          const role = await redisCommand(port, 'ROLE');
-          return role.includes('master');
-        }, 'promotion', timeoutMs);
+        await until(
+          async () => {
+            const r = await redisCommand(sentinelPort, `SENTINEL GET-MASTER-ADDR-BY-NAME ${name}`);
+            const m = /\r\n(\d+)\r\n$/.exec(r);
+            port = m ? Number(m[1]) : primaryPort;
+            if (port === primaryPort) return false;
+            const role = await redisCommand(port, 'ROLE');
+            return role.includes('master');
+          },
+          'promotion',
+          timeoutMs,
+        );
         return port;
       },
       dispose,
