@@ -117,12 +117,22 @@ describe.skipIf(!available)('redisStore durability on a primary and a lagging re
     const primary = connect(r.primaryPort);
     const calls: string[] = [];
     const counting: RedisClientLike = {
-      get: (k) => (calls.push('get'), primary.get(k)),
-      evalsha: (...a) => (calls.push('evalsha'), primary.evalsha(...a)),
-      eval: (...a) => (calls.push('eval'), primary.eval(...a)),
-      pipeline: (cmds) => (
-        calls.push(cmds.map((c) => String(c[0])).join('+')), primary.pipeline(cmds)
-      ),
+      get(k) {
+        calls.push('get');
+        return primary.get(k);
+      },
+      evalsha(...a) {
+        calls.push('evalsha');
+        return primary.evalsha(...a);
+      },
+      eval(...a) {
+        calls.push('eval');
+        return primary.eval(...a);
+      },
+      pipeline(cmds) {
+        calls.push(cmds.map((c) => String(c[0])).join('+'));
+        return primary.pipeline(cmds);
+      },
     };
     const store = redisStore({
       client: counting,

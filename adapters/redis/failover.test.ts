@@ -87,7 +87,11 @@ async function failoverRun(durability: RedisDurability | undefined): Promise<Run
   const verifiers: Verifier[] = Array.from({ length: INSTANCES }, () =>
     createVerifier({
       secret: 'failover-secret-failover-secret-failover!',
-      store: redisStore({ client: sentinelClient(r), prefix, durability }),
+      store: redisStore({
+        client: sentinelClient(r),
+        prefix,
+        ...(durability ? { durability } : {}),
+      }),
       sender: outbox,
       policy: { resendCooldownMs: 0, maxVerificationsPerPhone: 50 },
       ...withoutAbuse,
