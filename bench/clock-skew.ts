@@ -48,7 +48,8 @@ async function sendsPerHour(skew: number): Promise<number> {
     if ((await v.start({ phone: '+12133734253' })).isOk()) accepted.push(m);
   }
   let most = 0;
-  for (const start of accepted) most = Math.max(most, accepted.filter((x) => x >= start && x < start + 60).length);
+  for (const start of accepted)
+    most = Math.max(most, accepted.filter((x) => x >= start && x < start + 60).length);
   return most;
 }
 
@@ -64,10 +65,14 @@ async function codeLifetimeMs(skew: number): Promise<number> {
   return oldest;
 }
 
-console.log('skew of B      most sends in a true hour (limit 5)   code accepted on B up to (policy 10 min)');
+console.log(
+  'skew of B      most sends in a true hour (limit 5)   code accepted on B up to (policy 10 min)',
+);
 for (const skew of [0, 5_000, -5_000, 2 * MIN, -2 * MIN, 30 * MIN, -30 * MIN, -70 * MIN]) {
   const sends = await sendsPerHour(skew);
   const life = await codeLifetimeMs(skew);
   const label = `${skew >= 0 ? '+' : '-'}${Math.abs(skew) / 1000} s`;
-  console.log(`${label.padEnd(14)} ${String(sends).padEnd(38)} ${life < 0 ? 'never' : `${life / 1000} s`}`);
+  console.log(
+    `${label.padEnd(14)} ${String(sends).padEnd(38)} ${life < 0 ? 'never' : `${life / 1000} s`}`,
+  );
 }
