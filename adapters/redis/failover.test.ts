@@ -47,6 +47,8 @@ interface RunResult {
   readonly killedAt: number;
   readonly promotedAfterMs: number;
   readonly unavailable: number;
+  /** Every replica replicated through its delaying proxy when the primary was killed. */
+  readonly lagging: boolean;
 }
 
 let env: ReplicatedRedis | undefined;
@@ -158,6 +160,7 @@ async function failoverRun(durability: RedisDurability | undefined): Promise<Run
     ...Array.from({ length: SEND_LANES }, (_, i) => sendLane(i)),
   ];
   await sleep(LOAD_BEFORE_KILL_MS);
+  const lagging = await r.behindProxies(); // else the run measures no lag
   const killedAt = r.killPrimary();
   await r.promoted();
   const promotedAfterMs = Date.now() - killedAt;
@@ -167,7 +170,7 @@ async function failoverRun(durability: RedisDurability | undefined): Promise<Run
   // The attacker comes back to everything once more.
   for (const [id, lane] of ids) await exhaust(lane, id, checks.get(id)!);
   for (const [phone, lane] of phones) await flood(lane, phone, sends.get(phone)!);
-  return { checks, sends, killedAt, promotedAfterMs, unavailable };
+  return { checks, sends, killedAt, promotedAfterMs, unavailable, lagging };
 }
 
 /** Per target, how many acknowledged operations exceed the limit, and how old the lost ones were. */
@@ -201,6 +204,7 @@ describe.skipIf(!available)(
         console.info(
           `[failover] durability off, ${DELAY_MS} ms lag: extra checks ${c.extra} (worst ${c.worst} on one verification of ${res.checks.size}), extra sends ${s.extra} (worst ${s.worst} to one phone of ${res.sends.size}); ${c.extra + s.extra > 0 ? `oldest lost ack answered ${Math.max(c.oldestLostMs, s.oldestLostMs)} ms before the kill` : 'nothing lost'}; promotion after ${res.promotedAfterMs} ms; ${res.unavailable} store_unavailable`,
         );
+        expect(res.lagging).toBe(true);
         expect(c.total).toBeGreaterThan(res.checks.size); // the load ran
         expect(c.oldestLostMs).toBeLessThanOrEqual(LOSS_WINDOW_MS);
         expect(s.oldestLostMs).toBeLessThanOrEqual(LOSS_WINDOW_MS);
