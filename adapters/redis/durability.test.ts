@@ -142,7 +142,41 @@ describe.skipIf(!available)('redisStore durability on a primary and a lagging re
     await primary.script('FLUSH');
     await store.update('k', write('1')); // new key, script unknown to the server
     await store.update('k', write('2')); // cached: one round trip
-    expect(calls).toEqual(['evalsha+wait', 'eval+wait', 'evalsha+wait']);
+    expect(calls).toEqual([
+      'client+evalsha+wait+client',
+      'client+eval+wait+client',
+      'client+evalsha+wait+client',
+    ]);
+  });
+
+  it('refuses an acknowledgement that came on another connection (reconnection mid-write)', async () => {
+    const primary = connect(r.primaryPort);
+    // As after a reconnection: ioredis re-sends the unanswered WAIT on a fresh connection,
+    // which has written nothing, so WAIT answers at once however far behind the replicas are.
+    let n = 0;
+    const reconnecting: RedisClientLike = {
+      get: (k) => primary.get(k),
+      evalsha: (...a) => primary.evalsha(...a),
+      eval: (...a) => primary.eval(...a),
+      pipeline(cmds) {
+        const p = primary.pipeline(cmds);
+        return {
+          async exec() {
+            const replies = (await p.exec())!.map((x) => [...x] as [Error | null, unknown]);
+            n += 1;
+            replies[3] = [null, String(replies[3]![1]).replace(/addr=\S+/, 'addr=127.0.0.1:1')];
+            return replies;
+          },
+        };
+      },
+    };
+    const store = redisStore({
+      client: reconnecting,
+      prefix: `${runId('pp-durable')}:`,
+      durability: { replicas: 1, timeoutMs: 2_000 },
+    });
+    await expect(store.update('k', write('v'))).rejects.toThrow(/did not run on one connection/);
+    expect(n).toBeGreaterThanOrEqual(1);
   });
 
   it('aof: true is refused with a clear message where the server cannot WAITAOF', async () => {

@@ -179,30 +179,53 @@ function checkAck(d: Durable, ack: readonly [Error | null, unknown] | undefined,
   }
 }
 
-/** EVALSHA (or EVAL after NOSCRIPT) and WAIT/WAITAOF in one pipeline: one round trip. */
+/** The connection a `CLIENT INFO` reply describes: its id and both addresses. */
+function connectionOf(reply: readonly [Error | null, unknown] | undefined): string | undefined {
+  if (!reply || reply[0]) return undefined;
+  const text = Buffer.isBuffer(reply[1]) ? reply[1].toString('utf8') : reply[1];
+  if (typeof text !== 'string') return undefined;
+  const m = /(?:^|\s)id=(\d+) addr=(\S+) laddr=(\S+)/.exec(text);
+  return m ? `${m[1]} ${m[2]} ${m[3]}` : undefined;
+}
+
+/**
+ * `CLIENT INFO`, EVALSHA (or EVAL after NOSCRIPT), WAIT/WAITAOF, `CLIENT INFO` in one
+ * pipeline: one round trip. `WAIT` only counts the writes of its own connection, and a
+ * client that reconnects in the middle re-sends what was not answered on the new
+ * connection, where `WAIT` covers nothing and answers at once: the two `CLIENT INFO` replies
+ * must describe the same connection, or the acknowledgement proves nothing (fail closed).
+ */
 async function durableCas(d: Durable, rkey: string, args: string[]): Promise<CasReply> {
+  const info = ['client', 'info'];
   const send = async (script: unknown[]) => {
     let replies: Awaited<ReturnType<RedisPipelineLike['exec']>>;
     try {
-      replies = await d.pipeline([script, d.wait]).exec();
+      replies = await d.pipeline([info, script, d.wait, info]).exec();
     } catch (e) {
       throw mapRedisError(e, rkey);
     }
-    if (replies?.length !== 2) {
+    if (replies?.length !== 4) {
       throw new Error(`phoneproof: unexpected pipeline reply for ${rkey}`);
     }
     return replies;
   };
   let replies = await send(['evalsha', CAS_SHA, '1', ...args]);
-  if (replies[0]![0] && message(replies[0]![0]).startsWith('NOSCRIPT')) {
+  if (replies[1]![0] && message(replies[1]![0]).startsWith('NOSCRIPT')) {
     // The server lost its script cache (restart, failover): send the script once.
     replies = await send(['eval', CAS_SCRIPT, '1', ...args]);
   }
-  const [err, reply] = replies[0]!;
+  const [err, reply] = replies[1]!;
   if (err) throw mapRedisError(err, rkey);
   const cas = parseCasReply(reply);
   // A failed compare wrote nothing: its WAIT proves nothing and is not needed.
-  if (cas.ok) checkAck(d, replies[1], rkey);
+  if (!cas.ok) return cas;
+  const before = connectionOf(replies[0]);
+  if (before === undefined || before !== connectionOf(replies[3])) {
+    throw new StoreDurabilityError(
+      `phoneproof: the write to ${rkey} and its ${String(d.wait[0]).toUpperCase()} did not run on one connection (a reconnection, or CLIENT INFO unavailable: Redis 6.2 or later is needed)`,
+    );
+  }
+  checkAck(d, replies[2], rkey);
   return cas;
 }
 

@@ -69,9 +69,11 @@ function delayingProxy(
       sockets.delete(down);
     };
     up.on('data', (chunk) => {
-      setTimeout(() => {
-        if (!dead) down.write(chunk);
-      }, delayMs);
+      if (delayMs === 0) down.write(chunk);
+      else
+        setTimeout(() => {
+          if (!dead) down.write(chunk);
+        }, delayMs);
     });
     down.on('data', (chunk) => {
       if (!dead) up.write(chunk);
