@@ -12,6 +12,13 @@ import {
   type Transition,
 } from '../../src/ports/store';
 import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
+import {
+  type DurableWriter,
+  durableWriter,
+  type RedisDurability,
+  type RedisPipelineLike,
+  StoreDurabilityError,
+} from './durable';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 
 /**
@@ -28,34 +35,8 @@ export interface RedisClientLike {
    * sends a pipeline to the node of its keys, so `WAIT` runs where the write ran).
    */
   pipeline?(commands: unknown[][]): RedisPipelineLike;
-}
-
-/** What `pipeline(commands).exec()` answers in ioredis: `[error, reply]` per command. */
-export interface RedisPipelineLike {
-  exec(): Promise<ReadonlyArray<readonly [Error | null, unknown]> | null>;
-}
-
-/**
- * Durable writes: every write of an update resolves only once `replicas` replicas have
- * acknowledged it (`WAIT`, or `WAITAOF` with `aof`), else the update rejects with
- * `StoreDurabilityError` (the verifier answers `store_unavailable`). See docs/stores.md.
- */
-export interface RedisDurability {
-  /** Replicas that must acknowledge each write (an integer from 1 to 100). */
-  readonly replicas: number;
-  /**
-   * How long the server waits for them, in ms (1 to 60 000). Keep the client's
-   * `commandTimeout` above it. Past it the write is refused (it may still be on the primary).
-   */
-  readonly timeoutMs: number;
-  /**
-   * `true`: `WAITAOF 1 replicas timeoutMs` instead of `WAIT`: the write is fsynced to the
-   * primary's append-only file and to `replicas` replicas' (Redis 7.2 or later, `appendonly
-   * yes` everywhere). On a server without `WAITAOF`, or with AOF off, every write is refused
-   * (`store_unavailable`) with a message that says so: durability is never silently lowered.
-   * Default `false`.
-   */
-  readonly aof?: boolean;
+  /** Set by an ioredis `Cluster` (one connection per node: durable writes are not batched). */
+  readonly isCluster?: boolean;
 }
 
 export interface RedisStoreOptions {
@@ -85,16 +66,7 @@ export interface RedisStore extends Store {
   redisKey(key: string): string;
 }
 
-export { StoreConflictError };
-
-/**
- * Rejection of an update whose write landed on the primary but was not acknowledged by the
- * configured replicas in time (or the server cannot wait for them). The write may or may not
- * survive a failover; the verifier answers `store_unavailable`, so nothing is approved on it.
- */
-export class StoreDurabilityError extends Error {
-  override readonly name = 'StoreDurabilityError';
-}
+export { type RedisDurability, type RedisPipelineLike, StoreConflictError, StoreDurabilityError };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -113,121 +85,6 @@ function mapRedisError(e: unknown, key: string): unknown {
 }
 
 const ttlArg = (write: Exclude<StoreWrite, { delete: true }>): string => String(ttlMsOf(write));
-
-interface Durable {
-  readonly pipeline: (commands: unknown[][]) => RedisPipelineLike;
-  readonly wait: string[];
-  readonly replicas: number;
-  readonly aof: boolean;
-}
-
-function durabilityOf(
-  d: RedisDurability | undefined,
-  client: RedisClientLike,
-): Durable | undefined {
-  if (d === undefined) return undefined;
-  if (typeof d !== 'object' || d === null) {
-    throw new TypeError(
-      'phoneproof: redisStore `durability` must be an object ({ replicas, timeoutMs }).',
-    );
-  }
-  const { replicas, timeoutMs, aof = false } = d;
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) {
-    throw new TypeError(
-      'phoneproof: redisStore `durability.replicas` must be an integer from 1 to 100 (omit `durability` to turn it off).',
-    );
-  }
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    throw new TypeError(
-      'phoneproof: redisStore `durability.timeoutMs` must be an integer from 1 to 60000 (0 would wait forever).',
-    );
-  }
-  if (typeof aof !== 'boolean') {
-    throw new TypeError('phoneproof: redisStore `durability.aof` must be a boolean.');
-  }
-  if (typeof client.pipeline !== 'function') {
-    throw new TypeError(
-      'phoneproof: redisStore `durability` needs a client with `pipeline` (an ioredis Redis or Cluster).',
-    );
-  }
-  const pipeline = client.pipeline.bind(client) as Durable['pipeline'];
-  const wait = aof
-    ? ['waitaof', '1', String(replicas), String(timeoutMs)]
-    : ['wait', String(replicas), String(timeoutMs)];
-  return { pipeline, wait, replicas, aof };
-}
-
-/** How many replicas (and, for WAITAOF, whether the primary's AOF) acknowledged the write. */
-function checkAck(d: Durable, ack: readonly [Error | null, unknown] | undefined, rkey: string) {
-  if (!ack) throw new StoreDurabilityError(`phoneproof: no reply to ${d.wait[0]} for ${rkey}`);
-  const [err, reply] = ack;
-  if (err) {
-    const hint =
-      d.aof && /unknown command|appendonly/i.test(message(err))
-        ? ' (WAITAOF needs Redis 7.2 or later with appendonly yes; use `aof: false` for WAIT)'
-        : '';
-    throw new StoreDurabilityError(
-      `phoneproof: ${String(d.wait[0]).toUpperCase()} failed for ${rkey}: ${message(err)}${hint}`,
-    );
-  }
-  const local = d.aof ? (Array.isArray(reply) ? Number(reply[0]) : 0) : 1;
-  const acked = d.aof ? (Array.isArray(reply) ? Number(reply[1]) : 0) : Number(reply);
-  if (!(local >= 1 && acked >= d.replicas)) {
-    throw new StoreDurabilityError(
-      `phoneproof: write to ${rkey} reached ${acked} of ${d.replicas} replicas${d.aof ? ` (local fsync ${local})` : ''} within ${d.wait[d.wait.length - 1]} ms`,
-    );
-  }
-}
-
-/** The connection a `CLIENT INFO` reply describes: its id and both addresses. */
-function connectionOf(reply: readonly [Error | null, unknown] | undefined): string | undefined {
-  if (!reply || reply[0]) return undefined;
-  const text = Buffer.isBuffer(reply[1]) ? reply[1].toString('utf8') : reply[1];
-  if (typeof text !== 'string') return undefined;
-  const m = /(?:^|\s)id=(\d+) addr=(\S+) laddr=(\S+)/.exec(text);
-  return m ? `${m[1]} ${m[2]} ${m[3]}` : undefined;
-}
-
-/**
- * `CLIENT INFO`, EVALSHA (or EVAL after NOSCRIPT), WAIT/WAITAOF, `CLIENT INFO` in one
- * pipeline: one round trip. `WAIT` only counts the writes of its own connection, and a
- * client that reconnects in the middle re-sends what was not answered on the new
- * connection, where `WAIT` covers nothing and answers at once: the two `CLIENT INFO` replies
- * must describe the same connection, or the acknowledgement proves nothing (fail closed).
- */
-async function durableCas(d: Durable, rkey: string, args: string[]): Promise<CasReply> {
-  const info = ['client', 'info'];
-  const send = async (script: unknown[]) => {
-    let replies: Awaited<ReturnType<RedisPipelineLike['exec']>>;
-    try {
-      replies = await d.pipeline([info, script, d.wait, info]).exec();
-    } catch (e) {
-      throw mapRedisError(e, rkey);
-    }
-    if (replies?.length !== 4) {
-      throw new Error(`phoneproof: unexpected pipeline reply for ${rkey}`);
-    }
-    return replies;
-  };
-  let replies = await send(['evalsha', CAS_SHA, '1', ...args]);
-  if (replies[1]![0] && message(replies[1]![0]).startsWith('NOSCRIPT')) {
-    // The server lost its script cache (restart, failover): send the script once.
-    replies = await send(['eval', CAS_SCRIPT, '1', ...args]);
-  }
-  const [err, reply] = replies[1]!;
-  if (err) throw mapRedisError(err, rkey);
-  const cas = parseCasReply(reply);
-  // A failed compare wrote nothing: its WAIT proves nothing and is not needed.
-  if (!cas.ok) return cas;
-  const before = connectionOf(replies[0]);
-  if (before === undefined || before !== connectionOf(replies[3])) {
-    throw new StoreDurabilityError(
-      `phoneproof: the write to ${rkey} and its ${String(d.wait[0]).toUpperCase()} did not run on one connection (a reconnection, or CLIENT INFO unavailable: Redis 6.2 or later is needed)`,
-    );
-  }
-  checkAck(d, replies[2], rkey);
-  return cas;
-}
 
 /**
  * Creates a Store on Redis.
@@ -255,11 +112,14 @@ async function durableCas(d: Durable, rkey: string, args: string[]): Promise<Cas
  * - TTL: Redis expiry (PX), on the Redis server's clock.
  * - Durability (`durability`, off by default): without it a write resolves once the primary
  *   applied it, and replication is asynchronous, so a failover loses the writes acknowledged
- *   within the replication lag before it. With it, the compare-and-set and a
- *   `WAIT replicas timeoutMs` (or `WAITAOF 1 replicas timeoutMs`) go in one pipeline (one
- *   round trip, plus the replicas' acknowledgement); fewer acknowledgements than asked, or an
- *   error, reject with `StoreDurabilityError` (`store_unavailable`). The write may then still
- *   be on the primary: the operation is refused, never approved.
+ *   within the replication lag before it. With it (adapters/redis/durable.ts), a write
+ *   resolves only once `WAIT replicas timeoutMs` (or `WAITAOF 1 replicas timeoutMs`), run on
+ *   the same connection after it, reports enough replicas. An idle store sends `CLIENT
+ *   INFO`, the compare-and-set, the wait and `CLIENT INFO` in one pipeline (one round trip);
+ *   writes landing while a wait is in flight share the next one (group commit). Too few
+ *   acknowledgements, an error, or a reconnection between the write and its wait reject with
+ *   `StoreDurabilityError` (`store_unavailable`). The write may then still be on the
+ *   primary: the operation is refused, never approved.
  * - A key holding a non-string Redis value rejects with `CorruptRecordError` (the verifier
  *   answers `store_corrupt`); connection errors reject unchanged (`store_unavailable`).
  */
@@ -293,7 +153,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     );
   }
   const cache = new LastSeen<string>(cacheSize);
-  const durable = durabilityOf(options.durability, client);
+  const durable: DurableWriter | undefined = durableWriter(
+    options.durability,
+    client,
+    mapRedisError,
+  );
 
   const redisKey = (key: string) => `${prefix}{${key}}`;
 
@@ -313,7 +177,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       'delete' in write ? '' : write.value,
       'delete' in write ? 'del' : ttlArg(write),
     ];
-    if (durable) return durableCas(durable, rkey, args);
+    if (durable) return durable.cas(rkey, args);
     let reply: unknown;
     try {
       reply = await client.evalsha(CAS_SHA, 1, ...args);
