@@ -187,6 +187,16 @@ export function durableWriter(
   }
   let inFlight = false;
   let batch: Member[] = [];
+  let scheduled = false;
+  // Replies read together resolve their writes together: gather them all into one WAIT.
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      flush();
+    });
+  };
   const flush = () => {
     if (inFlight || batch.length === 0) return;
     const members = batch;
@@ -215,7 +225,7 @@ export function durableWriter(
   };
   return {
     async cas(rkey, args) {
-      if (!inFlight && batch.length === 0) {
+      if (!inFlight && batch.length === 0 && !scheduled) {
         inFlight = true;
         let result: Awaited<ReturnType<typeof write>>;
         try {
@@ -234,7 +244,7 @@ export function durableWriter(
       if (!cas.ok) return cas;
       await new Promise<void>((resolve, reject) => {
         batch.push({ rkey, conn: replies[0]!, resolve, reject });
-        flush();
+        schedule();
       });
       return cas;
     },

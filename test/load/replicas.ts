@@ -82,6 +82,9 @@ function delayingProxy(
     up.on('close', kill);
     down.on('error', kill);
     down.on('close', kill);
+    // As Redis does on its replication links (repl-disable-tcp-nodelay no): no Nagle delay.
+    up.setNoDelay(true);
+    down.setNoDelay(true);
     up.connect(upstreamPort, '127.0.0.1');
   });
   return new Promise((resolve, reject) => {
