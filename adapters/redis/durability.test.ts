@@ -253,4 +253,25 @@ describe.skipIf(!available)('redisStore durability on a primary without replicas
     const res = await durable.check({ id: s.id, code: outbox.last()!.code });
     expect(res.isErr() && res.error.code).toBe('store_unavailable');
   });
+
+  it('min-replicas-to-write on the server: writes refused (NOREPLICAS), store_unavailable', async () => {
+    const port = Number(new URL(server.url).port);
+    const client = connect(port);
+    await client.config('SET', 'min-replicas-to-write', '1');
+    try {
+      const outbox = outboxSender();
+      const v = createVerifier({
+        secret: 'durable-secret-durable-secret-durable!',
+        store: redisStore({ client, prefix: `${runId('pp-durable')}:` }),
+        sender: outbox,
+        ...withoutAbuse,
+      });
+      const s = await v.start({ phone: '+12133734253' });
+      expect(s.isErr() && s.error.code).toBe('store_unavailable');
+      expect(s.isErr() && String((s.error as { cause?: unknown }).cause)).toMatch(/NOREPLICAS/);
+      expect(outbox.messages).toHaveLength(0);
+    } finally {
+      await client.config('SET', 'min-replicas-to-write', '0');
+    }
+  });
 });
