@@ -62,6 +62,27 @@ describe.skipIf(!available)('redisStore on Redis Cluster', () => {
     };
   });
 
+  it('durability: each write waits on the node that wrote it (no replicas here: refused)', async () => {
+    const c = connect();
+    const store = redisStore({
+      client: c,
+      prefix: `${runId('pp-cluster')}:`,
+      durability: { replicas: 1, timeoutMs: 20 },
+    });
+    // Keys over several slots and nodes. Had WAIT gone to another node than the write, the
+    // connection check would refuse it as such; here it ran beside the write and found no
+    // replica to count.
+    const res = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        store.update(`k${i}`, () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } })),
+      ),
+    );
+    expect(res.map((r) => r.status === 'rejected' && String(r.reason))).toEqual(
+      Array(12).fill(expect.stringMatching(/reached 0 of 1 replicas/)),
+    );
+    c.disconnect();
+  });
+
   it('serves a verifier whose records land on several nodes', async () => {
     const c = connect();
     const prefix = `${runId('pp-cluster')}:`;

@@ -5,8 +5,11 @@
  */
 export {
   type RedisClientLike,
+  type RedisDurability,
+  type RedisPipelineLike,
   type RedisStore,
   type RedisStoreOptions,
   redisStore,
   StoreConflictError,
+  StoreDurabilityError,
 } from './store';

@@ -12,6 +12,13 @@ import {
   type Transition,
 } from '../../src/ports/store';
 import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
+import {
+  type DurableWriter,
+  durableWriter,
+  type RedisDurability,
+  type RedisPipelineLike,
+  StoreDurabilityError,
+} from './durable';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 import { redisTime } from './time';
 
@@ -23,6 +30,14 @@ export interface RedisClientLike {
   get(key: string): Promise<string | null>;
   evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /**
+   * Needed only with `durability`: a pipeline of several commands sent in one write and
+   * answered in one round trip. An ioredis `Redis` or `Cluster` has it (the Cluster client
+   * sends a pipeline to the node of its keys, so `WAIT` runs where the write ran).
+   */
+  pipeline?(commands: unknown[][]): RedisPipelineLike;
+  /** Set by an ioredis `Cluster` (one connection per node: durable writes are not batched). */
+  readonly isCluster?: boolean;
 }
 
 export interface RedisStoreOptions {
@@ -38,6 +53,12 @@ export interface RedisStoreOptions {
    * or read keys are evicted first. See docs/stores.md for the cost in memory.
    */
   readonly cacheSize?: number;
+  /**
+   * Off by default: a write resolves once the primary applied it, and a failover can lose the
+   * writes of the last replication lag. Set it (e.g. `{ replicas: 1, timeoutMs: 500 }`) to
+   * resolve a write only once replicas acknowledged it; needs `client.pipeline`.
+   */
+  readonly durability?: RedisDurability;
 }
 
 export interface RedisStore extends Store {
@@ -46,7 +67,7 @@ export interface RedisStore extends Store {
   redisKey(key: string): string;
 }
 
-export { StoreConflictError };
+export { type RedisDurability, type RedisPipelineLike, StoreConflictError, StoreDurabilityError };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -90,6 +111,16 @@ const ttlArg = (write: Exclude<StoreWrite, { delete: true }>): string => String(
  *   returned unless its write landed. Errors and conflicts forget the key.
  * - `get`: one GET (never answered from the cache); it refreshes the cached value.
  * - TTL: Redis expiry (PX), on the Redis server's clock.
+ * - Durability (`durability`, off by default): without it a write resolves once the primary
+ *   applied it, and replication is asynchronous, so a failover loses the writes acknowledged
+ *   within the replication lag before it. With it (adapters/redis/durable.ts), a write
+ *   resolves only once `WAIT replicas timeoutMs` (or `WAITAOF 1 replicas timeoutMs`), run on
+ *   the same connection after it, reports enough replicas. An idle store sends `CLIENT
+ *   INFO`, the compare-and-set, the wait and `CLIENT INFO` in one pipeline (one round trip);
+ *   writes landing while a wait is in flight share the next one (group commit). Too few
+ *   acknowledgements, an error, or a reconnection between the write and its wait reject with
+ *   `StoreDurabilityError` (`store_unavailable`). The write may then still be on the
+ *   primary: the operation is refused, never approved.
  * - A key holding a non-string Redis value rejects with `CorruptRecordError` (the verifier
  *   answers `store_corrupt`); connection errors reject unchanged (`store_unavailable`).
  */
@@ -123,6 +154,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     );
   }
   const cache = new LastSeen<string>(cacheSize);
+  const durable: DurableWriter | undefined = durableWriter(
+    options.durability,
+    client,
+    mapRedisError,
+  );
 
   const redisKey = (key: string) => `${prefix}{${key}}`;
 
@@ -142,6 +178,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       'delete' in write ? '' : write.value,
       'delete' in write ? 'del' : ttlArg(write),
     ];
+    if (durable) return durable.cas(rkey, args);
     let reply: unknown;
     try {
       reply = await client.evalsha(CAS_SHA, 1, ...args);

@@ -38,11 +38,20 @@ export interface Store {
    *   records are never shown.
    * - TTL: `ttlMs` is in milliseconds, relative to the store's clock, and replaces any earlier
    *   TTL on every write.
-   * - Resolves with `fn`'s result once its write (if any) is durable in the store.
-   * - Rejects (with the driver's error) when the store cannot be reached or the conflict
-   *   does not resolve within the store's retry budget; nothing is written then. The
-   *   verifier turns a rejection into `store_unavailable`. Errors thrown by `fn` propagate
-   *   unchanged and nothing is written.
+   * - Resolves with `fn`'s result once its write (if any) is applied and acknowledged at
+   *   the durability the store offers, never before. That level is the store's own and each
+   *   adapter documents it (docs/stores.md): `memoryStore` in process memory; `redisStore`
+   *   applied on the primary in memory (a failover loses the writes within the replication
+   *   lag), or, with its `durability` option, also acknowledged by that many replicas;
+   *   `postgresStore` committed on the primary (replicas per the server's synchronous
+   *   replication settings). Limits are exact across a failover only if every resolved
+   *   write survives it.
+   * - Rejects (with the driver's error) when the store cannot be reached, the conflict does
+   *   not resolve within the store's retry budget, or the write was not acknowledged at the
+   *   configured durability. After a conflict nothing is written; after a timeout, a lost
+   *   connection or a failed durability wait the write may or may not have landed. Either
+   *   way the verifier turns a rejection into `store_unavailable` and approves nothing on
+   *   it. Errors thrown by `fn` propagate unchanged and nothing is written.
    */
   update<T>(key: string, fn: Transition<T>): Promise<T>;
 
