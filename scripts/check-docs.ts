@@ -1,0 +1,196 @@
+/**
+ * Type-checks every ```ts / ```typescript block of README.md and docs/**\/*.md under the
+ * project's own strict settings (tsconfig.json: strict, exactOptionalPropertyTypes,
+ * noUncheckedIndexedAccess...), so the docs cannot drift from the library's types.
+ *
+ * Each block becomes its own module in `node_modules/.cache/docs-check/` (named after the doc
+ * and the line of its fence), `phoneproof` and `phoneproof/<subpath>` resolve to the source
+ * entry points, and `@types/node` and `@types/express` are available. Errors are reported as
+ * `docs/page.md:LINE`.
+ *
+ * Blocks that use names defined elsewhere on the page (a `verifier`, an `app`, a `log`) get
+ * them from one shared prelude of declared placeholders, {@link PRELUDE}: a block's own
+ * declaration of the same name wins (module scope shadows the global one). A block that is
+ * deliberately not a program (a type signature excerpt, a fragment with `...`) is skipped
+ * with an HTML comment right before its fence, with a reason:
+ *
+ *     <!-- docs-check: skip (signature excerpt, not a program) -->
+ *
+ * Run: `npm run docs:check`. Exit code 1 when any block fails.
+ * @module
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+const root = resolve(import.meta.dirname, '..');
+const out = join(root, 'node_modules', '.cache', 'docs-check');
+
+/** A fenced TypeScript block of one page. */
+export interface DocBlock {
+  /** Page path relative to the project root, e.g. `docs/fastify.md`. */
+  readonly page: string;
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  readonly code: string;
+  /** Reason given in `<!-- docs-check: skip (reason) -->`, when the block is skipped. */
+  readonly skip?: string;
+}
+
+const FENCE = /^(\s*)```(ts|typescript)\b/;
+const SKIP = /<!--\s*docs-check:\s*skip\s*\((.+)\)\s*-->/;
+
+/** The TypeScript blocks of one page's Markdown, with their fence line and skip marker. */
+export function extractBlocks(page: string, markdown: string): DocBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: DocBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(lines[i] ?? '');
+    if (!open) continue;
+    const indent = open[1] ?? '';
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && !(lines[j] ?? '').trim().startsWith('```'); j++) {
+      body.push((lines[j] ?? '').startsWith(indent) ? (lines[j] ?? '').slice(indent.length) : '');
+    }
+    let k = i - 1;
+    while (k >= 0 && (lines[k] ?? '').trim() === '') k--;
+    const skip = SKIP.exec(lines[k] ?? '')?.[1];
+    blocks.push({
+      page,
+      line: i + 1,
+      code: body.join('\n'),
+      ...(skip === undefined ? {} : { skip }),
+    });
+    i = j;
+  }
+  return blocks;
+}
+
+/**
+ * Placeholders the docs' snippets may use without defining them: what the surrounding page
+ * has already set up. Declared only, never run.
+ */
+export const PRELUDE = `
+import type { Verifier, Secret, Sender, Store, ConsentLedger, VerifyError } from 'phoneproof';
+import type { Express, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+
+declare global {
+  /** The verifier created earlier on the page. */
+  const verifier: Verifier;
+  /** A secret of at least 32 bytes (e.g. \`process.env.PHONEPROOF_SECRET\`). */
+  const secret: Secret;
+  const sender: Sender;
+  const store: Store;
+  const ledger: ConsentLedger;
+  /** An Express app. */
+  const app: Express;
+  /** A Fastify instance. */
+  const fastify: FastifyInstance;
+  const redis: Redis;
+  const pool: Pool;
+  /** The application's logger. */
+  const log: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+  };
+  /** The application's own user lookup. */
+  function currentUser(req: Request): { id: string; phone?: string } | undefined;
+  const req: Request;
+  const res: Response;
+  const error: VerifyError;
+}
+export {};
+`;
+
+function pages(): string[] {
+  const found = ['README.md'];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.md')) found.push(path);
+    }
+  };
+  walk('docs');
+  return found.sort();
+}
+
+function fileName(block: DocBlock): string {
+  return `${block.page.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-')}-L${block.line}.ts`;
+}
+
+function compilerOptions(): ts.CompilerOptions {
+  const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
+  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
+  const paths: Record<string, string[]> = { phoneproof: [join(root, 'src/index.ts')] };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  for (const subpath of Object.keys(pkg.exports)) {
+    if (subpath === '.' || subpath === './package.json') continue;
+    paths[`phoneproof/${subpath.slice(2)}`] = [join(root, `adapters/${subpath.slice(2)}/index.ts`)];
+  }
+  return {
+    ...parsed.options,
+    types: ['node', 'express'],
+    paths,
+    noEmit: true,
+    // A snippet may import or declare what it shows without using all of it.
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+  };
+}
+
+function main(): number {
+  const blocks = pages().flatMap((page) =>
+    extractBlocks(page, readFileSync(join(root, page), 'utf8')),
+  );
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const prelude = join(out, 'prelude.d.ts');
+  writeFileSync(prelude, PRELUDE);
+  const byFile = new Map<string, DocBlock>();
+  const skipped = blocks.filter((b) => b.skip !== undefined);
+  for (const block of blocks) {
+    if (block.skip !== undefined) continue;
+    const file = join(out, fileName(block));
+    // The fence is line 1 of the file, so a diagnostic's line maps back to the page's line.
+    writeFileSync(file, `// ${block.page}:${block.line}\n${block.code}\nexport {};\n`);
+    byFile.set(file, block);
+  }
+  const program = ts.createProgram([prelude, ...byFile.keys()], compilerOptions());
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  let failed = 0;
+  const failedBlocks = new Set<DocBlock>();
+  for (const d of diagnostics) {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ');
+    const block = d.file ? byFile.get(resolve(d.file.fileName)) : undefined;
+    if (d.file && block && d.start !== undefined) {
+      const { line } = d.file.getLineAndCharacterOfPosition(d.start);
+      console.error(`${block.page}:${block.line + line}: TS${d.code} ${message}`);
+      failedBlocks.add(block);
+    } else if (d.file && d.start !== undefined) {
+      const { line } = d.file.getLineAndCharacterOfPosition(d.start);
+      console.error(`${relative(root, d.file.fileName)}:${line + 1}: TS${d.code} ${message}`);
+    } else {
+      console.error(`TS${d.code} ${message}`);
+    }
+    failed++;
+  }
+  console.log(
+    `docs:check: ${byFile.size} TypeScript blocks checked from ${new Set(blocks.map((b) => b.page)).size} pages, ` +
+      `${failedBlocks.size} failed (${failed} errors), ${skipped.length} skipped:`,
+  );
+  for (const b of skipped) console.log(`  skipped ${b.page}:${b.line} (${b.skip})`);
+  return failed === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  process.exitCode = main();
+}
