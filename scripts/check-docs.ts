@@ -126,7 +126,8 @@ function fileName(block: DocBlock): string {
 
 function compilerOptions(): ts.CompilerOptions {
   const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
-  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  if (config.error)
+    throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
   const paths: Record<string, string[]> = { phoneproof: [join(root, 'src/index.ts')] };
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {

@@ -69,6 +69,7 @@ export {
   type VerifyError,
   verifyError,
 } from './errors';
+export { type ErrorBody, type HttpError, httpErrorOf } from './http/errors';
 export { BUILTIN_TEMPLATES, builtinLocales, type LocaleStrings } from './messages/catalog';
 export { defaultRenderer, type MessageContext, type MessageRenderer } from './messages/render';
 export {

@@ -16,10 +16,10 @@ import { makeDelivery } from './delivery';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
 import { createShell } from './shell';
-import type { Verifier, VerifierOptions } from './types';
+import type { ProofsOf, Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
-export function createVerifier(options: VerifierOptions): Verifier {
+export function createVerifier<O extends VerifierOptions>(options: O): Verifier<ProofsOf<O>> {
   const abuse = withAbuse(options);
   const consent = withConsent(abuse.options);
   const sh = createShell(consent.options);
@@ -35,7 +35,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const consentApi = consent.install(sh);
   return {
     start: guarded.start,
-    check: guarded.check,
+    // With proofs on, the approve hook adds `proof` to every approval (see ../proof/feature).
+    check: guarded.check as Verifier<ProofsOf<O>>['check'],
     resend: guarded.resend,
     cancel: makeCancel(sh),
     status: makeStatus(sh),
@@ -47,7 +48,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       consentApi.enabled ? (phone, source) => consentApi.optOut({ phone, source }) : undefined,
     ),
     totp: totp.api,
-    verifyProof: proofs.verify,
+    // The proof's kind matches the binding checked by `verify` (phone → 'phone', subject → 'subject').
+    verifyProof: proofs.verify as Verifier['verifyProof'],
     invalidate: makeInvalidate(sh, proofs, totp),
     abuse: abuse.info,
   };
