@@ -35,16 +35,38 @@ export interface DocBlock {
   readonly code: string;
   /** Reason given in `<!-- docs-check: skip (reason) -->`, when the block is skipped. */
   readonly skip?: string;
+  /**
+   * What the page set up before this block, on one line: the imports of its earlier blocks
+   * (of modules this block does not import itself) and the page's
+   * `<!-- docs-check: declare ... -->` comments (e.g. `declare const app: FastifyInstance`).
+   */
+  readonly context: string;
 }
 
 const FENCE = /^(\s*)```(ts|typescript)\b/;
 const SKIP = /<!--\s*docs-check:\s*skip\s*\((.+)\)\s*-->/;
+const DECLARE = /<!--\s*docs-check:\s*(declare\s[^>]*?)\s*-->/;
+const IMPORT = /^import\s[\s\S]*?from\s*['"]([^'"]+)['"];?/gm;
+
+/** The import statements of a block's code, each on one line, by module. */
+function importsOf(code: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const m of code.matchAll(IMPORT)) {
+    const from = m[1] ?? '';
+    found.set(from, `${found.get(from) ?? ''} ${m[0].replace(/\s+/g, ' ')}`.trim());
+  }
+  return found;
+}
 
 /** The TypeScript blocks of one page's Markdown, with their fence line and skip marker. */
 export function extractBlocks(page: string, markdown: string): DocBlock[] {
   const lines = markdown.split('\n');
   const blocks: DocBlock[] = [];
+  const declared: string[] = [];
+  const imported = new Map<string, string>();
   for (let i = 0; i < lines.length; i++) {
+    const declare = DECLARE.exec(lines[i] ?? '')?.[1];
+    if (declare !== undefined) declared.push(declare.endsWith(';') ? declare : `${declare};`);
     const open = FENCE.exec(lines[i] ?? '');
     if (!open) continue;
     const indent = open[1] ?? '';
@@ -56,12 +78,22 @@ export function extractBlocks(page: string, markdown: string): DocBlock[] {
     let k = i - 1;
     while (k >= 0 && (lines[k] ?? '').trim() === '') k--;
     const skip = SKIP.exec(lines[k] ?? '')?.[1];
+    const code = body.join('\n');
+    const own = importsOf(code);
+    const carried = [...imported].filter(([from]) => !own.has(from)).map(([, line]) => line);
     blocks.push({
       page,
       line: i + 1,
-      code: body.join('\n'),
+      code,
+      context: [...carried, ...declared].join(' '),
       ...(skip === undefined ? {} : { skip }),
     });
+    if (skip === undefined) {
+      for (const [from, line] of own) {
+        const before = imported.get(from);
+        imported.set(from, before === undefined ? line : before.includes(line) ? before : `${before} ${line}`);
+      }
+    }
     i = j;
   }
   return blocks;
@@ -77,10 +109,11 @@ import type { Express, Request, Response } from 'express';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import type { IncomingHttpHeaders } from 'node:http';
 
 declare global {
-  /** The verifier created earlier on the page. */
-  const verifier: Verifier;
+  /** The verifier created earlier on the page (proofs on, the default). */
+  const verifier: Verifier<true>;
   /** A secret of at least 32 bytes (e.g. \`process.env.PHONEPROOF_SECRET\`). */
   const secret: Secret;
   const sender: Sender;
@@ -94,15 +127,33 @@ declare global {
   const pool: Pool;
   /** The application's logger. */
   const log: {
-    info(message: string, fields?: Record<string, unknown>): void;
-    warn(message: string, fields?: Record<string, unknown>): void;
-    error(message: string, fields?: Record<string, unknown>): void;
+    info(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
   };
-  /** The application's own user lookup. */
-  function currentUser(req: Request): { id: string; phone?: string } | undefined;
+  /** The application's own session lookup (Express or Fastify request). */
+  function userOf(request: { headers: IncomingHttpHeaders }):
+    | { id: string; roles: string[]; phone?: string }
+    | undefined;
   const req: Request;
   const res: Response;
   const error: VerifyError;
+  /** Values from the request or the surrounding code. */
+  const phone: string;
+  const code: string;
+  const id: string;
+  const body: Record<string, string>;
+  const rawBody: Buffer;
+  const deviceId: string;
+  const userId: string;
+  const idempotencyKey: string;
+  const user: { id: string; email: string; phone?: string };
+  /** Provider credentials (from the environment). */
+  const accountSid: string;
+  const authToken: string;
+  const apiKey: string;
+  const apiSecret: string;
+  const from: string;
 }
 export {};
 `;
@@ -162,7 +213,7 @@ function main(): number {
     if (block.skip !== undefined) continue;
     const file = join(out, fileName(block));
     // The fence is line 1 of the file, so a diagnostic's line maps back to the page's line.
-    writeFileSync(file, `// ${block.page}:${block.line}\n${block.code}\nexport {};\n`);
+    writeFileSync(file, `${block.context} // ${block.page}:${block.line}\n${block.code}\nexport {};\n`);
     byFile.set(file, block);
   }
   const program = ts.createProgram([prelude, ...byFile.keys()], compilerOptions());
