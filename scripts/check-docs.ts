@@ -45,8 +45,25 @@ export interface DocBlock {
 
 const FENCE = /^(\s*)```(ts|typescript)\b/;
 const SKIP = /<!--\s*docs-check:\s*skip\s*\((.+)\)\s*-->/;
-const DECLARE = /<!--\s*docs-check:\s*(declare\s[^>]*?)\s*-->/;
+const DECLARE = /<!--\s*docs-check:\s*(declare\s.*?)\s*-->/;
 const IMPORT = /^import\s[\s\S]*?from\s*['"]([^'"]+)['"];?/gm;
+
+/** The local names an import statement binds. */
+function importedNames(statement: string): string[] {
+  const clause = /^import\s+(?:type\s+)?([\s\S]*?)\s+from\s/.exec(statement)?.[1] ?? '';
+  return clause
+    .replace(/[{}*]/g, ',')
+    .split(',')
+    .map(
+      (part) =>
+        part
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()
+          ?.replace(/^type\s+/, '') ?? '',
+    )
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+}
 
 /** The import statements of a block's code, each on one line, by module. */
 function importsOf(code: string): Map<string, string> {
@@ -80,7 +97,12 @@ export function extractBlocks(page: string, markdown: string): DocBlock[] {
     const skip = SKIP.exec(lines[k] ?? '')?.[1];
     const code = body.join('\n');
     const own = importsOf(code);
-    const carried = [...imported].filter(([from]) => !own.has(from)).map(([, line]) => line);
+    const names = [...own.values()].flatMap((line) => importedNames(line));
+    const carried = [...imported]
+      .filter(
+        ([from, line]) => !own.has(from) && !names.some((n) => new RegExp(`\\b${n}\\b`).test(line)),
+      )
+      .map(([, line]) => line);
     blocks.push({
       page,
       line: i + 1,
@@ -91,7 +113,10 @@ export function extractBlocks(page: string, markdown: string): DocBlock[] {
     if (skip === undefined) {
       for (const [from, line] of own) {
         const before = imported.get(from);
-        imported.set(from, before === undefined ? line : before.includes(line) ? before : `${before} ${line}`);
+        imported.set(
+          from,
+          before === undefined ? line : before.includes(line) ? before : `${before} ${line}`,
+        );
       }
     }
     i = j;
@@ -158,6 +183,14 @@ declare global {
 export {};
 `;
 
+/** Modules of newer runtimes than this project's @types/node (Node 20). */
+const AMBIENT = `
+declare module 'node:sqlite' {
+  /** Node 22.5+. */
+  export const DatabaseSync: new (path: string) => import('phoneproof/sqlite').SqliteDatabaseLike;
+}
+`;
+
 function pages(): string[] {
   const found = ['README.md'];
   const walk = (dir: string): void => {
@@ -207,16 +240,21 @@ function main(): number {
   mkdirSync(out, { recursive: true });
   const prelude = join(out, 'prelude.d.ts');
   writeFileSync(prelude, PRELUDE);
+  const ambient = join(out, 'ambient.d.ts');
+  writeFileSync(ambient, AMBIENT);
   const byFile = new Map<string, DocBlock>();
   const skipped = blocks.filter((b) => b.skip !== undefined);
   for (const block of blocks) {
     if (block.skip !== undefined) continue;
     const file = join(out, fileName(block));
     // The fence is line 1 of the file, so a diagnostic's line maps back to the page's line.
-    writeFileSync(file, `${block.context} // ${block.page}:${block.line}\n${block.code}\nexport {};\n`);
+    writeFileSync(
+      file,
+      `${block.context} // ${block.page}:${block.line}\n${block.code}\nexport {};\n`,
+    );
     byFile.set(file, block);
   }
-  const program = ts.createProgram([prelude, ...byFile.keys()], compilerOptions());
+  const program = ts.createProgram([prelude, ambient, ...byFile.keys()], compilerOptions());
   const diagnostics = ts.getPreEmitDiagnostics(program);
   let failed = 0;
   const failedBlocks = new Set<DocBlock>();
