@@ -118,6 +118,7 @@ export {
   type StoreWrite,
   type Transition,
 } from './ports/store';
+export { StoreSchemaError } from './ports/store-schema';
 export type * from './proof/types';
 export type { Secret } from './secrets';
 export type { CircuitOptions, CircuitState } from './senders/circuit';
