@@ -69,6 +69,7 @@ export {
   type VerifyError,
   verifyError,
 } from './errors';
+export { type ErrorBody, type HttpError, httpErrorOf } from './http/errors';
 export { BUILTIN_TEMPLATES, builtinLocales, type LocaleStrings } from './messages/catalog';
 export { defaultRenderer, type MessageContext, type MessageRenderer } from './messages/render';
 export {
@@ -117,6 +118,7 @@ export {
   type StoreWrite,
   type Transition,
 } from './ports/store';
+export { StoreSchemaError } from './ports/store-schema';
 export type * from './proof/types';
 export type { Secret } from './secrets';
 export type { CircuitOptions, CircuitState } from './senders/circuit';

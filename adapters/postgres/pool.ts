@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { schemaError } from '../../src/ports/store-schema';
 
 /** A query as `pg` takes it; `name` makes it a prepared statement on each connection. */
 export interface PgQuery {
@@ -113,9 +114,9 @@ export const sqlState = (e: unknown): string | undefined =>
 /** Adds a hint when a table is missing (SQLSTATE 42P01): the application did not migrate. */
 export function explain(e: unknown, table: TableName): unknown {
   if (sqlState(e) === '42P01') {
-    return new Error(
+    return schemaError(
       `phoneproof: table ${table.sql} does not exist; run migrate(pool) from phoneproof/postgres first.`,
-      { cause: e },
+      e,
     );
   }
   return e;

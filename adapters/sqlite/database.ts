@@ -5,6 +5,7 @@
  * settings and table-name validation. @internal
  * @module
  */
+import { schemaError } from '../../src/ports/store-schema';
 
 /** A prepared statement: positional `?` parameters, rows as plain objects. */
 export interface SqliteStatementLike {
@@ -154,9 +155,9 @@ export function connection(
 export function explainer(table: string): (e: unknown) => unknown {
   return (e) => {
     if (e instanceof Error && /no such table/i.test(e.message)) {
-      return new Error(
+      return schemaError(
         `phoneproof: the SQLite table ${table} does not exist; run migrate(database) from 'phoneproof/sqlite' once first (${e.message})`,
-        { cause: e },
+        e,
       );
     }
     return e;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { abuseContract } from '../../test/abuse/contract';
 import { storeContract } from '../../test/contract/store';
 import { verifierContract } from '../../test/contract/verifier';
@@ -131,6 +133,10 @@ describe('sqliteStore', () => {
     const store = sqliteStore({ database: db, table: 'not_migrated' });
     await expect(store.get('k')).rejects.toThrow(/run migrate\(database\)/);
     await expect(store.update('k', () => ({ result: 0 }))).rejects.toThrow(/run migrate/);
+    const v = createVerifier({ secret: 'x'.repeat(40), store, sender: outboxSender() });
+    const e = (await v.start({ phone: '+12133734253' }))._unsafeUnwrapErr();
+    expect(e.code).toBe('store_unavailable');
+    expect(e.message).toMatch(/not set up.*not_migrated.*run migrate\(database\)/);
   });
 
   it('rejects when another process holds the write lock past busy_timeout; nothing written', async () => {

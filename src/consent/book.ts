@@ -8,6 +8,7 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import type { ConsentChain, ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
+import { isStoreSchemaError } from '../ports/store-schema';
 import {
   type ChainProblem,
   type ChainVerdict,
@@ -32,6 +33,12 @@ export function ledgerError(e: unknown): VerifyError {
   if (e instanceof ConsentTamperedError) {
     return verifyError('store_corrupt', {
       message: `The consent history of this number was altered outside phoneproof: ${e.message}.`,
+      cause: e,
+    });
+  }
+  if (isStoreSchemaError(e)) {
+    return verifyError('store_unavailable', {
+      message: `The consent ledger is not set up: ${e.message}`,
       cause: e,
     });
   }

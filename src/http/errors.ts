@@ -65,6 +65,50 @@ export function errorResponse(error: VerifyError): HttpResponse {
     : { status, body };
 }
 
+/** {@link httpErrorOf}'s answer: what to send to the client, and nothing else. */
+export interface HttpError {
+  /** From the error catalog: e.g. 400, 404, 429, 503; 500 for anything unknown. */
+  readonly status: number;
+  /** `retry-after` (seconds) on every time-based refusal (429, 503 with a wait). */
+  readonly headers: { readonly 'retry-after'?: string };
+  /** `{ error: { code, message, retryAfter?, attemptsLeft?, scope? } }`: never `cause`. */
+  readonly body: ErrorBody;
+}
+
+/**
+ * Turns a failure into a client-safe HTTP answer, the same one the built-in routes send:
+ * the status from the error catalog (429 and 503 stay 429 and 503), a body with the code and
+ * a message (the catalog's own for 5xx; phone-like digits redacted) but never the `cause`
+ * (a driver's or provider's error, for your logs only), and `Retry-After` when waiting helps.
+ * Anything that is not a {@link VerifyError} (a thrown exception) becomes a 500
+ * `internal_error` that says nothing about it.
+ *
+ * @example
+ * ```ts
+ * const r = await verifier.start({ phone });
+ * if (r.isErr()) {
+ *   const { status, headers, body } = httpErrorOf(r.error);
+ *   return res.status(status).set(headers).json(body);
+ * }
+ * ```
+ */
+export function httpErrorOf(error: unknown): HttpError {
+  const isVerifyError =
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string';
+  // An unknown code (a thrown Error's `code`, or none) maps to 500 `internal_error`.
+  const r = errorResponse(
+    isVerifyError ? (error as VerifyError) : ({ code: '', message: '' } as unknown as VerifyError),
+  );
+  const retryAfter = r.headers?.['retry-after'];
+  return {
+    status: r.status,
+    headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+    body: r.body as ErrorBody,
+  };
+}
+
 /**
  * Maps a framework's body-reading failure (by the HTTP status it carries) to a catalog
  * error: 413 `payload_too_large`, 415 `unsupported_media_type`, any other 4xx

@@ -122,8 +122,9 @@ export function makeProofs(sh: Shell, options: ProofOptions | false | undefined)
       }
       const key = stampKey(p.kind === 'phone' ? 'p' : 's', hashOf(p.kind, sub));
       const proof: VerifiedProof = {
-        kind: p.kind,
-        ...(p.kind === 'phone' ? { phone: sub } : { subject: sub }),
+        ...(p.kind === 'phone'
+          ? { kind: 'phone' as const, phone: sub }
+          : { kind: 'subject' as const, subject: sub }),
         purpose: p.purpose,
         verificationId: p.verificationId,
         method: p.method,

@@ -32,13 +32,8 @@ export interface VerifyProofOptions {
   readonly singleUse?: boolean;
 }
 
-/** A proof that passed every check. */
-export interface VerifiedProof {
-  readonly kind: ProofKind;
-  /** E.164, for `kind: 'phone'`. */
-  readonly phone?: string;
-  /** For `kind: 'subject'`. */
-  readonly subject?: string;
+/** Fields of every proof that passed every check. */
+interface VerifiedProofFields {
   readonly purpose: string;
   /** The verification (or second-factor challenge) the proof came from. */
   readonly verificationId: string;
@@ -52,6 +47,35 @@ export interface VerifiedProof {
   /** The token's unique id (`jti`). */
   readonly tokenId: string;
 }
+
+/** A proof that the holder has a phone number (a code sent by SMS or voice). */
+export interface VerifiedPhoneProof extends VerifiedProofFields {
+  readonly kind: 'phone';
+  /** E.164. */
+  readonly phone: string;
+  readonly subject?: undefined;
+}
+
+/** A proof that the holder has a subject's authenticator (or one of its recovery codes). */
+export interface VerifiedSubjectProof extends VerifiedProofFields {
+  readonly kind: 'subject';
+  readonly subject: string;
+  readonly phone?: undefined;
+}
+
+/**
+ * A proof that passed every check: a union on `kind`, so `if (p.kind === 'phone')` gives
+ * `p.phone: string`. `verifyProof(token, { phone })` resolves to a {@link VerifiedPhoneProof}
+ * and `verifyProof(token, { subject })` to a {@link VerifiedSubjectProof}.
+ */
+export type VerifiedProof = VerifiedPhoneProof | VerifiedSubjectProof;
+
+/** The proof `verifyProof` resolves to for these options (narrowed by a phone or subject binding). */
+export type VerifiedProofFor<O extends VerifyProofOptions> = O extends { readonly phone: string }
+  ? VerifiedPhoneProof
+  : O extends { readonly subject: string }
+    ? VerifiedSubjectProof
+    : VerifiedProof;
 
 /** `invalidate` targets: a phone, a subject, or both (e.g. after a password reset). */
 export interface InvalidateInput {

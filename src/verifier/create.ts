@@ -18,10 +18,10 @@ import { gated, gatedApi } from './gate';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
 import { createShell, readyNow, type Shell } from './shell';
-import type { Verifier, VerifierOptions } from './types';
+import type { ProofsOf, Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
-export function createVerifier(options: VerifierOptions): Verifier {
+export function createVerifier<O extends VerifierOptions>(options: O): Verifier<ProofsOf<O>> {
   const abuse = withAbuse(options);
   const consent = withConsent(abuse.options);
   const sh = createShell(consent.options);
@@ -35,9 +35,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resend: makeResend(sh, fallback),
   });
   const consentApi = consent.install(sh);
-  const verifier: Verifier = {
+  const verifier: Verifier<ProofsOf<O>> = {
     start: guarded.start,
-    check: guarded.check,
+    // With proofs on, the approve hook adds `proof` to every approval (see ../proof/feature).
+    check: guarded.check as Verifier<ProofsOf<O>>['check'],
     resend: guarded.resend,
     cancel: makeCancel(sh),
     status: makeStatus(sh),
@@ -49,7 +50,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       consentApi.enabled ? (phone, source) => consentApi.optOut({ phone, source }) : undefined,
     ),
     totp: totp.api,
-    verifyProof: proofs.verify,
+    // The proof's kind matches the binding checked by `verify` (phone → 'phone', subject → 'subject').
+    verifyProof: proofs.verify as Verifier['verifyProof'],
     invalidate: makeInvalidate(sh, proofs, totp),
     abuse: abuse.info,
   };
@@ -62,7 +64,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
  * Every operation waits for the decision clock (see `./clock`); unchanged when decisions
  * use an injected `now` or a store without a clock.
  */
-function gateOperations(sh: Shell, v: Verifier): Verifier {
+function gateOperations<P extends boolean>(sh: Shell, v: Verifier<P>): Verifier<P> {
   if (sh.clockReady === readyNow) return v;
   return {
     ...v,

@@ -15,6 +15,7 @@ import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskPhone, normalizePhone } from '../phone';
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 import type { Store } from '../ports/store';
+import { isStoreSchemaError } from '../ports/store-schema';
 import { randomPool } from '../random';
 import { type Keyring, keyring } from '../secrets';
 import { CLOCK_BOUND_MS, LOCAL_CLOCK, type StoreClock, storeClock } from './clock';
@@ -118,6 +119,14 @@ export function storeError(e: unknown): VerifyError {
   if (e instanceof CorruptRecordError) {
     return verifyError('store_corrupt', {
       message: `${verifyError('store_corrupt').message} ${e.message}.`,
+      cause: e,
+    });
+  }
+  if (isStoreSchemaError(e)) {
+    // Not an outage: the tables are missing. The message (for logs; HTTP answers send the
+    // catalog's) names the fix.
+    return verifyError('store_unavailable', {
+      message: `The verification store is not set up: ${e.message}`,
       cause: e,
     });
   }

@@ -21,7 +21,7 @@ import type {
   InvalidateInput,
   InvalidateResult,
   ProofOptions,
-  VerifiedProof,
+  VerifiedProofFor,
   VerifyProofOptions,
 } from '../proof/types';
 import type { Secret } from '../secrets';
@@ -29,11 +29,12 @@ import type { TotpApi, TotpOptions } from '../totp/types';
 
 /** Requester data (the reference endpoints' device id, OS, IP...). Passed to events. */
 export interface RequestContext {
-  readonly ip?: string;
-  readonly userAgent?: string;
-  readonly deviceId?: string;
-  readonly os?: string;
-  readonly userId?: string;
+  // `| undefined`: `context: { ip: req.ip }` compiles under exactOptionalPropertyTypes.
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly deviceId?: string | undefined;
+  readonly os?: string | undefined;
+  readonly userId?: string | undefined;
   readonly [key: string]: unknown;
 }
 
@@ -82,7 +83,35 @@ export type CheckInput =
   | (CallOptions & { readonly id: string; readonly code: string })
   | (CallOptions & { readonly phone: string; readonly code: string; readonly purpose?: string });
 
-export interface CheckResult {
+/**
+ * Whether a verifier issues proof tokens, from its options' type: `true` unless `proof: false`
+ * (proofs are on by default), `boolean` when the options' type does not say.
+ */
+export type ProofsOf<O> = O extends { readonly proof: false }
+  ? false
+  : O extends { readonly proof: ProofOptions }
+    ? true
+    : 'proof' extends keyof O
+      ? boolean
+      : true;
+
+/**
+ * `check`'s approval. `Proofs` is `true` when the verifier issues proofs (then `proof: string`),
+ * `false` with `proof: false`, `boolean` when unknown (then `proof?: string`).
+ */
+export type CheckResult<Proofs extends boolean = boolean> = CheckResultFields &
+  ([Proofs] extends [true]
+    ? {
+        /** Signed proof of the verification; check it with `verifyProof`. */ readonly proof: string;
+      }
+    : [Proofs] extends [false]
+      ? { readonly proof?: undefined }
+      : {
+          /** Signed proof of the verification (unless `proof: false`); check it with `verifyProof`. */
+          readonly proof?: string;
+        });
+
+interface CheckResultFields {
   readonly status: 'approved';
   readonly id: string;
   /** The verified number, E.164. */
@@ -91,8 +120,6 @@ export interface CheckResult {
   readonly purpose: string;
   /** Epoch ms. */
   readonly verifiedAt: number;
-  /** Signed proof of the verification (unless `proof: false`); check it with `verifyProof`. */
-  readonly proof?: string;
 }
 
 export interface ResendInput extends CallOptions {
@@ -264,9 +291,10 @@ export interface AbuseInfo {
   readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
 }
 
-export interface Verifier {
+/** `Proofs`: whether `check` approvals carry a proof token (see {@link ProofsOf}). */
+export interface Verifier<Proofs extends boolean = boolean> {
   start(input: StartInput): ResultAsync<StartResult, VerifyError>;
-  check(input: CheckInput): ResultAsync<CheckResult, VerifyError>;
+  check(input: CheckInput): ResultAsync<CheckResult<Proofs>, VerifyError>;
   resend(input: ResendInput): ResultAsync<StartResult, VerifyError>;
   cancel(input: IdInput): ResultAsync<CancelResult, VerifyError>;
   status(input: IdInput): ResultAsync<StatusResult, VerifyError>;
@@ -277,7 +305,10 @@ export interface Verifier {
   /** Authenticator apps (TOTP): enroll, confirm, verify, recovery codes, challenges. */
   readonly totp: TotpApi;
   /** Checks a proof token: signature, expiry, purpose, binding, security stamp, single use. */
-  verifyProof(token: string, options: VerifyProofOptions): ResultAsync<VerifiedProof, VerifyError>;
+  verifyProof<const O extends VerifyProofOptions>(
+    token: string,
+    options: O,
+  ): ResultAsync<VerifiedProofFor<O>, VerifyError>;
   /** Security-stamp change: cancels pending codes, revokes current TOTP codes and outstanding proofs. */
   invalidate(input: InvalidateInput): ResultAsync<InvalidateResult, VerifyError>;
   /** The abuse defenses in force (which requester budgets are on). */
