@@ -10,6 +10,7 @@ import {
   createClient,
   createClientPool,
   createCluster,
+  createSentinel,
   type RedisClientPoolType,
   type RedisClientType,
   type RedisClusterType,
@@ -139,10 +140,14 @@ describe.skipIf(!up)('redisStore with node-redis v5 (createClient)', () => {
     expect(t - server).toBeLessThan(1_000);
   });
 
-  it('refuses durability on a node-redis pool or cluster at construction, with why', async () => {
+  it('refuses durability on a node-redis pool, cluster or Sentinel at construction, with why', async () => {
     const pool = createClientPool({ url: REDIS_URL });
     const cluster = createCluster({ rootNodes: [{ url: REDIS_URL }] });
-    for (const client of [pool, cluster]) {
+    const sentinel = createSentinel({
+      name: 'mymaster',
+      sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }],
+    });
+    for (const client of [pool, cluster, sentinel]) {
       expect(() => redisStore({ client })).not.toThrow();
       expect(() => redisStore({ client, durability: { replicas: 1, timeoutMs: 100 } })).toThrow(
         /durability.*createClient\(\)/,
