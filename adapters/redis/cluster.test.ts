@@ -1,9 +1,11 @@
 /**
  * `redisStore` on a real 3-master Redis Cluster (private, on spare ports), through an ioredis
  * `Cluster` client passed as it is: the contract suite, and a verifier whose records spread
- * over several slots and nodes.
+ * over several slots and nodes; and through node-redis v5's cluster client (`createCluster`):
+ * the contract suite.
  */
 import { Cluster } from 'ioredis';
+import { createCluster, type RedisClusterType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -60,6 +62,51 @@ describe.skipIf(!available)('redisStore on Redis Cluster', () => {
         c.disconnect();
       },
     };
+  });
+
+  storeContract('redis cluster (node-redis createCluster)', async () => {
+    const admin = connect();
+    const c: RedisClusterType = createCluster({
+      rootNodes: cluster!.nodes.slice(0, 1).map((n) => ({ url: `redis://${n.host}:${n.port}` })),
+      defaults: { socket: { connectTimeout: 2_000 } },
+    });
+    c.on('error', () => {});
+    await c.connect();
+    const prefix = `${runId('pp-cluster-nr')}:`;
+    return {
+      store: redisStore({ client: c, prefix }),
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+      reset: async () => {
+        await clear(admin, prefix);
+      },
+      close: async () => {
+        await clear(admin, prefix);
+        admin.disconnect();
+        c.destroy();
+      },
+    };
+  });
+
+  it('node-redis createCluster: records land on several nodes, each where its slot is', async () => {
+    const admin = connect();
+    const c: RedisClusterType = createCluster({
+      rootNodes: cluster!.nodes.slice(0, 1).map((n) => ({ url: `redis://${n.host}:${n.port}` })),
+    });
+    c.on('error', () => {});
+    await c.connect();
+    const prefix = `${runId('pp-cluster-nr')}:`;
+    const store = redisStore({ client: c, prefix });
+    for (let i = 0; i < 30; i += 1) {
+      await store.update(`k${i}`, () => ({ result: 0, write: { value: `v${i}`, ttlMs: 60_000 } }));
+      await store.update(`k${i}`, (v) => ({ result: 0, write: { value: `${v}+`, ttlMs: 60_000 } }));
+    }
+    for (let i = 0; i < 30; i += 1) expect(await admin.get(store.redisKey(`k${i}`))).toBe(`v${i}+`);
+    expect(typeof (await store.time!())).toBe('number');
+    const perNode = await clear(admin, prefix);
+    expect(perNode.reduce((a, n) => a + n, 0)).toBe(30);
+    expect(perNode.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    admin.disconnect();
+    c.destroy();
   });
 
   it('durability: each write waits on the node that wrote it (no replicas here: refused)', async () => {

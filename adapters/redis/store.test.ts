@@ -55,7 +55,9 @@ describe.skipIf(!up)('redisStore', () => {
 
   it('accepts an ioredis client as it is (structural type) and refuses misconfiguration', () => {
     expect(redisStore({ client }).prefix).toBe('phoneproof:');
-    expect(() => redisStore({ client: {} as RedisClientLike })).toThrow(/ioredis client/);
+    expect(() => redisStore({ client: {} as RedisClientLike })).toThrow(
+      /ioredis or iovalkey client .*node-redis v5/,
+    );
     expect(() => redisStore({ client, prefix: 'a{b}:' })).toThrow(/prefix/);
     expect(() => redisStore({ client, maxAttempts: 0 })).toThrow(/maxAttempts/);
     for (const bad of [-1, 1.5, Number.NaN, 1e8, '10' as unknown as number]) {

@@ -1,6 +1,6 @@
 /**
  * `redisStore`: the Store port on Redis (standalone, Sentinel or Cluster), through the
- * application's own ioredis client.
+ * application's own ioredis, iovalkey or node-redis v5 client.
  * @module
  */
 import { CorruptRecordError } from '../../src/core/state';
@@ -13,6 +13,13 @@ import {
 } from '../../src/ports/store';
 import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
 import {
+  adaptClient,
+  type NodeRedisClientLike,
+  type NodeRedisScriptOptions,
+  type RedisClientLike,
+  type RedisStoreClient,
+} from './client';
+import {
   type DurableWriter,
   durableWriter,
   type RedisDurability,
@@ -22,27 +29,13 @@ import {
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
 import { redisTime } from './time';
 
-/**
- * The few client methods the store calls. An ioredis `Redis` or `Cluster` instance fits as
- * it is; phoneproof never imports ioredis itself. Promises must reject on server errors.
- */
-export interface RedisClientLike {
-  get(key: string): Promise<string | null>;
-  evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
-  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
-  /**
-   * Needed only with `durability`: a pipeline of several commands sent in one write and
-   * answered in one round trip. An ioredis `Redis` or `Cluster` has it (the Cluster client
-   * sends a pipeline to the node of its keys, so `WAIT` runs where the write ran).
-   */
-  pipeline?(commands: unknown[][]): RedisPipelineLike;
-  /** Set by an ioredis `Cluster` (one connection per node: durable writes are not batched). */
-  readonly isCluster?: boolean;
-}
-
 export interface RedisStoreOptions {
-  /** The application's client. Configure it to fail fast when Redis is down (see docs/stores.md). */
-  readonly client: RedisClientLike;
+  /**
+   * The application's client, connected: ioredis or iovalkey (`Redis`, `Cluster`), or node-redis
+   * v5 (`createClient`, `createCluster`, ...). Configure it to fail fast when Redis is down
+   * (see docs/stores.md).
+   */
+  readonly client: RedisStoreClient;
   /** Prepended to every key (default `phoneproof:`). May not contain `{` or `}`. */
   readonly prefix?: string;
   /** Compare-and-set attempts per update before it rejects (default 32). */
@@ -56,7 +49,8 @@ export interface RedisStoreOptions {
   /**
    * Off by default: a write resolves once the primary applied it, and a failover can lose the
    * writes of the last replication lag. Set it (e.g. `{ replicas: 1, timeoutMs: 500 }`) to
-   * resolve a write only once replicas acknowledged it; needs `client.pipeline`.
+   * resolve a write only once replicas acknowledged it; needs an ioredis/iovalkey client
+   * or a node-redis `createClient()` client (not a node-redis Cluster, pool or Sentinel).
    */
   readonly durability?: RedisDurability;
 }
@@ -67,7 +61,16 @@ export interface RedisStore extends Store {
   redisKey(key: string): string;
 }
 
-export { type RedisDurability, type RedisPipelineLike, StoreConflictError, StoreDurabilityError };
+export {
+  type NodeRedisClientLike,
+  type NodeRedisScriptOptions,
+  type RedisClientLike,
+  type RedisDurability,
+  type RedisPipelineLike,
+  type RedisStoreClient,
+  StoreConflictError,
+  StoreDurabilityError,
+};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -128,16 +131,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('phoneproof: redisStore needs an options object ({ client }).');
   }
-  const { client } = options;
-  if (
-    !client ||
-    typeof client.get !== 'function' ||
-    typeof client.evalsha !== 'function' ||
-    typeof client.eval !== 'function'
-  ) {
-    throw new TypeError(
-      'phoneproof: redisStore `client` must be an ioredis client (get, evalsha, eval).',
-    );
+  // ioredis and iovalkey as they are; node-redis v5 wrapped into their shape (./client.ts).
+  const adapted = adaptClient(options.client);
+  const client: RedisClientLike = adapted.client;
+  if (options.durability !== undefined && adapted.noDurability) {
+    throw new TypeError(adapted.noDurability);
   }
   const prefix = options.prefix ?? 'phoneproof:';
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {

@@ -3,7 +3,7 @@
  * `RedisClientLike`, an ioredis `Redis` or `Cluster`, fits without another method).
  * @module
  */
-import type { RedisClientLike } from './store';
+import type { RedisClientLike } from './client';
 
 const TIME_SCRIPT = "return redis.call('TIME')";
 
