@@ -3,13 +3,14 @@
  * own `pg` Pool. Tables and triggers: `ledger-schema.ts`, created by `migrate`.
  * @module
  */
+
 import type {
   ConsentAppendFn,
   ConsentChain,
-  ConsentEntry,
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
+import { entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
 import { ledgerTables } from './ledger-schema';
 import { DEFAULT_LEDGER_TABLE } from './migrate';
 import { checkPool, explain, guardPoolErrors, type PgPoolLike, prepared, tableName } from './pool';
@@ -24,47 +25,6 @@ export interface PostgresConsentLedgerOptions {
   readonly maxAttempts?: number;
   /** Use named prepared statements (default true); see `postgresStore`. */
   readonly preparedStatements?: boolean;
-}
-
-interface EntryRow {
-  seq: number;
-  kind: ConsentEntry['kind'];
-  at: number;
-  source: string;
-  text: string | null;
-  version: string | null;
-  keyword: string | null;
-  message_id: string | null;
-  personal_digest: string | null;
-  prev: string;
-  hash: string;
-  ip: string | null;
-  user_agent: string | null;
-  salt: string | null;
-  redacted_at: number | null;
-}
-
-/** A stored row as an entry: NULL columns become absent properties. */
-function entryOf(r: EntryRow): ConsentEntry {
-  const opt = <K extends string, V>(k: K, v: V | null) =>
-    (v === null ? {} : { [k]: v }) as Partial<Record<K, V>>;
-  return {
-    seq: Number(r.seq),
-    kind: r.kind,
-    at: Number(r.at),
-    source: r.source,
-    ...opt('text', r.text),
-    ...opt('version', r.version),
-    ...opt('keyword', r.keyword),
-    ...opt('messageId', r.message_id),
-    ...opt('ip', r.ip),
-    ...opt('userAgent', r.user_agent),
-    ...opt('salt', r.salt),
-    ...opt('personalDigest', r.personal_digest),
-    ...(r.redacted_at === null ? {} : { redactedAt: Number(r.redacted_at) }),
-    prev: r.prev,
-    hash: r.hash,
-  };
 }
 
 /** PostgreSQL text cannot hold U+0000; refuse it clearly instead of failing in the driver. */
@@ -104,8 +64,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
   guardPoolErrors(pool);
   const named = options.preparedStatements ?? true;
   const t = ledgerTables(table);
-  const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword, e.message_id,
-    e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
+  const columns = LEDGER_COLUMNS;
   const rows = `FROM ${t.entries} e LEFT JOIN ${t.personal} p
     ON p.phone_key = e.phone_key AND p.seq = e.seq WHERE e.phone_key = $1`;
   const sql = {
@@ -149,11 +108,11 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
     }
   };
 
-  type HeadRow = { anchor: string | null; head_seq: string | null; entry: EntryRow | null };
+  type HeadRow = { anchor: string | null; head_seq: string | null; entry: LedgerRow | null };
   const readHead = async (pk: string) => {
     const r = (await run(sql.head, [pk])).rows[0] as HeadRow;
     const head: ConsentHead = {
-      ...(r.entry ? { entry: entryOf(r.entry) } : {}),
+      ...(r.entry ? { entry: entryOfRow(r.entry) } : {}),
       ...(r.anchor !== null ? { anchor: r.anchor } : {}),
     };
     return { head, anchorSeq: r.head_seq === null ? 0 : Number(r.head_seq) };
@@ -199,10 +158,10 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
     async list(pk): Promise<ConsentChain> {
       const r = (await run(sql.list, [pk])).rows[0] as {
         anchor: string | null;
-        entries: EntryRow[];
+        entries: LedgerRow[];
       };
       return {
-        entries: r.entries.map(entryOf),
+        entries: r.entries.map(entryOfRow),
         ...(r.anchor !== null ? { anchor: r.anchor } : {}),
       };
     },

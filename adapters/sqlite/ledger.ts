@@ -3,13 +3,14 @@
  * handle. Tables and triggers: `ledgerMigrations` in `migrate.ts`.
  * @module
  */
+
 import type {
   ConsentAppendFn,
   ConsentChain,
-  ConsentEntry,
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
+import { entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
 import {
   checkDatabase,
   connection,
@@ -34,45 +35,6 @@ export interface SqliteConsentLedgerOptions {
    * older snapshot in another process defers that to a later checkpoint).
    */
   readonly secureDelete?: boolean;
-}
-
-interface EntryRow {
-  seq: number | bigint;
-  kind: ConsentEntry['kind'];
-  at: number | bigint;
-  source: string;
-  text: string | null;
-  version: string | null;
-  keyword: string | null;
-  personal_digest: string | null;
-  prev: string;
-  hash: string;
-  ip: string | null;
-  user_agent: string | null;
-  salt: string | null;
-  redacted_at: number | bigint | null;
-}
-
-/** A stored row as an entry: NULL columns become absent properties. */
-function entryOf(r: EntryRow): ConsentEntry {
-  const opt = <K extends string, V>(k: K, v: V | null) =>
-    (v === null ? {} : { [k]: v }) as Partial<Record<K, V>>;
-  return {
-    seq: Number(r.seq),
-    kind: r.kind,
-    at: Number(r.at),
-    source: r.source,
-    ...opt('text', r.text),
-    ...opt('version', r.version),
-    ...opt('keyword', r.keyword),
-    ...opt('ip', r.ip),
-    ...opt('userAgent', r.user_agent),
-    ...opt('salt', r.salt),
-    ...opt('personalDigest', r.personal_digest),
-    ...(r.redacted_at === null ? {} : { redactedAt: Number(r.redacted_at) }),
-    prev: r.prev,
-    hash: r.hash,
-  };
 }
 
 /**
@@ -107,8 +69,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
     }
   };
   const t = table.bare;
-  const columns = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
-    e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
+  const columns = LEDGER_COLUMNS;
   const rows = `FROM "${t}" e LEFT JOIN "${t}_personal" p
     ON p.phone_key = e.phone_key AND p.seq = e.seq WHERE e.phone_key = ?`;
   const sql = {
@@ -118,7 +79,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
     firstHead: `INSERT INTO "${t}_heads" (phone_key, seq, anchor) VALUES (?, ?, ?)`,
     moveHead: `UPDATE "${t}_heads" SET seq = ?, anchor = ? WHERE phone_key = ? AND seq = ?`,
     entry: `INSERT INTO "${t}" (phone_key, seq, kind, at, source, text, version, keyword,
-      personal_digest, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      personal_digest, prev, hash, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     personal: `INSERT INTO "${t}_personal" (phone_key, seq, ip, user_agent, salt, redacted_at)
       VALUES (?, ?, ?, ?, ?, ?)`,
     redact: `UPDATE "${t}_personal" SET ip = NULL, user_agent = NULL, salt = NULL,
@@ -132,9 +93,9 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
   /** Inside a transaction: the head and the seq its anchor row names (0: none). */
   const readHead = (pk: string) => {
     const a = db.get<{ seq: number | bigint; anchor: string }>(sql.anchor, pk);
-    const newest = db.get<EntryRow>(sql.newest, pk);
+    const newest = db.get<LedgerRow>(sql.newest, pk);
     const head: ConsentHead = {
-      ...(newest ? { entry: entryOf(newest) } : {}),
+      ...(newest ? { entry: entryOfRow(newest) } : {}),
       ...(a ? { anchor: a.anchor } : {}),
     };
     return { head, anchorSeq: a ? Number(a.seq) : 0 };
@@ -170,6 +131,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
         e.personalDigest ?? null,
         e.prev,
         e.hash,
+        e.messageId ?? null,
       );
       const personal = [e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null];
       if (personal.some((v) => v !== null)) db.run(sql.personal, pk, e.seq, ...personal);
@@ -185,7 +147,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
     async list(pk): Promise<ConsentChain> {
       return db.transaction('deferred', () => {
         const a = db.get<{ anchor: string }>(sql.anchor, pk);
-        const entries = db.all<EntryRow>(sql.all, pk).map(entryOf);
+        const entries = db.all<LedgerRow>(sql.all, pk).map(entryOfRow);
         return { entries, ...(a ? { anchor: a.anchor } : {}) };
       });
     },

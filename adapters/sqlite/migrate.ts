@@ -104,6 +104,11 @@ export function ledgerMigrations(t: string): Migration[] {
           BEGIN SELECT RAISE(ABORT, 'phoneproof: personal consent fields can only be erased'); END`,
       ],
     },
+    {
+      // The provider's message id of an inbound keyword, kept as evidence (MAC-covered).
+      id: `ledger:${t}:2`,
+      statements: [`ALTER TABLE "${t}" ADD COLUMN message_id TEXT`],
+    },
   ];
 }
 

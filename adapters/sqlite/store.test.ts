@@ -164,7 +164,11 @@ describe('sqliteStore', () => {
     const a = openDatabase(path);
     const first = migrate(a, { table: 'custom_records', ledgerTable: 'custom_consent' });
     expect(first.journalMode).toBe('wal');
-    expect(first.applied).toEqual(['store:custom_records:1', 'ledger:custom_consent:1']);
+    expect(first.applied).toEqual([
+      'store:custom_records:1',
+      'ledger:custom_consent:1',
+      'ledger:custom_consent:2',
+    ]);
     expect(migrate(a, { table: 'custom_records', ledgerTable: 'custom_consent' }).applied).toEqual(
       [],
     );

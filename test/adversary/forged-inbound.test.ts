@@ -10,6 +10,8 @@ import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { migrate, postgresConsentLedger } from '../../adapters/postgres/index';
+import { migrate as migrateSqlite, sqliteConsentLedger } from '../../adapters/sqlite/index';
+import { openDatabase } from '../../adapters/sqlite/testing';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier, outboxSender } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
@@ -26,7 +28,7 @@ const CONSENT_TEXT = 'Yes, text me one-time codes. Msg & data rates may apply.';
 const T0 = Date.UTC(2030, 0, 1);
 
 interface LedgerKind {
-  readonly name: 'memory' | 'postgres';
+  readonly name: 'memory' | 'sqlite' | 'postgres';
   available(): Promise<boolean>;
   make(): Promise<{ ledger: ConsentLedger; close(): Promise<void> }>;
 }
@@ -36,6 +38,15 @@ const LEDGERS: readonly LedgerKind[] = [
     name: 'memory',
     available: async () => true,
     make: async () => ({ ledger: memoryConsentLedger(), close: async () => {} }),
+  },
+  {
+    name: 'sqlite',
+    available: async () => true,
+    make: async () => {
+      const database = openDatabase(':memory:');
+      migrateSqlite(database);
+      return { ledger: sqliteConsentLedger({ database }), close: async () => database.close() };
+    },
   },
   {
     name: 'postgres',

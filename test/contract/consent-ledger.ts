@@ -136,6 +136,15 @@ export function consentLedgerContract(
       expect((await verify(l, 'p3')).valid).toBe(true);
     });
 
+    it("an inbound keyword's provider message id round-trips and stays covered by the chain", async () => {
+      const stop = await add(l, 'p3m', { ...optOut(0), messageId: 'SM0123456789abcdef' });
+      const [read] = (await l.list('p3m')).entries;
+      expect(read).toEqual(stop);
+      expect(read!.messageId).toBe('SM0123456789abcdef');
+      expect((await verify(l, 'p3m')).valid).toBe(true);
+      expect((await l.head('p3m')).entry).toEqual(stop);
+    });
+
     it('a function without a write leaves the chain as it was', async () => {
       await add(l, 'p4', optIn(0));
       const before = await l.list('p4');

@@ -1,0 +1,53 @@
+/**
+ * The consent ledger's row shape shared by the SQL ledgers (PostgreSQL, SQLite): one entry
+ * row joined with its personal fields, and the entry it stands for. One mapping, so a field
+ * added to `ConsentEntry` is added to every SQL ledger at once. @internal
+ * @module
+ */
+import type { ConsentEntry } from '../src/ports/consent-ledger';
+
+/** An entry row joined with its personal row; drivers may give integers as bigint. */
+export interface LedgerRow {
+  seq: number | bigint;
+  kind: ConsentEntry['kind'];
+  at: number | bigint;
+  source: string;
+  text: string | null;
+  version: string | null;
+  keyword: string | null;
+  message_id: string | null;
+  personal_digest: string | null;
+  prev: string;
+  hash: string;
+  ip: string | null;
+  user_agent: string | null;
+  salt: string | null;
+  redacted_at: number | bigint | string | null;
+}
+
+/** The columns of a `LedgerRow`, for `SELECT` (entries aliased `e`, personal rows `p`). */
+export const LEDGER_COLUMNS = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
+    e.message_id, e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
+
+/** A stored row as an entry: NULL columns become absent properties. */
+export function entryOfRow(r: LedgerRow): ConsentEntry {
+  const opt = <K extends string, V>(k: K, v: V | null) =>
+    (v === null ? {} : { [k]: v }) as Partial<Record<K, V>>;
+  return {
+    seq: Number(r.seq),
+    kind: r.kind,
+    at: Number(r.at),
+    source: r.source,
+    ...opt('text', r.text),
+    ...opt('version', r.version),
+    ...opt('keyword', r.keyword),
+    ...opt('messageId', r.message_id),
+    ...opt('ip', r.ip),
+    ...opt('userAgent', r.user_agent),
+    ...opt('salt', r.salt),
+    ...opt('personalDigest', r.personal_digest),
+    ...(r.redacted_at === null ? {} : { redactedAt: Number(r.redacted_at) }),
+    prev: r.prev,
+    hash: r.hash,
+  };
+}
