@@ -7,7 +7,7 @@
  */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutate.config.ts' },
+  vitest: { configFile: 'vitest.mutate.config.ts', pool: 'threads' },
   mutate: ['src/core/**/*.ts'],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
