@@ -154,6 +154,27 @@ describe('settle: send history, locks and forgetting', () => {
     expect(forgotten.failers).toBeUndefined();
   });
 
+  it('forgets each kind of failure memory on its own: a count, a lock count, failing keys', () => {
+    const after = T + 30 * MIN;
+    const alone: Partial<PhoneState>[] = [{ failures: 1 }, { locks: 1 }, { failers: ['k'] }];
+    for (const part of alone) {
+      const state: PhoneState = { ...emptyState, lastFailureAt: T, ...part };
+      const out = settle(state, after, policy).state;
+      expect(out).toMatchObject({ failures: 0, locks: 0, lastFailureAt: 0 });
+      expect(out.failers).toBeUndefined();
+    }
+  });
+
+  it('with lockout off, wrong codes are not counted and old counts are dropped', () => {
+    const off = resolvePolicy({ lockout: false });
+    const guessed = { ...ver('p', 'pending', 0), checks: 2 };
+    const expired = settle({ ...emptyState, verifications: [guessed] }, T + 10 * MIN, off).state;
+    expect(expired.verifications[0]!.status).toBe('expired');
+    expect(expired).toMatchObject({ failures: 0, locks: 0, lockedUntil: 0 });
+    const old: PhoneState = { ...emptyState, failures: 2, locks: 1, lastFailureAt: T };
+    expect(settle(old, T, off).state).toMatchObject({ failures: 0, locks: 0 });
+  });
+
   it('does not forget failures while the phone is locked', () => {
     const state: PhoneState = {
       ...emptyState,
