@@ -7,9 +7,7 @@
  */
 export default {
   testRunner: 'vitest',
-  // Each test file isolated (vitest's default): with `isolate: false` a run reported mutants
-  // as surviving that the tests demonstrably kill.
-  vitest: { configFile: 'vitest.mutate.config.ts' },
+  vitest: { configFile: 'vitest.mutate.config.ts', pool: 'threads' },
   mutate: ['src/core/**/*.ts'],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,

@@ -33,7 +33,13 @@ export default defineConfig({
       'test/property/verifier-model.test.ts',
       'test/consent/model.test.ts',
       'test/security/guess-bound.test.ts',
+      // These mock a module (node:crypto, qrcode), which needs each file isolated.
+      'test/security/constant-time.test.ts',
+      'test/totp/qr-missing.test.ts',
     ],
+    // One module graph for all files of a run: each mutant's run then costs its tests, not a
+    // fresh import of the library per test file (the suites keep no state between files; the two that mock a module are left out).
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

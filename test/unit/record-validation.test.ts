@@ -100,6 +100,11 @@ const corruptions: [string, (r: Record<string, unknown>) => void][] = [
   ['requester last failure not finite', (r) => (r0(r).t = INF)],
   ['failers not an array', (r) => (r.failers = 'key')],
   ['a failer a number', (r) => (r.failers = [1])],
+  // A bad entry after a good one: every entry is checked, not only the first.
+  ['a second send attempt broken', (r) => (v0(r).attempts = [attempt, { ...attempt, at: 'x' }])],
+  ['a second requester broken', (r) => (r.requesters = [requester, { ...requester, f: 'x' }])],
+  ['a second failer a number', (r) => (r.failers = ['key', 2])],
+  ['a second verification broken', (r) => (r.verifications = [verification, { id: 1 }])],
 ];
 
 describe('stored record validation', () => {
