@@ -1,7 +1,7 @@
 /**
- * The consent ledger's row shape shared by the SQL ledgers (PostgreSQL, SQLite): one entry
- * row joined with its personal fields, and the entry it stands for. One mapping, so a field
- * added to `ConsentEntry` is added to every SQL ledger at once. @internal
+ * What the SQL ledgers (PostgreSQL, SQLite) share: the row shape (one entry row joined with
+ * its personal fields) and the entry it stands for, so a field added to `ConsentEntry` is
+ * added to every SQL ledger at once; and the rule an append must meet. @internal
  * @module
  */
 import type { ConsentEntry } from '../src/ports/consent-ledger';
@@ -50,4 +50,27 @@ export function entryOfRow(r: LedgerRow): ConsentEntry {
     prev: r.prev,
     hash: r.hash,
   };
+}
+
+/**
+ * The rule every SQL ledger applies before an append, read under its lock: the entry follows
+ * the newest one (`RangeError` otherwise, as the port says), and the anchor still names that
+ * newest entry (a chain altered outside the library is never appended to). Returns the newest
+ * entry's seq (0 for an empty chain).
+ */
+export function appendAfter(
+  head: { readonly entry?: { readonly seq: number } },
+  anchorSeq: number,
+  entry: { readonly seq: number },
+): number {
+  const seen = head.entry?.seq ?? 0;
+  if (entry.seq !== seen + 1) {
+    throw new RangeError(`consent entry seq must be ${seen + 1} (got ${entry.seq})`);
+  }
+  if (anchorSeq !== seen) {
+    throw new Error(
+      `phoneproof: the consent chain was altered outside the library (anchor at seq ${anchorSeq}, newest entry ${seen}); refusing to append`,
+    );
+  }
+  return seen;
 }

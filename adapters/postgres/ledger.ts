@@ -10,7 +10,7 @@ import type {
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
-import { entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
+import { appendAfter, entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
 import { ledgerTables } from './ledger-schema';
 import { DEFAULT_LEDGER_TABLE } from './migrate';
 import { checkPool, explain, guardPoolErrors, type PgPoolLike, prepared, tableName } from './pool';
@@ -123,15 +123,7 @@ export function postgresConsentLedger(options: PostgresConsentLedgerOptions): Co
       const { head, anchorSeq } = await readHead(pk);
       const { result, write } = fn(head);
       if (!write) return result;
-      const seen = head.entry?.seq ?? 0;
-      if (write.entry.seq !== seen + 1) {
-        throw new RangeError(`consent entry seq must be ${seen + 1} (got ${write.entry.seq})`);
-      }
-      if (anchorSeq !== seen) {
-        throw new Error(
-          `phoneproof: the consent chain was altered outside the library (anchor at seq ${anchorSeq}, newest entry ${seen}); refusing to append`,
-        );
-      }
+      const seen = appendAfter(head, anchorSeq, write.entry);
       const e = write.entry;
       const values = [pk, e.seq, write.anchor, e.kind, e.at, e.source, e.text ?? null];
       values.push(e.version ?? null, e.keyword ?? null, e.personalDigest ?? null, e.prev, e.hash);

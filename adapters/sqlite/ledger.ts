@@ -10,7 +10,7 @@ import type {
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
-import { entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
+import { appendAfter, entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
 import {
   checkDatabase,
   connection,
@@ -106,15 +106,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
       const { head, anchorSeq } = readHead(pk);
       const { result, write } = fn(head);
       if (!write) return result;
-      const seen = head.entry?.seq ?? 0;
-      if (write.entry.seq !== seen + 1) {
-        throw new RangeError(`consent entry seq must be ${seen + 1} (got ${write.entry.seq})`);
-      }
-      if (anchorSeq !== seen) {
-        throw new Error(
-          `phoneproof: the consent chain was altered outside the library (anchor at seq ${anchorSeq}, newest entry ${seen}); refusing to append`,
-        );
-      }
+      const seen = appendAfter(head, anchorSeq, write.entry);
       const e = write.entry;
       if (seen === 0) db.run(sql.firstHead, pk, e.seq, write.anchor);
       else db.run(sql.moveHead, e.seq, write.anchor, pk, seen);
