@@ -1,0 +1,68 @@
+/**
+ * The Twilio REST API as `twilioSender` uses it: the form fields of a message (Messages API)
+ * or a call with inline TwiML (Calls API), and what a reply means (a `sid`, or a Twilio error
+ * code mapped to a typed delivery error, else the HTTP status). @internal
+ * @module
+ */
+import { deliveryError } from '../../src/delivery/errors';
+import { withRef } from '../../src/delivery/report';
+import { twilioCodeError } from '../../src/delivery/twilio-codes';
+import { ttsLanguage } from '../../src/messages/voice';
+import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
+import { type HttpReply, statusError } from '../../src/senders/http';
+import type { TwilioSetup } from './options';
+import { voiceTwiml } from './twiml';
+
+/** The status callback URL of a message: the option's function, or its URL with `?ref=`. */
+function callbackFor({ statusCallback }: TwilioSetup['options'], m: OutgoingMessage) {
+  return typeof statusCallback === 'function'
+    ? statusCallback(m)
+    : statusCallback !== undefined
+      ? withRef(statusCallback, m)
+      : undefined;
+}
+
+/** The form fields of a message or a call. */
+export function twilioFields(setup: TwilioSetup, m: OutgoingMessage): Array<[string, string]> {
+  const o = setup.options;
+  const callback = callbackFor(o, m);
+  const tail: Array<[string, string]> = callback ? [['StatusCallback', callback]] : [];
+  if (m.channel === 'voice') {
+    const language = (o.voice?.language ?? ttsLanguage)(m.locale);
+    const twiml = voiceTwiml(m.text, {
+      language,
+      ...(o.voice?.voice ? { voice: o.voice.voice } : {}),
+      ...(o.voice?.pauseSeconds !== undefined ? { pauseSeconds: o.voice.pauseSeconds } : {}),
+    });
+    return [['To', m.to], ['From', setup.callerId!], ['Twiml', twiml], ...tail];
+  }
+  const sender: [string, string] = o.messagingServiceSid
+    ? ['MessagingServiceSid', o.messagingServiceSid]
+    : ['From', o.from!];
+  return [['To', m.to], sender, ['Body', m.text], ...tail];
+}
+
+/** What Twilio's reply to a message or call means. */
+export function twilioOutcome({ status, json, retryAfterMs }: HttpReply): SendOutcome {
+  const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  if (status >= 200 && status < 300) {
+    if (typeof body.sid === 'string' && body.sid !== '') {
+      return { ok: true, messageId: body.sid, provider: 'twilio' };
+    }
+    return {
+      ok: false,
+      error: deliveryError('provider_error', { provider: 'twilio', providerCode: status }),
+    };
+  }
+  const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
+  const code = typeof body.code === 'number' ? body.code : Number(body.code);
+  const known = Number.isInteger(code) ? twilioCodeError(code, extra) : undefined;
+  // Unknown codes follow the HTTP status, keeping Twilio's code for the logs.
+  const error =
+    known ??
+    statusError('twilio', status, {
+      ...extra,
+      ...(Number.isInteger(code) ? { providerCode: code } : {}),
+    });
+  return { ok: false, error };
+}

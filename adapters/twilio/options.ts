@@ -1,0 +1,114 @@
+/**
+ * The options of `twilioSender` and their checks: credentials, sender ids, callback and API
+ * URLs, timeout and retry. {@link twilioSetup} validates them once, at construction (throwing
+ * on misconfiguration), and derives what every request reuses: the Basic authorization, the
+ * account's API root, the caller id and the channels this account can send on.
+ * @module
+ */
+import type { OutgoingMessage } from '../../src/ports/sender';
+import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
+import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+
+export interface TwilioSenderOptions {
+  /** `AC` followed by 32 hex digits. */
+  readonly accountSid: string;
+  /** The account's auth token (or give `apiKey`). */
+  readonly authToken?: string;
+  /** An API key (`SK...`) and its secret, used for Basic auth instead of the auth token. */
+  readonly apiKey?: { readonly sid: string; readonly secret: string };
+  /** Sender: a Twilio number (E.164), short code or alphanumeric sender id. */
+  readonly from?: string;
+  /** A Messaging Service (`MG...`) to send SMS from instead of `from`. */
+  readonly messagingServiceSid?: string;
+  /** Caller id for calls (a Twilio number, E.164); default `from` when it is a number. */
+  readonly voiceFrom?: string;
+  /**
+   * Status callback URL for messages and calls. A string gets `?ref=` appended (the message's
+   * `ref`, see `deliveryRef`) so the webhook can find the send's attempt; a function returns
+   * the URL to use.
+   */
+  readonly statusCallback?: string | ((message: OutgoingMessage) => string | undefined);
+  /** API origin (default `https://api.twilio.com`): regional endpoints, proxies, tests. */
+  readonly baseUrl?: string;
+  /** `fetch` to use (default the global one). */
+  readonly fetch?: FetchLike;
+  /** Per-request timeout, ms (default 10000). */
+  readonly timeoutMs?: number;
+  /** Retry settings for network/5xx/429 failures, or `false` for none (default 3 tries). */
+  readonly retry?: RetryOptions | false;
+  readonly voice?: {
+    /** `<Say voice>`, e.g. `Polly.Joanna`. */
+    readonly voice?: string;
+    /** Text-to-speech language for a message locale (default: `ttsLanguage`). */
+    readonly language?: (locale: string) => string;
+    /** Silence between lines, seconds (default 1). */
+    readonly pauseSeconds?: number;
+  };
+  /** Clock for `Retry-After` dates (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+/** Checked options and what each request reuses. @internal */
+export interface TwilioSetup {
+  readonly options: TwilioSenderOptions;
+  /** `Basic ...` for the auth token or the API key. */
+  readonly authorization: string;
+  /** `<base>/2010-04-01/Accounts/<sid>`. */
+  readonly account: string;
+  /** Caller id for calls; without one the sender does SMS only. */
+  readonly callerId: string | undefined;
+  readonly call: HttpCall;
+}
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+function fail(message: string): never {
+  throw new TypeError(`phoneproof/twilio: ${message}`);
+}
+
+function checkUrl(url: string, name: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url;
+  } catch {
+    // fall through
+  }
+  return fail(`${name} must be an http(s) URL.`);
+}
+
+/** Checks the options. Throws on misconfiguration. */
+export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
+  const o = options ?? fail('options are required.');
+  if (!ACCOUNT_SID.test(o.accountSid ?? '')) fail('accountSid must be "AC" + 32 hex digits.');
+  if (!o.authToken && !o.apiKey) fail('authToken (or apiKey) is required.');
+  if (o.apiKey && (!o.apiKey.sid || !o.apiKey.secret)) fail('apiKey needs sid and secret.');
+  if (!o.from && !o.messagingServiceSid) fail('from or messagingServiceSid is required.');
+  if (o.messagingServiceSid !== undefined && !SERVICE_SID.test(o.messagingServiceSid)) {
+    fail('messagingServiceSid must be "MG" + 32 hex digits.');
+  }
+  if (o.voiceFrom !== undefined && !E164.test(o.voiceFrom)) fail('voiceFrom must be E.164.');
+  if (typeof o.statusCallback === 'string') checkUrl(o.statusCallback, 'statusCallback');
+  const base = checkUrl(o.baseUrl ?? 'https://api.twilio.com', 'baseUrl').replace(/\/+$/, '');
+  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
+  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
+  if (o.retry) resolveRetry(o.retry);
+
+  const user = o.apiKey ? o.apiKey.sid : o.accountSid;
+  const secret = o.apiKey ? o.apiKey.secret : o.authToken!;
+  return {
+    options: o,
+    authorization: `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`,
+    account: `${base}/2010-04-01/Accounts/${encodeURIComponent(o.accountSid)}`,
+    callerId: o.voiceFrom ?? (o.from && E164.test(o.from) ? o.from : undefined),
+    call: {
+      provider: 'twilio',
+      fetch: fetchImpl,
+      timeoutMs,
+      ...(o.now ? { now: o.now } : {}),
+    },
+  };
+}
