@@ -1,0 +1,131 @@
+/**
+ * The options of `vonageSender` and their checks: API credentials, sender id, callback and API
+ * URLs, the optional voice application (id, RSA key, caller id), timeout and retry.
+ * {@link vonageSetup} validates them once, at construction (throwing on misconfiguration), and
+ * derives what every request reuses.
+ * @module
+ */
+import type { KeyObject } from 'node:crypto';
+import { withRef } from '../../src/delivery/report';
+import type { OutgoingMessage } from '../../src/ports/sender';
+import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
+import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+import { rsaPrivateKey } from './jwt';
+
+export interface VonageVoiceOptions {
+  /** The Vonage application id (a UUID). */
+  readonly applicationId: string;
+  /** The application's RSA private key, PEM. */
+  readonly privateKey: string | Buffer;
+  /** Caller id: a Vonage number (default `from` when it is a number). */
+  readonly from?: string;
+  /** Call event webhook. A string gets `?ref=` appended; a function returns the URL. */
+  readonly eventUrl?: string | ((message: OutgoingMessage) => string | undefined);
+  /** Voice API origin (default `https://api.nexmo.com`). */
+  readonly baseUrl?: string;
+  /** Text-to-speech language for a message locale (default: `ttsLanguage`). */
+  readonly language?: (locale: string) => string;
+  /** Silence between lines, seconds (default 1). */
+  readonly pauseSeconds?: number;
+  /** JWT lifetime, seconds (default 300). */
+  readonly tokenTtlSeconds?: number;
+}
+
+export interface VonageSenderOptions {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Sender id: a Vonage number (with or without `+`) or an alphanumeric id. */
+  readonly from: string;
+  /** Delivery receipt URL for SMS (the `callback` field); default: the dashboard setting. */
+  readonly statusCallback?: string | ((message: OutgoingMessage) => string | undefined);
+  /** SMS API origin (default `https://rest.nexmo.com`): proxies, tests. */
+  readonly baseUrl?: string;
+  /** Voice calls; omitted: the sender does SMS only (voice gets `channel_unsupported`). */
+  readonly voice?: VonageVoiceOptions;
+  readonly fetch?: FetchLike;
+  /** Per-request timeout, ms (default 10000). */
+  readonly timeoutMs?: number;
+  /** Retry settings for network/5xx/429/throttled failures, or `false` (default 3 tries). */
+  readonly retry?: RetryOptions | false;
+  /** Clock, epoch ms (JWT `iat`, `Retry-After` dates; default `Date.now`). */
+  readonly now?: () => number;
+}
+
+/** The checked voice application: what a call needs. @internal */
+export interface VonageVoiceSetup {
+  readonly options: VonageVoiceOptions;
+  readonly key: KeyObject;
+  readonly callerId: string;
+  /** Voice API origin, without a trailing slash. */
+  readonly base: string;
+}
+
+/** Checked options and what each request reuses. @internal */
+export interface VonageSetup {
+  readonly options: VonageSenderOptions;
+  /** SMS API origin, without a trailing slash. */
+  readonly smsBase: string;
+  readonly call: HttpCall;
+  readonly now: () => number;
+  /** Absent: the sender does SMS only. */
+  readonly voice: VonageVoiceSetup | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fail(message: string): never {
+  throw new TypeError(`phoneproof/vonage: ${message}`);
+}
+
+function origin(url: string, name: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
+  } catch {
+    // fall through
+  }
+  return fail(`${name} must be an http(s) URL.`);
+}
+
+/** A number without its `+`, as Vonage's APIs take it. */
+export const digits = (e164: string) => e164.replace(/^\+/, '');
+
+/** A callback URL option for one message: its function, or its URL with `?ref=`. */
+export const callbackFor = (
+  option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
+  m: OutgoingMessage,
+) =>
+  typeof option === 'function' ? option(m) : option !== undefined ? withRef(option, m) : undefined;
+
+function voiceSetup(v: VonageVoiceOptions, from: string): VonageVoiceSetup {
+  if (!UUID.test(v.applicationId ?? '')) fail('voice.applicationId must be a UUID.');
+  const key = rsaPrivateKey(v.privateKey);
+  const callerId = v.from ?? (/^\+?\d{6,15}$/.test(from) ? from : undefined);
+  if (!callerId || !/^\+?\d{6,15}$/.test(callerId)) fail('voice.from must be a Vonage number.');
+  if (typeof v.eventUrl === 'string') origin(v.eventUrl, 'voice.eventUrl');
+  const base = origin(v.baseUrl ?? 'https://api.nexmo.com', 'voice.baseUrl');
+  return { options: v, key, callerId, base };
+}
+
+/** Checks the options. Throws on misconfiguration. */
+export function vonageSetup(options: VonageSenderOptions): VonageSetup {
+  const o = options ?? fail('options are required.');
+  if (!o.apiKey || !o.apiSecret) fail('apiKey and apiSecret are required.');
+  if (!o.from) fail('from is required.');
+  if (typeof o.statusCallback === 'string') origin(o.statusCallback, 'statusCallback');
+  const smsBase = origin(o.baseUrl ?? 'https://rest.nexmo.com', 'baseUrl');
+  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
+  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
+  if (o.retry) resolveRetry(o.retry);
+  const now = o.now ?? Date.now;
+  const voice = o.voice ? voiceSetup(o.voice, o.from) : undefined;
+  return {
+    options: o,
+    smsBase,
+    call: { provider: 'vonage', fetch: fetchImpl, timeoutMs, now },
+    now,
+    voice,
+  };
+}
