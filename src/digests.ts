@@ -1,0 +1,53 @@
+/**
+ * Keyed digests: HMAC-SHA256 of joined parts, the store-key fragment of a phone number (never
+ * the number itself), the digest of a code bound to its verification and purpose, and their
+ * constant-time comparison under every secret of the ring. Uses only `node:crypto`
+ * computation (no I/O). Re-exported by ./secrets.ts, the entry for all secret handling.
+ * @internal
+ * @module
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Keyring } from './keyring';
+
+/** HMAC-SHA256 of `parts` joined by a separator that cannot occur in them, base64url. */
+export function hmac(key: Buffer, ...parts: string[]): string {
+  return createHmac('sha256', key).update(parts.join('\u0000')).digest('base64url');
+}
+
+/** The store-key fragment for a phone: never the number itself. */
+export function phoneKey(ring: Keyring, e164: string): string {
+  return hmac(ring.lookup, 'phone', e164).slice(0, 32);
+}
+
+/** Digest of a code bound to its verification and purpose. */
+export function codeDigest(
+  key: Buffer,
+  verificationId: string,
+  purpose: string,
+  code: string,
+): string {
+  return hmac(key, 'code', verificationId, purpose, code);
+}
+
+/** Compares two digests in constant time (length leaks nothing: digests are fixed-size). */
+export function digestEquals(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when `code` matches `digest` under any secret of the ring. */
+export function codeMatches(
+  ring: Keyring,
+  digest: string,
+  verificationId: string,
+  purpose: string,
+  code: string,
+): boolean {
+  let match = false;
+  for (const key of ring.all) {
+    // Evaluate every key so timing does not reveal which secret matched.
+    if (digestEquals(codeDigest(key, verificationId, purpose, code), digest)) match = true;
+  }
+  return match;
+}
