@@ -49,6 +49,32 @@ export async function fixture<T = Record<string, unknown>>(name: string): Promis
   return JSON.parse(text) as T;
 }
 
+/** Loads a fixture as text (an XML or JSV sample copied from a reference page). */
+export async function fixtureText(name: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** Sends a body as it is written (XML, JSV, a form), with the given headers; the answer as text. */
+export async function send(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  method = 'POST',
+) {
+  const res = await fetch(url, { method, headers, body });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** The text of each named element of an XML answer (`<Name>text</Name>`; `i:nil` is null). */
+export function xmlFields(xml: string): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const m of xml.matchAll(/<(\w+)(?: i:nil="true")?\s*(?:\/>|>([^<]*)<\/\1>)/g)) {
+    out[m[1]!] = m[2] ?? null;
+  }
+  return out;
+}
+
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: 'POST',
