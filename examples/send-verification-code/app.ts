@@ -2,7 +2,11 @@
  * `POST api/Lead/SendVerificationCode` rebuilt on phoneproof with Express: one endpoint that
  * sends a code (no `Code` in the request) or checks one (`Code` given), records the opt-in
  * that comes with the request, and answers `PhoneVerificationDTO` with the number masked and
- * the MFA attempt count and lock date read from the verification's status.
+ * the MFA attempt count and lock date read from the verification's status. A send while a
+ * verification of the number is pending sends it again (`resend`: the same growing cooldown
+ * as the other examples). Bodies bind as ASP.NET binds them (./bind.ts); national numbers
+ * are read in `defaultRegion`. `VerificationType` 3 is the authenticator app, enrollment
+ * included (./authenticator.ts).
  * @module
  */
 import express, { type Express, type Request, type Response } from 'express';
@@ -18,6 +22,8 @@ import {
   type VerifyError,
   verifyError,
 } from '../../src/index';
+import { authenticatorStep } from './authenticator';
+import { bindRequest, FORM_TYPE, JSON_TYPES } from './bind';
 import {
   consentOf,
   contextOf,
@@ -26,7 +32,6 @@ import {
   type Method,
   methodOf,
   noLock,
-  parseRequest,
   type VerificationRequest,
 } from './dto';
 
@@ -38,6 +43,8 @@ export interface SendVerificationCodeOptions {
   /** Where the console sender prints (default `console.log`). */
   readonly write?: (line: string) => void;
   readonly onEvent?: (event: VerifierEvent) => void;
+  /** Region (ISO alpha-2) of numbers written without `+` and country code (default `US`). */
+  readonly defaultRegion?: string;
 }
 
 export interface SendVerificationCodeApp {
@@ -46,11 +53,14 @@ export interface SendVerificationCodeApp {
 }
 
 const PURPOSE = 'lead';
+/** A verification that is no longer pending: send a new one instead of again. */
+const CLOSED = new Set(['not_found', 'expired', 'max_attempts_reached']);
 
 export function createSendVerificationCodeApp(
   options: SendVerificationCodeOptions = {},
 ): SendVerificationCodeApp {
   const now = options.now ?? Date.now;
+  const defaultCountry = options.defaultRegion ?? 'US';
   const verifier = createVerifier({
     secret: options.secret ?? 'send-verification-code-demo-secret-0123456789',
     store: memoryStore({ now }),
@@ -58,12 +68,15 @@ export function createSendVerificationCodeApp(
     now,
     appName: 'Leads',
     consent: { ledger: memoryConsentLedger() },
-    totp: { issuer: 'Leads' },
+    defaultCountry,
+    totp: { issuer: 'Leads', qr: false },
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  // The latest verification per number, so a refused check can still report its status.
-  // One process only: a real deployment keeps this beside the lead (e.g. a column).
-  const latest = new Map<string, string>();
+  // The latest verification per number and who asked for it, so a refused check can still
+  // report its status and a send while it is pending resends it. One process only: a real
+  // deployment keeps this beside the lead (e.g. a column).
+  const latest = new Map<string, { readonly id: string; readonly userId?: number }>();
+  const authenticator = authenticatorStep(verifier, now);
 
   const lockOf = async (id: string | undefined): Promise<Lock> => {
     if (id === undefined) return noLock;
@@ -84,8 +97,9 @@ export function createSendVerificationCodeApp(
     error: VerifyError,
     number: string,
     id?: string,
+    known?: Lock,
   ) => {
-    const lock = await lockOf(id);
+    const lock = known ?? (await lockOf(id));
     const locked =
       error.code === 'locked' && error.retryAfter !== undefined
         ? { ...lock, lockedUntil: lock.lockedUntil ?? now() + error.retryAfter * 1000 }
@@ -97,72 +111,85 @@ export function createSendVerificationCodeApp(
   };
 
   async function handle(req: Request, res: Response): Promise<void> {
-    const parsed = parseRequest(req.body);
+    const parsed = bindRequest(req.body, req.headers['content-type']);
+    if (parsed === 415) {
+      const message = `The content type must be one of ${[...JSON_TYPES, FORM_TYPE].join(', ')}.`;
+      return refuse(res, undefined, 'sms', verifyError('unsupported_media_type', { message }), '');
+    }
     if (typeof parsed === 'string') {
       return refuse(res, undefined, 'sms', verifyError('invalid_request', { message: parsed }), '');
     }
     const r = parsed;
     const method = methodOf(r.VerificationType);
-    const context = contextOf(r, req.ip);
-    const subject = `user-${r.UserId ?? 'none'}`;
     const code = typeof r.Code === 'string' ? r.Code.trim() : '';
 
     if (method === 'authenticator') {
-      const text = 'Enter the code shown by your authenticator app.';
-      if (code === '') {
-        res.json(dto(r, method, { number: '', text, status: 'pending' }, noLock));
-        return;
-      }
-      const verified = await verifier.totp.verify({ subject, token: code, purpose: PURPOSE });
-      const st = await verifier.totp.status({ subject });
-      const lock: Lock = st.isOk() ? { ...st.value, attemptsLeft: null } : noLock;
-      if (verified.isErr()) return refuse(res, r, method, verified.error, '');
-      res.json(
-        dto(r, method, { number: '', text: 'The code is correct.', status: 'approved' }, lock),
-      );
+      const out = await authenticator.handle(r, code);
+      if (!out.ok) return refuse(res, r, method, out.error, '', undefined, out.lock);
+      const fields = { number: '', text: out.text, status: out.status };
+      res.json({ ...dto(r, method, fields, out.lock), ...out.extra });
       return;
     }
+    return code === '' ? sendCode(req, res, r, method) : checkCode(req, res, r, method, code);
+  }
 
-    const phone = normalizePhone(r.PhoneNo);
-    const number = phone.isOk() ? maskPhone(phone.value.number) : '';
-    const key = phone.isOk() ? phone.value.number : r.PhoneNo;
+  const phoneOf = (r: VerificationRequest) => {
+    const phone = normalizePhone(r.PhoneNo, { defaultCountry });
+    return {
+      number: phone.isOk() ? maskPhone(phone.value.number) : '',
+      key: phone.isOk() ? phone.value.number : r.PhoneNo,
+    };
+  };
 
-    if (code !== '') {
-      const checked = await verifier.check({ phone: r.PhoneNo, code, purpose: PURPOSE, context });
-      if (checked.isErr()) return refuse(res, r, method, checked.error, number, latest.get(key));
-      const text = 'The phone number is verified.';
-      res.json(
-        dto(r, method, { number, text, status: 'approved' }, await lockOf(checked.value.id)),
-      );
-      return;
+  async function checkCode(
+    req: Request,
+    res: Response,
+    r: VerificationRequest,
+    method: Method,
+    code: string,
+  ) {
+    const { number, key } = phoneOf(r);
+    const context = contextOf(r, req.ip);
+    const checked = await verifier.check({ phone: r.PhoneNo, code, purpose: PURPOSE, context });
+    const last = latest.get(key);
+    if (checked.isErr()) return refuse(res, r, method, checked.error, number, last?.id);
+    // The phone is proven by the user who asked for the code: they may enroll an authenticator.
+    if (last?.id === checked.value.id && r.UserId !== undefined && last.userId === r.UserId) {
+      authenticator.phoneVerified(String(r.UserId));
     }
+    const text = 'The phone number is verified.';
+    res.json(dto(r, method, { number, text, status: 'approved' }, await lockOf(checked.value.id)));
+  }
 
+  async function sendCode(req: Request, res: Response, r: VerificationRequest, method: Method) {
+    const { number, key } = phoneOf(r);
+    const context = contextOf(r, req.ip);
+    const channel = method === 'voice' ? 'voice' : 'sms';
     const consent = consentOf(r);
-    const started = await verifier.start({
-      phone: r.PhoneNo,
-      channel: method,
-      purpose: PURPOSE,
-      context,
-      ...(consent ? { consent } : {}),
-    });
-    if (started.isErr()) return refuse(res, r, method, started.error, number, latest.get(key));
-    latest.set(key, started.value.id);
+    const start = () =>
+      verifier.start({
+        phone: r.PhoneNo,
+        channel,
+        purpose: PURPOSE,
+        context,
+        ...(consent ? { consent } : {}),
+      });
+    const prior = latest.get(key);
+    let sent = prior ? await verifier.resend({ id: prior.id, channel, context }) : await start();
+    if (sent.isErr() && prior && CLOSED.has(sent.error.code)) sent = await start();
+    if (sent.isErr()) return refuse(res, r, method, sent.error, number, prior?.id);
+    latest.set(key, { id: sent.value.id, ...(r.UserId !== undefined ? { userId: r.UserId } : {}) });
     const by = method === 'voice' ? 'a call' : 'text message';
-    const text = `A verification code was sent by ${by} to ${started.value.to}.`;
-    res.json(
-      dto(
-        r,
-        method,
-        { number: started.value.to, text, status: 'pending' },
-        await lockOf(started.value.id),
-      ),
-    );
+    const text = `A verification code was sent by ${by} to ${sent.value.to}.`;
+    const fields = { number: sent.value.to, text, status: 'pending' };
+    res.json(dto(r, method, fields, await lockOf(sent.value.id)));
   }
 
   const app = express();
   app.disable('x-powered-by');
   // The documented sample request is ~22 KB; 64 KB leaves room and still bounds the body.
-  app.use(express.json({ limit: '64kb', type: ['application/json', 'text/json'] }));
+  app.use(express.json({ limit: '64kb', type: JSON_TYPES }));
+  app.use(express.text({ limit: '64kb', type: FORM_TYPE }));
   app.post('/api/Lead/SendVerificationCode', (req, res, next) => {
     handle(req, res).catch(next);
   });
@@ -170,8 +197,11 @@ export function createSendVerificationCodeApp(
   app.use((err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
     const status = (err as { status?: unknown }).status;
     if (typeof status !== 'number' || status >= 500) return next(err);
-    const code = status === 413 ? 'payload_too_large' : 'invalid_request';
-    void refuse(res, undefined, 'sms', verifyError(code), '');
+    const e =
+      status === 413
+        ? verifyError('payload_too_large')
+        : verifyError('invalid_request', { message: 'The body is not well-formed.' });
+    void refuse(res, undefined, 'sms', e, '');
   });
   return { app, verifier };
 }

@@ -20,11 +20,12 @@ export function consoleLines() {
   return {
     lines,
     write: (line: string) => void lines.push(line),
-    /** The code in the newest printed message (the built-in texts print it as digits). */
+    /** The code in the newest printed message: as digits, or spoken (`1. 2. 3. 4. 5. 6.`). */
     lastCode(): string {
-      const m = /\b(\d{6})\b/.exec(lines.at(-1) ?? '');
+      const line = lines.at(-1) ?? '';
+      const m = /\b(\d{6})\b/.exec(line) ?? /\b((?:\d\. ){5}\d)\./.exec(line);
       if (!m) throw new Error(`no code in: ${lines.at(-1)}`);
-      return m[1]!;
+      return m[1]!.replace(/\D/g, '');
     },
   };
 }
