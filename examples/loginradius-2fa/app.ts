@@ -3,7 +3,8 @@
  * with Fastify. Step 1, `POST /identity/v2/auth/login`, checks the password and starts a
  * verification whose id is the `SecondFactorAuthenticationToken`. Step 2 sends that token
  * with the `otp`; a PUT without `otp` sends the code again. `smstemplate2fa` names the
- * message template, `isvoiceotp` calls instead of texting, `prevent_webhook` (or the
+ * message template, `isvoiceotp` calls instead of texting and reads that template's SMS
+ * content (the code digit by digit; the built-in script without one), `prevent_webhook` (or the
  * `X-PreventWebhook` header) publishes no event. Success answers the Profile with a phoneproof
  * proof token in place of the access token; failures answer `{ ErrorCode, Message, Description }`.
  * @module
@@ -14,7 +15,9 @@ import {
   consoleSender,
   createRenderer,
   createVerifier,
+  type MessageContext,
   type StartResult,
+  spokenCode,
   type Verifier,
   type VerifierEvent,
 } from '../../src/index';
@@ -40,6 +43,31 @@ const PURPOSE = 'login';
 const PROOF_TTL_MS = 5 * 60_000;
 const yes = (v: unknown) => v === 'true' || v === true;
 
+/** The tenant's SMS templates (`smstemplate2fa` names one), of the code as written or spoken. */
+const SMS_TEMPLATES: Readonly<Record<string, (code: string, ctx: MessageContext) => string>> = {
+  'SMS-Template': (code, ctx) =>
+    `${code} is your ${ctx.appName} sign-in code. It expires in ${ctx.minutes} minute${ctx.minutes === 1 ? '' : 's'}.`,
+};
+const templateOf = (ctx: MessageContext) =>
+  ctx.template !== undefined && Object.hasOwn(SMS_TEMPLATES, ctx.template)
+    ? SMS_TEMPLATES[ctx.template]
+    : undefined;
+
+/**
+ * SMS from the named template; a call (`isvoiceotp`) reads the same SMS content with the code
+ * spoken digit by digit, as the page says ("sending SMS content via Voice"). An empty voice
+ * text means no template: the built-in voice script is read.
+ */
+const messages = createRenderer({
+  templates: Object.fromEntries(
+    Object.entries(SMS_TEMPLATES).map(([name, t]) => [
+      name,
+      (ctx: MessageContext) => t(ctx.code, ctx),
+    ]),
+  ),
+  voice: { template: (ctx) => templateOf(ctx)?.(spokenCode(ctx.code), ctx) ?? '' },
+});
+
 export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRadiusApp {
   const now = options.now ?? Date.now;
   const apiKey = options.apiKey ?? 'demo-tenant-api-key';
@@ -51,11 +79,7 @@ export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRad
     now,
     appName: 'Tenant',
     proof: { ttlMs: PROOF_TTL_MS },
-    messages: createRenderer({
-      templates: {
-        'SMS-Template': { en: '{code} is your {app} sign-in code. It expires in {expires}.' },
-      },
-    }),
+    messages,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
   // Which user a second-factor token belongs to (a real tenant keeps this in its session store).
