@@ -5,7 +5,10 @@
  * system (HMAC over method, target, timestamp and fields; skew window and replay cache
  * through phoneproof's signed-request check), `deviceId` and `os` become the request context,
  * `Path` the purpose. The answer is `{ token, sentSuccess, statusCode, statusMessage }`, the
- * token being the verification id that `POST /phoneverification/verify` then checks.
+ * token being the verification id that `POST /phoneverification/verify` then checks. A
+ * request while the same device's verification of the number for the same path is pending
+ * sends it again (`resend`: the same growing cooldown as the other examples, same token).
+ * Bodies and answers are JSON or JSV (./formats.ts).
  * @module
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -14,6 +17,7 @@ import {
   consoleSender,
   createVerifier,
   httpStatus,
+  normalizePhone,
   requestSignatureCheck,
   type Secret,
   SIGNATURE_HEADER,
@@ -23,6 +27,7 @@ import {
   type VerifierEvent,
   type VerifyError,
 } from '../../src/index';
+import { acceptJsv, sendAs } from './formats';
 import { type PhoneVerificationRequest, result, signedBody } from './request';
 
 export interface Principal {
@@ -57,6 +62,8 @@ export const demoPrincipals: Record<string, Principal> = {
 
 const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
+/** A verification that is no longer pending: send a new one instead of again. */
+const CLOSED = new Set(['not_found', 'expired', 'max_attempts_reached']);
 
 export function createPhoneVerificationApp(
   options: PhoneVerificationOptions = {},
@@ -79,8 +86,12 @@ export function createPhoneVerificationApp(
     now,
   });
 
+  // The pending verification per number, path and device (one process only: a real
+  // deployment keeps this in the store or beside the device).
+  const latest = new Map<string, string>();
+
   const answer = (reply: FastifyReply, status: number, message: string, token?: string) =>
-    reply.code(status).send(result(status, message, token ?? null));
+    sendAs(reply.code(status), { ...result(status, message, token ?? null) });
   const refuse = (reply: FastifyReply, e: VerifyError) => {
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
     return answer(reply, httpStatus(e.code), e.message);
@@ -139,21 +150,28 @@ export function createPhoneVerificationApp(
     });
     if (signed.isErr()) return refuse(reply, signed.error);
 
-    const started = await verifier.start({
-      phone: String(dto.fullPhoneNumber ?? ''),
-      ...(dto.path ? { purpose: dto.path } : {}),
-      context: {
-        ip: req.ip,
-        ...(typeof dto.deviceId === 'string' && dto.deviceId ? { deviceId: dto.deviceId } : {}),
-        ...(typeof dto.os === 'string' && dto.os ? { os: dto.os } : {}),
-        system: signed.value.systemId,
-      },
-    });
-    if (started.isErr()) return refuse(reply, started.error);
-    return answer(reply, 200, `Code sent to ${started.value.to}.`, started.value.id);
+    const phone = String(dto.fullPhoneNumber ?? '');
+    const deviceId = typeof dto.deviceId === 'string' ? dto.deviceId : '';
+    const context = {
+      ip: req.ip,
+      ...(deviceId ? { deviceId } : {}),
+      ...(typeof dto.os === 'string' && dto.os ? { os: dto.os } : {}),
+      system: signed.value.systemId,
+    };
+    const start = () =>
+      verifier.start({ phone, ...(dto.path ? { purpose: dto.path } : {}), context });
+    const e164 = normalizePhone(phone);
+    const key = e164.isOk() ? JSON.stringify([e164.value.number, dto.path ?? '', deviceId]) : '';
+    const prior = latest.get(key);
+    let sent = prior ? await verifier.resend({ id: prior, context }) : await start();
+    if (sent.isErr() && prior && CLOSED.has(sent.error.code)) sent = await start();
+    if (sent.isErr()) return refuse(reply, sent.error);
+    if (key) latest.set(key, sent.value.id);
+    return answer(reply, 200, `Code sent to ${sent.value.to}.`, sent.value.id);
   }
 
   const app = Fastify({ bodyLimit: 16 * 1024 });
+  acceptJsv(app);
   app.post('/phoneverification/request', request);
   app.post('/phoneverification/request/:FullPhoneNumber', request);
   app.post('/phoneverification/request/:FullPhoneNumber/:Path', request);
