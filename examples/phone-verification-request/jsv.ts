@@ -18,125 +18,134 @@ export type JsvValue = string | null | JsvValue[] | { [key: string]: JsvValue };
 class JsvRefusal extends Error {}
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
-function reader(text: string) {
-  let i = 0;
-  let members = 0;
-  const fail = (what: string): never => {
-    throw new JsvRefusal(`${what} at character ${i + 1}.`);
-  };
-  const ws = () => {
-    while (i < text.length && /\s/.test(text[i]!)) i += 1;
-  };
-  const count = () => {
-    members += 1;
-    if (members > MAX_JSV_MEMBERS) fail(`More than ${MAX_JSV_MEMBERS} members`);
-  };
+/** A reader over one document; each method reads one production at `i`. */
+class JsvReader {
+  private i = 0;
+  private members = 0;
+  constructor(private readonly text: string) {}
 
-  function quoted(): string {
+  private fail(what: string): never {
+    throw new JsvRefusal(`${what} at character ${this.i + 1}.`);
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && /\s/.test(this.text[this.i]!)) this.i += 1;
+  }
+
+  private count(): void {
+    this.members += 1;
+    if (this.members > MAX_JSV_MEMBERS) this.fail(`More than ${MAX_JSV_MEMBERS} members`);
+  }
+
+  /** `"..."` with `""` for a quote. */
+  private quoted(): string {
     let out = '';
-    i += 1;
+    this.i += 1;
     for (;;) {
-      const q = text.indexOf('"', i);
-      if (q < 0) fail('A quoted value is not closed');
-      out += text.slice(i, q);
-      i = q + 1;
-      if (text[i] !== '"') return out;
+      const q = this.text.indexOf('"', this.i);
+      if (q < 0) this.fail('A quoted value is not closed');
+      out += this.text.slice(this.i, q);
+      this.i = q + 1;
+      if (this.text[this.i] !== '"') return out;
       out += '"';
-      i += 1;
+      this.i += 1;
     }
   }
 
   /** An unquoted value: up to the next `,` or the closing bracket of its container. */
-  function bare(end: string): string | null {
-    const start = i;
-    while (i < text.length && text[i] !== ',' && text[i] !== end) {
-      if ('{}[]'.includes(text[i]!)) fail(`Unexpected "${text[i]}"`);
-      i += 1;
+  private bare(end: string): string | null {
+    const start = this.i;
+    while (this.i < this.text.length && this.text[this.i] !== ',' && this.text[this.i] !== end) {
+      if ('{}[]'.includes(this.text[this.i]!)) this.fail(`Unexpected "${this.text[this.i]}"`);
+      this.i += 1;
     }
-    const v = text.slice(start, i).trim();
+    const v = this.text.slice(start, this.i).trim();
     return v === '' ? null : v;
   }
 
-  function value(end: string, depth: number): JsvValue {
-    ws();
-    if (depth > MAX_JSV_DEPTH) fail(`Nested deeper than ${MAX_JSV_DEPTH}`);
-    const c = text[i];
-    if (c === '{') return object(depth + 1);
-    if (c === '[') return list(depth + 1);
-    if (c !== '"') return bare(end);
-    const s = quoted();
-    ws();
+  private value(end: string, depth: number): JsvValue {
+    this.ws();
+    if (depth > MAX_JSV_DEPTH) this.fail(`Nested deeper than ${MAX_JSV_DEPTH}`);
+    const c = this.text[this.i];
+    if (c === '{') return this.object(depth + 1);
+    if (c === '[') return this.list(depth + 1);
+    if (c !== '"') return this.bare(end);
+    const s = this.quoted();
+    this.ws();
     return s;
   }
 
-  function object(depth: number): { [key: string]: JsvValue } {
-    const out: { [key: string]: JsvValue } = {};
-    i += 1;
-    ws();
-    if (text[i] === '}') {
-      i += 1;
-      return out;
+  private key(): string {
+    this.ws();
+    let key: string;
+    if (this.text[this.i] === '"') key = this.quoted();
+    else {
+      key = /^[^:,{}[\]"]*/.exec(this.text.slice(this.i, this.i + 256))![0];
+      this.i += key.length;
+    }
+    this.ws();
+    if (key.trim() === '' || this.text[this.i] !== ':') this.fail('Expected "key:"');
+    this.i += 1;
+    return key.trim();
+  }
+
+  /** Reads items up to `close`, separated by commas; `item` reads one. */
+  private items(close: string, item: () => void): void {
+    this.i += 1;
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i += 1;
+      return;
     }
     for (;;) {
-      ws();
-      let key: string;
-      if (text[i] === '"') key = quoted();
-      else {
-        key = /^[^:,{}[\]"]*/.exec(text.slice(i, i + 256))![0];
-        i += key.length;
+      this.count();
+      item();
+      this.ws();
+      const c = this.text[this.i];
+      this.i += 1;
+      if (c === close) return;
+      if (c !== ',') {
+        this.i -= 1;
+        this.fail(`Expected "," or "${close}"`);
       }
-      const name = key.trim();
-      ws();
-      if (name === '' || text[i] !== ':') fail('Expected "key:"');
-      if (FORBIDDEN.has(name) || Object.hasOwn(out, name)) fail(`The key ${name} is not accepted`);
-      i += 1;
-      count();
-      out[name] = value('}', depth);
-      ws();
-      if (text[i] === ',') i += 1;
-      else if (text[i] === '}') {
-        i += 1;
-        return out;
-      } else fail('Expected "," or "}"');
     }
   }
 
-  function list(depth: number): JsvValue[] {
+  private object(depth: number): { [key: string]: JsvValue } {
+    const out: { [key: string]: JsvValue } = {};
+    this.items('}', () => {
+      const name = this.key();
+      if (FORBIDDEN.has(name) || Object.hasOwn(out, name)) {
+        this.fail(`The key ${name} is not accepted`);
+      }
+      out[name] = this.value('}', depth);
+    });
+    return out;
+  }
+
+  private list(depth: number): JsvValue[] {
     const out: JsvValue[] = [];
-    i += 1;
-    ws();
-    if (text[i] === ']') {
-      i += 1;
-      return out;
-    }
-    for (;;) {
-      count();
-      out.push(value(']', depth));
-      ws();
-      if (text[i] === ',') i += 1;
-      else if (text[i] === ']') {
-        i += 1;
-        return out;
-      } else fail('Expected "," or "]"');
-    }
+    this.items(']', () => void out.push(this.value(']', depth)));
+    return out;
   }
 
-  function document(): JsvValue {
-    ws();
-    const c = text[i];
-    const v = c === '{' ? object(1) : c === '[' ? list(1) : c === '"' ? quoted() : null;
-    if (v === null) return text.trim() === '' ? null : text.trim();
-    ws();
-    if (i < text.length) fail('Unexpected text after the value');
+  document(): JsvValue {
+    this.ws();
+    const c = this.text[this.i];
+    if (c !== '{' && c !== '[' && c !== '"') {
+      return this.text.trim() === '' ? null : this.text.trim();
+    }
+    const v = c === '{' ? this.object(1) : c === '[' ? this.list(1) : this.quoted();
+    this.ws();
+    if (this.i < this.text.length) this.fail('Unexpected text after the value');
     return v;
   }
-  return document;
 }
 
 /** Reads a JSV document; a string says what is wrong and where (answer 400). */
 export function readJsv(text: string): { value: JsvValue } | string {
   try {
-    return { value: reader(text)() };
+    return { value: new JsvReader(text).document() };
   } catch (e) {
     if (e instanceof JsvRefusal) return `The body is not valid JSV: ${e.message}`;
     throw e;
