@@ -9,20 +9,12 @@
  * proof token in place of the access token; failures answer `{ ErrorCode, Message, Description }`.
  * @module
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { memoryStore } from '../../adapters/memory/index';
-import {
-  consoleSender,
-  createRenderer,
-  createVerifier,
-  type MessageContext,
-  type StartResult,
-  spokenCode,
-  type Verifier,
-  type VerifierEvent,
-} from '../../src/index';
-import { type ErrorReply, missingParameter, refusal, unauthorizedKey } from './errors';
-import { authenticate, type DemoUser, demoUsers, profileOf } from './users';
+import { consoleSender, createVerifier, type Verifier, type VerifierEvent } from '../../src/index';
+import { messages } from './messages';
+import { type Deps, fail, login, PROOF_TTL_MS, verifySms } from './steps';
+import { type DemoUser, demoUsers } from './users';
 
 export interface LoginRadiusOptions {
   readonly apiKey?: string;
@@ -38,36 +30,6 @@ export interface LoginRadiusApp {
   readonly verifier: Verifier;
 }
 
-type Query = Record<string, string | undefined>;
-const PURPOSE = 'login';
-const PROOF_TTL_MS = 5 * 60_000;
-const yes = (v: unknown) => v === 'true' || v === true;
-
-/** The tenant's SMS templates (`smstemplate2fa` names one), of the code as written or spoken. */
-const SMS_TEMPLATES: Readonly<Record<string, (code: string, ctx: MessageContext) => string>> = {
-  'SMS-Template': (code, ctx) =>
-    `${code} is your ${ctx.appName} sign-in code. It expires in ${ctx.minutes} minute${ctx.minutes === 1 ? '' : 's'}.`,
-};
-const templateOf = (ctx: MessageContext) =>
-  ctx.template !== undefined && Object.hasOwn(SMS_TEMPLATES, ctx.template)
-    ? SMS_TEMPLATES[ctx.template]
-    : undefined;
-
-/**
- * SMS from the named template; a call (`isvoiceotp`) reads the same SMS content with the code
- * spoken digit by digit, as the page says ("sending SMS content via Voice"). An empty voice
- * text means no template: the built-in voice script is read.
- */
-const messages = createRenderer({
-  templates: Object.fromEntries(
-    Object.entries(SMS_TEMPLATES).map(([name, t]) => [
-      name,
-      (ctx: MessageContext) => t(ctx.code, ctx),
-    ]),
-  ),
-  voice: { template: (ctx) => templateOf(ctx)?.(spokenCode(ctx.code), ctx) ?? '' },
-});
-
 export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRadiusApp {
   const now = options.now ?? Date.now;
   const apiKey = options.apiKey ?? 'demo-tenant-api-key';
@@ -82,100 +44,11 @@ export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRad
     messages,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  // Which user a second-factor token belongs to (a real tenant keeps this in its session store).
-  const pending = new Map<string, DemoUser>();
 
-  const fail = (reply: FastifyReply, e: ErrorReply) => {
-    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-    return reply.code(e.status).send(e.body);
-  };
-
-  const keyCheck = (q: Query): ErrorReply | undefined => {
-    if (!q.apikey) return missingParameter('apikey');
-    return q.apikey === apiKey ? undefined : unauthorizedKey;
-  };
-
-  const secondFactor = (s: StartResult) => ({
-    SecondFactorAuthentication: {
-      SecondFactorAuthenticationToken: s.id,
-      ExpireIn: new Date(s.expiresAt).toISOString(),
-      IsOTPSent: true,
-      OTPPhoneNo: s.to,
-      OTPStatus: true,
-    },
-  });
-
-  const silentOf = (req: FastifyRequest, q: Query) =>
-    yes(q.prevent_webhook) || yes(req.headers['x-preventwebhook']);
-
+  const deps: Deps = { verifier, apiKey, users, pending: new Map() };
   const app = Fastify({ bodyLimit: 16 * 1024 });
-
-  app.post('/identity/v2/auth/login', async (req, reply) => {
-    const q = req.query as Query;
-    const bad = keyCheck(q);
-    if (bad) return fail(reply, bad);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = authenticate(users, body.username ?? body.email, body.password);
-    if (!user) {
-      return fail(reply, {
-        status: 401,
-        body: {
-          ErrorCode: 1200,
-          Message: 'The username or password is wrong',
-          Description: 'The login credentials are not correct.',
-        },
-      });
-    }
-    const started = await verifier.start({
-      phone: user.PhoneId,
-      purpose: PURPOSE,
-      channel: yes(q.isvoiceotp) ? 'voice' : 'sms',
-      ...(q.smstemplate2fa ? { template: q.smstemplate2fa } : {}),
-      silent: silentOf(req, q),
-      context: { ip: req.ip, userId: user.Uid },
-    });
-    if (started.isErr()) return fail(reply, refusal(started.error));
-    pending.set(started.value.id, user);
-    return secondFactor(started.value);
-  });
-
-  app.put('/identity/v2/auth/login/2fa/sms', async (req, reply) => {
-    const q = req.query as Query;
-    const bad = keyCheck(q);
-    if (bad) return fail(reply, bad);
-    const token = q.secondfactorauthenticationtoken;
-    if (!token) return fail(reply, missingParameter('secondfactorauthenticationtoken'));
-    const silent = silentOf(req, q);
-    const user = pending.get(token);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const otp = body.otp;
-
-    if (otp === undefined || otp === '') {
-      // No code yet: send it (again) on the channel and template asked for.
-      const sent = await verifier.resend({
-        id: token,
-        channel: yes(q.isvoiceotp) ? 'voice' : 'sms',
-        ...(q.smstemplate2fa ? { template: q.smstemplate2fa } : {}),
-        silent,
-        context: { ip: req.ip, ...(user ? { userId: user.Uid } : {}) },
-      });
-      return sent.isErr() ? fail(reply, refusal(sent.error)) : secondFactor(sent.value);
-    }
-    if (typeof otp !== 'string') return fail(reply, missingParameter('otp'));
-
-    const checked = await verifier.check({ id: token, code: otp, silent });
-    if (checked.isErr()) return fail(reply, refusal(checked.error));
-    pending.delete(token);
-    if (!user || checked.value.proof === undefined) {
-      return fail(reply, refusal({ code: 'not_found', message: 'Unknown second factor token.' }));
-    }
-    return {
-      Profile: profileOf(user, q.fields),
-      access_token: checked.value.proof,
-      refresh_token: null,
-      expires_in: new Date(checked.value.verifiedAt + PROOF_TTL_MS).toISOString(),
-    };
-  });
+  app.post('/identity/v2/auth/login', (req, reply) => login(deps, req, reply));
+  app.put('/identity/v2/auth/login/2fa/sms', (req, reply) => verifySms(deps, req, reply));
 
   // Malformed JSON and the like: the caller's error, in the same error shape.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _req, reply) => {
