@@ -32,6 +32,12 @@ export interface SendVerificationCodeOptions {
   readonly onEvent?: (event: VerifierEvent) => void;
   /** Region (ISO alpha-2) of numbers written without `+` and country code (default `US`). */
   readonly defaultRegion?: string;
+  /**
+   * Each user's MFA phone on file (UserId → E.164; the reference's
+   * `VerifiedUserObj.MFAPhoneNumber`, kept server-side): proving it opens authenticator
+   * enrollment. Default: the sample's UserId 3 → +1 213 373 4253.
+   */
+  readonly mfaPhones?: Readonly<Record<string, string>>;
 }
 
 export interface SendVerificationCodeApp {
@@ -60,6 +66,7 @@ export function createSendVerificationCodeApp(
     now,
     defaultCountry,
     latest: new Map(),
+    mfaPhones: options.mfaPhones ?? { '3': '+12133734253' },
     authenticator: authenticatorStep(verifier, now),
   };
 

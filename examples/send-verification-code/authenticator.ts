@@ -2,9 +2,9 @@
  * `VerificationType` 3: the authenticator app, with the enrollment that the reference's
  * `VerifiedUserObj.AuthenticatorKey` and `TotpSid` stand for. Without `Code`: an enrolled user
  * is asked for the app's code; a user not yet enrolled gets a new key, but only within ten
- * minutes after proving the phone with a code sent to it under the same `UserId` (_safer_:
- * the endpoint has no other authentication, and a key handed to anyone who names a
- * `UserId` would let them enroll their own app for that user). With `Code`: the first code
+ * minutes after proving their own MFA phone on file with a code (_safer_: the endpoint has
+ * no other authentication, and a key handed to anyone who names a `UserId` would let them
+ * enroll their own app for that user). With `Code`: the first code
  * after enrollment confirms it (recovery codes are answered once); later codes are verified.
  * @module
  */
@@ -27,7 +27,7 @@ export type AuthenticatorOutcome =
   | { readonly ok: false; readonly error: VerifyError; readonly lock: Lock };
 
 export interface AuthenticatorStep {
-  /** `userId` proved the phone with a code: enrollment is open to them for a while. */
+  /** `userId` proved their MFA phone with a code: enrollment is open to them for a while. */
   phoneVerified(userId: string): void;
   handle(r: VerificationRequest, code: string): Promise<AuthenticatorOutcome>;
 }

@@ -35,11 +35,13 @@ export interface Deps {
   readonly now: () => number;
   readonly defaultCountry: string;
   /**
-   * The latest verification per number and who asked for it, so a refused check can still
-   * report its status and a send while it is pending resends it. One process only: a real
-   * deployment keeps this beside the lead (e.g. a column).
+   * The latest verification per number, so a refused check can still report its status and
+   * a send while it is pending resends it. One process only: a real deployment keeps this
+   * beside the lead (e.g. a column).
    */
-  readonly latest: Map<string, { readonly id: string; readonly userId?: number }>;
+  readonly latest: Map<string, string>;
+  /** Each user's MFA phone on file, E.164 (the reference's `VerifiedUserObj.MFAPhoneNumber`). */
+  readonly mfaPhones: Readonly<Record<string, string>>;
   readonly authenticator: AuthenticatorStep;
 }
 
@@ -95,11 +97,13 @@ async function checkCode(
   const { number, key } = phoneOf(d, r);
   const context = contextOf(r, req.ip);
   const checked = await d.verifier.check({ phone: r.PhoneNo, code, purpose: PURPOSE, context });
-  const last = d.latest.get(key);
-  if (checked.isErr()) return refuse(d, res, r, method, checked.error, number, { id: last?.id });
-  // The phone is proven by the user who asked for the code: they may enroll an authenticator.
-  if (last?.id === checked.value.id && r.UserId !== undefined && last.userId === r.UserId) {
-    d.authenticator.phoneVerified(String(r.UserId));
+  if (checked.isErr()) {
+    return refuse(d, res, r, method, checked.error, number, { id: d.latest.get(key) });
+  }
+  // The user proved their own MFA phone on file: they may enroll an authenticator.
+  const user = r.UserId === undefined ? '' : String(r.UserId);
+  if (Object.hasOwn(d.mfaPhones, user) && d.mfaPhones[user] === checked.value.phone) {
+    d.authenticator.phoneVerified(user);
   }
   const text = 'The phone number is verified.';
   res.json(dto(r, method, { number, text, status: 'approved' }, await lockOf(d, checked.value.id)));
@@ -120,10 +124,10 @@ async function sendCode(d: Deps, req: Request, res: Response, r: VerificationReq
       ...(consent ? { consent } : {}),
     });
   const prior = d.latest.get(key);
-  let sent = prior ? await d.verifier.resend({ id: prior.id, channel, context }) : await start();
+  let sent = prior ? await d.verifier.resend({ id: prior, channel, context }) : await start();
   if (sent.isErr() && prior && CLOSED.has(sent.error.code)) sent = await start();
-  if (sent.isErr()) return refuse(d, res, r, method, sent.error, number, { id: prior?.id });
-  d.latest.set(key, { id: sent.value.id, ...(r.UserId !== undefined ? { userId: r.UserId } : {}) });
+  if (sent.isErr()) return refuse(d, res, r, method, sent.error, number, { id: prior });
+  d.latest.set(key, sent.value.id);
   const by = method === 'voice' ? 'a call' : 'text message';
   const text = `A verification code was sent by ${by} to ${sent.value.to}.`;
   const fields = { number: sent.value.to, text, status: 'pending' };

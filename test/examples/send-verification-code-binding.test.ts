@@ -157,6 +157,25 @@ describe('examples/send-verification-code: the resend cooldown', () => {
 });
 
 describe('examples/send-verification-code: authenticator enrollment (VerificationType 3)', () => {
+  it("enrollment needs the user's own MFA phone on file proven, not any phone", async () => {
+    const t = await setup();
+    const totp = { ...t.sample, VerificationType: 3, Code: '' };
+    // UserId 3 proves another number: no key.
+    const elsewhere = { ...t.sample, PhoneNo: '+1 213 373 4254' };
+    await t.post({ ...elsewhere, Code: '' });
+    expect((await t.post({ ...elsewhere, Code: t.out.lastCode() })).body.status).toBe('approved');
+    const refused = await t.post({ ...totp, PhoneNo: '+1 213 373 4254' });
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).not.toContain('AuthenticatorKey');
+    // A user with no MFA phone on file cannot enroll by proving the demo user's phone.
+    await t.post({ ...t.sample, UserId: 9, PhoneNo: PHONE, Code: '' });
+    const code = t.out.lastCode();
+    expect((await t.post({ ...t.sample, UserId: 9, PhoneNo: PHONE, Code: code })).body.status).toBe(
+      'approved',
+    );
+    expect((await t.post({ ...totp, UserId: 9, PhoneNo: PHONE })).status).toBe(403);
+  });
+
   it('enrolls after the phone is verified, confirms with the first code, then verifies', async () => {
     const t = await setup();
     const totp = { ...t.sample, PhoneNo: PHONE, VerificationType: 3 };
