@@ -3,23 +3,18 @@
  * with Fastify. Step 1, `POST /identity/v2/auth/login`, checks the password and starts a
  * verification whose id is the `SecondFactorAuthenticationToken`. Step 2 sends that token
  * with the `otp`; a PUT without `otp` sends the code again. `smstemplate2fa` names the
- * message template, `isvoiceotp` calls instead of texting, `prevent_webhook` (or the
+ * message template, `isvoiceotp` calls instead of texting and reads that template's SMS
+ * content (the code digit by digit; the built-in script without one), `prevent_webhook` (or the
  * `X-PreventWebhook` header) publishes no event. Success answers the Profile with a phoneproof
  * proof token in place of the access token; failures answer `{ ErrorCode, Message, Description }`.
  * @module
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { memoryStore } from '../../adapters/memory/index';
-import {
-  consoleSender,
-  createRenderer,
-  createVerifier,
-  type StartResult,
-  type Verifier,
-  type VerifierEvent,
-} from '../../src/index';
-import { type ErrorReply, missingParameter, refusal, unauthorizedKey } from './errors';
-import { authenticate, type DemoUser, demoUsers, profileOf } from './users';
+import { consoleSender, createVerifier, type Verifier, type VerifierEvent } from '../../src/index';
+import { messages } from './messages';
+import { type Deps, fail, login, PROOF_TTL_MS, verifySms } from './steps';
+import { type DemoUser, demoUsers } from './users';
 
 export interface LoginRadiusOptions {
   readonly apiKey?: string;
@@ -35,11 +30,6 @@ export interface LoginRadiusApp {
   readonly verifier: Verifier;
 }
 
-type Query = Record<string, string | undefined>;
-const PURPOSE = 'login';
-const PROOF_TTL_MS = 5 * 60_000;
-const yes = (v: unknown) => v === 'true' || v === true;
-
 export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRadiusApp {
   const now = options.now ?? Date.now;
   const apiKey = options.apiKey ?? 'demo-tenant-api-key';
@@ -51,107 +41,14 @@ export function createLoginRadiusApp(options: LoginRadiusOptions = {}): LoginRad
     now,
     appName: 'Tenant',
     proof: { ttlMs: PROOF_TTL_MS },
-    messages: createRenderer({
-      templates: {
-        'SMS-Template': { en: '{code} is your {app} sign-in code. It expires in {expires}.' },
-      },
-    }),
+    messages,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  // Which user a second-factor token belongs to (a real tenant keeps this in its session store).
-  const pending = new Map<string, DemoUser>();
 
-  const fail = (reply: FastifyReply, e: ErrorReply) => {
-    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-    return reply.code(e.status).send(e.body);
-  };
-
-  const keyCheck = (q: Query): ErrorReply | undefined => {
-    if (!q.apikey) return missingParameter('apikey');
-    return q.apikey === apiKey ? undefined : unauthorizedKey;
-  };
-
-  const secondFactor = (s: StartResult) => ({
-    SecondFactorAuthentication: {
-      SecondFactorAuthenticationToken: s.id,
-      ExpireIn: new Date(s.expiresAt).toISOString(),
-      IsOTPSent: true,
-      OTPPhoneNo: s.to,
-      OTPStatus: true,
-    },
-  });
-
-  const silentOf = (req: FastifyRequest, q: Query) =>
-    yes(q.prevent_webhook) || yes(req.headers['x-preventwebhook']);
-
+  const deps: Deps = { verifier, apiKey, users, pending: new Map() };
   const app = Fastify({ bodyLimit: 16 * 1024 });
-
-  app.post('/identity/v2/auth/login', async (req, reply) => {
-    const q = req.query as Query;
-    const bad = keyCheck(q);
-    if (bad) return fail(reply, bad);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = authenticate(users, body.username ?? body.email, body.password);
-    if (!user) {
-      return fail(reply, {
-        status: 401,
-        body: {
-          ErrorCode: 1200,
-          Message: 'The username or password is wrong',
-          Description: 'The login credentials are not correct.',
-        },
-      });
-    }
-    const started = await verifier.start({
-      phone: user.PhoneId,
-      purpose: PURPOSE,
-      channel: yes(q.isvoiceotp) ? 'voice' : 'sms',
-      ...(q.smstemplate2fa ? { template: q.smstemplate2fa } : {}),
-      silent: silentOf(req, q),
-      context: { ip: req.ip, userId: user.Uid },
-    });
-    if (started.isErr()) return fail(reply, refusal(started.error));
-    pending.set(started.value.id, user);
-    return secondFactor(started.value);
-  });
-
-  app.put('/identity/v2/auth/login/2fa/sms', async (req, reply) => {
-    const q = req.query as Query;
-    const bad = keyCheck(q);
-    if (bad) return fail(reply, bad);
-    const token = q.secondfactorauthenticationtoken;
-    if (!token) return fail(reply, missingParameter('secondfactorauthenticationtoken'));
-    const silent = silentOf(req, q);
-    const user = pending.get(token);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const otp = body.otp;
-
-    if (otp === undefined || otp === '') {
-      // No code yet: send it (again) on the channel and template asked for.
-      const sent = await verifier.resend({
-        id: token,
-        channel: yes(q.isvoiceotp) ? 'voice' : 'sms',
-        ...(q.smstemplate2fa ? { template: q.smstemplate2fa } : {}),
-        silent,
-        context: { ip: req.ip, ...(user ? { userId: user.Uid } : {}) },
-      });
-      return sent.isErr() ? fail(reply, refusal(sent.error)) : secondFactor(sent.value);
-    }
-    if (typeof otp !== 'string') return fail(reply, missingParameter('otp'));
-
-    const checked = await verifier.check({ id: token, code: otp, silent });
-    if (checked.isErr()) return fail(reply, refusal(checked.error));
-    pending.delete(token);
-    if (!user || checked.value.proof === undefined) {
-      return fail(reply, refusal({ code: 'not_found', message: 'Unknown second factor token.' }));
-    }
-    return {
-      Profile: profileOf(user, q.fields),
-      access_token: checked.value.proof,
-      refresh_token: null,
-      expires_in: new Date(checked.value.verifiedAt + PROOF_TTL_MS).toISOString(),
-    };
-  });
+  app.post('/identity/v2/auth/login', (req, reply) => login(deps, req, reply));
+  app.put('/identity/v2/auth/login/2fa/sms', (req, reply) => verifySms(deps, req, reply));
 
   // Malformed JSON and the like: the caller's error, in the same error shape.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _req, reply) => {

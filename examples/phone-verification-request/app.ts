@@ -5,7 +5,10 @@
  * system (HMAC over method, target, timestamp and fields; skew window and replay cache
  * through phoneproof's signed-request check), `deviceId` and `os` become the request context,
  * `Path` the purpose. The answer is `{ token, sentSuccess, statusCode, statusMessage }`, the
- * token being the verification id that `POST /phoneverification/verify` then checks.
+ * token being the verification id that `POST /phoneverification/verify` then checks. A
+ * request while the same device's verification of the number for the same path is pending
+ * sends it again (`resend`: the same growing cooldown as the other examples, same token).
+ * Bodies and answers are JSON or JSV (./formats.ts).
  * @module
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -13,22 +16,15 @@ import { memoryStore } from '../../adapters/memory/index';
 import {
   consoleSender,
   createVerifier,
-  httpStatus,
   requestSignatureCheck,
   type Secret,
-  SIGNATURE_HEADER,
-  SYSTEM_HEADER,
-  TIMESTAMP_HEADER,
   type Verifier,
   type VerifierEvent,
-  type VerifyError,
 } from '../../src/index';
-import { type PhoneVerificationRequest, result, signedBody } from './request';
+import { acceptJsv } from './formats';
+import { answer, type Deps, type Principal, request, verify } from './handlers';
 
-export interface Principal {
-  readonly roles: readonly string[];
-  readonly permissions: readonly string[];
-}
+export { type Principal, REQUIRED_PERMISSION, REQUIRED_ROLES } from './handlers';
 
 export interface PhoneVerificationOptions {
   /** Calling systems: system id -> shared secret (32+ bytes). */
@@ -46,17 +42,11 @@ export interface PhoneVerificationApp {
   readonly verifier: Verifier;
 }
 
-export const REQUIRED_ROLES = ['Admin', 'TeamAdmin', 'MobileApp'] as const;
-export const REQUIRED_PERMISSION = 'ReadData';
-
 export const demoSystems = { 'mobile-app': 'mobile-app-system-secret-0123456789abcdef' };
 export const demoPrincipals: Record<string, Principal> = {
   'demo-mobile-app-token': { roles: ['MobileApp'], permissions: ['ReadData'] },
   'demo-reporting-token': { roles: ['Reporting'], permissions: ['ReadData'] },
 };
-
-const isObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
 
 export function createPhoneVerificationApp(
   options: PhoneVerificationOptions = {},
@@ -79,102 +69,14 @@ export function createPhoneVerificationApp(
     now,
   });
 
-  const answer = (reply: FastifyReply, status: number, message: string, token?: string) =>
-    reply.code(status).send(result(status, message, token ?? null));
-  const refuse = (reply: FastifyReply, e: VerifyError) => {
-    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-    return answer(reply, httpStatus(e.code), e.message);
-  };
-
-  /** 401 without a known bearer token, 403 without a required role or the permission. */
-  const authorize = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    const auth = req.headers.authorization;
-    const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : '';
-    const who = Object.hasOwn(principals, bearer) ? principals[bearer] : undefined;
-    if (!who) {
-      answer(reply, 401, 'Authentication is required.');
-      return false;
-    }
-    const roleOk = who.roles.some((r) => (REQUIRED_ROLES as readonly string[]).includes(r));
-    if (!roleOk || !who.permissions.includes(REQUIRED_PERMISSION)) {
-      answer(
-        reply,
-        403,
-        `Requires one of the roles ${REQUIRED_ROLES.join(', ')} and ${REQUIRED_PERMISSION}.`,
-      );
-      return false;
-    }
-    return true;
-  };
-
-  async function request(req: FastifyRequest, reply: FastifyReply) {
-    if (!authorize(req, reply)) return reply;
-    if (!isObject(req.body))
-      return answer(reply, 400, 'The body must be a PhoneVerificationRequest.');
-    const params = req.params as { FullPhoneNumber?: string; Path?: string };
-    // Route values fill the request, as the original service's routes do.
-    const dto: PhoneVerificationRequest = {
-      ...(req.body as PhoneVerificationRequest),
-      ...(params.FullPhoneNumber !== undefined ? { fullPhoneNumber: params.FullPhoneNumber } : {}),
-      ...(params.Path !== undefined ? { path: params.Path } : {}),
-    };
-    const sig = isObject(dto.signature) ? dto.signature : {};
-    if (typeof sig.systemSecret === 'string' && sig.systemSecret !== '') {
-      return answer(reply, 400, 'Do not send systemSecret: sign the request with it instead.');
-    }
-    const ts = dto.requestUnixUTCTimeStamp;
-    if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
-      return answer(reply, 400, 'requestUnixUTCTimeStamp must be Unix time in seconds.');
-    }
-    const signed = await signatureOk({
-      method: 'POST',
-      path: req.url,
-      // The body as sent: route values are covered by the signed target.
-      body: signedBody(req.body as PhoneVerificationRequest),
-      headers: {
-        [SYSTEM_HEADER]: typeof sig.systemId === 'string' ? sig.systemId : undefined,
-        [TIMESTAMP_HEADER]: String(ts * 1000),
-        [SIGNATURE_HEADER]: typeof sig.signature === 'string' ? sig.signature : undefined,
-      },
-    });
-    if (signed.isErr()) return refuse(reply, signed.error);
-
-    const started = await verifier.start({
-      phone: String(dto.fullPhoneNumber ?? ''),
-      ...(dto.path ? { purpose: dto.path } : {}),
-      context: {
-        ip: req.ip,
-        ...(typeof dto.deviceId === 'string' && dto.deviceId ? { deviceId: dto.deviceId } : {}),
-        ...(typeof dto.os === 'string' && dto.os ? { os: dto.os } : {}),
-        system: signed.value.systemId,
-      },
-    });
-    if (started.isErr()) return refuse(reply, started.error);
-    return answer(reply, 200, `Code sent to ${started.value.to}.`, started.value.id);
-  }
-
+  const deps: Deps = { verifier, signatureOk, principals, latest: new Map() };
   const app = Fastify({ bodyLimit: 16 * 1024 });
-  app.post('/phoneverification/request', request);
-  app.post('/phoneverification/request/:FullPhoneNumber', request);
-  app.post('/phoneverification/request/:FullPhoneNumber/:Path', request);
-
-  app.post('/phoneverification/verify', async (req, reply) => {
-    if (!authorize(req, reply)) return reply;
-    const b = isObject(req.body) ? req.body : {};
-    const checked = await verifier.check({ id: String(b.token ?? ''), code: String(b.code ?? '') });
-    if (checked.isErr()) {
-      const e = checked.error;
-      return reply
-        .code(httpStatus(e.code))
-        .send({ verified: false, statusCode: httpStatus(e.code), statusMessage: e.message });
-    }
-    return {
-      verified: true,
-      statusCode: 200,
-      statusMessage: 'Verified.',
-      proof: checked.value.proof,
-    };
-  });
+  acceptJsv(app);
+  const route = (req: FastifyRequest, reply: FastifyReply) => request(deps, req, reply);
+  app.post('/phoneverification/request', route);
+  app.post('/phoneverification/request/:FullPhoneNumber', route);
+  app.post('/phoneverification/request/:FullPhoneNumber/:Path', route);
+  app.post('/phoneverification/verify', (req, reply) => verify(deps, req, reply));
 
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _req, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -1,7 +1,9 @@
 /**
  * The example's accounts (ASP.NET Identity's AccountModel, reduced to what this endpoint
- * needs) and the lockout view it answers with. Codes, password hashes and failure counts
- * are never read from the request: the server's records are the truth.
+ * needs), their ASP.NET Identity lockout (`AccessFailedCount`, `LockoutEndDateUtc`, kept in
+ * the account as Identity's UserManager keeps them in the user record, driven by phoneproof's
+ * check results) and the lockout view it answers with. Codes, password hashes and failure
+ * counts are never read from the request: the server's records are the truth.
  * @module
  */
 import type { StatusResult } from '../../src/index';
@@ -15,6 +17,36 @@ export interface Account {
   readonly TwoFactorEnabled: boolean;
   /** The verification of the phone in progress, if any. */
   verificationId?: string;
+  /** Wrong codes since the last success or lock (ASP.NET Identity's AccessFailedCount). */
+  AccessFailedCount: number;
+  /** Epoch ms when the account's lockout ends, or null (ASP.NET Identity's LockoutEndDateUtc). */
+  LockoutEndDateUtc: number | null;
+}
+
+/** ASP.NET Identity's `MaxFailedAccessAttemptsBeforeLockout` in its templates. */
+export const MAX_FAILED_ACCESS_ATTEMPTS = 5;
+/** ASP.NET Identity's `DefaultAccountLockoutTimeSpan` in its templates: 5 minutes. */
+export const LOCKOUT_MS = 5 * 60_000;
+
+/** When the account's own lockout ends, if it is locked at `now`. */
+export const accountLockedUntil = (a: Account, now: number): number | undefined =>
+  a.LockoutEndDateUtc !== null && a.LockoutEndDateUtc > now ? a.LockoutEndDateUtc : undefined;
+
+/**
+ * A wrong code (UserManager.AccessFailedAsync): one more failure; at the maximum the account
+ * locks for {@link LOCKOUT_MS} and the count starts again from 0. True when this locked it.
+ */
+export function accessFailed(a: Account, now: number): boolean {
+  a.AccessFailedCount += 1;
+  if (a.AccessFailedCount < MAX_FAILED_ACCESS_ATTEMPTS) return false;
+  a.LockoutEndDateUtc = now + LOCKOUT_MS;
+  a.AccessFailedCount = 0;
+  return true;
+}
+
+/** A right code (UserManager.ResetAccessFailedCountAsync). */
+export function accessSucceeded(a: Account): void {
+  a.AccessFailedCount = 0;
 }
 
 /** The sample request's account id, seeded so the documented sample finds an account. */
@@ -28,38 +60,47 @@ export function demoAccounts(): Account[] {
       PhoneNumber: '+12133734253',
       PhoneNumberConfirmed: false,
       TwoFactorEnabled: true,
+      AccessFailedCount: 0,
+      LockoutEndDateUtc: null,
     },
   ];
 }
 
 /** The lockout view: ASP.NET Identity's fields, read from phoneproof's status. */
-export interface LockoutView {
+export type LockoutView = {
   readonly ID: string;
   /** Masked: the full number never leaves the server. */
   readonly PhoneNumber: string;
   readonly PhoneNumberConfirmed: boolean;
   readonly TwoFactorEnabled: boolean;
   readonly LockoutEnabled: boolean;
-  /** Failed verifications counting toward the next lock. */
+  /** Wrong codes since the last success or lock (the account's count, as ASP.NET Identity's). */
   readonly AccessFailedCount: number;
   /** ISO 8601 (UTC), or null when not locked. */
   readonly LockoutEndDateUtc: string | null;
-}
+};
 
+/**
+ * The view: `AccessFailedCount` is the account's; `LockoutEndDateUtc` the later of the
+ * account's lockout and phoneproof's lock of the phone (from status, or from a refusal).
+ */
 export function lockoutView(
   a: Account,
   masked: string,
-  status: Pick<StatusResult, 'failedVerifications' | 'lockedUntil'> | undefined,
+  now: number,
+  status: Pick<StatusResult, 'lockedUntil'> | undefined,
   lockedUntil?: number,
 ): LockoutView {
-  const until = status?.lockedUntil ?? lockedUntil ?? null;
+  const ends = [accountLockedUntil(a, now), status?.lockedUntil ?? undefined, lockedUntil];
+  const known = ends.filter((x): x is number => typeof x === 'number' && x > now);
+  const until = known.length > 0 ? Math.max(...known) : null;
   return {
     ID: a.ID,
     PhoneNumber: masked,
     PhoneNumberConfirmed: a.PhoneNumberConfirmed,
     TwoFactorEnabled: a.TwoFactorEnabled,
     LockoutEnabled: true,
-    AccessFailedCount: status?.failedVerifications ?? 0,
+    AccessFailedCount: a.AccessFailedCount,
     LockoutEndDateUtc: until === null ? null : new Date(until).toISOString(),
   };
 }

@@ -53,29 +53,6 @@ export function methodOf(verificationType: unknown): Method {
 export const notificationType = (m: Method): 1 | 2 | 3 =>
   m === 'voice' ? 2 : m === 'authenticator' ? 3 : 1;
 
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-
-/** Reads the request body; a message names the first field that is wrong. */
-export function parseRequest(body: unknown): VerificationRequest | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return 'The body must be a VerificationRequestDTO object.';
-  }
-  const b = body as Record<string, unknown>;
-  if (typeof b.PhoneNo !== 'string' || b.PhoneNo.trim() === '') return 'PhoneNo is required.';
-  for (const f of ['UserId', 'LeadId', 'VerificationType', 'OptInMessageVersion'] as const) {
-    if (b[f] !== undefined && b[f] !== null && !isInt(b[f])) return `${f} must be an integer.`;
-  }
-  for (const f of ['Code', 'OptInMessageContent'] as const) {
-    if (b[f] !== undefined && b[f] !== null && typeof b[f] !== 'string') {
-      return `${f} must be a string.`;
-    }
-  }
-  if (b.IsOptInConsent !== undefined && b.IsOptInConsent !== null) {
-    if (typeof b.IsOptInConsent !== 'boolean') return 'IsOptInConsent must be a boolean.';
-  }
-  return b as unknown as VerificationRequest;
-}
-
 /** Requester data for events and budgets: the user, the lead, the caller's address. */
 export function contextOf(r: VerificationRequest, ip: string | undefined): RequestContext {
   return {

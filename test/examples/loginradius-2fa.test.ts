@@ -129,6 +129,43 @@ describe('examples/loginradius-2fa', () => {
     expect(t.out.lines[0]).toMatch(/: \d{6} is your Tenant sign-in code\./);
   });
 
+  it('isvoiceotp=true reads the SMS content of smstemplate2fa by voice, the code digit by digit', async () => {
+    const t = await setup();
+    const login = await t.call(
+      'POST',
+      `/identity/v2/auth/login?apikey=${KEY}&smstemplate2fa=SMS-Template&isvoiceotp=true`,
+      { username: 'john_doe', password: 'correct horse battery staple' },
+    );
+    expect(login.status).toBe(200);
+    expect(t.out.lines[0]).toMatch(
+      /^\[phoneproof\] voice to \+1 ••• ••• ••53: (\d\. ){5}\d\. is your Tenant sign-in code\. It expires in 10 minutes\./,
+    );
+    // The page's sample (isvoiceotp=true, smstemplate2fa=SMS-Template) sending again.
+    const token = (login.body.SecondFactorAuthentication as Record<string, string>)
+      .SecondFactorAuthenticationToken!;
+    t.time.advance(31_000);
+    const again = await t.call(
+      'PUT',
+      t.sampleTarget({ apikey: KEY, secondfactorauthenticationtoken: token }),
+      t.sample.body,
+      t.sample.headers,
+    );
+    expect(again.status).toBe(200);
+    expect(t.out.lines.at(-1)).toMatch(
+      /^\[phoneproof\] voice to .*: (\d\. ){5}\d\. is your Tenant sign-in code/,
+    );
+    // Without a template the built-in voice script is read.
+    t.time.advance(61_000);
+    await t.call(
+      'PUT',
+      `/identity/v2/auth/login/2fa/sms?apikey=${KEY}&secondfactorauthenticationtoken=${token}&isvoiceotp=true`,
+      {},
+    );
+    expect(t.out.lines.at(-1)).toMatch(
+      /^\[phoneproof\] voice to .*: Your Tenant verification code is:/,
+    );
+  });
+
   it('checks the otp: errors in the LoginRadius shape, then the Profile with a proof as access token', async () => {
     const t = await setup();
     const token = await t.login();

@@ -89,23 +89,64 @@ describe('examples/send-code-again', () => {
     expect(ok.body).toMatchObject({ PhoneNumberConfirmed: true, AccessFailedCount: 0 });
   });
 
-  it('counts failed verifications in AccessFailedCount and reports the lock in LockoutEndDateUtc', async () => {
+  it('AccessFailedCount counts each wrong SecurityCode as ASP.NET Identity does: rises, resets on success, locks at 5', async () => {
     const t = await setup();
+    await t.again();
+    const code = t.out.lastCode();
+    const bad = code === '000000' ? '111111' : '000000';
+    // Two wrong codes in a row: the count rises with each.
+    const first = await t.verify(bad);
+    expect(first.status).toBe(400);
+    expect(first.body).toMatchObject({ Message: 'The code is not correct.', AccessFailedCount: 1 });
+    expect((await t.verify(bad)).body.AccessFailedCount).toBe(2);
+    // A right code resets it.
+    const ok = await t.verify(code);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ AccessFailedCount: 0, PhoneNumberConfirmed: true });
+
+    // The fifth wrong code in a row locks the account for 5 minutes; the count starts again.
+    t.time.advance(31_000);
+    expect((await t.again()).status).toBe(200);
     const counts: unknown[] = [];
+    for (let i = 0; i < 4; i += 1) counts.push((await t.verify(bad)).body.AccessFailedCount);
+    expect(counts).toEqual([1, 2, 3, 4]);
+    const fifth = await t.verify(bad);
+    expect(fifth.status).toBe(429);
+    expect(fifth.body).toMatchObject({
+      Message: 'Too many failed verifications. Try again later.',
+      AccessFailedCount: 0,
+      LockoutEndDateUtc: new Date(t.time.now() + 5 * 60_000).toISOString(),
+    });
+    expect(fifth.headers.get('retry-after')).toBe('300');
+    // Locked out: no code is sent and none is checked, not even a right one.
+    const lines = t.out.lines.length;
+    t.time.advance(60_000);
+    expect((await t.again()).status).toBe(429);
+    expect((await t.verify(t.out.lastCode())).status).toBe(429);
+    expect(t.out.lines).toHaveLength(lines);
+    // After the lockout, codes are sent again.
+    t.time.advance(4 * 60_000);
+    const after = await t.again();
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ AccessFailedCount: 0, LockoutEndDateUtc: null });
+  });
+
+  it("LockoutEndDateUtc also shows phoneproof's lock of the phone, the later of the two", async () => {
+    const t = await setup();
+    let last: Awaited<ReturnType<typeof t.verify>> | undefined;
     for (let round = 0; round < 3; round += 1) {
-      const sent = await t.again();
-      expect(sent.status).toBe(200);
-      counts.push(sent.body.AccessFailedCount);
+      expect((await t.again()).status).toBe(200);
       const bad = t.out.lastCode() === '000000' ? '111111' : '000000';
-      for (let i = 0; i < 5; i += 1) await t.verify(bad);
-      t.time.advance(31_000);
+      for (let i = 0; i < 5; i += 1) last = await t.verify(bad);
+      t.time.advance(5 * 60_000 + 1_000);
     }
-    expect(counts).toEqual([0, 1, 2]);
+    // Three used-up verifications lock the phone in phoneproof for 15 minutes, past the
+    // account's 5-minute lockout.
     const locked = await t.again();
     expect(locked.status).toBe(429);
-    expect(locked.body.Message).toBe('Too many failed verifications. Try again later.');
     const end = Date.parse(locked.body.LockoutEndDateUtc as string);
-    expect(end).toBeGreaterThan(t.time.now());
+    expect(end).toBeGreaterThan(t.time.now() + 5 * 60_000);
+    expect(last?.body.AccessFailedCount).toBe(0);
     expect(t.out.lines).toHaveLength(3);
   });
 

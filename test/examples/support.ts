@@ -20,11 +20,12 @@ export function consoleLines() {
   return {
     lines,
     write: (line: string) => void lines.push(line),
-    /** The code in the newest printed message (the built-in texts print it as digits). */
+    /** The code in the newest printed message: as digits, or spoken (`1. 2. 3. 4. 5. 6.`). */
     lastCode(): string {
-      const m = /\b(\d{6})\b/.exec(lines.at(-1) ?? '');
+      const line = lines.at(-1) ?? '';
+      const m = /\b(\d{6})\b/.exec(line) ?? /\b((?:\d\. ){5}\d)\./.exec(line);
       if (!m) throw new Error(`no code in: ${lines.at(-1)}`);
-      return m[1]!;
+      return m[1]!.replace(/\D/g, '');
     },
   };
 }
@@ -47,6 +48,32 @@ export async function fixture<T = Record<string, unknown>>(name: string): Promis
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
   return JSON.parse(text) as T;
+}
+
+/** Loads a fixture as text (an XML or JSV sample copied from a reference page). */
+export async function fixtureText(name: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** Sends a body as it is written (XML, JSV, a form), with the given headers; the answer as text. */
+export async function send(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  method = 'POST',
+) {
+  const res = await fetch(url, { method, headers, body });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** The text of each named element of an XML answer (`<Name>text</Name>`; `i:nil` is null). */
+export function xmlFields(xml: string): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const m of xml.matchAll(/<(\w+)(?: i:nil="true")?\s*(?:\/>|>([^<]*)<\/\1>)/g)) {
+    out[m[1]!] = m[2] ?? null;
+  }
+  return out;
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
