@@ -51,3 +51,38 @@ describe.each(FRAMEWORKS)('%s: a bad body is refused as its own route', (_name, 
     expect(running.appErrors).toEqual([]);
   });
 });
+
+describe.each(FRAMEWORKS)('%s: a path that does not decode', (_name, mount) => {
+  let running: Running | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  // Fastify answers an undecodable URL itself, before routing (its own body; an app changes
+  // that with Fastify's `frameworkErrors` option): only the adapter's own answers are checked.
+  it('is a 400; when the adapter answers, a refusal of the route it names', async () => {
+    const kit = makeKit();
+    const seen: string[] = [];
+    running = await mount(kit.verifier, {
+      now: kit.now,
+      mapResponse: (response, info) => {
+        seen.push(info.operation);
+        return response;
+      },
+    });
+    const check = await call(`${running.base}/verifications/%E0%A4%A/check`, {
+      method: 'POST',
+      json: { code: '123456' },
+    });
+    const status = await call(`${running.base}/verifications/%E0%A4%A`);
+    expect([check.status, status.status]).toEqual([400, 400]);
+    const answered = (
+      [
+        [check, 'check'],
+        [status, 'status'],
+      ] as const
+    ).filter(([r]) => typeof r.json?.error?.code === 'string');
+    expect(seen).toEqual(answered.map(([, operation]) => operation));
+  });
+});
