@@ -22,9 +22,11 @@ import express, {
 } from 'express';
 import { verifyError } from '../../src/errors';
 import type { HttpResponse } from '../../src/http/errors';
-import { createHttpHandler, type HttpExchange, type HttpHandler } from '../../src/http/handler';
+import { createHttpHandler, type HttpHandler, type RoutedRequest } from '../../src/http/handler';
 import type { HttpOptions } from '../../src/http/options';
-import type { Operation, RouteSpec } from '../../src/http/routes';
+import { splitTarget } from '../../src/http/request';
+import { matchRoute } from '../../src/http/route';
+import type { Route } from '../../src/http/routes';
 import {
   ipGuardNeeded,
   ipThrough,
@@ -49,15 +51,15 @@ function send(res: Response, r: HttpResponse): void {
   res.json(r.body);
 }
 
-function exchange(req: Request, raw: WeakMap<object, Buffer>): HttpExchange<Request> {
+function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): RoutedRequest<Request> {
   const appRaw = (req as { rawBody?: unknown }).rawBody;
-  const id: unknown = req.params.id;
   return {
-    request: req,
+    route,
+    native: req,
     method: req.method,
-    url: req.originalUrl,
+    ...splitTarget(req.originalUrl),
     protocol: req.protocol,
-    id: typeof id === 'string' ? id : undefined,
+    params: req.params as Record<string, string | undefined>,
     body: req.body,
     rawBody:
       raw.get(req) ??
@@ -65,14 +67,6 @@ function exchange(req: Request, raw: WeakMap<object, Buffer>): HttpExchange<Requ
     headers: req.headers,
     ip: req.ip,
   };
-}
-
-function operationFor(method: string, path: string): Operation {
-  if (method === 'GET') return 'status';
-  if (method === 'DELETE') return 'cancel';
-  if (path.endsWith('/check')) return 'check';
-  if (path.endsWith('/resend')) return 'resend';
-  return path.includes('inbound') ? 'inbound' : 'start';
 }
 
 /**
@@ -106,51 +100,37 @@ function trustGuard(): RequestHandler {
   };
 }
 
-function routeHandlers(
-  h: HttpHandler<Request>,
-  route: RouteSpec,
-  json: RequestHandler,
-  raw: WeakMap<object, Buffer>,
-  guard: RequestHandler | undefined,
-): RequestHandler[] {
-  const run: RequestHandler = (req, res, next) => {
-    h.handle(route, exchange(req, raw)).then((r) => send(res, r), next);
-  };
-  const first = guard ? [guard] : [];
-  if (!route.body) return [...first, run];
-  if (route.operation === 'inbound') {
-    // Providers post form-encoded (Twilio, Vonage SMS API) or JSON (Vonage); the exact
-    // bytes are kept for the signature.
-    const keep = (req: object, _res: unknown, buf: Buffer) => void raw.set(req, buf);
-    const requireBody: RequestHandler = (req, res, next) => {
-      if (hasBody(req) && !isJson(req) && !isForm(req)) {
-        send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));
-        return;
-      }
-      next();
-    };
-    return [
-      ...first,
-      requireBody,
-      express.json({ limit: h.bodyLimit, type: 'application/json', verify: keep }),
-      express.urlencoded({
-        limit: h.bodyLimit,
-        extended: false,
-        parameterLimit: 100,
-        type: 'application/x-www-form-urlencoded',
-        verify: keep,
-      }),
-      run,
-    ];
-  }
-  const requireJson: RequestHandler = (req, res, next) => {
-    if (hasBody(req) && !isJson(req)) {
-      send(res, h.fail(route.operation, req, verifyError('unsupported_media_type')));
+/** Body parsers of a route: JSON (and forms where the route takes them), bytes kept as needed. */
+function parsers(route: Route, h: HttpHandler<Request>, keep: KeepRaw): RequestHandler[] {
+  const body = route.body;
+  if (body === undefined) return [];
+  const verify = body.raw || keep.always ? { verify: keep.verify } : {};
+  const limit = h.bodyLimit;
+  const accepts = (req: Request) => isJson(req) || (body.form === true && isForm(req));
+  const media: RequestHandler = (req, res, next) => {
+    if (hasBody(req) && !accepts(req)) {
+      send(res, h.fail(route, req, verifyError('unsupported_media_type')));
       return;
     }
     next();
   };
-  return [...first, requireJson, json, run];
+  const json = express.json({ limit, type: 'application/json', ...verify });
+  if (!body.form) return [media, json];
+  // Providers post form-encoded (Twilio, Vonage SMS API) or JSON (Vonage).
+  const form = express.urlencoded({
+    limit,
+    extended: false,
+    parameterLimit: 100,
+    type: 'application/x-www-form-urlencoded',
+    ...verify,
+  });
+  return [media, json, form];
+}
+
+/** Where the exact body bytes are kept (signed requests, the inbound webhook's signature). */
+interface KeepRaw {
+  readonly always: boolean;
+  verify(req: object, res: unknown, buf: Buffer): void;
 }
 
 /**
@@ -165,26 +145,34 @@ export function verificationRouter(
 ): Router {
   const h = createHttpHandler<Request>(verifier, options);
   const raw = new WeakMap<object, Buffer>();
-  const json = express.json({
-    limit: h.bodyLimit,
-    type: 'application/json',
-    ...(options.signatures
-      ? { verify: (req: object, _res: unknown, buf: Buffer) => void raw.set(req, buf) }
-      : {}),
-  });
-  const guard = ipGuardNeeded(verifier, options.clientIp) ? trustGuard() : undefined;
+  const keep: KeepRaw = {
+    always: options.signatures !== undefined,
+    verify: (req, _res, buf) => void raw.set(req, buf),
+  };
+  const guard = ipGuardNeeded(verifier, options.clientIp) ? [trustGuard()] : [];
   const router = express.Router();
   for (const route of h.routes) {
-    const handlers = routeHandlers(h, route, json, raw, guard);
+    const run: RequestHandler = (req, res, next) => {
+      h.handle(routed(route, req, raw)).then((r) => send(res, r), next);
+    };
+    // Body-reading failures are expected input errors of this very route: answered here.
+    const onError = (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      const mapped = bodyErrorOf(err);
+      if (mapped === undefined) return next(err);
+      send(res, h.fail(route, req, mapped));
+    };
+    const handlers = [...guard, ...parsers(route, h, keep), run, onError];
     if (route.method === 'GET') router.get(route.path, ...handlers);
     else if (route.method === 'DELETE') router.delete(route.path, ...handlers);
     else router.post(route.path, ...handlers);
   }
-  // Body-reading and path-decoding failures are expected input errors: answer them here.
+  // A path that fails to decode never reaches its route: the table names the route it was for.
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     const mapped = bodyErrorOf(err);
-    if (mapped === undefined) return next(err);
-    send(res, h.fail(operationFor(req.method, req.path), req, mapped));
+    const route =
+      matchRoute(h.routes, req.method, req.path) ?? matchRoute(h.routes, undefined, req.path);
+    if (mapped === undefined || route === undefined) return next(err);
+    send(res, h.fail(route, req, mapped));
   });
   return router;
 }

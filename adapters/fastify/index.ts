@@ -18,13 +18,14 @@ import fp from 'fastify-plugin';
 import { verifyError } from '../../src/errors';
 import type { HttpResponse } from '../../src/http/errors';
 import { createHttpHandler, type HttpHandler } from '../../src/http/handler';
-import { isFormUtf8, isJsonUtf8 } from '../../src/http/media';
 import type { HttpOptions } from '../../src/http/options';
-import type { Operation, RouteSpec } from '../../src/http/routes';
-import { bodySchemas, idParams, responseSchemas } from '../../src/http/schemas';
+import { splitTarget } from '../../src/http/request';
+import type { Route } from '../../src/http/routes';
+import { idParams } from '../../src/http/schemas';
 import { ipGuardNeeded, trustAllMessage, trustsEveryHop } from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
-import { frameworkErrorOf, unsupportedCharset } from './errors';
+import { addBodyParsers, routeOf } from './body';
+import { frameworkErrorOf } from './errors';
 import { fastifyIpOf } from './trust';
 
 export type { HttpResponse } from '../../src/http/errors';
@@ -45,29 +46,14 @@ function send(reply: FastifyReply, r: HttpResponse): FastifyReply {
   return reply.send(r.body);
 }
 
-function operationOf(request: FastifyRequest): Operation {
-  const config = request.routeOptions.config as { phoneproof?: Operation } | undefined;
-  return config?.phoneproof ?? 'start';
-}
-
-/** A form body as name → value (a repeated name → every value). */
-function formFields(text: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
-  for (const [k, v] of new URLSearchParams(text)) {
-    const had = out[k];
-    out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
-  }
-  return out;
-}
-
-function routeSchema(route: RouteSpec, withResponses: boolean) {
-  const body = bodySchemas[route.operation];
+function routeSchema(route: Route, withResponses: boolean) {
+  const body = route.body?.schema;
   return {
     ...(route.path.includes(':id') ? { params: idParams } : {}),
     // Per content type: a request without a body is left to the handler (as in Express).
     ...(body ? { body: { content: { 'application/json': { schema: body } } } } : {}),
     // The success body only: error bodies may come from the app's own error handler too.
-    ...(withResponses ? { response: { [route.status]: responseSchemas[route.operation] } } : {}),
+    ...(withResponses ? { response: { [route.status]: route.response } } : {}),
   };
 }
 
@@ -82,15 +68,16 @@ function routes(
       method: route.method,
       url: route.path,
       bodyLimit: h.bodyLimit,
-      config: { phoneproof: route.operation },
+      config: { phoneproof: route },
       schema: routeSchema(route, withResponses),
       handler: async (request, reply) => {
-        const r = await h.handle(route, {
-          request,
+        const r = await h.handle({
+          route,
+          native: request,
           method: request.method,
-          url: request.url,
+          ...splitTarget(request.url),
           protocol: request.protocol,
-          id: (request.params as { id?: string } | undefined)?.id,
+          params: (request.params ?? {}) as Record<string, string | undefined>,
           body: request.body,
           rawBody: raw.get(request),
           headers: request.headers,
@@ -144,52 +131,15 @@ async function phoneproofPlugin(
   // Encapsulated: the prefix, the JSON parser and the error handler apply to these routes only.
   await fastify.register(
     async (scope) => {
-      // JSON only (any other body is 415), parsed by Fastify's own safe parser; the exact
-      // bytes are kept when signatures need them.
-      const parse = scope.getDefaultJsonParser('error', 'error');
-      scope.removeAllContentTypeParsers();
-      const utf8 = (req: FastifyRequest) => isJsonUtf8(req.headers['content-type']);
-      const inbound = (req: FastifyRequest) => operationOf(req) === 'inbound';
-      if (rest.signatures || rest.inbound) {
-        scope.addContentTypeParser(
-          'application/json',
-          { parseAs: 'buffer' },
-          (req: FastifyRequest, body: Buffer | string, done) => {
-            if (!utf8(req)) return done(unsupportedCharset(), undefined);
-            if (rest.signatures || inbound(req)) raw.set(req, body as Buffer);
-            parse(req, body as string, done);
-          },
-        );
-      } else {
-        scope.addContentTypeParser(
-          'application/json',
-          { parseAs: 'string' },
-          (req: FastifyRequest, body: Buffer | string, done) => {
-            if (!utf8(req)) return done(unsupportedCharset(), undefined);
-            parse(req, body as string, done);
-          },
-        );
-      }
-      if (rest.inbound) {
-        // Providers post their webhooks form-encoded: accepted on the inbound route only.
-        scope.addContentTypeParser(
-          'application/x-www-form-urlencoded',
-          { parseAs: 'buffer' },
-          (req: FastifyRequest, body: Buffer | string, done) => {
-            if (!inbound(req) || !isFormUtf8(req.headers['content-type'])) {
-              return done(unsupportedCharset(), undefined);
-            }
-            raw.set(req, body as Buffer);
-            done(null, formFields(body.toString()));
-          },
-        );
-      }
+      addBodyParsers(scope, h.routes, raw, rest.signatures !== undefined);
       scope.setErrorHandler((error: FastifyError, request, reply) => {
         const refusal = error.validation
           ? verifyError('invalid_request', { message: error.message })
           : frameworkErrorOf(error);
-        if (refusal === undefined) throw error; // not an input error: the app's error handler
-        return send(reply, h.fail(operationOf(request), request, refusal));
+        const route = routeOf(request);
+        // Not an input error of one of these routes: the app's error handler.
+        if (refusal === undefined || route === undefined) throw error;
+        return send(reply, h.fail(route, request, refusal));
       });
       routes(scope, h, raw, rest.mapResponse === undefined);
     },

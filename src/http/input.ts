@@ -1,92 +1,114 @@
 /**
- * Input shaping: turns an HTTP request's path id and JSON body into a verifier input.
- * Only the fields a route documents are picked (others are ignored); the verifier itself
- * validates each value, so there is one set of rules whichever way a call arrives. Clients
- * cannot set `silent` or `context`: the server decides those. @internal
+ * Input shaping: turns a request's path parameters and body into a verifier input. The
+ * fields picked are the ones the route's JSON Schema documents (others are ignored; a
+ * `readOnly` one, such as `consent.source`, is the server's to set and never read); the
+ * verifier itself validates each value, so there is one set of rules whichever way a call
+ * arrives. Clients cannot set `silent` or `context`: the server decides those. @internal
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { RequestContext } from '../verifier/types';
-import type { Operation } from './routes';
+import { inboundMessage } from './inbound';
+import type { HttpRequest, InputDeps } from './request';
 
-const START_FIELDS = ['phone', 'channel', 'purpose', 'locale', 'template', 'consent'] as const;
-/** `source` is not read: the server sets it (`consentSource`). */
-const CONSENT_FIELDS = ['text', 'version'] as const;
-const RESEND_FIELDS = ['channel', 'locale', 'template'] as const;
+export type Input = Record<string, unknown>;
 
-type Input = Record<string, unknown>;
+/** The part of a JSON Schema shaping reads. */
+interface FieldSchema {
+  readonly type?: unknown;
+  readonly anyOf?: readonly { readonly type?: unknown }[];
+  readonly readOnly?: boolean;
+  readonly properties?: Readonly<Record<string, FieldSchema>>;
+  readonly required?: readonly string[];
+}
+
+/** A route's body: its schema, and whether a request may leave it out. */
+export interface BodySpec {
+  readonly schema: object;
+  readonly optional?: true;
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+const invalid = (message: string) => err(verifyError('invalid_request', { message }));
+
+const present = (from: Record<string, unknown>, f: string) =>
+  Object.hasOwn(from, f) && from[f] !== undefined;
+
 /**
  * Copies the documented fields that are present; refuses a missing required field or a
- * value of the wrong JSON type (the same rules as the route's JSON Schema).
+ * value of the wrong JSON type (strings; a number where the schema allows one).
  */
 function pick(
   from: Record<string, unknown>,
-  fields: readonly string[],
-  required: readonly string[],
+  schema: FieldSchema,
   into: Input,
 ): Result<Input, VerifyError> {
-  for (const f of required) {
-    if (!Object.hasOwn(from, f) || from[f] === undefined) return invalid(`\`${f}\` is required.`);
+  for (const f of schema.required ?? []) {
+    if (!present(from, f)) return invalid(`\`${f}\` is required.`);
   }
-  for (const f of fields) {
-    if (!Object.hasOwn(from, f) || from[f] === undefined) continue;
+  for (const [f, field] of Object.entries(schema.properties ?? {})) {
+    if (field.readOnly === true || !present(from, f)) continue;
     const v = from[f];
-    if (f === 'consent') {
-      if (!isObject(v)) return invalid('`consent` must be an object.');
-      // Only what the person saw: the IP and user agent come from the server's context.
-      const consent = pick(v, CONSENT_FIELDS, [], {});
-      if (consent.isErr()) return invalid(`\`consent.${consent.error.message.slice(1)}`);
-      into.consent = consent.value;
+    if (field.type === 'object') {
+      if (!isObject(v)) return invalid(`\`${f}\` must be an object.`);
+      const inner = pick(v, field, {});
+      if (inner.isErr()) return invalid(`\`${f}.${inner.error.message.slice(1)}`);
+      into[f] = inner.value;
       continue;
     }
-    const versionOk = f === 'version' && typeof v === 'number' && Number.isFinite(v);
-    if (typeof v !== 'string' && !versionOk) return invalid(`\`${f}\` must be a string.`);
+    const number = field.anyOf?.some((s) => s.type === 'number') === true;
+    const numberOk = number && typeof v === 'number' && Number.isFinite(v);
+    if (typeof v !== 'string' && !numberOk) return invalid(`\`${f}\` must be a string.`);
     into[f] = v;
   }
   return ok(into);
 }
 
-const invalid = (message: string) => err(verifyError('invalid_request', { message }));
-
-const notObject = () => invalid('The request body must be a JSON object.');
+/** The names of a route path's parameters (`:id`). */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+}
 
 /**
- * Builds the operation input. `body` is the parsed JSON (undefined when there was none);
- * routes without a body ignore it.
+ * The default input of a route: the requester context, the path parameters, and the
+ * body's documented fields (`body` undefined: the route reads no body).
  */
 export function shapeInput(
-  operation: Operation,
-  id: unknown,
-  body: unknown,
-  context: RequestContext | undefined,
+  path: string,
+  body: BodySpec | undefined,
+  request: Pick<HttpRequest, 'params' | 'body'>,
+  deps: Pick<InputDeps, 'context'>,
 ): Result<Input, VerifyError> {
-  const base: Input = context ? { context } : {};
-  switch (operation) {
-    case 'start':
-      return isObject(body) ? pick(body, START_FIELDS, ['phone'], base) : notObject();
-    case 'check':
-      base.id = id;
-      return isObject(body) ? pick(body, ['code'], ['code'], base) : notObject();
-    case 'resend':
-      base.id = id;
-      if (body === undefined) return ok(base);
-      return isObject(body) ? pick(body, RESEND_FIELDS, [], base) : notObject();
-    case 'status':
-    case 'cancel':
-      base.id = id;
-      return ok(base);
-    case 'inbound':
-      return isObject(body) ? pick(body, ['from', 'text'], ['from', 'text'], {}) : notObject();
-    // Only a second-factor challenge id is accepted: a client never names the subject.
-    case 'totp_verify':
-      return isObject(body) ? pick(body, ['id', 'token'], ['id', 'token'], base) : notObject();
-    case 'totp_recover':
-      return isObject(body) ? pick(body, ['id', 'code'], ['id', 'code'], base) : notObject();
+  const base: Input = deps.context ? { context: deps.context } : {};
+  for (const name of pathParams(path)) base[name] = request.params[name];
+  if (body === undefined || (body.optional && request.body === undefined)) return ok(base);
+  if (!isObject(request.body)) return invalid('The request body must be a JSON object.');
+  return pick(request.body, body.schema as FieldSchema, base);
+}
+
+/**
+ * What the server adds to a start: the consent's `source` (the client's is never read) and
+ * the `Idempotency-Key` header (a retried start returns the same verification).
+ */
+export function startExtras(input: Input, request: HttpRequest, deps: InputDeps): Input {
+  if (input.consent !== undefined) {
+    input.consent = { ...(input.consent as object), source: deps.consentSource };
   }
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (idempotencyKey !== undefined) input.idempotencyKey = idempotencyKey;
+  return input;
+}
+
+/** The inbound webhook's input: the provider's message, once its signature checks. */
+export function inboundInput(request: HttpRequest, deps: InputDeps): Result<Input, VerifyError> {
+  if (deps.inbound === undefined) return err(verifyError('not_found'));
+  const message = inboundMessage(
+    deps.inbound,
+    { ...request, url: request.path + request.query },
+    deps.now,
+  );
+  return message.map((m) => ({ ...m }));
 }

@@ -8,7 +8,7 @@ import type { SignatureOptions } from '../signatures/verify';
 import type { RequestContext } from '../verifier/types';
 import type { HttpResponse } from './errors';
 import { type InboundAuth, validateInboundAuth } from './inbound';
-import type { Operation } from './routes';
+import { OPERATIONS, type Operation } from './routes';
 
 /** What `mapResponse` is told about the response it may reshape. */
 export interface ResponseInfo<Req> {
@@ -67,15 +67,6 @@ export interface HttpOptions<Req> {
   /** Clock for `expiresIn`/`resendIn`, epoch ms (default: the verifier's decision clock). */
   readonly now?: () => number;
 }
-
-const OPERATIONS: readonly Operation[] = [
-  'start',
-  'check',
-  'resend',
-  'status',
-  'cancel',
-  'inbound',
-];
 
 function fn(name: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'function') {

@@ -9,7 +9,6 @@
 
 import type { TotpApproval } from '../totp/types';
 import type { CancelResult, CheckResult, StartResult, StatusResult } from '../verifier/types';
-import type { Operation } from './routes';
 
 const seconds = (at: number, now: number) => Math.max(0, Math.ceil((at - now) / 1000));
 
@@ -69,8 +68,8 @@ export function cancelBody(r: CancelResult) {
 }
 
 export interface InboundResult {
-  readonly action: 'opted_out' | 'opted_in' | 'help' | 'none';
-  readonly reply?: string;
+  readonly action: 'opted_out' | 'opted_in' | 'help' | 'none' | 'ignored';
+  readonly reply?: string | undefined;
 }
 
 export function inboundBody(r: InboundResult) {
@@ -88,29 +87,4 @@ export function totpBody(r: TotpApproval) {
     ...(r.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: r.recoveryCodesLeft } : {}),
     ...(r.proof !== undefined ? { proof: r.proof } : {}),
   };
-}
-
-/** The success body of an operation's result. */
-export function successBody(
-  operation: Operation,
-  result: unknown,
-  now: number,
-  statusShowsPhone = false,
-): unknown {
-  switch (operation) {
-    case 'start':
-    case 'resend':
-      return startBody(result as StartResult, now);
-    case 'check':
-      return checkBody(result as CheckResult);
-    case 'status':
-      return statusBody(result as StatusResult, now, statusShowsPhone);
-    case 'cancel':
-      return cancelBody(result as CancelResult);
-    case 'inbound':
-      return inboundBody(result as InboundResult);
-    case 'totp_verify':
-    case 'totp_recover':
-      return totpBody(result as TotpApproval);
-  }
 }

@@ -1,10 +1,10 @@
 /**
  * JSON Schemas (draft 2020-12 compatible, no `$ref`) of every route's body, path parameter
- * and responses. The Fastify plugin validates and serializes with them; `docs/openapi.json`
- * carries the same schemas (a test keeps them equal). @internal
+ * and responses, referenced by the route table (`routes.ts`). The Fastify plugin validates and
+ * serializes with them, input shaping picks the fields they document, and the OpenAPI
+ * document (`openapi.ts`, `docs/openapi.json`) carries them. @internal
  * @module
  */
-import type { Operation } from './routes';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -34,7 +34,11 @@ export const startBodySchema = {
       properties: {
         text: str,
         version: { anyOf: [str, { type: 'number' }] },
-        source: { ...str, description: 'Ignored: the server records its own `consentSource`.' },
+        source: {
+          ...str,
+          readOnly: true,
+          description: 'Ignored: the server records its own `consentSource`.',
+        },
       },
     },
   },
@@ -183,27 +187,3 @@ export const errorResponseSchema = {
   },
   required: ['error'],
 } as const;
-
-/** Body schema per operation (undefined: the route takes no body). */
-export const bodySchemas: Readonly<Record<Operation, object | undefined>> = {
-  start: startBodySchema,
-  check: checkBodySchema,
-  resend: resendBodySchema,
-  status: undefined,
-  cancel: undefined,
-  inbound: inboundBodySchema,
-  totp_verify: totpVerifyBodySchema,
-  totp_recover: totpRecoverBodySchema,
-};
-
-/** Success response schema per operation. */
-export const responseSchemas: Readonly<Record<Operation, object>> = {
-  start: startResponseSchema,
-  check: checkResponseSchema,
-  resend: startResponseSchema,
-  status: statusResponseSchema,
-  cancel: cancelResponseSchema,
-  inbound: inboundResponseSchema,
-  totp_verify: totpResponseSchema,
-  totp_recover: totpResponseSchema,
-};

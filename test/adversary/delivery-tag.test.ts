@@ -10,18 +10,14 @@
  * receipt path, or an app that skipped the signature): the verifier's matching is what is
  * under test. Each framework serves both the verification routes and the webhook on loopback.
  */
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verificationRouter } from '../../adapters/express/index';
-import { verificationPlugin } from '../../adapters/fastify/index';
 import { memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus } from '../../adapters/twilio/index';
 import { createVerifier, outboxSender } from '../../src/index';
 import type { OutgoingMessage, Sender } from '../../src/ports/sender';
 import type { Verifier } from '../../src/verifier/types';
 import { call } from '../http/kit';
+import { FRAMEWORKS } from '../registry';
 
 const PHONE = '+14155550123';
 const HOOK_HOST = 'https://hooks.acme.example';
@@ -50,41 +46,23 @@ async function onStatus(verifier: Verifier, url: string, params: Record<string, 
 
 type Serve = (verifier: Verifier) => Promise<App>;
 
-const serveExpress: Serve = async (verifier) => {
-  const app = express();
-  app.use('/verify', verificationRouter(verifier));
-  app.post('/hooks/status', express.json(), async (req, res) => {
-    const r = await onStatus(verifier, req.originalUrl, req.body as Record<string, string>);
-    res.status(r.status).json(r.body);
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+/** Each framework of the registry serves the verification routes and the webhook. */
+const SERVERS: readonly (readonly [string, Serve])[] = FRAMEWORKS.map(([name, mount]) => {
+  const serve: Serve = async (verifier) => {
+    const running = await mount(
+      verifier,
+      {},
+      {
+        prefix: '/verify',
+        appRoutes: {
+          '/hooks/status': (req) => onStatus(verifier, req.url, req.body as Record<string, string>),
+        },
+      },
+    );
+    return { base: new URL(running.base).origin, close: () => running.close() };
   };
-};
-
-const serveFastify: Serve = async (verifier) => {
-  const app = Fastify();
-  await app.register(verificationPlugin, { verifier, prefix: '/verify' });
-  app.post('/hooks/status', async (req, reply) => {
-    const r = await onStatus(verifier, req.url, req.body as Record<string, string>);
-    return reply.code(r.status).send(r.body);
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { base: address, close: () => app.close() };
-};
-
-const SERVERS: readonly (readonly [string, Serve])[] = [
-  ['express', serveExpress],
-  ['fastify', serveFastify],
-];
+  return [name, serve] as const;
+});
 
 /** An outbox whose reports carry the reference (like `twilioSender` with a status callback). */
 function refSender() {

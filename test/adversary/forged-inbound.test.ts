@@ -9,15 +9,12 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
-import { migrate, postgresConsentLedger } from '../../adapters/postgres/index';
-import { migrate as migrateSqlite, sqliteConsentLedger } from '../../adapters/sqlite/index';
-import { openDatabase } from '../../adapters/sqlite/testing';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier, outboxSender } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { VerifierOptions } from '../../src/verifier/types';
 import type { AnyOptions, Running } from '../http/servers';
-import { pgPool, runId, serviceAvailable } from '../load/services';
+import { BACKENDS } from '../registry';
 import { FRAMEWORKS } from './support';
 
 const SECRET = 'forged-inbound-secret-forged-inbound-secret!';
@@ -27,46 +24,10 @@ const VONAGE_SECRET = 'vonage-signature-secret-0123456789';
 const CONSENT_TEXT = 'Yes, text me one-time codes. Msg & data rates may apply.';
 const T0 = Date.UTC(2030, 0, 1);
 
-interface LedgerKind {
-  readonly name: 'memory' | 'sqlite' | 'postgres';
-  available(): Promise<boolean>;
-  make(): Promise<{ ledger: ConsentLedger; close(): Promise<void> }>;
-}
-
-const LEDGERS: readonly LedgerKind[] = [
-  {
-    name: 'memory',
-    available: async () => true,
-    make: async () => ({ ledger: memoryConsentLedger(), close: async () => {} }),
-  },
-  {
-    name: 'sqlite',
-    available: async () => true,
-    make: async () => {
-      const database = openDatabase(':memory:');
-      migrateSqlite(database);
-      return { ledger: sqliteConsentLedger({ database }), close: async () => database.close() };
-    },
-  },
-  {
-    name: 'postgres',
-    available: () => serviceAvailable('postgres'),
-    make: async () => {
-      const pool = pgPool();
-      const table = runId('pp_inb');
-      await migrate(pool, { table: `${table}_store`, ledgerTable: table });
-      return {
-        ledger: postgresConsentLedger({ pool, table }),
-        close: async () => {
-          for (const t of [table, `${table}_heads`, `${table}_personal`, `${table}_store`]) {
-            await pool.query(`DROP TABLE IF EXISTS "${t}" CASCADE`).catch(() => {});
-          }
-          await pool.end();
-        },
-      };
-    },
-  },
-];
+/** The backends that keep a consent ledger (test/registry.ts). */
+const LEDGERS = BACKENDS.flatMap((b) =>
+  b.ledger ? [{ name: b.name, available: b.available, make: b.ledger }] : [],
+);
 
 function kit(ledger: ConsentLedger = memoryConsentLedger(), extra: Partial<VerifierOptions> = {}) {
   const clock = { now: T0 };

@@ -1,11 +1,12 @@
 /**
  * The long HTTP fuzz run (`npm run fuzz:http`, not part of `npm test`): 100,000 hostile
- * requests in all (half per adapter; `FUZZ_HTTP_TOTAL` changes it), with the same
+ * requests in all (shared equally between the adapters; `FUZZ_HTTP_TOTAL` changes it), with the same
  * invariants as test/fuzz/http.test.ts. Bounded: it stops at the count, or at the first
  * broken invariant, and always on 127.0.0.1.
  */
 import fc from 'fast-check';
-import { expressServer, fastifyServer, type Mount } from '../http/servers';
+import type { Mount } from '../http/servers';
+import { FRAMEWORKS } from '../registry';
 import { brokenInvariant, hostileArb, rawClient } from './hostile';
 import { fuzzTarget, SEEDED } from './target';
 
@@ -48,6 +49,9 @@ async function run(name: string, mount: Mount, runs: number): Promise<void> {
 }
 
 console.log(`fuzz:http seed ${seed} (FUZZ_SEED=${seed} replays it)`);
-await run('express', expressServer, Math.ceil(total / 2));
-await run('fastify', fastifyServer, Math.floor(total / 2));
+// The total is shared between the frameworks of the registry, the first ones taking the rest.
+for (const [i, [name, mount]] of FRAMEWORKS.entries()) {
+  const share = Math.floor(total / FRAMEWORKS.length) + (i < total % FRAMEWORKS.length ? 1 : 0);
+  await run(name, mount, share);
+}
 console.log(`fuzz:http passed: ${total} requests`);

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expressServer, fastifyServer, type Mount } from '../http/servers';
+import { FRAMEWORKS } from '../registry';
 import { brokenInvariant, hostileArb, rawClient } from './hostile';
 import { fuzzTarget, SEEDED } from './target';
 
@@ -22,10 +22,7 @@ afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
 });
 
-for (const [name, mount] of [
-  ['express', expressServer],
-  ['fastify', fastifyServer],
-] as [string, Mount][]) {
+for (const [name, mount] of FRAMEWORKS) {
   describe(`${name}: hostile requests`, () => {
     it(`${RUNS} requests keep every invariant`, async () => {
       const target = await fuzzTarget(mount);

@@ -27,7 +27,18 @@ export interface MountOptions {
    * unless the adapter gets a `clientIp` resolver).
    */
   readonly trustProxy?: boolean | number | string;
+  /**
+   * The app's own JSON POST routes beside the adapter (outside its prefix), e.g. a delivery
+   * status webhook, written once for every framework.
+   */
+  readonly appRoutes?: Readonly<Record<string, AppRoute>>;
 }
+
+/** An app route: the request's target (path and query) and parsed JSON body in, a reply out. */
+export type AppRoute = (request: {
+  url: string;
+  body: unknown;
+}) => Promise<{ status: number; body: unknown }>;
 
 // biome-ignore lint/suspicious/noExplicitAny: hooks receive the framework's own request type
 export type AnyOptions = HttpOptions<any>;
@@ -51,6 +62,12 @@ export const expressServer: Mount = async (verifier, options = {}, mount = {}) =
   const app = express();
   if (mount.trustProxy !== undefined) app.set('trust proxy', mount.trustProxy);
   app.use(prefix, verificationRouter(verifier, options));
+  for (const [path, route] of Object.entries(mount.appRoutes ?? {})) {
+    app.post(path, express.json(), async (req, res) => {
+      const r = await route({ url: req.originalUrl, body: req.body });
+      res.status(r.status).json(r.body);
+    });
+  }
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
     appErrors.push(err);
     res.status(clientStatus(err) ?? 500).json({ app: 'handled' });
@@ -79,6 +96,12 @@ export const fastifyServer: Mount = async (verifier, options = {}, mount = {}) =
     return reply.code(clientStatus(err) ?? 500).send({ app: 'handled' });
   });
   await app.register(verificationPlugin, { ...options, verifier, prefix });
+  for (const [path, route] of Object.entries(mount.appRoutes ?? {})) {
+    app.post(path, async (req, reply) => {
+      const r = await route({ url: req.url, body: req.body });
+      return reply.code(r.status).send(r.body);
+    });
+  }
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { base: `${address}${prefix}`, appErrors, close: () => app.close() };
 };

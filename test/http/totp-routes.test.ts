@@ -1,19 +1,17 @@
 /** The second-factor routes of the HTTP adapters: POST /totp/verify and /totp/recover. */
-import express from 'express';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verificationRouter } from '../../adapters/express/index';
-import { verificationPlugin } from '../../adapters/fastify/index';
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier, outboxSender } from '../../src/index';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
+import { FRAMEWORKS } from '../registry';
+import type { Mount } from './servers';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-async function serve(kind: 'express' | 'fastify') {
+async function serve(mount: Mount) {
   const clock = { now: 1_700_000_010_000 };
   const verifier = createVerifier({
     secret: 's'.repeat(40),
@@ -22,22 +20,9 @@ async function serve(kind: 'express' | 'fastify') {
     now: () => clock.now,
     totp: { qr: false },
   });
-  let base: string;
-  if (kind === 'express') {
-    const app = express();
-    app.use('/v', verificationRouter(verifier));
-    const server = await new Promise<import('node:http').Server>((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
-    });
-    closers.push(() => new Promise((r) => server.close(() => r())));
-    base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/v`;
-  } else {
-    const app = Fastify();
-    await app.register(verificationPlugin, { verifier, prefix: '/v' } as never);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => app.close());
-    base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}/v`;
-  }
+  const running = await mount(verifier, {}, { prefix: '/v' });
+  closers.push(() => running.close());
+  const base = running.base;
   const post = async (path: string, body: unknown) => {
     const res = await fetch(base + path, {
       method: 'POST',
@@ -52,9 +37,9 @@ async function serve(kind: 'express' | 'fastify') {
   return { verifier, clock, post };
 }
 
-describe.each(['express', 'fastify'] as const)('%s: second-factor routes', (kind) => {
+describe.each(FRAMEWORKS)('%s: second-factor routes', (_name, mount) => {
   it('verify a challenge with an authenticator code, then with a recovery code', async () => {
-    const { verifier, clock, post } = await serve(kind);
+    const { verifier, clock, post } = await serve(mount);
     const e = (await verifier.totp.enroll({ subject: 'bo' }))._unsafeUnwrap();
     const secret = fromBase32(e.secret)!;
     const code = () =>
