@@ -10,11 +10,11 @@ import type {
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
+import { keyedSerial } from '../kit';
 import { appendAfter, entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
 import { ledgerTables } from './ledger-schema';
-import { DEFAULT_LEDGER_TABLE } from './migrate';
 import { checkPool, explain, guardPoolErrors, type PgPoolLike, prepared, tableName } from './pool';
-import { keyedSerial } from './serial';
+import { DEFAULT_LEDGER_TABLE } from './schema';
 import { StoreConflictError } from './store';
 
 export interface PostgresConsentLedgerOptions {

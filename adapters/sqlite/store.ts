@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store, Transition } from '../../src/ports/store';
-import { ttlMsOf } from '../last-seen';
+import { ttlMsOf } from '../kit';
 import {
   checkDatabase,
   connection,
