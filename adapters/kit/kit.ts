@@ -8,8 +8,12 @@
 import type { Store, Transition } from '../../src/ports/store';
 import { LastSeen } from './last-seen';
 import { updateOptimistic } from './optimistic';
+import { intOption } from './options';
 import type { KitOptions, StoredRecord, StorePrimitives } from './primitives';
 import { coalescedReads, keyedSerial } from './queue';
+
+/** Redis's defaults: 32 conflicting writes per update, 10 000 keys cached. */
+const DEFAULTS: KitOptions = { attempts: 32, cacheSize: 10_000 };
 
 /** The Store port over a store with only a locked read-modify-write (memory, SQLite). */
 function lockedStore<R extends StoredRecord>(p: StorePrimitives<R>): Store {
@@ -29,7 +33,9 @@ function lockedStore<R extends StoredRecord>(p: StorePrimitives<R>): Store {
 
 /**
  * Builds the Store port from `primitives` (see `StorePrimitives` for the three shapes).
- * Throws a TypeError (misconfiguration) when they have neither `write` nor `exclusive`.
+ * `options` apply to a store with a conditional write (default: 32 attempts, 10 000 keys
+ * cached). Throws a TypeError (misconfiguration) when the primitives have neither `write`
+ * nor `exclusive`, or an option is out of range.
  *
  * With a conditional `write`:
  * - `update`: updates of one key from this process run one after another (so conflicts come
@@ -42,7 +48,7 @@ function lockedStore<R extends StoredRecord>(p: StorePrimitives<R>): Store {
  */
 export function storeKit<R extends StoredRecord>(
   primitives: StorePrimitives<R>,
-  options: KitOptions,
+  options: KitOptions = DEFAULTS,
 ): Store {
   const p = primitives;
   if (typeof p.write !== 'function') {
@@ -52,7 +58,8 @@ export function storeKit<R extends StoredRecord>(
     return lockedStore(p);
   }
   const write = p.write.bind(p);
-  const cache = new LastSeen<R>(options.cacheSize);
+  intOption(options.attempts, 'attempts', 1, 1000, 'storeKit');
+  const cache = new LastSeen<R>(intOption(options.cacheSize, 'cacheSize', 0, 1e7, 'storeKit'));
   const o = {
     primitives: {
       read: (key: string) => p.read(key),
