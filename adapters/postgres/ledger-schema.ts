@@ -11,8 +11,9 @@
  *   row per entry that had any. A trigger lets an UPDATE only erase them.
  * @module
  */
-import type { Migration } from './migrate';
+
 import type { TableName } from './pool';
+import type { Migration } from './schema';
 
 /** The three table names of a ledger, quoted for SQL. */
 export function ledgerTables(t: TableName) {

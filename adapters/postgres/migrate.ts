@@ -4,13 +4,10 @@
  * @module
  */
 import { ledgerMigrations } from './ledger-schema';
-import { checkPool, type PgPoolLike, type TableName, tableName } from './pool';
+import { checkPool, type PgPoolLike, tableName } from './pool';
+import { DEFAULT_LEDGER_TABLE, DEFAULT_TABLE, storeMigrations } from './schema';
 
-/** One schema step; `id` is recorded in `phoneproof_migrations` once applied. */
-export interface Migration {
-  readonly id: string;
-  readonly statements: readonly string[];
-}
+export { DEFAULT_LEDGER_TABLE, DEFAULT_TABLE, type Migration } from './schema';
 
 export interface MigrateOptions {
   /** The store's table (default `phoneproof_records`); match `postgresStore({ table })`. */
@@ -26,30 +23,6 @@ export interface MigrateReport {
 
 /** Any constant works; it names the advisory lock every `migrate` call takes. */
 export const MIGRATE_LOCK_ID = 7_405_623_101;
-
-export const DEFAULT_TABLE = 'phoneproof_records';
-export const DEFAULT_LEDGER_TABLE = 'phoneproof_consent';
-
-/** The store table's migrations, in order. New steps are appended, never edited. */
-export function storeMigrations(t: TableName): Migration[] {
-  return [
-    {
-      id: `store:${t.schema ? `${t.schema}.` : ''}${t.bare}:1`,
-      statements: [
-        ...(t.schema ? [`CREATE SCHEMA IF NOT EXISTS "${t.schema}"`] : []),
-        // Versions come from a sequence, so a deleted and re-created record never reuses one.
-        `CREATE SEQUENCE IF NOT EXISTS ${t.derived('_version_seq')}`,
-        `CREATE TABLE IF NOT EXISTS ${t.sql} (
-          key text PRIMARY KEY,
-          value bytea NOT NULL,
-          version bigint NOT NULL,
-          expires_at timestamptz NOT NULL
-        )`,
-        `CREATE INDEX IF NOT EXISTS ${t.local('_expires_at_idx')} ON ${t.sql} (expires_at)`,
-      ],
-    },
-  ];
-}
 
 /**
  * Creates or upgrades the store and consent-ledger tables. Idempotent: each step runs once,

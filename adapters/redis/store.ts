@@ -3,15 +3,8 @@
  * application's own ioredis, iovalkey or node-redis v5 client.
  * @module
  */
-import { CorruptRecordError } from '../../src/core/state';
-import {
-  type Store,
-  StoreConflictError,
-  type StoreTransition,
-  type StoreWrite,
-  type Transition,
-} from '../../src/ports/store';
-import { guessStep, LastSeen, ttlMsOf } from '../last-seen';
+import { type Store, StoreConflictError } from '../../src/ports/store';
+import { intOption, storeKit } from '../kit';
 import {
   adaptClient,
   type NodeRedisClientLike,
@@ -26,8 +19,7 @@ import {
   type RedisPipelineLike,
   StoreDurabilityError,
 } from './durable';
-import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';
-import { redisTime } from './time';
+import { mapRedisError, redisPrimitives } from './primitives';
 
 export interface RedisStoreOptions {
   /**
@@ -72,26 +64,10 @@ export {
   StoreDurabilityError,
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Jittered exponential backoff before conflict retry `n` (n >= 1); the first is immediate. */
-export const backoffMs = (n: number): number =>
-  n <= 1 ? 0 : Math.random() * Math.min(50, 2 ** (n - 1));
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** A foreign value of another Redis type under our key is corrupt data, not an outage. */
-function mapRedisError(e: unknown, key: string): unknown {
-  if (message(e).includes('WRONGTYPE')) {
-    return new CorruptRecordError(`Redis key ${key} holds a value that is not a string`);
-  }
-  return e;
-}
-
-const ttlArg = (write: Exclude<StoreWrite, { delete: true }>): string => String(ttlMsOf(write));
-
 /**
  * Creates a Store on Redis.
+ * Built by `storeKit` (adapters/kit) from the primitives in ./primitives.ts: the queue,
+ * cache and retry loop described below are the kit's; the statements are this store's.
  *
  * - Layout: one string key per record, `${prefix}{${key}}`. The braces are a Cluster hash
  *   tag and every operation touches exactly one key, so it always lands on one slot.
@@ -141,137 +117,18 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
     throw new TypeError('phoneproof: redisStore `prefix` must be a string without `{` or `}`.');
   }
-  const maxAttempts = options.maxAttempts ?? 32;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
-    throw new TypeError('phoneproof: redisStore `maxAttempts` must be an integer from 1 to 1000.');
-  }
-  const cacheSize = options.cacheSize ?? 10_000;
-  if (!Number.isInteger(cacheSize) || cacheSize < 0 || cacheSize > 10_000_000) {
-    throw new TypeError(
-      'phoneproof: redisStore `cacheSize` must be an integer from 0 (off) to 10000000.',
-    );
-  }
-  const cache = new LastSeen<string>(cacheSize);
+  const maxAttempts = intOption(options.maxAttempts ?? 32, 'maxAttempts', 1, 1000, 'redisStore');
+  const cacheSize = intOption(options.cacheSize ?? 10_000, 'cacheSize', 0, 1e7, 'redisStore');
   const durable: DurableWriter | undefined = durableWriter(
     options.durability,
     client,
     mapRedisError,
   );
-
   const redisKey = (key: string) => `${prefix}{${key}}`;
-
-  const read = async (rkey: string): Promise<string | undefined> => {
-    try {
-      return (await client.get(rkey)) ?? undefined;
-    } catch (e) {
-      throw mapRedisError(e, rkey);
-    }
-  };
-
-  const cas = async (rkey: string, seen: string | undefined, write: StoreWrite) => {
-    const args = [
-      rkey,
-      seen === undefined ? '0' : '1',
-      seen ?? '',
-      'delete' in write ? '' : write.value,
-      'delete' in write ? 'del' : ttlArg(write),
-    ];
-    if (durable) return durable.cas(rkey, args);
-    let reply: unknown;
-    try {
-      reply = await client.evalsha(CAS_SHA, 1, ...args);
-    } catch (e) {
-      if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, rkey);
-      // The server lost its script cache (restart, failover, SCRIPT FLUSH): send it once.
-      try {
-        reply = await client.eval(CAS_SCRIPT, 1, ...args);
-      } catch (e2) {
-        throw mapRedisError(e2, rkey);
-      }
-    }
-    return parseCasReply(reply);
-  };
-
-  async function updateOnce<T>(key: string, rkey: string, fn: Transition<T>): Promise<T> {
-    // A guess first (the cached value, or absence), when the cache is on: see guessStep.
-    let seen = cache.capacity > 0 ? cache.peek(key) : undefined;
-    let step: StoreTransition<T> | undefined = cache.capacity > 0 ? guessStep(fn, seen) : undefined;
-    // A failed guess is not a conflict: nobody raced us, the cache was stale (or the key was
-    // new to this instance). It costs the round trip that the read would have, and does not
-    // count against `maxAttempts`.
-    let guessing = step !== undefined;
-    if (!step) {
-      seen = await read(rkey);
-      cache.set(key, seen);
-      step = fn(seen);
-    }
-    let attempt = 0;
-    for (;;) {
-      const { result, write } = step;
-      if (!write || ('delete' in write && seen === undefined)) return result;
-      const reply: CasReply = await cas(rkey, seen, write);
-      if (reply.ok) {
-        cache.set(key, 'delete' in write ? undefined : write.value);
-        return result;
-      }
-      seen = reply.current;
-      cache.set(key, seen);
-      if (guessing) {
-        guessing = false;
-      } else {
-        attempt += 1;
-        if (attempt >= maxAttempts) {
-          throw new StoreConflictError(
-            `phoneproof: update of ${rkey} still conflicted after ${maxAttempts} attempts`,
-          );
-        }
-        const wait = backoffMs(attempt);
-        if (wait > 0) await sleep(wait);
-      }
-      step = fn(seen);
-    }
-  }
-
-  async function apply<T>(key: string, fn: Transition<T>): Promise<T> {
-    try {
-      return await updateOnce(key, redisKey(key), fn);
-    } catch (e) {
-      cache.delete(key); // an outage, a conflict or a throwing transition: know nothing
-      throw e;
-    }
-  }
-
-  // Per-key queue: updates of one key from this process run one after another.
-  const tails = new Map<string, Promise<unknown>>();
-  function update<T>(key: string, fn: Transition<T>): Promise<T> {
-    const previous = tails.get(key);
-    const run = previous
-      ? previous.then(
-          () => apply(key, fn),
-          () => apply(key, fn),
-        )
-      : apply(key, fn);
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  }
-
-  return {
-    prefix,
-    redisKey,
-    update,
-    async get(key) {
-      const mark = cache.mark();
-      const value = await read(redisKey(key));
-      cache.refresh(key, value, mark);
-      return value;
-    },
-    time: () => redisTime(client),
-  };
+  const store = storeKit(redisPrimitives(client, redisKey, durable), {
+    attempts: maxAttempts,
+    cacheSize,
+    name: `Redis (prefix ${prefix})`,
+  });
+  return Object.assign(store, { prefix, redisKey });
 }

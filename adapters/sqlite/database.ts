@@ -6,6 +6,9 @@
  * @module
  */
 import { schemaError } from '../../src/ports/store-schema';
+import { intOption } from '../kit/options';
+
+export { intOption };
 
 /** A prepared statement: positional `?` parameters, rows as plain objects. */
 export interface SqliteStatementLike {
@@ -44,14 +47,6 @@ export function checkDatabase(db: unknown, who: string): asserts db is SqliteDat
       `phoneproof: ${who} needs { database }: an open SQLite handle (node:sqlite DatabaseSync, better-sqlite3 Database or bun:sqlite Database).`,
     );
   }
-}
-
-/** An integer option in [min, max], or a TypeError naming it. */
-export function intOption(value: number, name: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`phoneproof: \`${name}\` must be an integer from ${min} to ${max}.`);
-  }
-  return value;
 }
 
 /**

@@ -7,17 +7,20 @@
 import type {
   ConsentAppendFn,
   ConsentChain,
+  ConsentEntry,
   ConsentHead,
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
-import { appendAfter, entryOfRow, LEDGER_COLUMNS, type LedgerRow } from '../ledger-row';
+import { appendAfter, entryOfRow, type LedgerRow } from '../ledger-row';
 import {
+  type Connection,
   checkDatabase,
   connection,
   explainer,
   type SqliteDatabaseLike,
   tableName,
 } from './database';
+import { ledgerStatements } from './ledger-statements';
 import { DEFAULT_LEDGER_TABLE } from './migrate';
 
 export interface SqliteConsentLedgerOptions {
@@ -35,6 +38,24 @@ export interface SqliteConsentLedgerOptions {
    * older snapshot in another process defers that to a later checkpoint).
    */
   readonly secureDelete?: boolean;
+}
+
+/** Inside the append's transaction: moves the anchor row, inserts the entry and its personal fields. */
+function insertEntry(
+  db: Connection,
+  sql: ReturnType<typeof ledgerStatements>,
+  pk: string,
+  seen: number,
+  e: ConsentEntry,
+  anchor: string,
+): void {
+  if (seen === 0) db.run(sql.firstHead, pk, e.seq, anchor);
+  else db.run(sql.moveHead, e.seq, anchor, pk, seen);
+  const fields = [e.kind, e.at, e.source, e.text ?? null, e.version ?? null, e.keyword ?? null];
+  fields.push(e.personalDigest ?? null, e.prev, e.hash, e.messageId ?? null);
+  db.run(sql.entry, pk, e.seq, ...fields);
+  const personal = [e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null];
+  if (personal.some((v) => v !== null)) db.run(sql.personal, pk, e.seq, ...personal);
 }
 
 /**
@@ -68,27 +89,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
       // best effort: the next checkpoint (automatic, every 1000 pages) does it
     }
   };
-  const t = table.bare;
-  const columns = LEDGER_COLUMNS;
-  const rows = `FROM "${t}" e LEFT JOIN "${t}_personal" p
-    ON p.phone_key = e.phone_key AND p.seq = e.seq WHERE e.phone_key = ?`;
-  const sql = {
-    anchor: `SELECT seq, anchor FROM "${t}_heads" WHERE phone_key = ?`,
-    newest: `SELECT ${columns} ${rows} ORDER BY e.seq DESC LIMIT 1`,
-    all: `SELECT ${columns} ${rows} ORDER BY e.seq`,
-    firstHead: `INSERT INTO "${t}_heads" (phone_key, seq, anchor) VALUES (?, ?, ?)`,
-    moveHead: `UPDATE "${t}_heads" SET seq = ?, anchor = ? WHERE phone_key = ? AND seq = ?`,
-    entry: `INSERT INTO "${t}" (phone_key, seq, kind, at, source, text, version, keyword,
-      personal_digest, prev, hash, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    personal: `INSERT INTO "${t}_personal" (phone_key, seq, ip, user_agent, salt, redacted_at)
-      VALUES (?, ?, ?, ?, ?, ?)`,
-    redact: `UPDATE "${t}_personal" SET ip = NULL, user_agent = NULL, salt = NULL,
-      redacted_at = ?
-      WHERE phone_key = ? AND (ip IS NOT NULL OR user_agent IS NOT NULL OR salt IS NOT NULL)`,
-    purgeHead: `DELETE FROM "${t}_heads" WHERE phone_key = ? AND seq = ?`,
-    purgePersonal: `DELETE FROM "${t}_personal" WHERE phone_key = ?`,
-    purgeEntries: `DELETE FROM "${t}" WHERE phone_key = ?`,
-  };
+  const sql = ledgerStatements(table.bare);
 
   /** Inside a transaction: the head and the seq its anchor row names (0: none). */
   const readHead = (pk: string) => {
@@ -107,26 +108,7 @@ export function sqliteConsentLedger(options: SqliteConsentLedgerOptions): Consen
       const { result, write } = fn(head);
       if (!write) return result;
       const seen = appendAfter(head, anchorSeq, write.entry);
-      const e = write.entry;
-      if (seen === 0) db.run(sql.firstHead, pk, e.seq, write.anchor);
-      else db.run(sql.moveHead, e.seq, write.anchor, pk, seen);
-      db.run(
-        sql.entry,
-        pk,
-        e.seq,
-        e.kind,
-        e.at,
-        e.source,
-        e.text ?? null,
-        e.version ?? null,
-        e.keyword ?? null,
-        e.personalDigest ?? null,
-        e.prev,
-        e.hash,
-        e.messageId ?? null,
-      );
-      const personal = [e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null];
-      if (personal.some((v) => v !== null)) db.run(sql.personal, pk, e.seq, ...personal);
+      insertEntry(db, sql, pk, seen, write.entry, write.anchor);
       return result;
     });
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store, Transition } from '../../src/ports/store';
-import { ttlMsOf } from '../last-seen';
+import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../kit';
 import {
   checkDatabase,
   connection,
@@ -50,7 +50,8 @@ interface Row {
 }
 
 /**
- * Creates a Store on SQLite. Run `migrate(database)` once before use.
+ * Creates a Store on SQLite. Run `migrate(database)` once before use. Built by `storeKit`
+ * (adapters/kit) over an `exclusive` primitive: the transaction below.
  *
  * - Layout: one row per record: `key TEXT PRIMARY KEY, value BLOB (UTF-8), expires_at
  *   INTEGER` (epoch ms on this machine's clock, which every process sharing the file reads).
@@ -100,35 +101,35 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
   };
 
-  function apply<T>(key: string, fn: Transition<T>): T {
-    let wrote = false;
-    const result = db.transaction('immediate', () => {
-      const row = db.get<Row>(sql.read, key);
-      const at = now();
-      const live = row !== undefined && Number(row.expires_at) > at;
-      const { result, write } = fn(live ? decode(row.value) : undefined);
-      if (write && 'delete' in write) {
-        if (row) db.run(sql.remove, key);
-      } else if (write) {
-        db.run(sql.upsert, key, encode(write.value), at + ttlMsOf(write));
-      }
-      wrote = write !== undefined;
-      return result;
-    });
-    if (wrote) maybeSweep();
-    return result;
-  }
-
-  return {
-    table: t,
-    update: async (key, fn) => apply(key, fn),
-    get: async (key) => {
+  const primitives: StorePrimitives<StoredRecord> = {
+    read(key) {
       const row = db.get<{ value: unknown }>(sql.live, key, now());
-      return row === undefined ? undefined : decode(row.value);
+      return row === undefined ? undefined : { value: decode(row.value) };
     },
-    sweep: async (limit = sweepLimit) => sweepNow(intOption(limit, 'sweep(limit)', 1, 1e6)),
+    exclusive<T>(key: string, fn: Transition<T>) {
+      let wrote = false;
+      const result = db.transaction('immediate', () => {
+        const row = db.get<Row>(sql.read, key);
+        const at = now();
+        const live = row !== undefined && Number(row.expires_at) > at;
+        const { result, write } = fn(live ? decode(row.value) : undefined);
+        if (write && 'delete' in write) {
+          if (row) db.run(sql.remove, key);
+        } else if (write) {
+          db.run(sql.upsert, key, encode(write.value), at + ttlMsOf(write));
+        }
+        wrote = write !== undefined;
+        return result;
+      });
+      if (wrote) maybeSweep();
+      return { result };
+    },
     // The clock records expire by: the host's, shared by every process that opens the file,
     // so every instance decides on it whatever its own clock says (docs/clocks.md).
     time: async () => now(),
   };
+  return Object.assign(storeKit(primitives), {
+    table: t,
+    sweep: async (limit = sweepLimit) => sweepNow(intOption(limit, 'sweep(limit)', 1, 1e6)),
+  });
 }

@@ -176,7 +176,9 @@ export async function runStoreBench(b: StoreBench, rounds = 5): Promise<BenchRes
   };
   const ids = await startAll(checkPhones);
   const otherIds = await startAll(otherPhones);
-  const sample = (await b.store.get(`phone:${ids[0]!.slice(0, 32)}`)) ?? '';
+  // Ids are opaque: the record's key is the phone key, computed from the number.
+  const firstKey = phoneKey(ring, parsePhone(checkPhones[0]!)._unsafeUnwrap().number);
+  const sample = (await b.store.get(`phone:${firstKey}`)) ?? '';
   await b.prepareRaw(sample);
   const floor = startFloor(b, JSON.parse(sample) as Record<string, unknown>);
   // The store alone: the same swap as the raw loop, through `store.update`.

@@ -1,7 +1,10 @@
 /**
  * The Store port: keyed string records with a time to live and an atomic
  * read-modify-write. All policy lives in the transition passed to `update`, so a store
- * holds none and a new store is a small adapter proven by `test/contract/store.ts`.
+ * holds none. A store adapter implements only its primitives (a versioned read, a
+ * conditional write and/or a locked read-modify-write: `StorePrimitives` in
+ * adapters/kit/primitives.ts) and `storeKit` builds this port from them, with the queue,
+ * cache and retry loop every store shares; it is proven by `test/contract/store.ts`.
  * @module
  */
 

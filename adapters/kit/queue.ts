@@ -1,5 +1,6 @@
 /**
- * Per-key serialization within one process. @internal
+ * The store kit's per-key queue (`keyedSerial`: updates of one key from this process run one
+ * after another) and read coalescing (`coalescedReads`).
  * @module
  */
 

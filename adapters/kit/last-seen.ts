@@ -1,11 +1,11 @@
 /**
- * The last-value cache shared by the Redis and PostgreSQL stores: `LastSeen`, the cache, and
- * `guessStep`, which decides whether a transition run on a cached value may be sent as a
- * conditional write. @internal
+ * The store kit's last-value cache: `LastSeen`, the cache, and `guessStep`, which decides
+ * whether a transition run on a cached value may be sent as a conditional write; and
+ * `ttlMsOf`, the one TTL check every store applies to a write.
  * @module
  */
-import type { StoreTransition, StoreWrite, Transition } from '../src/ports/store';
-import { Recent } from '../src/recent';
+import type { StoreTransition, StoreWrite, Transition } from '../../src/ports/store';
+import { Recent } from '../../src/recent';
 
 /** A write's time to live in whole ms; throws `RangeError` unless finite and > 0. */
 export function ttlMsOf(write: Exclude<StoreWrite, { delete: true }>): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalescedReads, keyedSerial } from './serial';
+import { coalescedReads, keyedSerial } from './queue';
 
 /** A promise resolved or rejected from outside. */
 function deferred<T>() {
