@@ -12,12 +12,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { memoryStore } from '../../adapters/memory/index';
 import {
   consoleSender,
-  createRenderer,
   createVerifier,
   type StartResult,
   type Verifier,
   type VerifierEvent,
 } from '../../src/index';
+import { createRenderer } from '../../src/messages/index';
 import { type ErrorReply, missingParameter, refusal, unauthorizedKey } from './errors';
 import { authenticate, type DemoUser, demoUsers, profileOf } from './users';
 

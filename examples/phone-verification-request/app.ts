@@ -14,15 +14,17 @@ import {
   consoleSender,
   createVerifier,
   httpStatus,
-  requestSignatureCheck,
   type Secret,
-  SIGNATURE_HEADER,
-  SYSTEM_HEADER,
-  TIMESTAMP_HEADER,
   type Verifier,
   type VerifierEvent,
   type VerifyError,
 } from '../../src/index';
+import {
+  requestSignatureCheck,
+  SIGNATURE_HEADER,
+  SYSTEM_HEADER,
+  TIMESTAMP_HEADER,
+} from '../../src/signatures/index';
 import { type PhoneVerificationRequest, result, signedBody } from './request';
 
 export interface Principal {

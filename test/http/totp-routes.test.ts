@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verificationRouter } from '../../adapters/express/index';
 import { verificationPlugin } from '../../adapters/fastify/index';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 
 const closers: Array<() => Promise<void>> = [];
