@@ -18,8 +18,14 @@ export interface TestClock {
 /** 2030-01-01T00:00:00Z, the default start. */
 export const TEST_CLOCK_START = Date.UTC(2030, 0, 1);
 
-/** Creates a clock standing at `start` (default 2030-01-01T00:00:00Z). */
+/**
+ * Creates a clock standing at `start` (default 2030-01-01T00:00:00Z). Refused when
+ * `NODE_ENV=production`: a frozen clock would keep codes valid and limits full forever.
+ */
 export function testClock(start: number = TEST_CLOCK_START): TestClock {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('phoneproof: testClock is for tests; NODE_ENV is production');
+  }
   if (!Number.isFinite(start)) throw new RangeError('testClock: start must be a finite time');
   let t = start;
   const set = (next: number): void => {
