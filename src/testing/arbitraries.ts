@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { type CountryCode, getExampleNumber } from 'libphonenumber-js';
-import examples from 'libphonenumber-js/mobile/examples';
+import examples from 'libphonenumber-js/examples.mobile.json';
 import { type PolicyOptions, resolvePolicy } from '../core/policy';
 import { normalizePhone } from '../phone';
 
