@@ -1,8 +1,23 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './scripts/entries';
 
 export default defineConfig({
+  resolve: {
+    // `phoneproof` and `phoneproof/<subpath>` resolve to their source entries, so that code
+    // written as an outside package would write it (examples/custom-store) runs unbuilt.
+    alias: Object.entries(sourceAliases()).map(([specifier, file]) => ({
+      find: new RegExp(`^${specifier.replace('/', '\\/')}$`),
+      replacement: resolve(import.meta.dirname, file),
+    })),
+  },
   test: {
-    include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'src/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'adapters/**/*.test.ts',
+      'src/**/*.test.ts',
+      'examples/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

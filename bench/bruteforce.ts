@@ -15,7 +15,9 @@
  * Run: npm run sim:bruteforce [-- --days 7 --trials 2000 --seed 11]
  */
 import { memoryStore } from '../adapters/memory/index';
-import { createVerifier, outboxSender, type PolicyOptions } from '../src/index';
+import type { PolicyOptions } from '../src/core/policy';
+import { createVerifier } from '../src/index';
+import { outboxSender } from '../src/senders/outbox';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

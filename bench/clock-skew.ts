@@ -10,7 +10,8 @@
  * Run: node bench/lib/run.mjs bench/clock-skew.ts
  */
 import { memoryStore } from '../adapters/memory/store';
-import { createVerifier, type PolicyOptions } from '../src/index';
+import type { PolicyOptions } from '../src/core/policy';
+import { createVerifier } from '../src/index';
 import { outboxSender } from '../src/senders/outbox';
 
 const MIN = 60_000;

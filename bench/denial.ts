@@ -16,10 +16,12 @@
  * Run: npm run sim:denial [-- --days 5 --max-keys 6]
  */
 import { memoryStore } from '../adapters/memory/index';
+import { defaultPolicy } from '../src/core/policy';
 import { startTransition } from '../src/core/send';
 import { decodeState } from '../src/core/state';
-import { createVerifier, defaultPolicy, outboxSender } from '../src/index';
+import { createVerifier } from '../src/index';
 import { keyring, phoneKey } from '../src/secrets';
+import { outboxSender } from '../src/senders/outbox';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

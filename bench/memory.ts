@@ -9,14 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { memoryStore } from '../adapters/memory/index';
-import { generateCode } from '../src/codes';
-import {
-  createVerifier,
-  NUMERIC_ALPHABET,
-  normalizePhone,
-  type Sender,
-  type VerifierOptions,
-} from '../src/index';
+import { generateCode, NUMERIC_ALPHABET } from '../src/codes';
+import { createVerifier, normalizePhone, type Sender, type VerifierOptions } from '../src/index';
 import { randomPool } from '../src/random';
 import { codeDigest, codeMatches, keyring, phoneKey, seal, unseal } from '../src/secrets';
 import { newVerificationId } from '../src/verifier/ids';

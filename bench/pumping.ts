@@ -7,7 +7,8 @@
  */
 import { memoryStore } from '../adapters/memory/index';
 import type { AbuseOptions } from '../src/abuse/types';
-import { createVerifier, normalizePhone, outboxSender, type VerifyError } from '../src/index';
+import { createVerifier, normalizePhone, type VerifyError } from '../src/index';
+import { outboxSender } from '../src/senders/outbox';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,7 +4,8 @@
  */
 
 import { memoryStore } from '../adapters/memory/index';
-import { consoleSender, createVerifier, outboxSender } from '../src/index';
+import { consoleSender, createVerifier } from '../src/index';
+import { outboxSender } from '../src/senders/outbox';
 
 const outbox = outboxSender();
 const printer = consoleSender();

@@ -22,6 +22,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { sourceAliases } from './entries';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'node_modules', '.cache', 'docs-check');
@@ -213,14 +214,9 @@ function compilerOptions(): ts.CompilerOptions {
   if (config.error)
     throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const paths: Record<string, string[]> = { phoneproof: [join(root, 'src/index.ts')] };
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    exports: Record<string, unknown>;
-  };
-  for (const subpath of Object.keys(pkg.exports)) {
-    if (subpath === '.' || subpath === './package.json') continue;
-    paths[`phoneproof/${subpath.slice(2)}`] = [join(root, `adapters/${subpath.slice(2)}/index.ts`)];
-  }
+  const paths = Object.fromEntries(
+    Object.entries(sourceAliases()).map(([specifier, file]) => [specifier, [join(root, file)]]),
+  );
   return {
     ...parsed.options,
     types: ['node', 'express'],

@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import type { SqliteDatabaseLike } from '../adapters/sqlite/index';
 import { migrate, sqliteConsentLedger, sqliteStore } from '../adapters/sqlite/index';
-import { createVerifier, outboxSender } from '../src/index';
+import { createVerifier } from '../src/index';
+import { outboxSender } from '../src/senders/outbox';
 
 type Db = SqliteDatabaseLike & { close(): void };
 

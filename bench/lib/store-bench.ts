@@ -7,8 +7,8 @@
  * cache holds them: one round trip); `check, other server` runs on a second store instance
  * without a cache (`cacheSize: 0`: read, then write), as a server that did not start them.
  */
-import { generateCode } from '../../src/codes';
-import { createVerifier, NUMERIC_ALPHABET, type Sender, type Store } from '../../src/index';
+import { generateCode, NUMERIC_ALPHABET } from '../../src/codes';
+import { createVerifier, type Sender, type Store } from '../../src/index';
 import { maskFormatted, parsePhone } from '../../src/phone';
 import { randomPool } from '../../src/random';
 import { codeDigest, keyring, phoneKey, seal } from '../../src/secrets';

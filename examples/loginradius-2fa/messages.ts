@@ -3,7 +3,7 @@
  * read by voice when `isvoiceotp` asks for a call.
  * @module
  */
-import { createRenderer, type MessageContext, spokenCode } from '../../src/index';
+import { createRenderer, type MessageContext, spokenCode } from '../../src/messages/index';
 
 /** The tenant's SMS templates (`smstemplate2fa` names one), of the code as written or spoken. */
 const SMS_TEMPLATES: Readonly<Record<string, (code: string, ctx: MessageContext) => string>> = {

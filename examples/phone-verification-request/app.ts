@@ -16,11 +16,11 @@ import { memoryStore } from '../../adapters/memory/index';
 import {
   consoleSender,
   createVerifier,
-  requestSignatureCheck,
   type Secret,
   type Verifier,
   type VerifierEvent,
 } from '../../src/index';
+import { requestSignatureCheck } from '../../src/signatures/index';
 import { acceptJsv } from './formats';
 import { answer, type Deps, type Principal, request, verify } from './handlers';
 

@@ -5,16 +5,13 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpStatus, normalizePhone, type Verifier, type VerifyError } from '../../src/index';
 import {
-  httpStatus,
-  normalizePhone,
   type RequestSignatureCheck,
   SIGNATURE_HEADER,
   SYSTEM_HEADER,
   TIMESTAMP_HEADER,
-  type Verifier,
-  type VerifyError,
-} from '../../src/index';
+} from '../../src/signatures/index';
 import { sendAs } from './formats';
 import { type PhoneVerificationRequest, result, signedBody } from './request';
 

@@ -5,7 +5,8 @@
  * `systemSecret` never travels.
  * @module
  */
-import { type Secret, SIGNATURE_HEADER, signRequest } from '../../src/index';
+import type { Secret } from '../../src/index';
+import { SIGNATURE_HEADER, signRequest } from '../../src/signatures/index';
 
 export interface RequestSignature {
   readonly systemId?: string;

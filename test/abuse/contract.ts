@@ -6,12 +6,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AbuseOptions } from '../../src/abuse/types';
-import {
-  createVerifier,
-  outboxSender,
-  type PolicyOptions,
-  type VerifierEvent,
-} from '../../src/index';
+import type { PolicyOptions } from '../../src/core/policy';
+import { createVerifier, type VerifierEvent } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import type { StoreHarness } from '../contract/store';
 import { blockNumbers, HOUR, outcome, spreadNumbers, tally } from './support';
 

@@ -1,6 +1,6 @@
 /** Idempotent start: a repeated key returns the same verification and sends nothing again. */
 import { describe, expect, it } from 'vitest';
-import { outboxSender } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { setup } from '../support/setup';
 import { outcome, tally } from './support';
 

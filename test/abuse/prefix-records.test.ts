@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import type { AbuseOptions } from '../../src/abuse/types';
-import { createVerifier, outboxSender, type Store } from '../../src/index';
+import { createVerifier, type Store } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { SECRET, setup } from '../support/setup';
 import { coarseNumbers, HOUR, outcome, tally } from './support';
 

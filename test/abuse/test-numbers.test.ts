@@ -1,7 +1,8 @@
 /** Test numbers: no message, a fixed code, limits still apply; guarded in production. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { SECRET, setup } from '../support/setup';
 import { outcome } from './support';
 

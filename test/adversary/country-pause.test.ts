@@ -12,7 +12,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { call, type Reply } from '../http/kit';
 import type { Running } from '../http/servers';
 import { FRAMEWORKS } from './support';

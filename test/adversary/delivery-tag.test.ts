@@ -13,8 +13,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus } from '../../adapters/twilio/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import type { OutgoingMessage, Sender } from '../../src/ports/sender';
+import { outboxSender } from '../../src/senders/outbox';
 import type { Verifier } from '../../src/verifier/types';
 import { call } from '../http/kit';
 import { FRAMEWORKS } from '../registry';

@@ -6,7 +6,8 @@
  * sockets on both framework adapters.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import type { VerifierEvent, VerifierOptions } from '../../src/verifier/types';
 import type { AnyOptions, Running } from '../http/servers';
 import { FRAMEWORKS, MEMORY_ONLY, STORES } from './support';

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import type { Running } from '../http/servers';
 import { FRAMEWORKS, MEMORY_ONLY, STORES } from './support';
 

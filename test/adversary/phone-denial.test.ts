@@ -11,7 +11,8 @@
  * own client IP on loopback; the verifier's requester key is that IP.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import type { Verifier } from '../../src/verifier/types';
 import { call, type Reply } from '../http/kit';
 import type { Mount, Running } from '../http/servers';

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { subjectKey } from '../../src/proof/subject';
 import {
@@ -25,6 +25,7 @@ import {
   unseal,
   unsealBytes,
 } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { openChallenge, sealChallenge } from '../../src/totp/challenge';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { openId } from '../../src/verifier/ids';

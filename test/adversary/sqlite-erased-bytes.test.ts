@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, sqliteConsentLedger, sqliteStore } from '../../adapters/sqlite/index';
 import { openDatabase, tempDir } from '../../adapters/sqlite/testing';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { PHONE, SECRET } from '../http/kit';
 import { FRAMEWORKS } from './support';
 

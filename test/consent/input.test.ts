@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 
 describe('consent input', () => {
   it('refuses U+0000 in consent text and fields as invalid_request, recording nothing', async () => {

@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { PHONE, SECRET, setup, T0, TEXT_V1 } from './support';
 
 const v1 = { text: TEXT_V1, version: 1, source: 'web_form' };

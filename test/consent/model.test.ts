@@ -12,10 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consentKeywords } from '../../src/consent/keywords';
 import type { ConsentStatus } from '../../src/consent/status';
-import { createVerifier, outboxSender, type VerifyError } from '../../src/index';
+import { createVerifier, type VerifyError } from '../../src/index';
 import type { ConsentEntry, ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { OTHER, PHONE, SECRET, T0, TEXT_V1, TEXT_V2 } from './support';
 
 const PHONES = [PHONE, OTHER];

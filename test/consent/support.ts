@@ -1,12 +1,8 @@
 /** A verifier with consent over the memory store, memory ledger and an outbox, fake clock. */
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import type { ConsentOptions } from '../../src/consent/types';
-import {
-  createVerifier,
-  outboxSender,
-  type VerifierEvent,
-  type VerifierOptions,
-} from '../../src/index';
+import { createVerifier, type VerifierEvent, type VerifierOptions } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 
 export const SECRET = 'consent-test-secret-consent-test-secret-0123';
 export const PHONE = '+12133734253';

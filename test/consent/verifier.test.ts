@@ -1,8 +1,9 @@
 /** The consent feature through the verifier: policy, refusals, inbound keywords, events. */
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender, verifyChain } from '../../src/index';
+import { createVerifier, verifyChain } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
+import { outboxSender } from '../../src/senders/outbox';
 import { OTHER, PHONE, SECRET, setup, TEXT_V1, TEXT_V2 } from './support';
 
 const v1 = { text: TEXT_V1, version: 1, source: 'web_form' };

@@ -1,134 +1,18 @@
 /**
- * The Sender port contract, run against every sender (outbox, console, Twilio, Vonage,
- * failover). A sender's test file only builds a harness and calls `senderContract`.
- *
- * The contract: `send` resolves (never rejects) with a non-empty message id, distinct per
- * message, and the text reaches the provider whole; a channel the sender cannot deliver is
- * a `channel_unsupported` failure with nothing delivered; failures are typed
- * (`permanent` with a number reason, or `retryable`) and their messages never contain the
- * code; concurrent sends all succeed.
+ * The shipped Sender contract (`phoneproof/testing`, src/testing/sender.ts) bound to
+ * vitest, for this repository's sender tests.
+ * @module
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PERMANENT_REASONS } from '../../src/delivery/errors';
-import { defaultRenderer } from '../../src/messages/render';
-import type { Channel, OutgoingMessage, Sender } from '../../src/ports/sender';
+import * as vitest from 'vitest';
+import {
+  contractMessage,
+  type Delivered,
+  type SenderHarness,
+  senderContract as shipped,
+} from '../../src/testing/index';
 
-/** What reached the provider (as the provider saw it). */
-export interface Delivered {
-  readonly channel: Channel;
-  /** The text, TwiML or NCCO the provider received. */
-  readonly content: string;
-}
+export type { Delivered, SenderHarness };
+export { contractMessage };
 
-export interface SenderHarness {
-  readonly sender: Sender;
-  /** Channels this sender delivers. */
-  readonly channels: readonly Channel[];
-  /** Everything the provider accepted so far. */
-  delivered(): Delivered[];
-  /** Makes the next send fail this way; omitted when the sender cannot fail (console). */
-  readonly failNext?: (kind: 'permanent' | 'retryable') => void;
-  close?(): Promise<void>;
-}
-
-const CODE = '482916';
-
-export function contractMessage(channel: Channel, n = 1): OutgoingMessage {
-  const text = defaultRenderer({
-    code: CODE,
-    channel,
-    locale: 'en',
-    appName: 'Acme',
-    minutes: 10,
-    purpose: 'verify',
-  });
-  return {
-    to: `+1415555${String(100 + n).padStart(4, '0')}`,
-    channel,
-    text,
-    code: CODE,
-    locale: 'en',
-    verificationId: `${'K'.repeat(32)}${String(n).padStart(22, 'n')}`,
-  };
-}
-
-const spoken = '4. 8. 2. 9. 1. 6.';
-
-export function senderContract(name: string, make: () => Promise<SenderHarness>): void {
-  describe(`Sender contract: ${name}`, () => {
-    let h: SenderHarness;
-    beforeEach(async () => {
-      h = await make();
-    });
-    afterEach(async () => {
-      await h.close?.();
-    });
-
-    it('delivers an SMS and resolves with a message id', async () => {
-      const outcome = await h.sender.send(contractMessage('sms'));
-      expect(outcome.ok).toBe(true);
-      expect(
-        outcome.ok && typeof outcome.messageId === 'string' && outcome.messageId.length > 0,
-      ).toBe(true);
-      const sms = h.delivered().filter((d) => d.channel === 'sms');
-      expect(sms).toHaveLength(1);
-      expect(sms[0]!.content).toContain(`verification code is ${CODE}`);
-    });
-
-    it('gives each message its own id', async () => {
-      const a = await h.sender.send(contractMessage('sms', 1));
-      const b = await h.sender.send(contractMessage('sms', 2));
-      expect(a.ok && b.ok && a.messageId !== b.messageId).toBe(true);
-    });
-
-    it('voice: a call that reads the code digit by digit, or channel_unsupported', async () => {
-      const outcome = await h.sender.send(contractMessage('voice'));
-      if (h.channels.includes('voice')) {
-        expect(outcome.ok).toBe(true);
-        const calls = h.delivered().filter((d) => d.channel === 'voice');
-        expect(calls).toHaveLength(1);
-        expect(calls[0]!.content).toContain(spoken);
-      } else {
-        expect(outcome).toMatchObject({
-          ok: false,
-          error: { kind: 'retryable', reason: 'channel_unsupported' },
-        });
-        expect(h.delivered()).toHaveLength(0);
-      }
-    });
-
-    it('ten concurrent sends all succeed with distinct ids', async () => {
-      const outcomes = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => h.sender.send(contractMessage('sms', i + 1))),
-      );
-      const ids = outcomes.map((o) => (o.ok ? o.messageId : `failed:${o.error.reason}`));
-      expect(outcomes.every((o) => o.ok)).toBe(true);
-      expect(new Set(ids).size).toBe(10);
-      expect(h.delivered()).toHaveLength(10);
-    });
-
-    it('a permanent failure is typed, names a number reason, and leaks no code', async () => {
-      if (!h.failNext) return;
-      h.failNext('permanent');
-      const outcome = await h.sender.send(contractMessage('sms'));
-      expect(outcome.ok).toBe(false);
-      if (outcome.ok) return;
-      expect(outcome.error.kind).toBe('permanent');
-      expect(PERMANENT_REASONS).toContain(outcome.error.reason);
-      expect(outcome.error.message).not.toContain(CODE);
-      expect(h.delivered()).toHaveLength(0);
-    });
-
-    it('a retryable failure is typed retryable and leaks no code', async () => {
-      if (!h.failNext) return;
-      h.failNext('retryable');
-      const outcome = await h.sender.send(contractMessage('sms'));
-      expect(outcome.ok).toBe(false);
-      if (outcome.ok) return;
-      expect(outcome.error.kind).toBe('retryable');
-      expect(typeof outcome.error.reason).toBe('string');
-      expect(outcome.error.message).not.toContain(CODE);
-      expect(h.delivered()).toHaveLength(0);
-    });
-  });
-}
+export const senderContract = (name: string, make: () => Promise<SenderHarness>): void =>
+  shipped(vitest, name, make);

@@ -1,62 +1,14 @@
 /**
- * Verifier-level exactness checks run against any Store: concurrent wrong guesses at one
- * verification evaluate exactly the check limit. Store adapters call `verifierContract`.
+ * The shipped verifier exactness contract (`phoneproof/testing`, src/testing/verifier.ts)
+ * bound to vitest, for this repository's store tests.
+ * @module
  */
-import { describe, expect, it } from 'vitest';
-import { createVerifier, outboxSender } from '../../src/index';
+import * as vitest from 'vitest';
 import type { Store } from '../../src/ports/store';
+import { verifierContract as shipped } from '../../src/testing/index';
 
-export function verifierContract(
+export const verifierContract = (
   name: string,
   makeStore: () => Promise<Store> | Store,
-  concurrency = 1000,
-): void {
-  describe(`Verifier exactness on ${name}`, () => {
-    it(`${concurrency} concurrent wrong checks on one verification evaluate exactly the limit`, async () => {
-      const outbox = outboxSender();
-      const store = await makeStore();
-      const verifier = createVerifier({
-        secret: 'contract-secret-contract-secret-000',
-        store,
-        sender: outbox,
-      });
-      const { id } = (await verifier.start({ phone: '+12133734253' }))._unsafeUnwrap();
-      const code = outbox.last()!.code;
-      const bad = (code[0] === '9' ? '0' : String(Number(code[0]) + 1)) + code.slice(1);
-      const results = await Promise.all(
-        Array.from({ length: concurrency }, () => verifier.check({ id, code: bad })),
-      );
-      const codes = results.map((r) => (r.isOk() ? 'approved' : r.error.code));
-      expect(codes.filter((c) => c === 'code_mismatch')).toHaveLength(5);
-      expect(codes.filter((c) => c === 'approved')).toHaveLength(0);
-      expect(new Set(codes)).toEqual(new Set(['code_mismatch', 'max_attempts_reached']));
-      const attemptsReported = results.flatMap((r) =>
-        r.isErr() && r.error.code === 'code_mismatch' ? [r.error.attemptsLeft] : [],
-      );
-      expect(attemptsReported.sort()).toEqual([0, 1, 2, 3, 4]);
-      expect((await verifier.check({ id, code }))._unsafeUnwrapErr().code).toBe(
-        'max_attempts_reached',
-      );
-      expect((await verifier.status({ id }))._unsafeUnwrap()).toMatchObject({
-        status: 'failed',
-        attemptsLeft: 0,
-      });
-    });
-
-    it('concurrent right and wrong checks approve at most once', async () => {
-      const outbox = outboxSender();
-      const store = await makeStore();
-      const verifier = createVerifier({
-        secret: 'contract-secret-contract-secret-001',
-        store,
-        sender: outbox,
-      });
-      const { id } = (await verifier.start({ phone: '+33612345678' }))._unsafeUnwrap();
-      const code = outbox.last()!.code;
-      const results = await Promise.all(
-        Array.from({ length: 100 }, () => verifier.check({ id, code })),
-      );
-      expect(results.filter((r) => r.isOk())).toHaveLength(1);
-    });
-  });
-}
+  concurrency?: number,
+): void => shipped(vitest, name, makeStore, concurrency);

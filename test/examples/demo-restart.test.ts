@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, tempDir } from '../../adapters/sqlite/testing';
 import { type Demo, startDemo } from '../../examples/demo/app';
-import { outboxSender } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 
 const dir = tempDir('phoneproof-demo-');
 afterAll(() => dir.remove());

@@ -5,7 +5,8 @@
  */
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { decodeState } from '../../src/core/state';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import type { Verifier } from '../../src/verifier/types';
 import type { Mount, Running } from '../http/servers';
 

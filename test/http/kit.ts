@@ -4,8 +4,9 @@
  */
 import { expect } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
+import { outboxSender } from '../../src/senders/outbox';
 import type { VerifierEvent, VerifierOptions } from '../../src/verifier/types';
 
 export const PHONE = '+12133734253';

@@ -3,9 +3,10 @@
  * closed, nothing sent); a provider failure is 502 without the provider's text.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { newVerificationId } from '../../src/verifier/ids';
 import { call, expectError, makeKit, PHONE, PHONE2, SECRET } from './kit';
 import type { Mount, Running } from './servers';

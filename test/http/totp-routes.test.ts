@@ -1,7 +1,8 @@
 /** The second-factor routes of the HTTP adapters: POST /totp/verify and /totp/recover. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { FRAMEWORKS } from '../registry';
 import type { Mount } from './servers';

@@ -15,7 +15,8 @@ import { redisStore } from '../../adapters/redis/store';
 import { migrate as migrateSqlite } from '../../adapters/sqlite/migrate';
 import { sqliteStore } from '../../adapters/sqlite/store';
 import { openDatabase, type TestDatabase, tempDir } from '../../adapters/sqlite/testing';
-import { createVerifier, type PolicyOptions } from '../../src/index';
+import type { PolicyOptions } from '../../src/core/policy';
+import { createVerifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
 import {

@@ -1,6 +1,7 @@
 /** Helpers for proof tests: a verifier on a fake clock, and an approved phone verification. */
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender, type Store, type VerifierOptions } from '../../src/index';
+import { createVerifier, type Store, type VerifierOptions } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 
 export const SECRET = 'proof-test-secret-proof-test-secret-0123';
 export const PHONE = '+12133734253';

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import type { Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender, type VerifyError } from '../../src/index';
+import { createVerifier, type VerifyError } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import * as M from '../support/model';
 import { wrong } from '../support/setup';
 

@@ -12,7 +12,7 @@ import {
   oneKeyCanDeny,
   requesterSendsPerDay,
 } from '../../src/core/bounds';
-import { defaultPolicy } from '../../src/index';
+import { defaultPolicy } from '../../src/core/policy';
 import { PHONE, setup, wrong } from '../support/setup';
 
 const DAY = 86_400_000;

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus, twilioSender } from '../../adapters/twilio/index';
-import { outboxSender } from '../../src/index';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { createVerifier } from '../../src/verifier/create';
 import { eventRef } from '../../src/verifier/ids';
 import type { VerifierEvent } from '../../src/verifier/types';

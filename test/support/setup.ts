@@ -1,11 +1,7 @@
 /** A verifier over the memory store and an outbox, with a fake clock. */
 import { memoryStore } from '../../adapters/memory/index';
-import {
-  createVerifier,
-  outboxSender,
-  type VerifierEvent,
-  type VerifierOptions,
-} from '../../src/index';
+import { createVerifier, type VerifierEvent, type VerifierOptions } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 
 export const SECRET = 'unit-test-secret-unit-test-secret-0123';
 export const PHONE = '+12133734253';

@@ -1,6 +1,7 @@
 /** Enrollment lifecycle: secret, URI and QR; pending until confirmed; disable; at rest; rotation. */
 import { describe, expect, it } from 'vitest';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { app, enrolled, SECRET, SUBJECT, totpSetup } from './support';
 
 describe('enroll', () => {

@@ -1,6 +1,7 @@
 /** Helpers for authenticator tests: a verifier on a fake clock and codes computed for it. */
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender, type VerifierOptions } from '../../src/index';
+import { createVerifier, type VerifierOptions } from '../../src/index';
+import { outboxSender } from '../../src/senders/outbox';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { stepAt } from '../../src/totp/state';
 

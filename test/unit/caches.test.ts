@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import { Recent } from '../../src/recent';
+import { outboxSender } from '../../src/senders/outbox';
 import { PHONE, SECRET } from '../support/setup';
 
 describe('Recent', () => {

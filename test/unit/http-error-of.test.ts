@@ -11,10 +11,10 @@ import {
   errorCodes,
   httpErrorOf,
   httpStatus,
-  type VerifiedPhoneProof,
   type VerifiedProof,
   verifyError,
 } from '../../src/index';
+import type { VerifiedPhoneProof } from '../../src/proof/types';
 import { consoleSender } from '../../src/senders/console';
 
 const SECRET = 'x'.repeat(40);

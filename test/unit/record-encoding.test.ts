@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { decodeState, emptyState, encodeState, type PhoneState } from '../../src/core/state';
-import { outboxSender } from '../../src/index';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { createVerifier } from '../../src/verifier/create';
 
 const secret = 'record-encoding-secret-0123456789abcdef';

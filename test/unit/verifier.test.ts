@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
-import { createVerifier, outboxSender } from '../../src/index';
+import { createVerifier } from '../../src/index';
 import { keyring, phoneKey } from '../../src/secrets';
+import { outboxSender } from '../../src/senders/outbox';
 import { newVerificationId } from '../../src/verifier/ids';
 import { PHONE, SECRET, setup, wrong } from '../support/setup';
 

@@ -1,0 +1,62 @@
+/**
+ * The ConsentLedger port's contract suite. A ledger adapter's test file builds a harness
+ * and calls `consentLedgerContract(vitest, name, make)`; a new ledger is done when it passes
+ * unchanged. Entries are built with the real chain code, so the suite also proves that what
+ * the adapter stores and returns still verifies, and that tampering with its storage is
+ * detected. The tests themselves are in `consent-ledger-tests.ts` and `consent-ledger-damage.ts`.
+ * @module
+ */
+import type { ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
+import { erasureTests, tamperTests } from './consent-ledger-damage';
+import { appendTests, concurrencyTests, readTests } from './consent-ledger-tests';
+import type { TestRunner } from './runner';
+
+/** What the ledger suite needs from an adapter's test file. */
+export interface ConsentLedgerHarness {
+  readonly ledger: ConsentLedger;
+  /** Removes every record the suite wrote (called before each test). */
+  reset(): Promise<void>;
+  /** Releases connections (called once at the end). */
+  close(): Promise<void>;
+  /** Simulates someone with direct write access to the ledger's storage (raw SQL...). */
+  readonly tamper: {
+    /** Overwrites fields of one stored entry in place. */
+    edit(
+      phoneKey: string,
+      seq: number,
+      patch: Partial<Pick<ConsentEntry, 'text' | 'at' | 'kind' | 'ip' | 'version'>>,
+    ): Promise<void>;
+    /** Deletes one stored entry and nothing else (the anchor stays). */
+    remove(phoneKey: string, seq: number): Promise<void>;
+  };
+}
+
+/**
+ * Registers the ConsentLedger contract: empty heads, append order and exact round trips,
+ * appends without a write or with a thrown error, refused out-of-sequence entries, phone
+ * independence, concurrent appends, detection of edited and deleted entries, redaction and
+ * conditional purge. `make` is called once; the harness is reset before each test.
+ */
+export function consentLedgerContract(
+  runner: TestRunner,
+  name: string,
+  make: () => Promise<ConsentLedgerHarness>,
+): void {
+  runner.describe(`ConsentLedger contract: ${name}`, () => {
+    let harness: ConsentLedgerHarness | undefined;
+    const h = (): ConsentLedgerHarness => {
+      if (!harness) throw new Error('the ledger harness was not made (beforeAll failed)');
+      return harness;
+    };
+    runner.beforeAll(async () => {
+      harness = await make();
+    });
+    runner.beforeEach(() => h().reset());
+    runner.afterAll(() => harness?.close());
+    readTests(runner, h);
+    appendTests(runner, h);
+    concurrencyTests(runner, h);
+    tamperTests(runner, h);
+    erasureTests(runner, h);
+  });
+}
