@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store, Transition } from '../../src/ports/store';
-import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../kit';
+import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../store-kit';
 import { MemoryRecords } from './records';
 
 export interface MemoryStoreOptions {
@@ -27,7 +27,7 @@ export interface MemoryStore extends Store {
 }
 
 /**
- * Creates an in-memory store: the store kit (adapters/kit) over an `exclusive` primitive
+ * Creates an in-memory store: the store kit (adapters/store-kit) over an `exclusive` primitive
  * that runs the transition synchronously between one read and one write, so it is atomic
  * within the process without locks or retries. Expired and deleted records are reclaimed as
  * ./records.ts describes.

@@ -12,7 +12,7 @@ import type {
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
 import { StoreConflictError } from '../../src/ports/store';
-import { backoffMs, intOption, keyedSerial } from '../kit';
+import { backoffMs, intOption, keyedSerial } from '../store-kit';
 import { appendAfter, entryOfRow, type LedgerRow } from '../ledger-row';
 import { ledgerTables } from './ledger-schema';
 import { ledgerStatements } from './ledger-statements';

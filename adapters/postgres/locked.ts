@@ -4,7 +4,7 @@
  * @module
  */
 import { StoreConflictError, type Transition } from '../../src/ports/store';
-import { type Exclusive, ttlMsOf } from '../kit';
+import { type Exclusive, ttlMsOf } from '../store-kit';
 import { type PgContext, type PgRecord, type Run, recordOf, versionOf } from './rows';
 
 interface LockedRow {

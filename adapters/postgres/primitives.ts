@@ -5,7 +5,7 @@
  * @module
  */
 import type { StoreWrite } from '../../src/ports/store';
-import { type StorePrimitives, ttlMsOf, type WriteOutcome } from '../kit';
+import { type StorePrimitives, ttlMsOf, type WriteOutcome } from '../store-kit';
 import { lockedUpdate } from './locked';
 import { bytes, type PgContext, type PgRecord, type Row, recordOf, text, versionOf } from './rows';
 import { postgresTime } from './time';

@@ -3,7 +3,7 @@
  * @module
  */
 import { type Store, StoreConflictError } from '../../src/ports/store';
-import { intOption, storeKit } from '../kit';
+import { intOption, storeKit } from '../store-kit';
 import { checkPool, guardPoolErrors, type PgPoolLike, tableName } from './pool';
 import { postgresPrimitives } from './primitives';
 import { type PgContext, runner } from './rows';
@@ -51,7 +51,7 @@ export { StoreConflictError };
 
 /**
  * Creates a Store on PostgreSQL. Run `migrate(pool)` once before use.
- * Built by `storeKit` (adapters/kit) from the primitives in ./primitives.ts: the queue,
+ * Built by `storeKit` (adapters/store-kit) from the primitives in ./primitives.ts: the queue,
  * cache and retry loop described below are the kit's; the statements are this store's.
  *
  * - Layout: one row per record: `key text PRIMARY KEY, value bytea, version bigint,

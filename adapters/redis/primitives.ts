@@ -5,8 +5,8 @@
  * @module
  */
 import { CorruptRecordError } from '../../src/core/state';
-import type { ConditionalWrite, StorePrimitives, WriteOutcome } from '../kit';
-import { ttlMsOf } from '../kit';
+import type { ConditionalWrite, StorePrimitives, WriteOutcome } from '../store-kit';
+import { ttlMsOf } from '../store-kit';
 import type { RedisClientLike } from './client';
 import type { DurableWriter } from './durable';
 import { CAS_SCRIPT, CAS_SHA, type CasReply, parseCasReply } from './script';

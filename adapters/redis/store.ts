@@ -4,7 +4,7 @@
  * @module
  */
 import { type Store, StoreConflictError } from '../../src/ports/store';
-import { intOption, storeKit } from '../kit';
+import { intOption, storeKit } from '../store-kit';
 import {
   adaptClient,
   type NodeRedisClientLike,
@@ -66,7 +66,7 @@ export {
 
 /**
  * Creates a Store on Redis.
- * Built by `storeKit` (adapters/kit) from the primitives in ./primitives.ts: the queue,
+ * Built by `storeKit` (adapters/store-kit) from the primitives in ./primitives.ts: the queue,
  * cache and retry loop described below are the kit's; the statements are this store's.
  *
  * - Layout: one string key per record, `${prefix}{${key}}`. The braces are a Cluster hash

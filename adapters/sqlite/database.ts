@@ -6,7 +6,7 @@
  * @module
  */
 import { schemaError } from '../../src/ports/store-schema';
-import { intOption } from '../kit/options';
+import { intOption } from '../store-kit/options';
 
 export { intOption };
 

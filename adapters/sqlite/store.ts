@@ -4,7 +4,7 @@
  * @module
  */
 import type { Store, Transition } from '../../src/ports/store';
-import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../kit';
+import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../store-kit';
 import {
   checkDatabase,
   connection,
@@ -51,7 +51,7 @@ interface Row {
 
 /**
  * Creates a Store on SQLite. Run `migrate(database)` once before use. Built by `storeKit`
- * (adapters/kit) over an `exclusive` primitive: the transaction below.
+ * (adapters/store-kit) over an `exclusive` primitive: the transaction below.
  *
  * - Layout: one row per record: `key TEXT PRIMARY KEY, value BLOB (UTF-8), expires_at
  *   INTEGER` (epoch ms on this machine's clock, which every process sharing the file reads).

@@ -3,7 +3,7 @@
  * read-modify-write. All policy lives in the transition passed to `update`, so a store
  * holds none. A store adapter implements only its primitives (a versioned read, a
  * conditional write and/or a locked read-modify-write: `StorePrimitives` in
- * adapters/kit/primitives.ts) and `storeKit` builds this port from them, with the queue,
+ * adapters/store-kit/primitives.ts) and `storeKit` builds this port from them, with the queue,
  * cache and retry loop every store shares; it is proven by `test/contract/store.ts`.
  * @module
  */
