@@ -4,8 +4,27 @@
  * @module
  */
 import { type ConsentDraft, chainEntry, chainKey, checkChain } from '../consent/chain';
-import type { ConsentLedger } from '../ports/consent-ledger';
-import type { ConsentLedgerHarness } from './consent-ledger';
+import type { ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
+
+/** What the ledger suite needs from an adapter's test file. */
+export interface ConsentLedgerHarness {
+  readonly ledger: ConsentLedger;
+  /** Removes every record the suite wrote (called before each test). */
+  reset(): Promise<void>;
+  /** Releases connections (called once at the end). */
+  close(): Promise<void>;
+  /** Simulates someone with direct write access to the ledger's storage (raw SQL...). */
+  readonly tamper: {
+    /** Overwrites fields of one stored entry in place. */
+    edit(
+      phoneKey: string,
+      seq: number,
+      patch: Partial<Pick<ConsentEntry, 'text' | 'at' | 'kind' | 'ip' | 'version'>>,
+    ): Promise<void>;
+    /** Deletes one stored entry and nothing else (the anchor stays). */
+    remove(phoneKey: string, seq: number): Promise<void>;
+  };
+}
 
 /** The harness, filled in by the suite's `beforeAll`. */
 export type Harness = () => ConsentLedgerHarness;

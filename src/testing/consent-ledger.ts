@@ -6,30 +6,13 @@
  * detected. The tests themselves are in `consent-ledger-tests.ts` and `consent-ledger-damage.ts`.
  * @module
  */
-import type { ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
+
 import { erasureTests, tamperTests } from './consent-ledger-damage';
+import type { ConsentLedgerHarness } from './consent-ledger-fixtures';
 import { appendTests, concurrencyTests, readTests } from './consent-ledger-tests';
 import type { TestRunner } from './runner';
 
-/** What the ledger suite needs from an adapter's test file. */
-export interface ConsentLedgerHarness {
-  readonly ledger: ConsentLedger;
-  /** Removes every record the suite wrote (called before each test). */
-  reset(): Promise<void>;
-  /** Releases connections (called once at the end). */
-  close(): Promise<void>;
-  /** Simulates someone with direct write access to the ledger's storage (raw SQL...). */
-  readonly tamper: {
-    /** Overwrites fields of one stored entry in place. */
-    edit(
-      phoneKey: string,
-      seq: number,
-      patch: Partial<Pick<ConsentEntry, 'text' | 'at' | 'kind' | 'ip' | 'version'>>,
-    ): Promise<void>;
-    /** Deletes one stored entry and nothing else (the anchor stays). */
-    remove(phoneKey: string, seq: number): Promise<void>;
-  };
-}
+export type { ConsentLedgerHarness } from './consent-ledger-fixtures';
 
 /**
  * Registers the ConsentLedger contract: empty heads, append order and exact round trips,
