@@ -47,7 +47,6 @@ export interface ResolvedAbuse {
   readonly requesters: ReadonlyMap<RequesterField, ResolvedBudget>;
   readonly ipv6PrefixLength: number;
   readonly prefixes: readonly PrefixLimit[];
-  readonly allow: ReadonlySet<string> | undefined;
   readonly deny: ReadonlySet<string>;
   readonly hourlyCaps: ReadonlyMap<string, number>;
   readonly numberTypes:
@@ -294,7 +293,6 @@ export function resolveAbuse(options: AbuseOptions | false | undefined): Resolve
     requesters,
     ipv6PrefixLength,
     prefixes: prefixes(o.prefixes),
-    allow: c.allow === undefined ? undefined : countries('countries.allow', c.allow),
     deny: c.deny === undefined ? new Set() : countries('countries.deny', c.deny),
     hourlyCaps,
     numberTypes: numberTypes(o.numberTypes),

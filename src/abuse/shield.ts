@@ -224,7 +224,6 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       resendNeedsNumber ||
       fields.size > 0 ||
       a.prefixes.length > 0 ||
-      a.allow !== undefined ||
       a.deny.size > 0 ||
       a.numberTypes !== undefined,
     resendNeedsNumber,

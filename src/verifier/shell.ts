@@ -19,6 +19,7 @@ import { isStoreSchemaError } from '../ports/store-schema';
 import { randomPool } from '../random';
 import { type Keyring, keyring } from '../secrets';
 import { CLOCK_BOUND_MS, LOCAL_CLOCK, type StoreClock, storeClock } from './clock';
+import { allowedCountriesOf } from './countries';
 import { type Publish, publisher, silent } from './events';
 import { emptyHooks, type Hooks, type SendRequest } from './hooks';
 import { eventRef } from './ids';
@@ -171,9 +172,7 @@ export function createShell(options: VerifierOptions): Shell {
   if (defaultCountry !== undefined && normalizePhone('+12133734253', { defaultCountry }).isErr()) {
     throw new TypeError(`phoneproof: unknown defaultCountry "${defaultCountry}".`);
   }
-  const allowed = options.allowedCountries
-    ? new Set(options.allowedCountries.map((c) => c.toUpperCase()))
-    : undefined;
+  const allowed = allowedCountriesOf(options);
   const maskVisible = options.maskVisible ?? 2;
   const publish = publisher(options.onEvent, (id) => eventRef(ring, id));
   const hooks = emptyHooks();

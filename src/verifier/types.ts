@@ -246,7 +246,10 @@ export interface VerifierOptions {
    * floor (tests, benchmarks). See docs/security.md.
    */
   readonly unsafe?: UnsafeOptions;
-  /** ISO alpha-2 countries accepted; omitted: all. */
+  /**
+   * ISO alpha-2 countries accepted; omitted: all. The one allow list (`abuse.countries.allow`
+   * is its deprecated spelling).
+   */
   readonly allowedCountries?: readonly string[];
   /** Country for numbers written without a country code. */
   readonly defaultCountry?: string;
