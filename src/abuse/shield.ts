@@ -6,10 +6,11 @@
  */
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import type { VerifyError } from '../errors';
+import type { Publish } from '../feature/events';
+import type { RequestContext } from '../feature/operation-types';
+import type { Requester } from '../feature/requester';
 import type { Channel } from '../ports/sender';
 import type { Store, Transition } from '../ports/store';
-import type { Publish } from '../verifier/events';
-import type { RequestContext } from '../verifier/types';
 import {
   countrySend,
   globalSend,
@@ -39,7 +40,7 @@ import {
   phoneTag,
   prefixHasher,
   prefixKeyOf,
-  requesterKeys,
+  requesterKeysOf,
   type SplitNumber,
   splitNumber,
 } from './keys';
@@ -61,6 +62,8 @@ export interface SendCall {
   /** Masked number, for events. */
   readonly to?: string;
   readonly context: RequestContext | undefined;
+  /** Who calls (derived once by the operation). */
+  readonly requester: Requester;
   readonly silent: boolean;
   readonly at: number;
 }
@@ -87,8 +90,9 @@ export interface Shield {
   /** Whether a resend's budgets need the number (prefix, country); requester budgets do not. */
   readonly resendNeedsNumber: boolean;
   beforeSend(call: SendCall): ResultAsync<Release, VerifyError>;
-  /** Spends the requester check budgets of `context`; `undefined` when none applies. */
+  /** Spends the requester check budgets of the requester; `undefined` when none applies. */
   beforeCheck(
+    requester: Requester,
     context: RequestContext | undefined,
     at: number,
     silent: boolean,
@@ -257,7 +261,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       if (conv && n) {
         const who =
           call.kind === 'start'
-            ? conversionRequester(key, call.context, call.phoneKey, a.ipv6PrefixLength)
+            ? conversionRequester(key, call.requester, call.phoneKey)
             : undefined;
         if (conv.scopes.has('prefix')) {
           const hash = prefixHash(n, conv.trailingDigits);
@@ -283,7 +287,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
           );
         }
       }
-      for (const [field, k] of requesterKeys(key, call.context, fields, a.ipv6PrefixLength)) {
+      for (const [field, k] of requesterKeysOf(key, call.requester, fields)) {
         step(k, requesterSend(a.requesters.get(field)!, call.at, tag)).requester = true;
       }
       if (call.kind === 'start' && n) {
@@ -304,13 +308,11 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       return run(steps, call.at, meta);
     },
 
-    beforeCheck(context, at, silent) {
-      const steps: Step[] = requesterKeys(key, context, fields, a.ipv6PrefixLength).map(
-        ([field, k]) => {
-          const fn = requesterCheck(a.requesters.get(field)!, at);
-          return { key: k, exec: () => update(k, fn) };
-        },
-      );
+    beforeCheck(requester, context, at, silent) {
+      const steps: Step[] = requesterKeysOf(key, requester, fields).map(([field, k]) => {
+        const fn = requesterCheck(a.requesters.get(field)!, at);
+        return { key: k, exec: () => update(k, fn) };
+      });
       if (steps.length === 0) return undefined;
       return run(steps, at, { context, silent }).andThen(() => ok(undefined));
     },

@@ -6,12 +6,13 @@
  */
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
+import { storeError } from '../feature/errors';
+import type { FeatureIO as Shell } from '../feature/feature';
+import { objectInput } from '../feature/input';
+import type { RequestContext } from '../feature/operation-types';
 import { normalizePhone } from '../phone';
 import type { ConsentEntry } from '../ports/consent-ledger';
 import { phoneKey } from '../secrets';
-import { objectInput } from '../verifier/input';
-import { type Shell, storeError } from '../verifier/shell';
-import type { RequestContext } from '../verifier/types';
 import type { Book } from './book';
 import type { ConsentDraft } from './chain';
 import {
