@@ -31,6 +31,8 @@ import type { SendCall, Shield } from './shield';
 type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
 type Answer = Result<SendTicket | undefined, VerifyError>;
 
+const NOTHING: Answer = ok(undefined);
+
 const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -149,8 +151,13 @@ async function beforeResend(shield: Shield, io: FeatureIO, ctx: SendContext): Pr
 
 /** The abuse defenses' hooks. */
 export function abuseHooks(shield: Shield, idem: IdempotencyDeps, io: FeatureIO): FeatureHooks {
-  const beforeSend: Hook<'beforeSend'> = (ctx) =>
-    ctx.op === 'start' ? beforeStart(shield, idem, ctx) : beforeResend(shield, io, ctx);
+  const beforeSend: Hook<'beforeSend'> = (ctx) => {
+    // Nothing to claim or reserve: answer at once (no promise on the hot path).
+    if (!shield.active && (ctx.op === 'resend' || ctx.input.idempotencyKey === undefined)) {
+      return NOTHING;
+    }
+    return ctx.op === 'start' ? beforeStart(shield, idem, ctx) : beforeResend(shield, io, ctx);
+  };
   if (!shield.active) return { beforeSend };
   const beforeCheck: Hook<'beforeCheck'> = (ctx: CheckContext) =>
     shield.beforeCheck(

@@ -20,14 +20,7 @@ import {
   requesterCheck,
   requesterSend,
 } from './budgets';
-import {
-  conversionApproved,
-  conversionSend,
-  type Merged,
-  prefixGuardApproved,
-  prefixGuardSend,
-  REQUESTER_TAG,
-} from './conversion';
+import { conversionApproved, conversionSend, REQUESTER_TAG } from './conversion';
 import type { RequesterField } from './defaults';
 import { countryRefusal, numberTypeRefusal } from './destination';
 import {
@@ -45,6 +38,7 @@ import {
   splitNumber,
 } from './keys';
 import type { ResolvedAbuse } from './options';
+import { type Merged, prefixGuardApproved, prefixGuardSend } from './prefix-guard';
 import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
 import { publishNotice, type RefusalMeta, refusedError } from './refusals';
 import type { DistinctLog } from './window';

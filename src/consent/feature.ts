@@ -76,8 +76,7 @@ function unconfigured(): Feature<ConsentApi> {
   return {
     name: 'consent',
     hooks: {
-      beforeSend: (ctx) =>
-        Promise.resolve(ctx.input.consent === undefined ? ok(undefined) : err(notConfigured())),
+      beforeSend: (ctx) => (ctx.input.consent === undefined ? ok(undefined) : err(notConfigured())),
     },
     api: disabledApi(),
   };

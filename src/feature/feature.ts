@@ -127,9 +127,12 @@ export type SendNext = (message: OutgoingMessage) => Promise<SendOutcome>;
 export interface FeatureHooks {
   readonly beforeOperation?: () => Promise<Result<void, VerifyError>>;
   readonly presetCode?: (ctx: SendContext) => string | undefined;
+  /** May answer synchronously (nothing to wait for): the hot path then awaits nothing. */
   readonly beforeSend?: (
     ctx: SendContext,
-  ) => PromiseLike<Result<SendTicket | undefined, VerifyError>>;
+  ) =>
+    | Result<SendTicket | undefined, VerifyError>
+    | PromiseLike<Result<SendTicket | undefined, VerifyError>>;
   readonly send?: (message: OutgoingMessage, at: number, next: SendNext) => Promise<SendOutcome>;
   readonly beforeCheck?: (ctx: CheckContext) => PromiseLike<Result<void, VerifyError>> | undefined;
   readonly afterApprove?: (

@@ -37,19 +37,14 @@ function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyErro
     if (code === undefined) {
       return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
     }
-    const base = {
-      op: 'check' as const,
-      at,
-      input: o,
-      silent: o.silent === true,
-      context: o.context as CheckContext['context'],
-      requester: requesterOf(o.context, sh.ipv6Prefix),
-    };
+    const context = o.context as CheckContext['context'];
+    const requester = requesterOf(o.context, sh.ipv6Prefix);
+    const silent = o.silent === true;
     if (o.id !== undefined) {
       // The id carries the phone key: nothing to parse, decrypt or hash.
       return openId(sh.ring, o.id).map(
         ({ id, phoneKey: pk }): Parsed => ({
-          ctx: { ...base, id, phoneKey: pk },
+          ctx: { op: 'check', at, input: o, silent, context, requester, id, phoneKey: pk },
           code,
           target: { id },
         }),
@@ -58,7 +53,16 @@ function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyErro
     return sh.phoneOf(o.phone).andThen((phone) =>
       purposeOf(o.purpose).map(
         (purpose): Parsed => ({
-          ctx: { ...base, phone, phoneKey: phoneKey(sh.ring, phone.number) },
+          ctx: {
+            op: 'check',
+            at,
+            input: o,
+            silent,
+            context,
+            requester,
+            phone,
+            phoneKey: phoneKey(sh.ring, phone.number),
+          },
           code,
           target: { purpose },
         }),

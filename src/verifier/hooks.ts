@@ -16,7 +16,7 @@ import type {
   SendTicket,
 } from '../feature/feature';
 import type { CheckResult, StartResult } from '../feature/operation-types';
-import type { Sender } from '../ports/sender';
+import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 
 type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
 
@@ -75,39 +75,71 @@ function settlerOf(tickets: readonly SendTicket[]): Settle {
   };
 }
 
+type Answer = Result<SendTicket | undefined, VerifyError>;
+
+const isThenable = (x: unknown): x is PromiseLike<Answer> =>
+  typeof (x as { then?: unknown }).then === 'function';
+
+/** One hook's answer applied: a final gate (refused, replay), or undefined to go on. */
+function apply(r: Answer, tickets: SendTicket[]): SendGate | Promise<SendGate> | undefined {
+  if (r.isErr()) {
+    if (tickets.length === 0) return { kind: 'refused', error: r.error };
+    return settlerOf(tickets)(err(r.error)).then(() => ({ kind: 'refused', error: r.error }));
+  }
+  const t = r.value;
+  if (t?.replay !== undefined)
+    return { kind: 'replay', result: t.replay, settle: settlerOf(tickets) };
+  if (t?.settle !== undefined) tickets.push(t);
+  return undefined;
+}
+
 /**
  * Runs every `beforeSend` hook in order; the first refusal or replay stops the rest (the
- * features already passed are settled with it).
+ * features already passed are settled with it). Synchronous while the hooks answer
+ * synchronously (the common case: nothing to reserve), so the hot path awaits nothing.
  */
-export async function gateSend(hooks: Hooks, ctx: SendContext): Promise<SendGate> {
-  const tickets: SendTicket[] = [];
-  for (const h of hooks.beforeSend) {
-    const r = await h(ctx);
-    if (r.isErr()) {
-      await settlerOf(tickets)(err(r.error));
-      return { kind: 'refused', error: r.error };
+export function gateSend(
+  hooks: Hooks,
+  ctx: SendContext,
+  from = 0,
+  tickets: SendTicket[] = [],
+): SendGate | Promise<SendGate> {
+  for (let i = from; i < hooks.beforeSend.length; i += 1) {
+    const r = hooks.beforeSend[i]!(ctx);
+    if (isThenable(r)) {
+      return Promise.resolve(r).then(
+        (answer) => apply(answer, tickets) ?? gateSend(hooks, ctx, i + 1, tickets),
+      );
     }
-    const t = r.value;
-    if (t?.replay !== undefined)
-      return { kind: 'replay', result: t.replay, settle: settlerOf(tickets) };
-    if (t?.settle !== undefined) tickets.push(t);
+    const done = apply(r, tickets);
+    if (done) return done;
   }
   return { kind: 'go', settle: settlerOf(tickets) };
+}
+
+/** Runs `op` behind the gate: a refusal, a replay, or `op` then the settlers. */
+export function behindGate(
+  gate: SendGate,
+  op: () => Promise<Result<StartResult, VerifyError>>,
+): Promise<Result<StartResult, VerifyError>> {
+  if (gate.kind === 'refused') return Promise.resolve(err(gate.error));
+  if (gate.kind === 'replay') return gate.settle(ok(gate.result));
+  return gate.settle === settled ? op() : op().then(gate.settle);
 }
 
 /** The sender behind every `send` hook, in feature order. */
 export function sendChain(
   hooks: Hooks,
   sender: Sender,
-): (message: Parameters<SendNext>[0], at: number) => Promise<Awaited<ReturnType<SendNext>>> {
-  const last: (at: number) => SendNext = () => (m) => sender.send(m);
-  let chain = last;
-  for (let i = hooks.send.length - 1; i >= 0; i -= 1) {
-    const h = hooks.send[i]!;
-    const inner = chain;
-    chain = (at) => (m) => h(m, at, inner(at));
-  }
-  return (message, at) => chain(at)(message);
+): (message: OutgoingMessage, at: number) => Promise<SendOutcome> {
+  if (hooks.send.length === 0) return (message) => Promise.resolve(sender.send(message));
+  const through =
+    (i: number, at: number): SendNext =>
+    (m) =>
+      i === hooks.send.length
+        ? Promise.resolve(sender.send(m))
+        : hooks.send[i]!(m, at, through(i + 1, at));
+  return (message, at) => through(0, at)(message);
 }
 
 /** Runs the `beforeCheck` hooks; undefined when none applies (no await on the hot path). */

@@ -26,7 +26,7 @@ import { requesterOf, requesterTag } from '../feature/requester';
 import type { Channel } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { sendTag } from './delivery';
-import { gateSend, type Hooks, presetCodeFor } from './hooks';
+import { behindGate, gateSend, type Hooks, presetCodeFor } from './hooks';
 import { newVerificationId, openId } from './ids';
 import { decided, type Rendering, sendDecided } from './message';
 import type { Shell } from './shell';
@@ -35,16 +35,14 @@ import type { Verifier } from './types';
 const failed = (e: VerifyError) => new ResultAsync(Promise.resolve(err(e)));
 
 /** Runs `op` behind the `beforeSend` hooks: a refusal, a replay, or `op` then the settlers. */
-async function gated(
+function gated(
   hooks: Hooks,
   ctx: SendContext,
   op: () => Promise<Result<StartResult, VerifyError>>,
 ): Promise<Result<StartResult, VerifyError>> {
   if (hooks.beforeSend.length === 0) return op();
-  const gate = await gateSend(hooks, ctx);
-  if (gate.kind === 'refused') return err(gate.error);
-  if (gate.kind === 'replay') return gate.settle(ok(gate.result));
-  return gate.settle(await op());
+  const gate = gateSend(hooks, ctx);
+  return gate instanceof Promise ? gate.then((g) => behindGate(g, op)) : behindGate(gate, op);
 }
 
 const drawCode = (sh: Shell, hooks: Hooks, ctx: SendContext) =>

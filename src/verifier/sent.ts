@@ -13,7 +13,7 @@ import type { DeliveryMeta } from './shell';
 /** Sends `message` through `send`; publishes its outcome (unless the call is silent). */
 export function sendPublished(
   publish: Publish,
-  send: (message: OutgoingMessage) => Promise<SendOutcome>,
+  send: (message: OutgoingMessage, at: number) => Promise<SendOutcome>,
   message: OutgoingMessage,
   meta: DeliveryMeta,
 ): Promise<Result<SendOutcome, VerifyError>> {
@@ -48,7 +48,7 @@ export function sendPublished(
     return ok(outcome);
   };
   return resultPromise(
-    () => send(message),
+    () => send(message, meta.at),
     published,
     (e) => verifyError('delivery_failed', { cause: e }),
   );

@@ -120,7 +120,7 @@ export function createShell(options: VerifierOptions): Shell {
         return err(storeError(e));
       }
     },
-    sendOutcome: (message, meta) => sendPublished(publish, (m) => send(m, meta.at), message, meta),
+    sendOutcome: (message, meta) => sendPublished(publish, send, message, meta),
     emitter: (quiet) => (quiet === true ? silent : publish),
   };
 }
