@@ -6,8 +6,8 @@
  */
 import { storeError } from '../feature/errors';
 import type { Feature, FeatureIO } from '../feature/feature';
+import type { AbuseInfo } from '../feature/operation-types';
 import { subkey } from '../secrets';
-import type { AbuseInfo } from '../verifier/types';
 import { abuseHooks } from './hooks';
 import type { IdempotencyDeps } from './idempotency';
 import { resolveAbuse } from './options';

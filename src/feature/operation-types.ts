@@ -130,3 +130,9 @@ export type EventBase<T extends string, X> = {
 } & Readonly<X>;
 
 export type VerifierEventType = VerifierEvent['type'];
+
+/** What the verifier's abuse defenses enforce (read-only; e.g. for the HTTP adapters' checks). */
+export interface AbuseInfo {
+  /** The requester fields with a budget (`abuse.requesters`): `'ip'` means per-IP budgets are on. */
+  readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
+}

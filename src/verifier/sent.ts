@@ -7,8 +7,17 @@ import { ok, type Result } from 'neverthrow';
 import { resultPromise } from '../async';
 import { type VerifyError, verifyError } from '../errors';
 import { type Publish, silent } from '../feature/events';
+import type { RequestContext } from '../feature/operation-types';
 import type { OutgoingMessage, SendOutcome } from '../ports/sender';
-import type { DeliveryMeta } from './shell';
+
+/** What a send's events say about it. */
+export interface DeliveryMeta {
+  readonly at: number;
+  readonly to: string;
+  readonly purpose: string;
+  readonly context: RequestContext | undefined;
+  readonly silent: unknown;
+}
 
 /** Sends `message` through `send`; publishes its outcome (unless the call is silent). */
 export function sendPublished(

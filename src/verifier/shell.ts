@@ -13,7 +13,6 @@ import { type VerifyError, verifyError } from '../errors';
 import { storeError } from '../feature/errors';
 import { publisher, silent } from '../feature/events';
 import type { FeatureIO } from '../feature/feature';
-import type { RequestContext } from '../feature/operation-types';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskPhone } from '../phone';
 import type { OutgoingMessage, SendOutcome } from '../ports/sender';
@@ -25,7 +24,10 @@ import { eventRef } from './ids';
 import { coreOptions } from './options';
 import { phoneParser } from './phones';
 import { recordCodec } from './records';
-import { sendPublished } from './sent';
+import { type DeliveryMeta, sendPublished } from './sent';
+
+export type { DeliveryMeta };
+
 import type { VerifierOptions } from './types';
 
 export { outcomeResult, refusalError, storeError } from '../feature/errors';
@@ -55,14 +57,6 @@ export interface Shell extends FeatureIO {
     message: OutgoingMessage,
     meta: DeliveryMeta,
   ): Promise<Result<SendOutcome, VerifyError>>;
-}
-
-export interface DeliveryMeta {
-  readonly at: number;
-  readonly to: string;
-  readonly purpose: string;
-  readonly context: RequestContext | undefined;
-  readonly silent: unknown;
 }
 
 /** Resolves options into a shell; throws on misconfiguration. */

@@ -16,6 +16,7 @@ import type { FallbackPolicy } from '../delivery/fallback';
 import type { DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
 import type {
+  AbuseInfo,
   CallOptions,
   CheckResult,
   ProofsOf,
@@ -175,12 +176,6 @@ export interface VerifierOptions {
    * is called instead (default `['not_mobile']`; `false`: never). See docs/delivery.md.
    */
   readonly delivery?: { readonly fallback?: FallbackPolicy };
-}
-
-/** What the verifier's abuse defenses enforce (read-only; e.g. for the HTTP adapters' checks). */
-export interface AbuseInfo {
-  /** The requester fields with a budget (`abuse.requesters`): `'ip'` means per-IP budgets are on. */
-  readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
 }
 
 /** `Proofs`: whether `check` approvals carry a proof token (see {@link ProofsOf}). */
