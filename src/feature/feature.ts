@@ -5,7 +5,7 @@
  * **A feature** is `{ name, hooks, api }`, built by a function `(options, io) => Feature`
  * that validates its options there and then (misconfiguration throws, once, at
  * construction). `createVerifier` builds the list of features in a fixed order (clock gate,
- * proofs, test numbers, consent, abuse defenses) and installs their hooks; no feature
+ * abuse defenses, consent, test numbers, proofs) and installs their hooks; no feature
  * rewrites the options, replaces the sender or wraps an operation.
  *
  * **Named points of an operation** (`FeatureHooks`), in the order an operation reaches them:
@@ -18,12 +18,14 @@
  *   read, test numbers' no-message); each hook calls `next` to go on, or answers instead;
  * - `beforeCheck`: `check`, before the transition (requester check budgets);
  * - `afterApprove`: `check`, after an approval (proof token, held re-opt-in, conversion).
- * Hooks of one point run in the order of the feature list; the first refusal wins.
+ * "Before" points and `send` run in the order of the feature list (the first refusal wins);
+ * "after" points (`afterApprove`, a ticket's `settle`) in reverse: the feature listed first
+ * sees an operation first and its end last.
  *
  * **One context per operation** (`SendContext`, `CheckContext`): built once by the operation
  * with one timestamp (`at`), the parsed number (`start`, `check` by phone) or the phone key
- * the opaque id carries (`resend`, `check` by id: no parse, no decryption, no HMAC of the
- * number), and the requester identity derived once (`./requester`).
+ * the opaque id carries (`resend`, `check` by id: no parse and no HMAC of the number, which
+ * is decrypted once, for the answer), and the requester identity derived once (`./requester`).
  *
  * **One I/O object** (`FeatureIO`): store, sender, clock, randomness, events, keyring. A
  * feature imports from `src/feature/`, `src/core/`, `src/ports/` and its own folder, never
