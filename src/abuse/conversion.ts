@@ -11,69 +11,34 @@
 import type { Transition } from '../ports/store';
 import type { ResolvedConversion } from './options';
 import { type ConversionRecord, decodeRecord, type Reservation, writeRecord } from './records';
-import type { PrefixLimit } from './types';
 import {
-  type DistinctLog,
-  logAdd,
-  logRemove,
-  logRetryAt,
-  logTtl,
-  logUndo,
-  pruneLog,
-} from './window';
+  addEntry,
+  type Requester,
+  removeNumber,
+  requesterCap,
+  requestersOf,
+  withRequesters,
+} from './requester-log';
+import { logUndo, pruneLog } from './window';
 
 type Bucket = readonly [number, number, number];
 
-/** Characters of a requester's tag and of a number's tag in a requester-log entry. */
-export const REQUESTER_TAG = 6;
+export {
+  REQUESTER_TAG,
+  type Requester,
+  removeNumber,
+  requesterCap,
+  withRequesters,
+} from './requester-log';
 
-/** Who starts a verification, for the guard: see `conversionRequester` in keys.ts. */
-export interface Requester {
-  /** The requester's tag (`REQUESTER_TAG` characters). */
-  readonly req: string;
-  /** The requester-log entry: the requester's tag, then the number's. */
-  readonly entry: string;
-}
-
-/**
- * Entries kept in a record's requester log, and requesters in its excluded list: at least
- * 32, three times `minRequesters` for larger settings (at most 300 with its bound of 100).
- */
-export const requesterCap = (c: ResolvedConversion) => Math.max(32, 3 * c.minRequesters);
-
-/** The distinct requesters of a requester log. */
-function requestersOf(u: DistinctLog): Set<string> {
-  const out = new Set<string>();
-  for (const [e] of u) out.add(e.slice(0, REQUESTER_TAG));
-  return out;
-}
-
-/** The record with its requester log and excluded list (each left out when empty). */
-function withRequesters(
-  r: ConversionRecord,
-  u: DistinctLog,
-  ex: readonly string[],
-): ConversionRecord {
-  const { u: _u, ex: _ex, ...rest } = r;
-  return { ...rest, ...(u.length > 0 ? { u } : {}), ...(ex.length > 0 ? { ex } : {}) };
-}
-
-/** A start's entry added to a requester log, the oldest entries beyond the cap dropped. */
-function addEntry(u: DistinctLog, who: Requester, now: number, c: ResolvedConversion) {
-  const next = logAdd(u, who.entry, now);
-  const cap = requesterCap(c);
-  return next.length > cap ? next.slice(next.length - cap) : next;
-}
-
-/** Forgets a number's entries (its verification converted). */
-function removeNumber(u: DistinctLog | undefined, phone: string): DistinctLog {
-  if (u === undefined) return [];
-  return u.some(([e]) => e.slice(REQUESTER_TAG) === phone)
-    ? u.filter(([e]) => e.slice(REQUESTER_TAG) !== phone)
-    : u;
-}
-
-const empty: ConversionRecord = { v: 1, k: 'conv', b: [], until: 0, pauses: 0, trippedAt: 0 };
+export const empty: ConversionRecord = {
+  v: 1,
+  k: 'conv',
+  b: [],
+  until: 0,
+  pauses: 0,
+  trippedAt: 0,
+};
 
 /** Bucket width: the grace period, or a 96th of the window if that is longer. */
 export function conversionBucketMs(c: ResolvedConversion): number {
@@ -83,14 +48,14 @@ export function conversionBucketMs(c: ResolvedConversion): number {
 const startOf = (t: number, w: number) => t - (((t % w) + w) % w);
 
 /** Drops buckets that ended a full window ago. */
-function prune(b: readonly Bucket[], now: number, c: ResolvedConversion): readonly Bucket[] {
+export function prune(b: readonly Bucket[], now: number, c: ResolvedConversion): readonly Bucket[] {
   const w = conversionBucketMs(c);
   return b.every(([s]) => s + w + c.windowMs > now)
     ? b
     : b.filter(([s]) => s + w + c.windowMs > now);
 }
 
-function bump(
+export function bump(
   b: readonly Bucket[],
   at: number,
   c: ResolvedConversion,
@@ -124,7 +89,7 @@ export function sample(r: ConversionRecord, now: number, c: ResolvedConversion) 
   return { judged, started, approvals };
 }
 
-function ttl(r: ConversionRecord, now: number, c: ResolvedConversion): number {
+export function ttl(r: ConversionRecord, now: number, c: ResolvedConversion): number {
   const last = r.b[r.b.length - 1];
   const bucketsEnd = last ? last[0] + conversionBucketMs(c) + c.windowMs : 0;
   const remember = r.pauses > 0 ? r.until + c.windowMs : 0;
@@ -145,7 +110,7 @@ interface SendDecision {
   readonly uncounted?: ConversionRecord;
 }
 
-function decideSend(
+export function decideSend(
   r0: ConversionRecord,
   c: ResolvedConversion,
   scope: 'prefix' | 'country',
@@ -222,7 +187,7 @@ function decideSend(
 }
 
 /** Undoes a start's count: its bucket, and its requester-log entry (as it was before). */
-function undoCount(
+export function undoCount(
   x: ConversionRecord,
   now: number,
   c: ResolvedConversion,
@@ -278,104 +243,5 @@ export function conversionApproved(
       r.ex ?? [],
     );
     return { result: undefined, write: writeRecord(next, ttl(next, now, c)) };
-  };
-}
-
-/**
- * The outcome of a transition over a merged prefix record: `legacy` when the record was
- * written by the previous layout (a conversion record without its velocity log) and must be
- * run again with the prefix's old velocity log (`pfx:<digits>:…`) folded in.
- */
-export type Merged<T> = T | { readonly legacy: true };
-
-/** The record's velocity log; `undefined` when it must first be folded in from the old record. */
-function logOf(
-  raw: string | undefined,
-  r: ConversionRecord,
-  legacy: DistinctLog | undefined,
-): DistinctLog | undefined {
-  if (r.d !== undefined) return r.d;
-  // Absent, or written by a verifier without the merge: the old velocity log, if any.
-  if (legacy !== undefined) return legacy;
-  return raw === undefined ? [] : undefined;
-}
-
-/** The record with its velocity log `d` (in `recordJson`'s field order). */
-function withD(r: ConversionRecord, d: DistinctLog): ConversionRecord {
-  const { d: _d, u, ex, ...rest } = r;
-  return { ...rest, d, ...(u === undefined ? {} : { u }), ...(ex === undefined ? {} : { ex }) };
-}
-
-function mergedTtl(r: ConversionRecord, now: number, c: ResolvedConversion, p: PrefixLimit) {
-  return Math.max(ttl(r, now, c), logTtl(r.d ?? [], now, p.windowMs));
-}
-
-/**
- * A prefix's conversion guard and its unverified-numbers limit (same trailing digits) in one
- * record, so that a start and an approval update it once. A start: the conversion guard
- * decides first (its refusals rank first); then the velocity limit (its refusal is marked
- * `late`: it ranks where the prefix limits rank). `legacy` is the old velocity log to fold in
- * (see `Merged`).
- */
-export function prefixGuardSend(
-  c: ResolvedConversion,
-  p: PrefixLimit,
-  now: number,
-  tag: string,
-  who: Requester | undefined,
-  legacy?: DistinctLog,
-): Transition<Merged<Reservation>> {
-  return (raw) => {
-    const r0 = decodeRecord(raw, 'conv', empty);
-    const d = decideSend(r0, c, 'prefix', now, 'start', who);
-    // A refusal that writes nothing (a paused prefix) needs no log: no fold, no extra read.
-    if (d.uncounted === undefined && d.write === undefined) return { result: d.result };
-    const log = logOf(raw, r0, legacy);
-    if (log === undefined) return { result: { legacy: true } };
-    if (d.uncounted === undefined) {
-      const w = withD(d.write!, log);
-      return { result: d.result, write: writeRecord(w, mergedTtl(w, now, c, p)) };
-    }
-    const wait = logRetryAt(log, tag, now, [p]);
-    if (wait !== undefined) {
-      // The conversion guard's own bookkeeping (pruning, a cleared pause) still lands.
-      const w = withD(d.uncounted, log);
-      return {
-        result: { refusal: { code: 'rate_limited', scope: 'prefix', retryAt: wait }, late: true },
-        write: writeRecord(w, mergedTtl(w, now, c, p)),
-      };
-    }
-    const previous = log.find(([x]) => x === tag)?.[1];
-    const before = who && d.uncounted.u?.find(([e]) => e === who.entry)?.[1];
-    const next = withD(d.write!, logAdd(pruneLog(log, now, p.windowMs), tag, now));
-    const undo: Transition<void> = (cur) => {
-      if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'conv', empty);
-      const y = undoCount(x, now, c, who, before);
-      const back = x.d === undefined ? y : withD(y, logUndo(x.d, tag, now, previous));
-      return { result: undefined, write: writeRecord(back, mergedTtl(back, now, c, p)) };
-    };
-    return { result: { undo }, write: writeRecord(next, mergedTtl(next, now, c, p)) };
-  };
-}
-
-/** A number of the prefix was approved: counted, and it leaves the unverified numbers. */
-export function prefixGuardApproved(
-  c: ResolvedConversion,
-  p: PrefixLimit,
-  now: number,
-  tag: string,
-  legacy?: DistinctLog,
-): Transition<Merged<void>> {
-  return (raw) => {
-    const r = decodeRecord(raw, 'conv', empty);
-    const log = logOf(raw, r, legacy);
-    if (log === undefined) return { result: { legacy: true } };
-    const next = withRequesters(
-      withD({ ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) }, logRemove(log, tag)),
-      removeNumber(r.u, tag.slice(0, REQUESTER_TAG)),
-      r.ex ?? [],
-    );
-    return { result: undefined, write: writeRecord(next, mergedTtl(next, now, c, p)) };
   };
 }

@@ -7,9 +7,12 @@ import type { Channel } from '../ports/sender';
 import type { ResolvedAbuse } from './options';
 import type { AbuseRefusal } from './records';
 
-/** Refuses a country the options exclude. */
+/**
+ * Refuses a country the deny list names. (The allow list is applied where the number is
+ * parsed: `allowedCountries`, of which `abuse.countries.allow` is the deprecated spelling.)
+ */
 export function countryRefusal(a: ResolvedAbuse, country: string): AbuseRefusal | undefined {
-  if ((a.allow && !a.allow.has(country)) || a.deny.has(country)) {
+  if (a.deny.has(country)) {
     return { code: 'country_not_allowed', scope: 'country' };
   }
   return undefined;

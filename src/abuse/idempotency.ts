@@ -11,10 +11,12 @@
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { CorruptRecordError } from '../core/state';
 import { type VerifyError, verifyError } from '../errors';
+import type { SendTicket } from '../feature/feature';
+import type { StartResult } from '../feature/operation-types';
+import type { Requester } from '../feature/requester';
 import type { Store, Transition } from '../ports/store';
 import { hmac, type Keyring, seal, unseal } from '../secrets';
-import type { RequestContext, StartResult } from '../verifier/types';
-import { requesterKeys } from './keys';
+import { requesterKeysOf } from './keys';
 
 /** How long a claimed key waits for its operation to finish before it can be claimed again. */
 export const CLAIM_TTL_MS = 60_000;
@@ -110,8 +112,6 @@ export interface IdempotencyDeps {
   readonly storeError: (e: unknown) => VerifyError;
   readonly now: () => number;
   readonly nonce: () => string;
-  /** Bits of an IPv6 address that name one requester (as the requester budgets). */
-  readonly ipv6PrefixLength: number;
   /** Seals the kept result (`idempotency-result`). */
   readonly ring: Keyring;
   /** 12 fresh random bytes (the result's IV). */
@@ -126,12 +126,8 @@ const ALL_FIELDS = new Set(['ip', 'deviceId', 'userId'] as const);
  * need both); `''` without a context (the app's own calls share one scope). Keyed hashes,
  * never the values.
  */
-export function idempotencyScope(
-  key: Buffer,
-  context: RequestContext | undefined,
-  ipv6PrefixLength: number,
-): string {
-  const keys = requesterKeys(key, context, ALL_FIELDS, ipv6PrefixLength);
+export function idempotencyScope(key: Buffer, r: Requester): string {
+  const keys = requesterKeysOf(key, r, ALL_FIELDS);
   const user = keys.find(([field]) => field === 'userId');
   return (user ? [user] : keys).map(([, k]) => k).join(' ');
 }
@@ -148,34 +144,35 @@ export function idempotencyKeyOf(x: unknown): Result<string | undefined, VerifyE
 }
 
 /**
- * Runs `run` at most once per requester (`scope`, from `idempotencyScope`), idempotency key
- * and parameters (`parts`, the normalized request, consent included): a repeat replays the
- * stored result; other parameters give `idempotency_conflict`. Another requester's same key
- * is a different store key: it never sees the first's result nor a conflict.
+ * Claims an idempotency key for one `start` of a requester (`scope`, from
+ * `idempotencyScope`) with these parameters (`parts`, the normalized request, consent
+ * included): a repeat replays the stored result; other parameters give
+ * `idempotency_conflict`. Another requester's same key is a different store key: it never
+ * sees the first's result nor a conflict. A fresh claim's `settle` keeps the operation's
+ * result (sealed) or gives the key back when the operation failed.
  */
-export function idempotent(
+export function claimIdempotency(
   deps: IdempotencyDeps,
   scope: string,
   idemKey: string,
   parts: readonly string[],
-  run: () => ResultAsync<StartResult, VerifyError>,
-): ResultAsync<StartResult, VerifyError> {
+): ResultAsync<SendTicket, VerifyError> {
   const storeKey = `idem:${hmac(deps.key, 'idempotency', scope, idemKey).slice(0, 32)}`;
   const fp = hmac(deps.key, 'idempotency-request', ...parts).slice(0, 32);
   const claim = deps.nonce();
   const update = <T>(fn: Transition<T>) =>
     ResultAsync.fromThrowable(() => deps.store.update(storeKey, fn), deps.storeError)();
-  return update(claimKey(fp, claim)).andThen((c) => {
+  return update(claimKey(fp, claim)).andThen((c): ResultAsync<SendTicket, VerifyError> => {
     switch (c.kind) {
       case 'replay': {
-        if ('result' in c) return okAsync(c.result);
+        if ('result' in c) return okAsync({ replay: c.result });
         const plain = unseal(deps.ring, 'idempotency-result', c.sealed);
         if (plain === undefined) {
           return errAsync(
             deps.storeError(new CorruptRecordError('idempotency record cannot be opened')),
           );
         }
-        return okAsync(JSON.parse(plain) as StartResult);
+        return okAsync({ replay: JSON.parse(plain) as StartResult });
       }
       case 'conflict':
         return errAsync(verifyError('idempotency_conflict'));
@@ -187,26 +184,21 @@ export function idempotent(
           }),
         );
       default:
-        return run()
-          .andThen((result) =>
+        return okAsync({
+          settle: async (outcome: Result<StartResult, VerifyError>) => {
             // The message left: a failure to record the result must not turn it into an error.
-            update(
-              completeKey(
-                fp,
-                claim,
-                seal(deps.ring, 'idempotency-result', JSON.stringify(result), deps.iv()),
-                result.expiresAt,
-                deps.now(),
-              ),
-            )
-              .orElse(() => ok(undefined))
-              .map(() => result),
-          )
-          .orElse((e) =>
-            update(releaseKey(claim))
-              .orElse(() => ok(undefined))
-              .andThen(() => err(e)),
-          );
+            const write = outcome.isOk()
+              ? completeKey(
+                  fp,
+                  claim,
+                  seal(deps.ring, 'idempotency-result', JSON.stringify(outcome.value), deps.iv()),
+                  outcome.value.expiresAt,
+                  deps.now(),
+                )
+              : releaseKey(claim);
+            await update(write as Transition<unknown>);
+          },
+        });
     }
   });
 }

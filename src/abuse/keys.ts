@@ -4,94 +4,37 @@
  * @module
  */
 import { parsePhoneNumberWithError } from 'libphonenumber-js';
+import type { RequestContext } from '../feature/operation-types';
+import { type Requester, requesterOf } from '../feature/requester';
 import { Recent } from '../recent';
 import { hmac } from '../secrets';
-import type { RequestContext } from '../verifier/types';
 import { type RequesterField, requesterKinds } from './defaults';
 
-/** Longest context value used as a requester key (longer values are hashed the same way). */
-const MAX_VALUE = 512;
+export { ipGroup } from '../feature/requester';
 
-/** Parses dotted IPv4 into its canonical form, or undefined. */
-function ipv4(s: string): string | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const nums = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
-  return nums.every((n) => n >= 0 && n <= 255) ? nums.join('.') : undefined;
-}
-
-/** Expands an IPv6 address (embedded IPv4 tail allowed) into 8 numbers, or undefined. */
-function ipv6(s: string): number[] | undefined {
-  let text = s;
-  const tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (lastColon >= 0 && text.includes('.', lastColon)) {
-    const v4 = ipv4(text.slice(lastColon + 1));
-    if (!v4) return undefined;
-    const b = v4.split('.').map(Number) as [number, number, number, number];
-    tail.push((b[0] << 8) | b[1], (b[2] << 8) | b[3]);
-    text = text.slice(0, lastColon + 1);
-    if (!text.endsWith('::')) text = text.slice(0, -1);
+/** The requester keys of a requester identity, as `[field, store key]`, for `fields`. */
+export function requesterKeysOf(
+  key: Buffer,
+  r: Requester,
+  fields: ReadonlySet<RequesterField>,
+): Array<[RequesterField, string]> {
+  const out: Array<[RequesterField, string]> = [];
+  for (const { kind, field } of requesterKinds) {
+    const id = r[field];
+    if (id === undefined || !fields.has(field)) continue;
+    out.push([field, `req:${kind}:${hmac(key, 'requester', kind, id).slice(0, 32)}`]);
   }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (h: string | undefined): number[] =>
-    h === undefined || h === ''
-      ? []
-      : h.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN));
-  const head = parse(halves[0]);
-  const rest = halves.length === 2 ? parse(halves[1]) : [];
-  const groups = head.length + rest.length + tail.length;
-  if (halves.length === 1 ? groups !== 8 : groups > 7) return undefined;
-  const fill = new Array<number>(8 - groups).fill(0);
-  const all = halves.length === 2 ? [...head, ...fill, ...rest, ...tail] : [...head, ...tail];
-  return all.every((g) => Number.isInteger(g)) ? all : undefined;
+  return out;
 }
 
-/**
- * The requester identity of an address: IPv4 as is (IPv4-mapped IPv6 too), IPv6 truncated
- * to its first `prefixLength` bits (a /64 is one subscriber's network). Anything else is
- * used verbatim, lower-cased.
- */
-export function ipGroup(raw: string, prefixLength: number): string {
-  const s = raw
-    .trim()
-    .replace(/^\[|\]$/g, '')
-    .replace(/%.*$/, '')
-    .toLowerCase();
-  const v4 = ipv4(s);
-  if (v4) return v4;
-  const g = ipv6(s);
-  if (!g) return `raw:${s.slice(0, MAX_VALUE)}`;
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
-  }
-  const bits = Math.min(128, prefixLength);
-  const out = g.map((x, i) => {
-    const keep = Math.max(0, Math.min(16, bits - i * 16));
-    return keep === 0 ? 0 : x & (0xffff << (16 - keep)) & 0xffff;
-  });
-  return `${out.map((x) => x.toString(16)).join(':')}/${bits}`;
-}
-
-/** The requester keys present in a call's context, as `[field, store key]`. */
+/** The requester keys present in a call's context (`requesterKeysOf` its identity). */
 export function requesterKeys(
   key: Buffer,
   context: RequestContext | undefined,
   fields: ReadonlySet<RequesterField>,
   ipv6PrefixLength: number,
 ): Array<[RequesterField, string]> {
-  if (!context || typeof context !== 'object') return [];
-  const out: Array<[RequesterField, string]> = [];
-  for (const { kind, field } of requesterKinds) {
-    const raw = context[field];
-    // Numeric user and device ids are common; an address must be a string.
-    const v = typeof raw === 'number' && Number.isFinite(raw) && field !== 'ip' ? String(raw) : raw;
-    if (!fields.has(field) || typeof v !== 'string' || v.trim() === '') continue;
-    const id = field === 'ip' ? ipGroup(v, ipv6PrefixLength) : v.slice(0, MAX_VALUE);
-    out.push([field, `req:${kind}:${hmac(key, 'requester', kind, id).slice(0, 32)}`]);
-  }
-  return out;
+  return requesterKeysOf(key, requesterOf(context, ipv6PrefixLength), fields);
 }
 
 /** Characters of a requester's and a number's tag in the conversion guard's requester log. */
@@ -106,32 +49,22 @@ const CONV_TAG = 6;
  */
 export function conversionRequester(
   key: Buffer,
-  context: RequestContext | undefined,
+  r: Requester,
   phoneKey: string,
-  ipv6PrefixLength: number,
 ): { readonly req: string; readonly entry: string } {
   const phone = phoneKey.slice(0, CONV_TAG);
-  let req: string | undefined;
-  if (context && typeof context === 'object') {
-    const text = (x: unknown) =>
-      typeof x === 'number' && Number.isFinite(x)
-        ? String(x)
-        : typeof x === 'string' && x.trim() !== ''
-          ? x.slice(0, MAX_VALUE)
+  const id =
+    r.ip !== undefined
+      ? `ip:${r.ip}`
+      : r.userId !== undefined
+        ? `user:${r.userId}`
+        : r.deviceId !== undefined
+          ? `dev:${r.deviceId}`
           : undefined;
-    const ip = typeof context.ip === 'string' && context.ip.trim() !== '' ? context.ip : undefined;
-    const user = text(context.userId);
-    const device = text(context.deviceId);
-    const id = ip
-      ? `ip:${ipGroup(ip, ipv6PrefixLength)}`
-      : user
-        ? `user:${user}`
-        : device
-          ? `dev:${device}`
-          : undefined;
-    if (id !== undefined) req = hmac(key, 'conversion-requester', id).slice(0, CONV_TAG);
-  }
-  req ??= phoneKey.slice(CONV_TAG, 2 * CONV_TAG);
+  const req =
+    id !== undefined
+      ? hmac(key, 'conversion-requester', id).slice(0, CONV_TAG)
+      : phoneKey.slice(CONV_TAG, 2 * CONV_TAG);
   return { req, entry: req + phone };
 }
 

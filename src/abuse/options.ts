@@ -3,16 +3,10 @@
  * construction). @internal
  * @module
  */
-import type { PhoneNumberType } from 'libphonenumber-js';
-import { type MetadataJson, parsePhoneNumberWithError } from 'libphonenumber-js/core';
 import { abuseDefaults, DAY, MAX_DURATION, type RequesterField, requesterKinds } from './defaults';
-import type {
-  AbuseOptions,
-  ConversionScope,
-  NumberTypeOf,
-  PrefixLimit,
-  RequesterBudget,
-} from './types';
+import { numberTypes, type ResolvedNumberTypes } from './number-types';
+import type { AbuseOptions, ConversionScope, PrefixLimit, RequesterBudget } from './types';
+import { fail, int, limits, num } from './validate';
 import type { Limit } from './window';
 
 export interface ResolvedBudget {
@@ -47,45 +41,11 @@ export interface ResolvedAbuse {
   readonly requesters: ReadonlyMap<RequesterField, ResolvedBudget>;
   readonly ipv6PrefixLength: number;
   readonly prefixes: readonly PrefixLimit[];
-  readonly allow: ReadonlySet<string> | undefined;
   readonly deny: ReadonlySet<string>;
   readonly hourlyCaps: ReadonlyMap<string, number>;
-  readonly numberTypes:
-    | {
-        readonly typeOf: NumberTypeOf;
-        readonly deny: ReadonlySet<string>;
-        readonly denyForSms: ReadonlySet<string>;
-        readonly onlyForSms: ReadonlySet<string> | undefined;
-      }
-    | undefined;
+  readonly numberTypes: ResolvedNumberTypes | undefined;
   readonly global: ResolvedGlobal | undefined;
   readonly conversion: ResolvedConversion | undefined;
-}
-
-function fail(path: string, message: string): never {
-  throw new TypeError(`phoneproof: abuse.${path} ${message}`);
-}
-
-function int(path: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(path, `must be an integer from ${min} to ${max} (got ${String(v)}).`);
-  }
-  return v;
-}
-
-function num(path: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    fail(path, `must be a number from ${min} to ${max} (got ${String(v)}).`);
-  }
-  return v;
-}
-
-function limits(path: string, v: unknown): Limit[] {
-  if (!Array.isArray(v)) fail(path, 'must be an array of { windowMs, max }.');
-  return v.map((l: Partial<Limit>, i) => ({
-    windowMs: int(`${path}[${i}].windowMs`, l?.windowMs, 1000, MAX_DURATION),
-    max: int(`${path}[${i}].max`, l?.max, 1, 10_000_000),
-  }));
 }
 
 function countries(path: string, v: unknown): Set<string> {
@@ -198,69 +158,6 @@ function global(v: AbuseOptions['global']): ResolvedGlobal | undefined {
   };
 }
 
-const numberTypeNames = new Set<string>([
-  'PREMIUM_RATE',
-  'TOLL_FREE',
-  'SHARED_COST',
-  'VOIP',
-  'PERSONAL_NUMBER',
-  'PAGER',
-  'UAN',
-  'VOICEMAIL',
-  'FIXED_LINE_OR_MOBILE',
-  'FIXED_LINE',
-  'MOBILE',
-]);
-
-function typeList(path: string, v: unknown): Set<string> {
-  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string' && numberTypeNames.has(t))) {
-    fail(path, `must list number types among ${[...numberTypeNames].join(', ')}.`);
-  }
-  return new Set(v);
-}
-
-function numberTypes(v: AbuseOptions['numberTypes']): ResolvedAbuse['numberTypes'] {
-  if (v === undefined) return undefined;
-  const { metadata, typeOf } = v;
-  let f: NumberTypeOf;
-  if (typeof typeOf === 'function') {
-    f = (e164) => {
-      try {
-        return typeOf(e164);
-      } catch {
-        return undefined;
-      }
-    };
-  } else if (typeof metadata === 'object' && metadata !== null && 'countries' in metadata) {
-    const meta = metadata as MetadataJson;
-    f = (e164) => {
-      try {
-        return parsePhoneNumberWithError(e164, meta).getType() as PhoneNumberType | undefined;
-      } catch {
-        return undefined;
-      }
-    };
-  } else {
-    fail(
-      'numberTypes',
-      "needs `metadata` (import metadata from 'libphonenumber-js/metadata.max.json') or `typeOf`.",
-    );
-  }
-  if (typeOf === undefined && f('+447911123456') !== 'MOBILE') {
-    fail(
-      'numberTypes.metadata',
-      "has no number types: use 'libphonenumber-js/metadata.max.json' or metadata.mobile.json.",
-    );
-  }
-  return {
-    typeOf: f,
-    deny: typeList('numberTypes.deny', v.deny ?? ['PREMIUM_RATE', 'SHARED_COST']),
-    denyForSms: typeList('numberTypes.denyForSms', v.denyForSms ?? []),
-    onlyForSms:
-      v.onlyForSms === undefined ? undefined : typeList('numberTypes.onlyForSms', v.onlyForSms),
-  };
-}
-
 /** Resolves `abuse` options over the defaults; `false` turns every defense off. Throws on misconfiguration. */
 export function resolveAbuse(options: AbuseOptions | false | undefined): ResolvedAbuse {
   const o: AbuseOptions =
@@ -294,7 +191,6 @@ export function resolveAbuse(options: AbuseOptions | false | undefined): Resolve
     requesters,
     ipv6PrefixLength,
     prefixes: prefixes(o.prefixes),
-    allow: c.allow === undefined ? undefined : countries('countries.allow', c.allow),
     deny: c.deny === undefined ? new Set() : countries('countries.deny', c.deny),
     hourlyCaps,
     numberTypes: numberTypes(o.numberTypes),

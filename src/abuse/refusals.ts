@@ -5,8 +5,8 @@
  * @module
  */
 import { secondsUntil, type VerifyError, verifyError } from '../errors';
-import type { Publish } from '../verifier/events';
-import type { RequestContext } from '../verifier/types';
+import type { Publish } from '../feature/events';
+import type { RequestContext } from '../feature/operation-types';
 import type { AbuseNotice, AbuseRefusal } from './records';
 
 /** Who a refusal concerns, for its event. */

@@ -4,12 +4,8 @@
  * later abandoned) the room the others reserved is given back. @internal
  * @module
  */
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
-import type { VerifyError } from '../errors';
-import type { Channel } from '../ports/sender';
-import type { Store, Transition } from '../ports/store';
-import type { Publish } from '../verifier/events';
-import type { RequestContext } from '../verifier/types';
+import { errAsync, ok } from 'neverthrow';
+import type { Transition } from '../ports/store';
 import {
   countrySend,
   globalSend,
@@ -19,14 +15,7 @@ import {
   requesterCheck,
   requesterSend,
 } from './budgets';
-import {
-  conversionApproved,
-  conversionSend,
-  type Merged,
-  prefixGuardApproved,
-  prefixGuardSend,
-  REQUESTER_TAG,
-} from './conversion';
+import { conversionApproved, conversionSend, REQUESTER_TAG } from './conversion';
 import type { RequesterField } from './defaults';
 import { countryRefusal, numberTypeRefusal } from './destination';
 import {
@@ -39,89 +28,145 @@ import {
   phoneTag,
   prefixHasher,
   prefixKeyOf,
-  requesterKeys,
+  requesterKeysOf,
   type SplitNumber,
   splitNumber,
 } from './keys';
 import type { ResolvedAbuse } from './options';
-import type { AbuseNotice, AbuseRefusal, Reservation } from './records';
-import { publishNotice, type RefusalMeta, refusedError } from './refusals';
+import { type Merged, prefixGuardApproved, prefixGuardSend } from './prefix-guard';
+import type { Reservation } from './records';
+import { type Release, type ShieldDeps, type Step, shieldRunner } from './shield-run';
+import type { SendCall, Shield } from './shield-types';
+import type { PrefixLimit } from './types';
 import type { DistinctLog } from './window';
 
-/** One message about to be allowed. */
-export interface SendCall {
-  readonly kind: 'start' | 'resend';
-  readonly phoneKey: string;
-  /** E.164; always known on start, on resend only when a budget needs it. */
-  readonly phone?: string;
-  readonly country?: string;
-  /** Country calling code when already known (saves a parse). */
-  readonly callingCode?: string;
-  readonly channel?: Channel;
-  /** Masked number, for events. */
-  readonly to?: string;
-  readonly context: RequestContext | undefined;
-  readonly silent: boolean;
-  readonly at: number;
-}
-
-/**
- * Gives back every reservation of an operation; never fails (a lost undo only over-counts).
- * `'requester'` keeps the requester budgets' reservations (a refused start still counts
- * against whoever asked for it) and gives back the rest (the number's, prefix's, country's
- * and global budgets, which other people share).
- */
-export type Release = (keep?: 'requester') => ResultAsync<void, never>;
-
-export interface ShieldDeps {
-  readonly store: Store;
-  /** Subkey for hashing requester values and prefixes. */
-  readonly key: Buffer;
-  readonly publish: Publish;
-  readonly storeError: (e: unknown) => VerifyError;
-}
-
-export interface Shield {
-  /** False when every defense is off: the wrappers then add nothing. */
-  readonly active: boolean;
-  /** Whether a resend's budgets need the number (prefix, country); requester budgets do not. */
-  readonly resendNeedsNumber: boolean;
-  beforeSend(call: SendCall): ResultAsync<Release, VerifyError>;
-  /** Spends the requester check budgets of `context`; `undefined` when none applies. */
-  beforeCheck(
-    context: RequestContext | undefined,
-    at: number,
-    silent: boolean,
-  ): ResultAsync<void, VerifyError> | undefined;
-  /**
-   * Records an approval (conversion guard, prefix velocity) without waiting for the store:
-   * store failures are ignored (they only lose that bookkeeping). `split` is the number
-   * already split (saves a parse); it is split here when omitted.
-   */
-  approved(phoneKey: string, phone: string, at: number, split?: SplitNumber): void;
-}
-
-/**
- * One budget of an operation: its record's key and its update. Refusals rank by position in
- * the list, except a `late` one, which ranks at `late` (a merged prefix record's velocity
- * limit ranks with the prefix limits).
- */
-interface Step {
-  readonly key: string;
-  readonly exec: () => Promise<Reservation>;
-  late?: number;
-  /** A requester budget (kept by `release('requester')`). */
-  requester?: true;
-}
+export type { Release, SendCall, Shield, ShieldDeps };
 
 const isLegacy = (x: unknown): x is { readonly legacy: true } =>
   typeof x === 'object' && x !== null && (x as { legacy?: unknown }).legacy === true;
 
-const noRelease: Release = () => okAsync(undefined);
 const ignore = () => undefined;
 
+/** What the shield's budgets are built from (resolved once per verifier). */
+interface Env {
+  readonly a: ResolvedAbuse;
+  readonly key: Buffer;
+  readonly ns: string;
+  readonly prefixHash: ReturnType<typeof prefixHasher>;
+  readonly merged: PrefixLimit | undefined;
+  readonly conv: ResolvedAbuse['conversion'];
+  readonly fields: ReadonlySet<RequesterField>;
+  readonly update: <T>(k: string, fn: Transition<T>) => Promise<T>;
+  readonly updateMerged: <T>(
+    k: string,
+    hash: string,
+    fn: (legacy?: DistinctLog) => Transition<Merged<T>>,
+  ) => Promise<T>;
+}
+
+/** The budgets of one send, in rank order (see `Step`). */
+function sendSteps(env: Env, call: SendCall): Step[] {
+  const { a, key, ns, prefixHash, merged, conv, fields, update, updateMerged } = env;
+  const { phone, country } = call;
+  const n =
+    phone === undefined
+      ? undefined
+      : call.callingCode
+        ? { callingCode: call.callingCode, national: phone.slice(1 + call.callingCode.length) }
+        : splitNumber(phone);
+  const tag = phoneTag(call.phoneKey);
+  const steps: Step[] = [];
+  const step = (k: string, fn: Transition<Reservation>) => {
+    const st: Step = { key: k, exec: () => update(k, fn) };
+    steps.push(st);
+    return st;
+  };
+  let guard: Step | undefined;
+  // A number always comes with its country (both from one parse).
+  if (conv && n) {
+    const who =
+      call.kind === 'start' ? conversionRequester(key, call.requester, call.phoneKey) : undefined;
+    if (conv.scopes.has('prefix')) {
+      const hash = prefixHash(n, conv.trailingDigits);
+      const k = conversionPrefixKeyOf(hash);
+      if (merged && call.kind === 'start') {
+        const p = merged;
+        guard = {
+          key: k,
+          exec: () =>
+            updateMerged(k, hash, (legacy) => prefixGuardSend(conv, p, call.at, tag, who, legacy)),
+        };
+        steps.push(guard);
+      } else {
+        step(k, conversionSend(conv, 'prefix', call.at, call.kind, who));
+      }
+    }
+    if (conv.scopes.has('country') && country !== undefined) {
+      step(
+        conversionCountryKey(ns, country),
+        conversionSend(conv, 'country', call.at, call.kind, who),
+      );
+    }
+  }
+  for (const [field, k] of requesterKeysOf(key, call.requester, fields)) {
+    step(k, requesterSend(a.requesters.get(field)!, call.at, tag)).requester = true;
+  }
+  if (call.kind === 'start' && n) {
+    for (const p of a.prefixes) {
+      if (guard && p === merged) guard.late = steps.length;
+      else
+        step(
+          prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits),
+          prefixSend(p, call.at, tag),
+        );
+    }
+  }
+  if (country !== undefined) {
+    const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
+    if (cap !== undefined) step(countryCapKey(ns, country), countrySend(cap, call.at));
+    if (a.global) step(globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country)));
+  }
+  return steps;
+}
+
+/** Records an approval (see `Shield.approved`); store failures are ignored. */
+function recordApproval(
+  env: Env,
+  phoneKey: string,
+  phone: string,
+  at: number,
+  split: SplitNumber | undefined,
+): void {
+  const { a, ns, prefixHash, merged, conv, update, updateMerged } = env;
+  const n = split ?? splitNumber(phone);
+  if (!n) return;
+  const country = n.country ?? 'XX';
+  const tag = phoneTag(phoneKey);
+  for (const p of a.prefixes) {
+    if (p === merged) continue;
+    const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
+    update(k, prefixVerified(p, at, tag)).catch(ignore);
+  }
+  if (conv?.scopes.has('prefix')) {
+    const hash = prefixHash(n, conv.trailingDigits);
+    const k = conversionPrefixKeyOf(hash);
+    const p = merged;
+    (p
+      ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
+      : update(k, conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)))
+    ).catch(ignore);
+  }
+  if (conv?.scopes.has('country')) {
+    update(
+      conversionCountryKey(ns, country),
+      conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)),
+    ).catch(ignore);
+  }
+}
+
 export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
-  const { store, key, publish } = deps;
+  const { store, key } = deps;
+  const { update, run, refused } = shieldRunner(deps);
   const fields = new Set<RequesterField>(a.requesters.keys());
   const conv = a.conversion;
   const ns = namespaceOf(key);
@@ -130,20 +175,6 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
   const merged = conv?.scopes.has('prefix')
     ? a.prefixes.find((p) => p.trailingDigits === conv.trailingDigits)
     : undefined;
-
-  const refused = (r: AbuseRefusal, at: number, meta: RefusalMeta) =>
-    refusedError(publish, r, at, meta);
-  const notify = (n: AbuseNotice, at: number, to: string | undefined) =>
-    publishNotice(publish, n, at, to);
-
-  /** `store.update` with synchronous throws turned into rejections. */
-  const update = <T>(k: string, fn: Transition<T>): Promise<T> => {
-    try {
-      return store.update(k, fn);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
 
   /**
    * An update of a merged prefix record. A record written before the merge (a conversion
@@ -163,68 +194,13 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         : r,
     );
 
-  const undoAll =
-    (done: ReadonlyArray<readonly [string, Reservation, boolean]>): Release =>
-    (keep) =>
-      ResultAsync.fromSafePromise(
-        Promise.all(
-          done.flatMap(([k, r, requester]) =>
-            r.undo && !(requester && keep === 'requester')
-              ? [update(k, r.undo).catch(() => undefined)]
-              : [],
-          ),
-        ).then(() => undefined),
-      );
-
-  /** Runs steps in parallel; the first refusal in step order wins and the rest is undone. */
-  const run = (
-    steps: readonly Step[],
-    at: number,
-    meta: { to?: string; context: RequestContext | undefined; silent: boolean },
-  ): ResultAsync<Release, VerifyError> => {
-    if (steps.length === 0) return okAsync(noRelease);
-    // Native promises: neverthrow's combinators cost a few µs each on this hot path.
-    const settledP = Promise.allSettled(steps.map((s) => s.exec()));
-    return new ResultAsync(
-      settledP.then(
-        (settled): Result<Release, VerifyError> | Promise<Result<Release, VerifyError>> => {
-          const done: Array<readonly [string, Reservation, boolean]> = [];
-          let failure: unknown;
-          let refusal: AbuseRefusal | undefined;
-          let rank = Number.POSITIVE_INFINITY;
-          settled.forEach((s, i) => {
-            if (s.status === 'rejected') {
-              failure ??= s.reason;
-              return;
-            }
-            for (const n of s.value.notices ?? []) notify(n, at, meta.to);
-            if (s.value.refusal) {
-              const r = s.value.late ? (steps[i]!.late ?? i) : i;
-              if (r < rank) {
-                rank = r;
-                refusal = s.value.refusal;
-              }
-            } else done.push([steps[i]!.key, s.value, steps[i]!.requester === true]);
-          });
-          const release = undoAll(done);
-          if (failure !== undefined || refusal !== undefined) {
-            const e =
-              failure !== undefined ? deps.storeError(failure) : refused(refusal!, at, meta);
-            return release().then(() => err(e)) as Promise<Result<Release, VerifyError>>;
-          }
-          return ok(release);
-        },
-      ),
-    );
-  };
-
+  const env: Env = { a, key, ns, prefixHash, merged, conv, fields, update, updateMerged };
   const resendNeedsNumber = conv !== undefined || a.hourlyCaps.size > 0 || a.global !== undefined;
   return {
     active:
       resendNeedsNumber ||
       fields.size > 0 ||
       a.prefixes.length > 0 ||
-      a.allow !== undefined ||
       a.deny.size > 0 ||
       a.numberTypes !== undefined,
     resendNeedsNumber,
@@ -240,107 +216,21 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
           countryRefusal(a, country) ?? numberTypeRefusal(a, phone, call.channel ?? 'sms');
         if (pure) return errAsync(refused(pure, call.at, meta));
       }
-      const n =
-        phone === undefined
-          ? undefined
-          : call.callingCode
-            ? { callingCode: call.callingCode, national: phone.slice(1 + call.callingCode.length) }
-            : splitNumber(phone);
-      const tag = phoneTag(call.phoneKey);
-      const steps: Step[] = [];
-      const step = (k: string, fn: Transition<Reservation>) => {
-        const st: Step = { key: k, exec: () => update(k, fn) };
-        steps.push(st);
-        return st;
-      };
-      let guard: Step | undefined;
-      // A number always comes with its country (both from one parse).
-      if (conv && n) {
-        const who =
-          call.kind === 'start'
-            ? conversionRequester(key, call.context, call.phoneKey, a.ipv6PrefixLength)
-            : undefined;
-        if (conv.scopes.has('prefix')) {
-          const hash = prefixHash(n, conv.trailingDigits);
-          const k = conversionPrefixKeyOf(hash);
-          if (merged && call.kind === 'start') {
-            const p = merged;
-            guard = {
-              key: k,
-              exec: () =>
-                updateMerged(k, hash, (legacy) =>
-                  prefixGuardSend(conv, p, call.at, tag, who, legacy),
-                ),
-            };
-            steps.push(guard);
-          } else {
-            step(k, conversionSend(conv, 'prefix', call.at, call.kind, who));
-          }
-        }
-        if (conv.scopes.has('country') && country !== undefined) {
-          step(
-            conversionCountryKey(ns, country),
-            conversionSend(conv, 'country', call.at, call.kind, who),
-          );
-        }
-      }
-      for (const [field, k] of requesterKeys(key, call.context, fields, a.ipv6PrefixLength)) {
-        step(k, requesterSend(a.requesters.get(field)!, call.at, tag)).requester = true;
-      }
-      if (call.kind === 'start' && n) {
-        for (const p of a.prefixes) {
-          if (guard && p === merged) guard.late = steps.length;
-          else
-            step(
-              prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits),
-              prefixSend(p, call.at, tag),
-            );
-        }
-      }
-      if (country !== undefined) {
-        const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
-        if (cap !== undefined) step(countryCapKey(ns, country), countrySend(cap, call.at));
-        if (a.global) step(globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country)));
-      }
+      const steps = sendSteps(env, call);
       return run(steps, call.at, meta);
     },
 
-    beforeCheck(context, at, silent) {
-      const steps: Step[] = requesterKeys(key, context, fields, a.ipv6PrefixLength).map(
-        ([field, k]) => {
-          const fn = requesterCheck(a.requesters.get(field)!, at);
-          return { key: k, exec: () => update(k, fn) };
-        },
-      );
+    beforeCheck(requester, context, at, silent) {
+      const steps: Step[] = requesterKeysOf(key, requester, fields).map(([field, k]) => {
+        const fn = requesterCheck(a.requesters.get(field)!, at);
+        return { key: k, exec: () => update(k, fn) };
+      });
       if (steps.length === 0) return undefined;
       return run(steps, at, { context, silent }).andThen(() => ok(undefined));
     },
 
     approved(phoneKey, phone, at, split) {
-      const n = split ?? splitNumber(phone);
-      if (!n) return;
-      const country = n.country ?? 'XX';
-      const tag = phoneTag(phoneKey);
-      for (const p of a.prefixes) {
-        if (p === merged) continue;
-        const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
-        update(k, prefixVerified(p, at, tag)).catch(ignore);
-      }
-      if (conv?.scopes.has('prefix')) {
-        const hash = prefixHash(n, conv.trailingDigits);
-        const k = conversionPrefixKeyOf(hash);
-        const p = merged;
-        (p
-          ? updateMerged(k, hash, (legacy) => prefixGuardApproved(conv, p, at, tag, legacy))
-          : update(k, conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)))
-        ).catch(ignore);
-      }
-      if (conv?.scopes.has('country')) {
-        update(
-          conversionCountryKey(ns, country),
-          conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG)),
-        ).catch(ignore);
-      }
+      recordApproval(env, phoneKey, phone, at, split);
     },
   };
 }

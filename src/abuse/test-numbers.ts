@@ -1,13 +1,14 @@
 /**
  * Test numbers (`testNumbers: { '+15005550006': '123456' }`): no message is sent, the fixed
  * code is accepted, every limit still applies. Refused at construction when
- * `NODE_ENV=production` unless `allowTestNumbersInProduction`. @internal
+ * `NODE_ENV=production` unless `allowTestNumbersInProduction`. A feature of the verifier
+ * (`testNumbersFeature`). @internal
  * @module
  */
 import { normalizeCodeInput } from '../codes';
 import type { Policy } from '../core/policy';
+import type { Feature, FeatureIO } from '../feature/feature';
 import { normalizePhone } from '../phone';
-import type { Sender } from '../ports/sender';
 import type { Keyring } from '../secrets';
 import { phoneKey } from '../secrets';
 import type { TestNumber } from './types';
@@ -98,17 +99,41 @@ export function presetCodes(
   };
 }
 
-/** Wraps a sender so that messages to test numbers are not sent. */
-export function testNumberSender(inner: Sender, t: TestNumbers, now: () => number): Sender {
+const nodeEnv = (): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
+
+/**
+ * The test-numbers feature: `presetCode` gives a test number its fixed code, `send` answers
+ * for the sender (no message leaves for a test number). No hooks without test numbers.
+ * Throws on misconfiguration (and when NODE_ENV=production, see above).
+ */
+export function testNumbersFeature(
+  options: {
+    readonly testNumbers?: Readonly<Record<string, TestNumber>> | undefined;
+    readonly allowTestNumbersInProduction?: boolean | undefined;
+  },
+  io: Pick<FeatureIO, 'ring' | 'policy'>,
+): Feature {
+  const t = resolveTestNumbers(
+    options.testNumbers,
+    options.allowTestNumbersInProduction,
+    nodeEnv(),
+  );
+  if (t === undefined) return { name: 'testNumbers', hooks: {}, api: undefined };
+  const preset = presetCodes(t, io.ring, io.policy);
   return {
-    ...(inner.reportsCarryRef === true ? { reportsCarryRef: true } : {}),
-    async send(message) {
-      if (!t.isTest(message.to, now())) return inner.send(message);
-      return {
-        ok: true,
-        messageId: `test-number:${message.verificationId.slice(-12)}`,
-        provider: 'test-number',
-      };
+    name: 'testNumbers',
+    hooks: {
+      presetCode: (ctx) => preset(ctx.phoneKey, ctx.at),
+      send: (message, at, next) =>
+        t.isTest(message.to, at)
+          ? Promise.resolve({
+              ok: true,
+              messageId: `test-number:${message.verificationId.slice(-12)}`,
+              provider: 'test-number',
+            })
+          : next(message),
     },
+    api: undefined,
   };
 }

@@ -39,7 +39,11 @@ export interface PrefixLimit extends Limit {
 }
 
 export interface CountryOptions {
-  /** ISO alpha-2 countries accepted (others: `country_not_allowed`). */
+  /**
+   * ISO alpha-2 countries accepted (others: `country_not_allowed`).
+   * @deprecated Use the top-level `allowedCountries`, which this spelling is read as (giving
+   * both with different countries throws at construction).
+   */
   readonly allow?: readonly string[];
   /** ISO alpha-2 countries refused. */
   readonly deny?: readonly string[];

@@ -1,15 +1,14 @@
 /**
- * Consent in the verifier: `withConsent(options)` validates `options.consent`, wraps the
- * sender so that delivery re-checks the ledger, and `install(shell)` registers the send guard
- * and returns `verifier.consent`. @internal
+ * Consent in the verifier, a feature (`consentFeature`): validates `consent`, refuses sends
+ * without the consent required, re-reads the ledger as each message leaves, records a held
+ * re-opt-in on approval, and offers `verifier.consent`. @internal
  * @module
  */
-import { errAsync, okAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync } from 'neverthrow';
 import { isOptOut } from '../delivery/fallback';
-import type { Sender, SendOutcome } from '../ports/sender';
+import type { Feature, FeatureHooks, FeatureIO, SendTicket } from '../feature/feature';
+import type { SendOutcome } from '../ports/sender';
 import { phoneKey } from '../secrets';
-import type { Shell } from '../verifier/shell';
-import type { VerifierOptions } from '../verifier/types';
 import { makeConsentApi, notConfigured, type Setup } from './api';
 import { consentBook } from './book';
 import { chainKey } from './chain';
@@ -17,19 +16,12 @@ import { confirmReoptIn, consentGuard, optedOutOutcome, pendingFor } from './gua
 import { DEFAULT_INBOUND_LIMIT } from './inbound-limit';
 import { textOf, versionOf } from './input';
 import { statusOf } from './status';
-import type { ConsentApi } from './types';
+import type { ConsentApi, ConsentOptions } from './types';
 
 /** Four years (the TCPA statute of limitations), in ms. */
 export const DEFAULT_CONSENT_RETENTION_MS = 4 * 365.25 * 86_400_000;
 
-/** What `withConsent` prepared: the options to build the shell with, and the installer. */
-export interface ConsentWiring {
-  readonly options: VerifierOptions;
-  install(sh: Shell): ConsentApi;
-}
-
-function configOf(options: VerifierOptions) {
-  const c = options.consent;
+function configOf(c: ConsentOptions | undefined) {
   if (c === undefined) return undefined;
   if (typeof c !== 'object' || c === null) {
     throw new TypeError('phoneproof: `consent` must be an object { ledger, required? }.');
@@ -79,91 +71,97 @@ function configOf(options: VerifierOptions) {
   return { ledger, required, retentionMs, replies: c.replies ?? {}, inboundLimit };
 }
 
-/** Validates `options.consent` (throws on misconfiguration) and prepares the wiring. */
-export function withConsent(options: VerifierOptions): ConsentWiring {
-  if (typeof options !== 'object' || options === null) {
-    return { options, install: () => disabledApi() };
-  }
-  const config = configOf(options);
-  if (!config) {
-    return {
-      options,
-      install(sh) {
-        sh.hooks.beforeSend.push((req) =>
-          req.input.consent === undefined ? okAsync(undefined) : errAsync(notConfigured()),
-        );
-        return disabledApi();
-      },
-    };
-  }
-  let setup: Setup | undefined;
-  let optOut: ConsentApi['optOut'] | undefined;
-  const inner: Sender = options.sender;
-  // Delivery re-checks the ledger: an opt-out recorded after the guard ran still stops it.
-  const sender: Sender = {
-    ...(inner?.reportsCarryRef === true ? { reportsCarryRef: true } : {}),
-    async send(message) {
-      const s = setup!;
-      let refused = false;
-      const outcome = await s.book.headThen(
-        phoneKey(s.sh.ring, message.to),
-        (head): SendOutcome | Promise<SendOutcome> => {
-          refused = true;
-          if (head.isErr()) {
-            return {
-              ok: false,
-              error: {
-                kind: 'retryable',
-                reason: 'consent_unavailable',
-                message: head.error.message,
-              },
-            };
-          }
-          if (statusOf(head.value).state === 'opted_out') {
-            // The one exception: the code of a start that carried a new consent for this
-            // opted-out number (the owner proves possession with it; see `./reopt-in`).
-            return pendingFor(s, message.verificationId).then((pending) => {
-              if (!pending) return optedOutOutcome;
-              refused = false;
-              return inner.send(message);
-            });
-          }
-          // Straight from the ledger answer's own reaction, no await in between: the smallest window
-          // in which an opt-out could land after the read and before the send.
-          refused = false;
-          return inner.send(message);
-        },
-      );
-      if (!refused && !outcome.ok && isOptOut(outcome.error) && optOut) {
-        // The provider says the person opted out (Twilio 21610: they replied STOP). Record it,
-        // so later sends are refused here instead of at the provider. Best effort.
-        await optOut({
-          phone: message.to,
-          source: `provider:${outcome.error.provider ?? 'unknown'}`,
-        }).orElse(() => okAsync(undefined));
-      }
-      return outcome;
-    },
-  };
+/** The consent feature when no ledger is configured: a `consent` given with `start` is refused. */
+function unconfigured(): Feature<ConsentApi> {
   return {
-    options: inner && typeof inner.send === 'function' ? { ...options, sender } : options,
-    install(sh) {
-      const s: Setup = {
-        sh,
-        book: consentBook(config.ledger, chainKey(sh.ring.lookup)),
-        required: config.required,
-        retentionMs: config.retentionMs,
-        replies: config.replies,
-        defaultCountry: options.defaultCountry,
-        inboundLimit: config.inboundLimit,
-      };
-      setup = s;
-      const api = makeConsentApi(s);
-      optOut = api.public.optOut;
-      sh.hooks.beforeSend.push(consentGuard(s, api));
-      sh.hooks.afterApprove.push(confirmReoptIn(s, api));
-      return api.public;
+    name: 'consent',
+    hooks: {
+      beforeSend: (ctx) => (ctx.input.consent === undefined ? ok(undefined) : err(notConfigured())),
     },
+    api: disabledApi(),
+  };
+}
+
+/**
+ * Delivery re-checks the ledger (the `send` hook): an opt-out recorded after the guard ran
+ * still stops the message; a provider's opt-out answer (Twilio 21610) is recorded.
+ */
+function ledgerRecheck(s: Setup, optOut: ConsentApi['optOut']): NonNullable<FeatureHooks['send']> {
+  return async (message, _at, next) => {
+    let refused = false;
+    const outcome = await s.book.headThen(
+      phoneKey(s.sh.ring, message.to),
+      (head): SendOutcome | Promise<SendOutcome> => {
+        refused = true;
+        if (head.isErr()) {
+          return {
+            ok: false,
+            error: {
+              kind: 'retryable',
+              reason: 'consent_unavailable',
+              message: head.error.message,
+            },
+          };
+        }
+        if (statusOf(head.value).state === 'opted_out') {
+          // The one exception: the code of a start that carried a new consent for this
+          // opted-out number (the owner proves possession with it; see `./reopt-in`).
+          return pendingFor(s, message.verificationId).then((pending) => {
+            if (!pending) return optedOutOutcome;
+            refused = false;
+            return next(message);
+          });
+        }
+        // Straight from the ledger answer's own reaction, no await in between: the smallest
+        // window in which an opt-out could land after the read and before the send.
+        refused = false;
+        return next(message);
+      },
+    );
+    if (!refused && !outcome.ok && isOptOut(outcome.error)) {
+      // The provider says the person opted out (Twilio 21610: they replied STOP). Record it,
+      // so later sends are refused here instead of at the provider. Best effort.
+      await optOut({
+        phone: message.to,
+        source: `provider:${outcome.error.provider ?? 'unknown'}`,
+      }).orElse(() => okAsync(undefined));
+    }
+    return outcome;
+  };
+}
+
+/**
+ * The consent feature: validates `consent` (throws on misconfiguration); its hooks refuse
+ * sends without the consent required (`beforeSend`), re-read the ledger as a message leaves
+ * (`send`) and record a held re-opt-in on approval (`afterApprove`); its API is
+ * `verifier.consent`.
+ */
+export function consentFeature(
+  options: ConsentOptions | undefined,
+  defaultCountry: string | undefined,
+  io: FeatureIO,
+): Feature<ConsentApi> {
+  const config = configOf(options);
+  if (!config) return unconfigured();
+  const s: Setup = {
+    sh: io,
+    book: consentBook(config.ledger, chainKey(io.ring.lookup)),
+    required: config.required,
+    retentionMs: config.retentionMs,
+    replies: config.replies,
+    defaultCountry,
+    inboundLimit: config.inboundLimit,
+  };
+  const api = makeConsentApi(s);
+  const guard = consentGuard(s, api);
+  return {
+    name: 'consent',
+    hooks: {
+      beforeSend: (ctx) => guard(ctx).map<SendTicket | undefined>(() => undefined),
+      send: ledgerRecheck(s, api.public.optOut),
+      afterApprove: confirmReoptIn(s, api),
+    },
+    api: api.public,
   };
 }
 

@@ -5,12 +5,11 @@
  * @module
  */
 import { errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
-import { verifyError } from '../errors';
+import { type VerifyError, verifyError } from '../errors';
+import { storeError } from '../feature/errors';
+import type { FeatureHooks, SendContext } from '../feature/feature';
+import type { RequestContext } from '../feature/operation-types';
 import type { SendOutcome } from '../ports/sender';
-import { phoneKey } from '../secrets';
-import type { ApproveHook, SendGuard } from '../verifier/hooks';
-import { storeError } from '../verifier/shell';
-import type { RequestContext } from '../verifier/types';
 import type { makeConsentApi, Setup } from './api';
 import { givenOf, matchesRequired } from './input';
 import { openPending, REOPT_IN_TTL_MS, reoptInKey, sealPending } from './reopt-in';
@@ -41,10 +40,13 @@ export function pendingFor(s: Setup, id: string): Promise<boolean> {
  * opted-out number from one that never consented. A consent given with `start` for an
  * opted-out number is held until the code is verified (`./reopt-in`).
  */
-export function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): SendGuard {
+export function consentGuard(
+  s: Setup,
+  api: ReturnType<typeof makeConsentApi>,
+): (req: SendContext) => ResultAsync<undefined, VerifyError> {
   const refusal = (st: ConsentStatus, kind: 'start' | 'resend') => {
     const r = sendRefusal(st, kind === 'start' ? s.required?.version : undefined);
-    if (r === undefined) return okAsync(undefined);
+    if (r === undefined) return okAsync<undefined, VerifyError>(undefined);
     return errAsync(verifyError(kind === 'start' ? 'consent_required' : r));
   };
   return (req) => {
@@ -53,9 +55,9 @@ export function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): 
       return s.book
         .head(req.phoneKey)
         .map(statusOf)
-        .andThen((st) => refusal(st, req.kind));
+        .andThen((st) => refusal(st, req.op));
     }
-    if (req.kind !== 'start' || req.id === undefined) {
+    if (req.op !== 'start') {
       return errAsync(
         verifyError('invalid_request', { message: '`consent` is given with `start` only.' }),
       );
@@ -67,7 +69,7 @@ export function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): 
     return api
       .recordGiven({
         phoneKey: req.phoneKey,
-        phone: req.phone ?? '',
+        phone: req.phone?.number ?? '',
         given: given.value,
         at: req.at,
         silent: req.silent,
@@ -91,7 +93,7 @@ export function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): 
             })),
           ),
           storeError,
-        );
+        ).map(() => undefined);
       });
   };
 }
@@ -101,7 +103,10 @@ export function consentGuard(s: Setup, api: ReturnType<typeof makeConsentApi>): 
  * possession of the number) and forgets it. Best effort: a failure leaves the opt-out in
  * force and the check approved (the person can start again with consent).
  */
-export function confirmReoptIn(s: Setup, api: ReturnType<typeof makeConsentApi>): ApproveHook {
+export function confirmReoptIn(
+  s: Setup,
+  api: ReturnType<typeof makeConsentApi>,
+): NonNullable<FeatureHooks['afterApprove']> {
   return (result, req) =>
     new ResultAsync(
       (async () => {
@@ -112,7 +117,8 @@ export function confirmReoptIn(s: Setup, api: ReturnType<typeof makeConsentApi>)
           const pending = openPending(s.sh.ring, result.id, sealed);
           if (pending) {
             await api.recordGiven({
-              phoneKey: phoneKey(s.sh.ring, result.phone),
+              // The phone key the operation already holds (from the id or the parse).
+              phoneKey: req.phoneKey,
               phone: result.phone,
               given: pending.given,
               at: req.at,

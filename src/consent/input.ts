@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { RequestContext } from '../verifier/types';
+import type { RequestContext } from '../feature/operation-types';
 
 /** Longest consent text accepted, in characters. */
 export const MAX_CONSENT_TEXT = 10_000;

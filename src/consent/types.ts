@@ -5,8 +5,8 @@
  */
 import type { ResultAsync } from 'neverthrow';
 import type { VerifyError } from '../errors';
+import type { CallOptions } from '../feature/operation-types';
 import type { ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
-import type { CallOptions } from '../verifier/types';
 import type { ChainVerdict } from './chain';
 import type { ConsentStatus } from './status';
 

@@ -8,33 +8,18 @@
 
 import { errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
+import { MARKER_PADDING_MS } from '../feature/clock';
+import type { Feature, FeatureIO } from '../feature/feature';
+import { purposeOf } from '../feature/input';
+import type { Proofs } from '../feature/proofs';
+import { subjectKey } from '../feature/subject';
 import { phoneKey, seal, unseal } from '../secrets';
-import { MARKER_PADDING_MS } from '../verifier/clock';
-import type { ApproveHook } from '../verifier/hooks';
-import { purposeOf } from '../verifier/input';
-import type { Shell } from '../verifier/shell';
 import { bumpStamp, consumeProof, readStamp, stampKey } from './stamp';
-import { subjectKey } from './subject';
 import { type ProofClaims, type ProofConfig, proofKeys, readProof, signProof } from './token';
-import type { ProofOptions, VerifiedProof, VerifyProofOptions } from './types';
+import type { ProofOptions, VerifiedProof } from './types';
 
 const DEFAULT_TTL_MS = 5 * 60_000;
 const MAX_TOKEN_LENGTH = 4096;
-
-export interface Proofs {
-  /** Whether proofs are issued at all (`proof: false` turns them off). */
-  readonly enabled: boolean;
-  /** Signs a proof for an approval made at `at`; Ok(undefined) when proofs are off. */
-  issue(claims: ProofClaims, at: number): ResultAsync<string | undefined, VerifyError>;
-  verify(token: unknown, options: VerifyProofOptions): ResultAsync<VerifiedProof, VerifyError>;
-  /** Refuses every proof for these targets approved at or before `at`. */
-  revoke(
-    targets: { phone?: string; subject?: string },
-    at: number,
-  ): ResultAsync<number, VerifyError>;
-  /** The `afterApprove` hook that adds `proof` to a check result. */
-  readonly hook: ApproveHook;
-}
 
 function fail(message: string): never {
   throw new TypeError(`phoneproof: proof.${message}`);
@@ -64,23 +49,14 @@ export function resolveProofConfig(
   return { ttlMs, singleUse: o.singleUse === true, issuer, audience: aud };
 }
 
-export function makeProofs(sh: Shell, options: ProofOptions | false | undefined): Proofs {
-  const config = resolveProofConfig(options);
-  const keys = proofKeys(sh.ring);
-  const stampTtl = (config?.ttlMs ?? DEFAULT_TTL_MS) + 2_000;
-  const jti = () => Buffer.from(sh.random(16)).toString('base64url');
-
-  const hashOf = (kind: ProofClaims['kind'], id: string) =>
-    kind === 'phone' ? phoneKey(sh.ring, id) : subjectKey(sh.ring, id);
-
-  const issue: Proofs['issue'] = (claims, at) => {
-    if (!config) return okAsync(undefined);
-    const { sub, ...rest } = claims;
-    const id = { sealed: seal(sh.ring, 'proof-identity', sub, sh.random(12)) };
-    return signProof(keys, config, rest, id, jti(), at);
-  };
-
-  const verify: Proofs['verify'] = (token, opts) => {
+/** `verifyProof`: signature, expiry, purpose, binding, security stamp, single use. */
+function verifier(
+  sh: FeatureIO,
+  config: ProofConfig | undefined,
+  keys: ReturnType<typeof proofKeys>,
+  hashOf: (kind: ProofClaims['kind'], id: string) => string,
+): Proofs['verify'] {
+  return (token, opts) => {
     if (!config) {
       return errAsync(
         verifyError('proof_invalid', { message: 'Proofs are turned off (proof: false).' }),
@@ -142,6 +118,25 @@ export function makeProofs(sh: Shell, options: ProofOptions | false | undefined)
       });
     });
   };
+}
+
+export function makeProofs(sh: FeatureIO, options: ProofOptions | false | undefined): Proofs {
+  const config = resolveProofConfig(options);
+  const keys = proofKeys(sh.ring);
+  const stampTtl = (config?.ttlMs ?? DEFAULT_TTL_MS) + 2_000;
+  const jti = () => Buffer.from(sh.random(16)).toString('base64url');
+
+  const hashOf = (kind: ProofClaims['kind'], id: string) =>
+    kind === 'phone' ? phoneKey(sh.ring, id) : subjectKey(sh.ring, id);
+
+  const issue: Proofs['issue'] = (claims, at) => {
+    if (!config) return okAsync(undefined);
+    const { sub, ...rest } = claims;
+    const id = { sealed: seal(sh.ring, 'proof-identity', sub, sh.random(12)) };
+    return signProof(keys, config, rest, id, jti(), at);
+  };
+
+  const verify = verifier(sh, config, keys, hashOf);
 
   const revoke: Proofs['revoke'] = (targets, at) => {
     const keysToBump: string[] = [];
@@ -158,18 +153,37 @@ export function makeProofs(sh: Shell, options: ProofOptions | false | undefined)
       .map(() => at);
   };
 
-  const hook: ApproveHook = (result) =>
-    issue(
-      {
-        kind: 'phone',
-        sub: result.phone,
-        purpose: result.purpose,
-        verificationId: result.id,
-        method: 'phone',
-        verifiedAt: result.verifiedAt,
-      },
-      result.verifiedAt,
-    ).andThen((proof) => ok(proof === undefined ? result : { ...result, proof }));
+  return { enabled: config !== undefined, issue, verify, revoke };
+}
 
-  return { enabled: config !== undefined, issue, verify, revoke, hook };
+/**
+ * The proof feature: its `afterApprove` hook adds a signed `proof` to every approval (when
+ * proofs are on); its API issues, verifies and revokes proofs. Throws on misconfiguration.
+ */
+export function proofFeature(
+  options: ProofOptions | false | undefined,
+  io: FeatureIO,
+): Feature<Proofs> {
+  const proofs = makeProofs(io, options);
+  if (!proofs.enabled) return { name: 'proof', hooks: {}, api: proofs };
+  return {
+    name: 'proof',
+    hooks: {
+      afterApprove: (result) =>
+        proofs
+          .issue(
+            {
+              kind: 'phone',
+              sub: result.phone,
+              purpose: result.purpose,
+              verificationId: result.id,
+              method: 'phone',
+              verifiedAt: result.verifiedAt,
+            },
+            result.verifiedAt,
+          )
+          .andThen((proof) => ok(proof === undefined ? result : { ...result, proof })),
+    },
+    api: proofs,
+  };
 }

@@ -8,8 +8,8 @@
 import { ResultAsync } from 'neverthrow';
 import { CorruptRecordError } from '../core/state';
 import type { VerifyError } from '../errors';
+import { storeError } from '../feature/errors';
 import type { Store } from '../ports/store';
-import { storeError } from '../verifier/shell';
 
 /** Store key of the stamp of a phone (`p`) or subject (`s`), from its keyed hash. */
 export function stampKey(kind: 'p' | 's', hashed: string): string {

@@ -7,10 +7,11 @@
 import { err, ok, ResultAsync } from 'neverthrow';
 import { CorruptRecordError } from '../core/state';
 import type { VerifyError } from '../errors';
-import type { Proofs } from '../proof/feature';
-import { subjectKey } from '../proof/subject';
+import { storeError } from '../feature/errors';
+import type { FeatureIO as Shell } from '../feature/feature';
+import type { Proofs } from '../feature/proofs';
+import { subjectKey } from '../feature/subject';
 import { digestEquals, type Keyring, seal, unseal } from '../secrets';
-import { type Shell, storeError } from '../verifier/shell';
 import { type GuardPolicy, guardPolicy } from './guard';
 import type { TotpConfig } from './options';
 import { resolveTotpConfig } from './options';

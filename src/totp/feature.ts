@@ -5,13 +5,14 @@
  * disable, status. The secret is stored only sealed (AES-256-GCM). @internal
  * @module
  */
-import { errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { Proofs } from '../proof/feature';
-import { subjectOf } from '../proof/subject';
+import { refusalError } from '../feature/errors';
+import type { Feature, FeatureIO as Shell } from '../feature/feature';
+import { bad, objectInput, purposeOf } from '../feature/input';
+import type { Proofs, SubjectRevocation } from '../feature/proofs';
+import { subjectOf } from '../feature/subject';
 import { seal } from '../secrets';
-import { bad, objectInput, purposeOf } from '../verifier/input';
-import { refusalError, type Shell } from '../verifier/shell';
 import { sealChallenge } from './challenge';
 import { normalizeToken, resealed, type TotpContext, tokenMatcher, totpContext } from './context';
 import { settleTotp } from './guard';
@@ -194,10 +195,17 @@ function makeStatus(ctx: TotpContext): TotpApi['status'] {
 }
 
 /** The authenticator feature: the public API plus the subject's part of `invalidate`. */
-export interface Totp {
+export interface Totp extends SubjectRevocation {
   readonly api: TotpApi;
-  /** Revokes the subject's current codes, pending enrollment and challenges; true if enrolled. */
-  invalidate(subject: string, at: number): ResultAsync<boolean, VerifyError>;
+}
+
+/** The authenticator feature: no hooks; its API is `verifier.totp` (and `invalidate`'s part). */
+export function totpFeature(
+  options: TotpOptions | undefined,
+  io: Shell,
+  proofs: Proofs,
+): Feature<Totp> {
+  return { name: 'totp', hooks: {}, api: makeTotp(io, options, proofs) };
 }
 
 export function makeTotp(sh: Shell, options: TotpOptions | undefined, proofs: Proofs): Totp {

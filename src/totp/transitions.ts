@@ -8,7 +8,7 @@
 
 import { err, ok, type Result } from 'neverthrow';
 import type { Refusal } from '../core/refusal';
-import { MARKER_PADDING_MS } from '../verifier/clock';
+import { MARKER_PADDING_MS } from '../feature/clock';
 import { attemptsLeft, countWrong, type GuardPolicy, guardTtl, settleTotp, succeed } from './guard';
 import { stepAt, type TotpAlgorithm, type TotpEnrollment, type TotpState } from './state';
 

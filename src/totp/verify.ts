@@ -6,9 +6,9 @@
  */
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import type { VerifyError } from '../errors';
-import { subjectOf } from '../proof/subject';
-import { bad, objectInput, purposeOf } from '../verifier/input';
-import { refusalError } from '../verifier/shell';
+import { refusalError } from '../feature/errors';
+import { bad, objectInput, purposeOf } from '../feature/input';
+import { subjectOf } from '../feature/subject';
 import { openChallenge } from './challenge';
 import { normalizeToken, resealed, type TotpContext, tokenMatcher } from './context';
 import { findRecoveryCode, normalizeRecoveryCode } from './recovery';

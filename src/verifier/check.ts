@@ -1,118 +1,158 @@
 /**
- * The `check` operation: evaluates a code inside one atomic transition. @internal
+ * The `check` operation: builds the check's context once (one timestamp; the phone key the
+ * opaque id carries, or the parsed number; the requester), runs the `beforeCheck` hooks,
+ * evaluates the code inside one atomic transition and hands an approval to the
+ * `afterApprove` hooks. @internal
  * @module
  */
-import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { normalizeCodeInput } from '../codes';
 import { type CheckTarget, checkTransition, findTarget } from '../core/check';
+import type { Step } from '../core/refusal';
+import type { VerificationState } from '../core/state';
 import { type VerifyError, verifyError } from '../errors';
+import { refusalError } from '../feature/errors';
+import { publishCore, silent } from '../feature/events';
+import type { CheckContext } from '../feature/feature';
+import { bad, objectInput, purposeOf } from '../feature/input';
+import type { CheckResult } from '../feature/operation-types';
+import { requesterOf, requesterTag } from '../feature/requester';
 import { codeMatches, phoneKey, unseal } from '../secrets';
-import { publishCore, silent } from './events';
+import { afterApprove, gateCheck, type Hooks } from './hooks';
 import { openId } from './ids';
-import { bad, objectInput, purposeOf } from './input';
-import { requesterTag } from './requester';
-import { refusalError, type Shell } from './shell';
-import type { CheckResult, RequestContext, Verifier } from './types';
+import type { Shell } from './shell';
+import type { Verifier } from './types';
 
 interface Parsed {
-  readonly o: Record<string, unknown>;
+  readonly ctx: CheckContext;
   readonly code: string;
-  readonly key: string;
   readonly target: CheckTarget;
-  readonly phone?: string;
 }
 
-export function makeCheck(sh: Shell): Verifier['check'] {
+/** The check's one context, or the input's refusal. */
+function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyError> {
   const { policy } = sh;
-  return (input) => {
-    const at = sh.now();
-    const parsed = objectInput(input).andThen((o) => {
-      const code = normalizeCodeInput(o.code, policy.codeLength, policy.alphabet);
-      if (code === undefined) {
-        return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
-      }
-      if (o.id !== undefined) {
-        return openId(sh.ring, o.id).map(
-          ({ id, key }): Parsed => ({ o, code, key, target: { id } }),
-        );
-      }
-      return sh.phoneOf(o.phone).andThen((phone) =>
-        purposeOf(o.purpose).map(
-          (purpose): Parsed => ({
-            o,
-            code,
-            key: `phone:${phoneKey(sh.ring, phone.number)}`,
-            target: { purpose },
-            phone: phone.number,
-          }),
-        ),
+  return objectInput(input).andThen((o) => {
+    const code = normalizeCodeInput(o.code, policy.codeLength, policy.alphabet);
+    if (code === undefined) {
+      return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
+    }
+    const context = o.context as CheckContext['context'];
+    const requester = requesterOf(o.context, sh.ipv6Prefix);
+    const silent = o.silent === true;
+    if (o.id !== undefined) {
+      // The id carries the phone key: nothing to parse, decrypt or hash.
+      return openId(sh.ring, o.id).map(
+        ({ id, phoneKey: pk }): Parsed => ({
+          ctx: { op: 'check', at, input: o, silent, context, requester, id, phoneKey: pk },
+          code,
+          target: { id },
+        }),
       );
-    });
-    if (parsed.isErr()) return errAsync(parsed.error);
-    const { o, code, key, target } = parsed.value;
-    const context = o.context as RequestContext | undefined;
-    const ctx = context ? { context } : {};
-    const by = requesterTag(sh.ring, context);
-    const emit = sh.emitter(o.silent);
-    const run = async (): Promise<Result<CheckResult, VerifyError>> => {
-      const r = await sh.transactP(key, at, (s) =>
-        checkTransition(
-          s,
-          target,
-          (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
-          at,
-          policy,
-          by,
-        ),
-      );
-      if (r.isErr()) return err(r.error);
-      const step = r.value;
-      const d = step.decision;
-      const targeted = findTarget(step.state, target, by);
-      const to = targeted?.to ?? '';
-      if (o.silent !== true) publishCore(sh.publish, step.events, { to, context });
-      if (d.isErr()) {
-        if (d.error.code === 'code_mismatch' && emit !== silent) {
-          const id = targeted ? { id: targeted.id } : {};
-          emit({
-            type: 'verification.check_failed',
+    }
+    return sh.phoneOf(o.phone).andThen((phone) =>
+      purposeOf(o.purpose).map(
+        (purpose): Parsed => ({
+          ctx: {
+            op: 'check',
             at,
-            attemptsLeft: d.error.attemptsLeft ?? 0,
-            to,
-            ...id,
-            ...ctx,
-          });
-        }
-        return err(refusalError(d.error, at));
-      }
-      const v = d.value;
-      const phone =
-        parsed.value.phone ?? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
-      if (phone === undefined) {
-        return err(
-          verifyError('store_corrupt', {
-            message: 'The stored number cannot be decrypted with the configured secrets.',
-          }),
-        );
-      }
-      if (emit !== silent) {
-        emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...ctx });
-      }
-      let approved: CheckResult = {
-        status: 'approved',
-        id: v.id,
-        phone,
-        to: v.to,
-        purpose: v.purpose,
-        verifiedAt: at,
-      };
-      for (const hook of sh.hooks.afterApprove) {
-        const next = await hook(approved, { at, silent: o.silent === true, ...ctx });
-        if (next.isErr()) return err(next.error);
-        approved = next.value;
-      }
-      return ok(approved);
-    };
-    return new ResultAsync(run());
+            input: o,
+            silent,
+            context,
+            requester,
+            phone,
+            phoneKey: phoneKey(sh.ring, phone.number),
+          },
+          code,
+          target: { purpose },
+        }),
+      ),
+    );
+  });
+}
+
+/** Publishes a refused check's events; the refusal as the catalog error. */
+function refused(
+  sh: Shell,
+  ctx: CheckContext,
+  step: Step<VerificationState>,
+  target: CheckTarget,
+  by: string,
+  error: NonNullable<ReturnType<Step<VerificationState>['decision']['_unsafeUnwrapErr']>>,
+): VerifyError {
+  const targeted = findTarget(step.state, target, by);
+  const to = targeted?.to ?? '';
+  if (!ctx.silent) publishCore(sh.publish, step.events, { to, context: ctx.context });
+  const emit = sh.emitter(ctx.silent);
+  if (error.code === 'code_mismatch' && emit !== silent) {
+    emit({
+      type: 'verification.check_failed',
+      at: ctx.at,
+      attemptsLeft: error.attemptsLeft ?? 0,
+      to,
+      ...(targeted ? { id: targeted.id } : {}),
+      ...(ctx.context ? { context: ctx.context } : {}),
+    });
+  }
+  return refusalError(error, ctx.at);
+}
+
+async function run(
+  sh: Shell,
+  hooks: Hooks,
+  { ctx, code, target }: Parsed,
+): Promise<Result<CheckResult, VerifyError>> {
+  const gate = gateCheck(hooks, ctx);
+  if (gate) {
+    const g = await gate;
+    if (g.isErr()) return err(g.error);
+  }
+  const { at } = ctx;
+  const by = requesterTag(sh.ring, ctx.requester);
+  const r = await sh.transact(`phone:${ctx.phoneKey}`, at, (s) =>
+    checkTransition(
+      s,
+      target,
+      (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
+      at,
+      sh.policy,
+      by,
+    ),
+  );
+  if (r.isErr()) return err(r.error);
+  const step = r.value;
+  const d = step.decision;
+  if (d.isErr()) return err(refused(sh, ctx, step, target, by, d.error));
+  const v = d.value;
+  if (!ctx.silent) publishCore(sh.publish, step.events, { to: v.to, context: ctx.context });
+  const phone = ctx.phone?.number ?? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
+  if (phone === undefined) {
+    return err(
+      verifyError('store_corrupt', {
+        message: 'The stored number cannot be decrypted with the configured secrets.',
+      }),
+    );
+  }
+  const emit = sh.emitter(ctx.silent);
+  if (emit !== silent) {
+    const c = ctx.context ? { context: ctx.context } : {};
+    emit({ type: 'verification.approved', at, id: v.id, to: v.to, purpose: v.purpose, ...c });
+  }
+  const approved: CheckResult = {
+    status: 'approved',
+    id: v.id,
+    phone,
+    to: v.to,
+    purpose: v.purpose,
+    verifiedAt: at,
+  };
+  return hooks.afterApprove.length === 0 ? ok(approved) : afterApprove(hooks, approved, ctx);
+}
+
+export function makeCheck(sh: Shell, hooks: Hooks): Verifier['check'] {
+  return (input) => {
+    const parsed = parse(sh, input, sh.now());
+    if (parsed.isErr()) return new ResultAsync(Promise.resolve(err(parsed.error)));
+    return new ResultAsync(run(sh, hooks, parsed.value));
   };
 }

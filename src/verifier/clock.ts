@@ -18,14 +18,9 @@
  * @module
  */
 
-/** The largest uncertainty (ms) a decision may carry; also the padding of single-use markers. */
-export const CLOCK_BOUND_MS = 1_000;
+import { CLOCK_BOUND_MS } from '../feature/clock';
 
-/**
- * How long a used-marker outlives the token it guards beyond `exp − now`: both the
- * consuming and a later verifying instance may be off the store's clock by the bound.
- */
-export const MARKER_PADDING_MS = 2 * CLOCK_BOUND_MS + 1_000;
+export { CLOCK_BOUND_MS, MARKER_PADDING_MS } from '../feature/clock';
 
 /**
  * A seam for tests (simulated instance clocks): set under this key in the verifier's options,

@@ -1,82 +1,68 @@
 /**
- * `createVerifier`: the imperative shell. It validates input, prepares codes and digests,
- * runs one pure transition per operation through the Store port's atomic update, delivers
- * messages through the Sender port and publishes events. Every decision is in `src/core`;
- * optional features plug in through the hooks in `./hooks`.
+ * `createVerifier`: the imperative shell. It validates its own options (`./options`), builds
+ * the one I/O object (`./shell`), builds the features in a fixed list (each validates its
+ * options and throws on misconfiguration) and installs their hooks (`./hooks`), then the
+ * operations: each builds one context and hands it to the hooks at their named points
+ * (see `src/feature/feature.ts`). Every decision is in `src/core`.
+ *
+ * The list's order is the order features see an operation in ("before" points) and, reversed,
+ * the order they see its end ("after" points): the clock gate first (it holds every
+ * operation), then the abuse defenses (they reserve budgets before consent is asked, and
+ * learn of an approval after the proof and the re-opt-in), consent (its `send` hook reads the
+ * ledger right before any message leaves, test numbers included), test numbers, proofs.
  * @module
  */
-import { withAbuse } from '../abuse/feature';
-import { withConsent } from '../consent/feature';
+import { abuseFeature } from '../abuse/feature';
+import { testNumbersFeature } from '../abuse/test-numbers';
+import { consentFeature } from '../consent/feature';
 import { resolveFallback } from '../delivery/fallback';
-import { makeProofs } from '../proof/feature';
-import { makeInvalidate } from '../proof/invalidate';
-import { makeTotp } from '../totp/feature';
+import { proofFeature } from '../proof/feature';
+import { totpFeature } from '../totp/feature';
 import { makeCheck } from './check';
 import { DECISION_CLOCK } from './clock';
 import { makeDelivery } from './delivery';
-import { gated, gatedApi } from './gate';
+import { clockGate, gateOperations } from './gate';
+import { hooksOf } from './hooks';
+import { makeInvalidate } from './invalidate';
 import { makeCancel, makeStatus } from './manage';
 import { makeResend, makeStart } from './send';
-import { createShell, readyNow, type Shell } from './shell';
+import { createShell } from './shell';
 import type { ProofsOf, Verifier, VerifierOptions } from './types';
 
 /** Builds a verifier. Throws (once) on misconfiguration; every later failure is a value. */
 export function createVerifier<O extends VerifierOptions>(options: O): Verifier<ProofsOf<O>> {
-  const abuse = withAbuse(options);
-  const consent = withConsent(abuse.options);
-  const sh = createShell(consent.options);
+  const sh = createShell(options);
+  const abuse = abuseFeature(options.abuse, sh);
+  const tests = testNumbersFeature(options, sh);
+  const consent = consentFeature(options.consent, options.defaultCountry, sh);
+  const proofs = proofFeature(options.proof, sh);
+  const totp = totpFeature(options.totp, sh, proofs.api);
+  const features = [clockGate(sh), abuse, consent, tests, proofs];
+  const hooks = hooksOf(features);
+  sh.install(hooks);
   const fallback = resolveFallback(options.delivery?.fallback);
-  const proofs = makeProofs(sh, options.proof);
-  if (proofs.enabled) sh.hooks.afterApprove.push(proofs.hook);
-  const totp = makeTotp(sh, options.totp, proofs);
-  const guarded = abuse.install(sh, {
-    start: makeStart(sh, fallback),
-    check: makeCheck(sh),
-    resend: makeResend(sh, fallback),
-  });
-  const consentApi = consent.install(sh);
+  const resend = makeResend(sh, hooks, fallback);
   const verifier: Verifier<ProofsOf<O>> = {
-    start: guarded.start,
-    // With proofs on, the approve hook adds `proof` to every approval (see ../proof/feature).
-    check: guarded.check as Verifier<ProofsOf<O>>['check'],
-    resend: guarded.resend,
+    start: makeStart(sh, hooks, fallback),
+    // With proofs on, their `afterApprove` hook adds `proof` to every approval.
+    check: makeCheck(sh, hooks) as Verifier<ProofsOf<O>>['check'],
+    resend,
     cancel: makeCancel(sh),
     status: makeStatus(sh),
-    consent: consentApi,
+    consent: consent.api,
     delivery: makeDelivery(
       sh,
       fallback,
-      guarded.resend,
-      consentApi.enabled ? (phone, source) => consentApi.optOut({ phone, source }) : undefined,
+      resend,
+      consent.api.enabled ? (phone, source) => consent.api.optOut({ phone, source }) : undefined,
     ),
-    totp: totp.api,
+    totp: totp.api.api,
     // The proof's kind matches the binding checked by `verify` (phone → 'phone', subject → 'subject').
-    verifyProof: proofs.verify as Verifier['verifyProof'],
-    invalidate: makeInvalidate(sh, proofs, totp),
-    abuse: abuse.info,
+    verifyProof: proofs.api.verify as Verifier['verifyProof'],
+    invalidate: makeInvalidate(sh, proofs.api, totp.api),
+    abuse: abuse.api,
   };
-  const gatedVerifier = gateOperations(sh, verifier);
-  Object.defineProperty(gatedVerifier, DECISION_CLOCK, { value: sh.now });
-  return gatedVerifier;
-}
-
-/**
- * Every operation waits for the decision clock (see `./clock`); unchanged when decisions
- * use an injected `now` or a store without a clock.
- */
-function gateOperations<P extends boolean>(sh: Shell, v: Verifier<P>): Verifier<P> {
-  if (sh.clockReady === readyNow) return v;
-  return {
-    ...v,
-    start: gated(sh, v.start),
-    check: gated(sh, v.check),
-    resend: gated(sh, v.resend),
-    cancel: gated(sh, v.cancel),
-    status: gated(sh, v.status),
-    delivery: gated(sh, v.delivery),
-    consent: gatedApi(sh, v.consent),
-    totp: gatedApi(sh, v.totp),
-    verifyProof: gated(sh, v.verifyProof),
-    invalidate: gated(sh, v.invalidate),
-  };
+  const gated = gateOperations(hooks, verifier);
+  Object.defineProperty(gated, DECISION_CLOCK, { value: sh.now });
+  return gated;
 }

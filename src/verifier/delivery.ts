@@ -4,7 +4,7 @@
  * provider's status webhook to the verification that sent the message. @internal
  * @module
  */
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { editState } from '../core/copy';
 import type { Refusal, Step } from '../core/refusal';
 import type { PhoneState, VerificationState } from '../core/state';
@@ -14,10 +14,11 @@ import { type FallbackPolicy, fallbackChannel, isOptOut } from '../delivery/fall
 import { recordReport, recordSend, settleSend } from '../delivery/record';
 import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
+import { outcomeResult, refusalError } from '../feature/errors';
+import { bad, FALLBACK_RESEND, objectInput } from '../feature/input';
 import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
 import { unseal } from '../secrets';
-import { bad, FALLBACK_RESEND, objectInput } from './input';
-import { type DeliveryMeta, outcomeResult, refusalError, type Shell } from './shell';
+import type { DeliveryMeta, Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
 
 /**
@@ -36,7 +37,7 @@ async function settleAttempts(
 ): Promise<void> {
   // The message left already: a failed bookkeeping write must not turn it into an error
   // (the client would retry and the person get two codes), so the outcome is ignored.
-  await sh.transactP(key, at, (s): Step<void> => {
+  await sh.transact(key, at, (s): Step<void> => {
     let verifications = s.verifications;
     let changed = false;
     attempts.forEach((a, i) => {
@@ -89,7 +90,7 @@ export async function deliverTracked(
   const { message, meta, tag } = t;
   const settle = (attempts: readonly SendAttempt[], patch: Partial<VerificationState> = {}) =>
     settleAttempts(sh, t.key, message.verificationId, tag, attempts, patch, meta.at);
-  const sent = await sh.sendOutcomeP(message, meta);
+  const sent = await sh.sendOutcome(message, meta);
   // A sender that threw: nothing says the message left.
   const threw = (channel: Channel, t: string) =>
     attemptOf(channel, { ok: false, error: deliveryError('provider_error') }, meta.at, t);
@@ -110,7 +111,7 @@ export async function deliverTracked(
   let outcome: SendOutcome = first;
   if (next) {
     const again = sendTag(sh.random);
-    const retried = await sh.sendOutcomeP(t.renderAs(next, again), meta);
+    const retried = await sh.sendOutcome(t.renderAs(next, again), meta);
     if (retried.isErr()) {
       attempts.push(threw(next, again));
       await settle(attempts);
@@ -158,6 +159,20 @@ interface Found {
   readonly changed: boolean;
 }
 
+/** A delivery report applied to the phone record (pure). */
+function reportStep(s: PhoneState, report: DeliveryReport, at: number): Step<Found> {
+  const r = recordReport(s.verifications, report, at);
+  const state: PhoneState = r.changed
+    ? editState(s, (m) => {
+        m.verifications = r.verifications;
+      })
+    : s;
+  const v = state.verifications.find((x) => x.id === r.id);
+  const decision: Result<Found, Refusal> =
+    v && r.attempt ? ok({ v, attempt: r.attempt, changed: r.changed }) : err({ code: 'not_found' });
+  return { state, changed: r.changed, decision, events: [] };
+}
+
 /** `verifier.delivery`. */
 export function makeDelivery(
   sh: Shell,
@@ -178,21 +193,9 @@ export function makeDelivery(
     if (sh.sender.reportsCarryRef === true && report.ref.length <= 32) {
       return errAsync(refusalError({ code: 'not_found' }, at));
     }
-    return sh
-      .transact(`phone:${report.ref.slice(0, 32)}`, at, (s): Step<Found> => {
-        const r = recordReport(s.verifications, report, at);
-        const state: PhoneState = r.changed
-          ? editState(s, (m) => {
-              m.verifications = r.verifications;
-            })
-          : s;
-        const v = state.verifications.find((x) => x.id === r.id);
-        const decision: Result<Found, Refusal> =
-          v && r.attempt
-            ? ok({ v, attempt: r.attempt, changed: r.changed })
-            : err({ code: 'not_found' });
-        return { state, changed: r.changed, decision, events: [] };
-      })
+    return new ResultAsync(
+      sh.transact(`phone:${report.ref.slice(0, 32)}`, at, (s) => reportStep(s, report, at)),
+    )
       .andThen((step) => step.decision.mapErr((r) => refusalError(r, at)))
       .andThen(({ v, attempt, changed }) => {
         // A copy: the attempt belongs to a state the cache of decoded records may share.

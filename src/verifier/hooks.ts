@@ -1,60 +1,173 @@
 /**
- * Extension points of the verifier shell. Features (consent, abuse defenses, proofs) plug
- * in here instead of editing every operation. Each hook is a small async function whose
- * expected failures are `VerifyError` values. @internal
+ * The hooks of the installed features, gathered per named point (see `src/feature/feature.ts`
+ * for the points and the feature shape), and the runners the operations call. "Before"
+ * points run in the order of the feature list, "after" points (`afterApprove`, a ticket's
+ * `settle`) in reverse: the feature listed first sees an operation first and last. @internal
  * @module
  */
-import type { ResultAsync } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import type { VerifyError } from '../errors';
-import type { Channel } from '../ports/sender';
-import type { CheckResult, RequestContext } from './types';
+import type {
+  CheckContext,
+  Feature,
+  FeatureHooks,
+  SendContext,
+  SendNext,
+  SendTicket,
+} from '../feature/feature';
+import type { CheckResult, StartResult } from '../feature/operation-types';
+import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 
-/** A message is about to be allowed (before the state transition reserves the send). */
-export interface SendRequest {
-  readonly kind: 'start' | 'resend';
-  /** The verification's id (known on `start` before anything is written). */
-  readonly id?: string;
-  /** The phone's keyed hash (the store/ledger key fragment; never the number). */
-  readonly phoneKey: string;
-  /** E.164, known on `start` (on `resend` only after the transition). */
-  readonly phone?: string;
-  /** ISO country, known on `start`. */
-  readonly country?: string;
-  readonly channel?: Channel;
-  readonly purpose?: string;
-  readonly context?: RequestContext;
-  /** The raw operation input, for features that read their own fields (e.g. `consent`). */
-  readonly input: Readonly<Record<string, unknown>>;
-  readonly silent: boolean;
-  /** The operation's time, epoch ms. */
-  readonly at: number;
-}
+type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
 
-/** Refuses (Err) or allows (Ok) a send. Runs before any state changes or message leaves. */
-export type SendGuard = (req: SendRequest) => ResultAsync<void, VerifyError>;
-
-/** Runs after a code is approved; may add fields (e.g. a proof token) or fail the check. */
-export type ApproveHook = (
-  result: CheckResult,
-  req: { readonly at: number; readonly context?: RequestContext; readonly silent: boolean },
-) => ResultAsync<CheckResult, VerifyError>;
-
-/** A fixed code for a phone key at `at` (test numbers), or undefined to draw a random one. */
-export type PresetCode = (phoneKey: string, at: number) => string | undefined;
-
+/** The installed hooks, per point. */
 export interface Hooks {
-  readonly beforeSend: SendGuard[];
-  readonly afterApprove: ApproveHook[];
-  readonly presetCode: PresetCode[];
+  readonly beforeOperation: readonly Hook<'beforeOperation'>[];
+  readonly presetCode: readonly Hook<'presetCode'>[];
+  readonly beforeSend: readonly Hook<'beforeSend'>[];
+  readonly send: readonly Hook<'send'>[];
+  readonly beforeCheck: readonly Hook<'beforeCheck'>[];
+  /** In reverse feature order. */
+  readonly afterApprove: readonly Hook<'afterApprove'>[];
 }
 
-export const emptyHooks = (): Hooks => ({ beforeSend: [], afterApprove: [], presetCode: [] });
+/** The hooks of `features`, per point. */
+export function hooksOf(features: readonly Feature<unknown>[]): Hooks {
+  const of = <K extends keyof FeatureHooks>(k: K) =>
+    features.flatMap((f) => (f.hooks[k] === undefined ? [] : [f.hooks[k] as Hook<K>]));
+  return {
+    beforeOperation: of('beforeOperation'),
+    presetCode: of('presetCode'),
+    beforeSend: of('beforeSend'),
+    send: of('send'),
+    beforeCheck: of('beforeCheck'),
+    afterApprove: of('afterApprove').reverse(),
+  };
+}
 
-/** The first preset code for `phoneKey`, if any hook has one. */
-export function presetCodeFor(hooks: Hooks, phoneKey: string, at: number): string | undefined {
+/** The first preset code for the send, if a feature has one. */
+export function presetCodeFor(hooks: Hooks, ctx: SendContext): string | undefined {
   for (const f of hooks.presetCode) {
-    const code = f(phoneKey, at);
+    const code = f(ctx);
     if (code !== undefined) return code;
   }
   return undefined;
+}
+
+/** What the `beforeSend` hooks decided: refused, a replayed answer, or go with settlers. */
+export type SendGate =
+  | { readonly kind: 'refused'; readonly error: VerifyError }
+  | { readonly kind: 'replay'; readonly result: StartResult; readonly settle: Settle }
+  | { readonly kind: 'go'; readonly settle: Settle };
+
+/** Tells the features that let a send through how its operation ended (reverse order). */
+export type Settle = (
+  outcome: Result<StartResult, VerifyError>,
+) => Promise<Result<StartResult, VerifyError>>;
+
+const settled: Settle = (outcome) => Promise.resolve(outcome);
+
+function settlerOf(tickets: readonly SendTicket[]): Settle {
+  if (tickets.length === 0) return settled;
+  return async (outcome) => {
+    for (let i = tickets.length - 1; i >= 0; i -= 1) await tickets[i]!.settle?.(outcome);
+    return outcome;
+  };
+}
+
+type Answer = Result<SendTicket | undefined, VerifyError>;
+
+const isThenable = (x: unknown): x is PromiseLike<Answer> =>
+  typeof (x as { then?: unknown }).then === 'function';
+
+/** One hook's answer applied: a final gate (refused, replay), or undefined to go on. */
+function apply(r: Answer, tickets: SendTicket[]): SendGate | Promise<SendGate> | undefined {
+  if (r.isErr()) {
+    if (tickets.length === 0) return { kind: 'refused', error: r.error };
+    return settlerOf(tickets)(err(r.error)).then(() => ({ kind: 'refused', error: r.error }));
+  }
+  const t = r.value;
+  if (t?.replay !== undefined)
+    return { kind: 'replay', result: t.replay, settle: settlerOf(tickets) };
+  if (t?.settle !== undefined) tickets.push(t);
+  return undefined;
+}
+
+/**
+ * Runs every `beforeSend` hook in order; the first refusal or replay stops the rest (the
+ * features already passed are settled with it). Synchronous while the hooks answer
+ * synchronously (the common case: nothing to reserve), so the hot path awaits nothing.
+ */
+export function gateSend(
+  hooks: Hooks,
+  ctx: SendContext,
+  from = 0,
+  tickets: SendTicket[] = [],
+): SendGate | Promise<SendGate> {
+  for (let i = from; i < hooks.beforeSend.length; i += 1) {
+    const r = hooks.beforeSend[i]!(ctx);
+    if (isThenable(r)) {
+      return Promise.resolve(r).then(
+        (answer) => apply(answer, tickets) ?? gateSend(hooks, ctx, i + 1, tickets),
+      );
+    }
+    const done = apply(r, tickets);
+    if (done) return done;
+  }
+  return { kind: 'go', settle: settlerOf(tickets) };
+}
+
+/** Runs `op` behind the gate: a refusal, a replay, or `op` then the settlers. */
+export function behindGate(
+  gate: SendGate,
+  op: () => Promise<Result<StartResult, VerifyError>>,
+): Promise<Result<StartResult, VerifyError>> {
+  if (gate.kind === 'refused') return Promise.resolve(err(gate.error));
+  if (gate.kind === 'replay') return gate.settle(ok(gate.result));
+  return gate.settle === settled ? op() : op().then(gate.settle);
+}
+
+/** The sender behind every `send` hook, in feature order. */
+export function sendChain(
+  hooks: Hooks,
+  sender: Sender,
+): (message: OutgoingMessage, at: number) => Promise<SendOutcome> {
+  if (hooks.send.length === 0) return (message) => Promise.resolve(sender.send(message));
+  const through =
+    (i: number, at: number): SendNext =>
+    (m) =>
+      i === hooks.send.length
+        ? Promise.resolve(sender.send(m))
+        : hooks.send[i]!(m, at, through(i + 1, at));
+  return (message, at) => through(0, at)(message);
+}
+
+/** Runs the `beforeCheck` hooks; undefined when none applies (no await on the hot path). */
+export function gateCheck(
+  hooks: Hooks,
+  ctx: CheckContext,
+): Promise<Result<void, VerifyError>> | undefined {
+  if (hooks.beforeCheck.length === 0) return undefined;
+  return (async () => {
+    for (const h of hooks.beforeCheck) {
+      const r = await h(ctx);
+      if (r?.isErr()) return r;
+    }
+    return ok(undefined);
+  })();
+}
+
+/** Runs the `afterApprove` hooks (reverse feature order); the first failure fails the check. */
+export async function afterApprove(
+  hooks: Hooks,
+  approved: CheckResult,
+  ctx: CheckContext,
+): Promise<Result<CheckResult, VerifyError>> {
+  let result = approved;
+  for (const h of hooks.afterApprove) {
+    const next = await h(result, ctx);
+    if (next.isErr()) return err(next.error);
+    result = next.value;
+  }
+  return ok(result);
 }

@@ -2,13 +2,14 @@
  * The `cancel` and `status` operations. @internal
  * @module
  */
-import { errAsync } from 'neverthrow';
+import { errAsync, ResultAsync } from 'neverthrow';
 import { cancelTransition, viewVerification } from '../core/check';
-import { publishCore } from './events';
+import { refusalError } from '../feature/errors';
+import { publishCore } from '../feature/events';
+import { objectInput } from '../feature/input';
+import { requesterOf, requesterTag } from '../feature/requester';
 import { openId } from './ids';
-import { objectInput } from './input';
-import { requesterTag } from './requester';
-import { refusalError, type Shell } from './shell';
+import type { Shell } from './shell';
 import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
 
 export function makeCancel(sh: Shell): Verifier['cancel'] {
@@ -19,21 +20,21 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
     );
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, id, key } = parsed.value;
-    const by = requesterTag(sh.ring, o.context);
-    return sh
-      .transact(key, at, (s) => cancelTransition(s, id, at, sh.policy, by))
-      .andThen((step) => {
-        const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
-        if (o.silent !== true) {
-          publishCore(sh.publish, step.events, {
-            to,
-            context: o.context as RequestContext | undefined,
-          });
-        }
-        return step.decision
-          .map((status): CancelResult => ({ id, status }))
-          .mapErr((r) => refusalError(r, at));
-      });
+    const by = requesterTag(sh.ring, requesterOf(o.context, sh.ipv6Prefix));
+    return new ResultAsync(
+      sh.transact(key, at, (s) => cancelTransition(s, id, at, sh.policy, by)),
+    ).andThen((step) => {
+      const to = step.state.verifications.find((x) => x.id === id)?.to ?? '';
+      if (o.silent !== true) {
+        publishCore(sh.publish, step.events, {
+          to,
+          context: o.context as RequestContext | undefined,
+        });
+      }
+      return step.decision
+        .map((status): CancelResult => ({ id, status }))
+        .mapErr((r) => refusalError(r, at));
+    });
   };
 }
 
@@ -43,7 +44,7 @@ export function makeStatus(sh: Shell): Verifier['status'] {
     const parsed = objectInput(input).andThen((o) => openId(sh.ring, o.id));
     if (parsed.isErr()) return errAsync(parsed.error);
     const { id, key } = parsed.value;
-    return sh.read(key).andThen((state) =>
+    return new ResultAsync(sh.read(key)).andThen((state) =>
       viewVerification(state, id, at, sh.policy)
         .mapErr((r) => refusalError(r, at))
         .map((view): StatusResult => {

@@ -1,275 +1,200 @@
 /**
- * The `start` and `resend` operations. @internal
+ * The `start` and `resend` operations. Each builds its context once (one timestamp, the
+ * parsed number or the phone key the id carries, the requester), asks the features'
+ * `presetCode` and `beforeSend` hooks, runs its transition, sends, and settles the features'
+ * tickets with the outcome. @internal
  * @module
  */
-import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { generateCode } from '../codes';
-import type { Step } from '../core/refusal';
-import { resendTransition, type SendDecision, startTransition } from '../core/send';
+import { resendTransition, startTransition } from '../core/send';
 import { pendingAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
-import type { TemplateRenderer } from '../messages/renderer';
-import type { Channel, OutgoingMessage } from '../ports/sender';
+import { silent } from '../feature/events';
+import type { SendContext } from '../feature/feature';
+import {
+  channelOf,
+  FALLBACK_RESEND,
+  localeOf,
+  objectInput,
+  purposeOf,
+  templateOf,
+} from '../feature/input';
+import type { StartResult } from '../feature/operation-types';
+import { requesterOf, requesterTag } from '../feature/requester';
+import type { Channel } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
-import { deliverTracked, sendTag } from './delivery';
-import { publishCore, silent } from './events';
-import { presetCodeFor, type SendRequest } from './hooks';
+import { sendTag } from './delivery';
+import { behindGate, gateSend, type Hooks, presetCodeFor } from './hooks';
 import { newVerificationId, openId } from './ids';
-import { channelOf, FALLBACK_RESEND, localeOf, objectInput, purposeOf, templateOf } from './input';
-import { requesterTag } from './requester';
-import { refusalError, type Shell } from './shell';
-import type { RequestContext, StartResult, Verifier } from './types';
+import { decided, type Rendering, sendDecided } from './message';
+import type { Shell } from './shell';
+import type { Verifier } from './types';
 
-function decided(
-  sh: Shell,
-  step: Step<SendDecision>,
-  at: number,
-  context: RequestContext | undefined,
-  quiet: unknown,
-): Result<SendDecision, VerifyError> {
-  const d = step.decision;
-  const to = d.isOk() ? d.value.verification.to : (step.state.verifications.at(-1)?.to ?? '');
-  if (quiet !== true) publishCore(sh.publish, step.events, { to, context });
-  return d.mapErr((r) => refusalError(r, at));
+const failed = (e: VerifyError) => new ResultAsync(Promise.resolve(err(e)));
+
+/** Runs `op` behind the `beforeSend` hooks: a refusal, a replay, or `op` then the settlers. */
+function gated(
+  hooks: Hooks,
+  ctx: SendContext,
+  op: () => Promise<Result<StartResult, VerifyError>>,
+): Promise<Result<StartResult, VerifyError>> {
+  if (hooks.beforeSend.length === 0) return op();
+  const gate = gateSend(hooks, ctx);
+  return gate instanceof Promise ? gate.then((g) => behindGate(g, op)) : behindGate(gate, op);
 }
 
-function messageFor(
-  sh: Shell,
-  d: SendDecision,
-  phone: string,
-  code: string,
-  locale: string,
-  template: string | undefined,
-  at: number,
-  tag: string,
-  pkey: string,
-): OutgoingMessage {
-  const v = d.verification;
-  const text = sh.render({
-    code,
-    channel: v.channel,
-    locale,
-    appName: sh.appName,
-    minutes: Math.max(1, Math.round((v.expiresAt - at) / 60_000)),
-    purpose: v.purpose,
-    ...(template !== undefined ? { template } : {}),
+const drawCode = (sh: Shell, hooks: Hooks, ctx: SendContext) =>
+  presetCodeFor(hooks, ctx) ?? generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+
+/** A start's input, validated (sequential checks: this is the hot path). */
+function startInput(sh: Shell, input: unknown) {
+  const obj = objectInput(input);
+  if (obj.isErr()) return err(obj.error);
+  const o = obj.value;
+  const phone = sh.phoneOf(o.phone);
+  if (phone.isErr()) return err(phone.error);
+  const channel = channelOf(o.channel, 'sms');
+  if (channel.isErr()) return err(channel.error);
+  const purpose = purposeOf(o.purpose);
+  if (purpose.isErr()) return err(purpose.error);
+  const locale = localeOf(o.locale, sh.defaultLocale);
+  if (locale.isErr()) return err(locale.error);
+  const template = templateOf(o.template);
+  if (template.isErr()) return err(template.error);
+  return ok({
+    o,
+    phone: phone.value,
+    channel: channel.value as Channel,
+    purpose: purpose.value,
+    locale: locale.value,
+    template: template.value,
   });
-  // Senders pick the text-to-speech language from `locale`: give the one the text is in.
-  const r = sh.render as Partial<TemplateRenderer>;
-  const used = typeof r.localeFor === 'function' ? r.localeFor(locale) : locale;
-  return {
-    to: phone,
-    channel: v.channel,
-    text,
-    code,
-    locale: used,
-    verificationId: v.id,
-    // The record's key and the send's tag: providers see it, clients never do.
-    ref: pkey + tag,
-  };
 }
 
-/** The decision with the verification's channel replaced (an automatic fallback). */
-function withChannel(d: SendDecision, channel: Channel): SendDecision {
-  return channel === d.verification.channel
-    ? d
-    : { ...d, verification: { ...d.verification, channel } };
-}
-
-function result(d: SendDecision, messageId: string, channel: Channel): StartResult {
-  const v = d.verification;
-  return {
-    id: v.id,
-    to: v.to,
-    channel,
-    purpose: v.purpose,
-    expiresAt: v.expiresAt,
-    resendAvailableAt: d.resendAvailableAt,
-    sendsLeft: d.sendsLeft,
-    messageId,
-  };
-}
-
-export function makeStart(sh: Shell, fallback: FallbackPolicy = {}): Verifier['start'] {
+export function makeStart(
+  sh: Shell,
+  hooks: Hooks,
+  fallback: FallbackPolicy = {},
+): Verifier['start'] {
   return (input) => {
     const at = sh.now();
-    const obj = objectInput(input);
-    if (obj.isErr()) return errAsync(obj.error);
-    const o = obj.value;
-    const phoneR = sh.phoneOf(o.phone);
-    if (phoneR.isErr()) return errAsync(phoneR.error);
-    const channelR = channelOf(o.channel, 'sms');
-    if (channelR.isErr()) return errAsync(channelR.error);
-    const purposeR = purposeOf(o.purpose);
-    if (purposeR.isErr()) return errAsync(purposeR.error);
-    const localeR = localeOf(o.locale, sh.defaultLocale);
-    if (localeR.isErr()) return errAsync(localeR.error);
-    const templateR = templateOf(o.template);
-    if (templateR.isErr()) return errAsync(templateR.error);
-    const phone = phoneR.value;
-    const channel = channelR.value as Channel;
-    const purpose = purposeR.value;
-    const locale = localeR.value;
-    const template = templateR.value;
-    const context = o.context as RequestContext | undefined;
+    const parsed = startInput(sh, input);
+    if (parsed.isErr()) return failed(parsed.error);
+    const { o, phone, channel, purpose, locale, template } = parsed.value;
     const pkey = phoneKey(sh.ring, phone.number);
     // 12 bytes of the id's IV, 12 of the number's IV, 6 of the send's tag: one draw.
     const nonce = sh.random(30);
     const id = newVerificationId(sh.ring, pkey, nonce.subarray(0, 12));
     const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 24, 6).toString('base64url');
-    const code =
-      presetCodeFor(sh.hooks, pkey, at) ??
-      generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
-    const digest = codeDigest(sh.ring.current, id, purpose, code);
-    const to = phone.masked;
-    const sealed = seal(sh.ring, 'phone-number', phone.number, nonce.subarray(12, 24));
-    const req: SendRequest = {
-      kind: 'start',
-      id,
-      phoneKey: pkey,
-      phone: phone.number,
-      country: phone.country,
-      channel,
-      purpose,
+    const ctx: SendContext = {
+      op: 'start',
+      at,
       input: o,
       silent: o.silent === true,
-      at,
-      ...(context ? { context } : {}),
+      context: o.context as SendContext['context'],
+      requester: requesterOf(o.context, sh.ipv6Prefix),
+      phoneKey: pkey,
+      id,
+      phone,
+      channel,
+      purpose,
     };
-    const run = async (): Promise<Result<StartResult, VerifyError>> => {
-      if (sh.hooks.beforeSend.length > 0) {
-        const allowed = await sh.guardP(req);
-        if (allowed.isErr()) return err(allowed.error);
-      }
-      const key = `phone:${pkey}`;
-      const step = await sh.transactP(key, at, (s) =>
+    const code = drawCode(sh, hooks, ctx);
+    const digest = codeDigest(sh.ring.current, id, purpose, code);
+    const sealed = seal(sh.ring, 'phone-number', phone.number, nonce.subarray(12, 24));
+    const op = async (): Promise<Result<StartResult, VerifyError>> => {
+      const attempt = pendingAttempt(channel, at, tag);
+      const by = requesterTag(sh.ring, ctx.requester);
+      const step = await sh.transact(`phone:${pkey}`, at, (s) =>
         startTransition(
           s,
-          {
-            id,
-            purpose,
-            channel,
-            digest,
-            to,
-            sealed,
-            attempt: pendingAttempt(channel, at, tag),
-            by: requesterTag(sh.ring, context),
-          },
+          { id, purpose, channel, digest, to: phone.masked, sealed, attempt, by },
           at,
           sh.policy,
         ),
       );
       if (step.isErr()) return err(step.error);
-      const d = decided(sh, step.value, at, context, o.silent);
+      const d = decided(sh, step.value, ctx);
       if (d.isErr()) return err(d.error);
-      const emit = sh.emitter(o.silent);
+      const emit = sh.emitter(ctx.silent);
       if (emit !== silent) {
         emit({
           type: 'verification.started',
           at,
           id,
-          to,
+          to: phone.masked,
           purpose,
           channel,
-          ...(context ? { context } : {}),
+          ...(ctx.context ? { context: ctx.context } : {}),
         });
       }
-      const render = (ch: Channel, t: string) =>
-        messageFor(sh, withChannel(d.value, ch), phone.number, code, locale, template, at, t, pkey);
-      const sent = await deliverTracked(sh, fallback, {
-        key,
-        message: render(d.value.verification.channel, tag),
-        tag,
-        meta: { at, to, purpose, context, silent: o.silent },
-        renderAs: render,
-      });
-      if (sent.isErr()) return err(sent.error);
-      return ok(result(d.value, sent.value.messageId, sent.value.channel));
+      const r: Rendering = { phone: phone.number, code, locale, template };
+      return sendDecided(sh, fallback, ctx, d.value, r, tag);
     };
-    return new ResultAsync(run());
+    return new ResultAsync(gated(hooks, ctx, op));
   };
 }
 
-export function makeResend(sh: Shell, fallback: FallbackPolicy = {}): Verifier['resend'] {
+export function makeResend(
+  sh: Shell,
+  hooks: Hooks,
+  fallback: FallbackPolicy = {},
+): Verifier['resend'] {
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
-      openId(sh.ring, o.id).andThen(({ id, phoneKey: pkey, key }) =>
+      openId(sh.ring, o.id).andThen((opened) =>
         channelOf(o.channel, undefined).andThen((channel) =>
           localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
-            templateOf(o.template).map((template) => ({
-              o,
-              id,
-              pkey,
-              key,
-              channel,
-              locale,
-              template,
-            })),
+            templateOf(o.template).map((template) => ({ o, opened, channel, locale, template })),
           ),
         ),
       ),
     );
-    if (parsed.isErr()) return errAsync(parsed.error);
-    const { o, id, pkey, key, channel, locale, template } = parsed.value;
-    const context = o.context as RequestContext | undefined;
-    const code =
-      presetCodeFor(sh.hooks, pkey, at) ??
-      generateCode(sh.random, sh.policy.codeLength, sh.policy.alphabet);
+    if (parsed.isErr()) return failed(parsed.error);
+    const { o, opened, channel, locale, template } = parsed.value;
+    const ctx: SendContext = {
+      op: 'resend',
+      at,
+      input: o,
+      silent: o.silent === true,
+      context: o.context as SendContext['context'],
+      requester: requesterOf(o.context, sh.ipv6Prefix),
+      phoneKey: opened.phoneKey,
+      id: opened.id,
+      ...(channel ? { channel } : {}),
+    };
+    const code = drawCode(sh, hooks, ctx);
     const tag = sendTag(sh.random);
-    return sh
-      .guard({
-        kind: 'resend',
-        phoneKey: pkey,
-        input: o,
-        silent: o.silent === true,
-        at,
-        ...(channel ? { channel } : {}),
-        ...(context ? { context } : {}),
-      })
-      .andThen(() =>
-        sh.transact(key, at, (s) => {
-          const found = s.verifications.find((x) => x.id === id);
-          const digest = codeDigest(sh.ring.current, id, found?.purpose ?? '', code);
-          const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
-          return resendTransition(
-            s,
-            {
-              id,
-              digest,
-              attempt,
-              ...(channel ? { channel } : {}),
-              ...(o[FALLBACK_RESEND as never] === true ? { fallback: true } : {}),
-              by: requesterTag(sh.ring, context),
-            },
-            at,
-            sh.policy,
-          );
-        }),
-      )
-      .andThen((step) => decided(sh, step, at, context, o.silent))
-      .andThen((d) => {
-        const v = d.verification;
-        const phone = unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
-        if (phone === undefined) {
-          return errAsync(
-            verifyError('store_corrupt', {
-              message: 'The stored number cannot be decrypted with the configured secrets.',
-            }),
-          );
-        }
-        const render = (ch: Channel, t: string) =>
-          messageFor(sh, withChannel(d, ch), phone, code, locale, template, at, t, pkey);
-        return new ResultAsync(
-          deliverTracked(sh, fallback, {
-            key,
-            message: render(v.channel, tag),
-            tag,
-            meta: { at, to: v.to, purpose: v.purpose, context, silent: o.silent },
-            renderAs: render,
-          }),
-        ).andThen((sent) => ok(result(d, sent.messageId, sent.channel)));
+    const op = async (): Promise<Result<StartResult, VerifyError>> => {
+      const by = requesterTag(sh.ring, ctx.requester);
+      const step = await sh.transact(opened.key, at, (s) => {
+        const found = s.verifications.find((x) => x.id === opened.id);
+        const digest = codeDigest(sh.ring.current, opened.id, found?.purpose ?? '', code);
+        const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
+        const fb = o[FALLBACK_RESEND as never] === true ? { fallback: true } : {};
+        return resendTransition(
+          s,
+          { id: opened.id, digest, attempt, ...(channel ? { channel } : {}), ...fb, by },
+          at,
+          sh.policy,
+        );
       });
+      if (step.isErr()) return err(step.error);
+      const d = decided(sh, step.value, ctx);
+      if (d.isErr()) return err(d.error);
+      const phone = unseal(sh.ring, 'phone-number', d.value.verification.sealed, { legacy: true });
+      if (phone === undefined) {
+        return err(
+          verifyError('store_corrupt', {
+            message: 'The stored number cannot be decrypted with the configured secrets.',
+          }),
+        );
+      }
+      return sendDecided(sh, fallback, ctx, d.value, { phone, code, locale, template }, tag);
+    };
+    return new ResultAsync(gated(hooks, ctx, op));
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The verifier's public types: options, operation inputs and results, events.
+ * The verifier's public types: options, operation inputs and results (the types shared
+ * with features, and the events, are in `src/feature/operation-types.ts`, re-exported here).
  * @module
  */
 
@@ -12,8 +13,16 @@ import type { VerificationStatus } from '../core/state';
 import type { UnsafeOptions } from '../core/strength';
 import type { SendAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
-import type { DeliveryReport, DeliveryState } from '../delivery/report';
-import type { ErrorCode, ErrorScope, VerifyError } from '../errors';
+import type { DeliveryReport } from '../delivery/report';
+import type { VerifyError } from '../errors';
+import type {
+  AbuseInfo,
+  CallOptions,
+  CheckResult,
+  ProofsOf,
+  StartResult,
+  VerifierEvent,
+} from '../feature/operation-types';
 import type { MessageRenderer } from '../messages/render';
 import type { Channel, Sender } from '../ports/sender';
 import type { Store } from '../ports/store';
@@ -27,23 +36,7 @@ import type {
 import type { Secret } from '../secrets';
 import type { TotpApi, TotpOptions } from '../totp/types';
 
-/** Requester data (the reference endpoints' device id, OS, IP...). Passed to events. */
-export interface RequestContext {
-  // `| undefined`: `context: { ip: req.ip }` compiles under exactOptionalPropertyTypes.
-  readonly ip?: string | undefined;
-  readonly userAgent?: string | undefined;
-  readonly deviceId?: string | undefined;
-  readonly os?: string | undefined;
-  readonly userId?: string | undefined;
-  readonly [key: string]: unknown;
-}
-
-/** Fields every operation accepts. */
-export interface CallOptions {
-  /** Suppress events for this call (the reference endpoint's prevent-webhook flag). */
-  readonly silent?: boolean;
-  readonly context?: RequestContext;
-}
+export type * from '../feature/operation-types';
 
 export interface StartInput extends CallOptions {
   readonly phone: string;
@@ -63,64 +56,9 @@ export interface StartInput extends CallOptions {
   readonly idempotencyKey?: string;
 }
 
-export interface StartResult {
-  /** Opaque verification id: the second-factor token tying start to check. */
-  readonly id: string;
-  /** Masked destination, e.g. `+1 ••• ••• ••53`. */
-  readonly to: string;
-  readonly channel: Channel;
-  readonly purpose: string;
-  /** Epoch ms when the code stops being accepted. */
-  readonly expiresAt: number;
-  /** Epoch ms from which `resend` is allowed. */
-  readonly resendAvailableAt: number;
-  readonly sendsLeft: number;
-  /** Provider message id of the send. */
-  readonly messageId: string;
-}
-
 export type CheckInput =
   | (CallOptions & { readonly id: string; readonly code: string })
   | (CallOptions & { readonly phone: string; readonly code: string; readonly purpose?: string });
-
-/**
- * Whether a verifier issues proof tokens, from its options' type: `true` unless `proof: false`
- * (proofs are on by default), `boolean` when the options' type does not say.
- */
-export type ProofsOf<O> = O extends { readonly proof: false }
-  ? false
-  : O extends { readonly proof: ProofOptions }
-    ? true
-    : 'proof' extends keyof O
-      ? boolean
-      : true;
-
-/**
- * `check`'s approval. `Proofs` is `true` when the verifier issues proofs (then `proof: string`),
- * `false` with `proof: false`, `boolean` when unknown (then `proof?: string`).
- */
-export type CheckResult<Proofs extends boolean = boolean> = CheckResultFields &
-  ([Proofs] extends [true]
-    ? {
-        /** Signed proof of the verification; check it with `verifyProof`. */ readonly proof: string;
-      }
-    : [Proofs] extends [false]
-      ? { readonly proof?: undefined }
-      : {
-          /** Signed proof of the verification (unless `proof: false`); check it with `verifyProof`. */
-          readonly proof?: string;
-        });
-
-interface CheckResultFields {
-  readonly status: 'approved';
-  readonly id: string;
-  /** The verified number, E.164. */
-  readonly phone: string;
-  readonly to: string;
-  readonly purpose: string;
-  /** Epoch ms. */
-  readonly verifiedAt: number;
-}
 
 export interface ResendInput extends CallOptions {
   readonly id: string;
@@ -174,54 +112,6 @@ export interface CancelResult {
   readonly status: VerificationStatus;
 }
 
-/** Events published to `onEvent`. Phone numbers appear only masked. */
-export type VerifierEvent =
-  | EventBase<'verification.started', { channel: Channel }>
-  | EventBase<'verification.sent', { channel: Channel; messageId: string; provider?: string }>
-  | EventBase<'verification.delivery_failed', { channel: Channel; reason: string; kind: string }>
-  | EventBase<
-      'verification.delivery_status',
-      {
-        channel: Channel;
-        messageId: string;
-        provider?: string;
-        status: DeliveryState;
-        reason?: string;
-        errorCode?: string;
-      }
-    >
-  | EventBase<'verification.approved', Record<never, never>>
-  | EventBase<'verification.check_failed', { attemptsLeft: number }>
-  | EventBase<'verification.failed', Record<never, never>>
-  | EventBase<'verification.expired', Record<never, never>>
-  | EventBase<'verification.canceled', Record<never, never>>
-  | EventBase<'phone.locked', { until: number }>
-  | EventBase<'abuse.refused', { code: ErrorCode; scope: ErrorScope; retryAfter?: number }>
-  | EventBase<
-      'abuse.paused',
-      { scope: 'prefix' | 'country'; until: number; sends: number; approvals: number }
-    >
-  | EventBase<'abuse.budget_warning', { unit: 'messages' | 'cost'; used: number; limit: number }>
-  | EventBase<'consent.opted_in', { source: string; version?: string; seq: number; hash: string }>
-  | EventBase<'consent.opted_out', { source: string; keyword?: string; seq: number; hash: string }>;
-
-export type EventBase<T extends string, X> = {
-  readonly type: T;
-  /** Epoch ms. */
-  readonly at: number;
-  /**
-   * The verification the event is about, as a keyed hash of its id: equal in every event of
-   * one verification, never accepted as an id (events are often logged; ids are handles).
-   */
-  readonly ref?: string;
-  /** Masked number. */
-  readonly to?: string;
-  readonly purpose?: string;
-  readonly context?: RequestContext;
-} & Readonly<X>;
-
-export type VerifierEventType = VerifierEvent['type'];
-
 export interface VerifierOptions {
   /**
    * HMAC/encryption secret, at least 32 bytes. A list rotates: new codes use the first,
@@ -246,7 +136,10 @@ export interface VerifierOptions {
    * floor (tests, benchmarks). See docs/security.md.
    */
   readonly unsafe?: UnsafeOptions;
-  /** ISO alpha-2 countries accepted; omitted: all. */
+  /**
+   * ISO alpha-2 countries accepted; omitted: all. The one allow list (`abuse.countries.allow`
+   * is its deprecated spelling).
+   */
   readonly allowedCountries?: readonly string[];
   /** Country for numbers written without a country code. */
   readonly defaultCountry?: string;
@@ -283,12 +176,6 @@ export interface VerifierOptions {
    * is called instead (default `['not_mobile']`; `false`: never). See docs/delivery.md.
    */
   readonly delivery?: { readonly fallback?: FallbackPolicy };
-}
-
-/** What the verifier's abuse defenses enforce (read-only; e.g. for the HTTP adapters' checks). */
-export interface AbuseInfo {
-  /** The requester fields with a budget (`abuse.requesters`): `'ip'` means per-IP budgets are on. */
-  readonly requesterBudgets: readonly ('ip' | 'deviceId' | 'userId')[];
 }
 
 /** `Proofs`: whether `check` approvals carry a proof token (see {@link ProofsOf}). */

@@ -70,6 +70,14 @@ describe('record copies', () => {
     expect(Object.keys(bare)).not.toContain('failers');
   });
 
+  it('a field the copies were never told about survives a copy (nothing is listed by hand)', () => {
+    const later = { ...v, addedLater: { x: 1 } } as VerificationState;
+    expect(editVerification(later, () => {})).toStrictEqual(later);
+    const laterState = { ...state, addedLater: [1, 2] } as PhoneState;
+    expect(editState(laterState, () => {})).toStrictEqual(laterState);
+    expect(replaceVerification(laterState, later)).toMatchObject({ addedLater: [1, 2] });
+  });
+
   it('replacing a verification changes only the one with its id', () => {
     const closed = { ...v, id: 'b', status: 'canceled' as const, closedAt: 9 };
     const out = replaceVerification(state, closed);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CoreEvent } from '../core/settle';
-import type { RequestContext, VerifierEvent } from './types';
+import type { RequestContext, VerifierEvent } from './operation-types';
 
 /** An event as operations build it: `id` (a bearer handle) in place of the public `ref`. */
 export type InternalEvent = VerifierEvent extends infer E

@@ -6,22 +6,21 @@
  * outstanding proof is refused from now on. @internal
  * @module
  */
-import { errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { invalidateTransition } from '../core/invalidate';
 import type { VerifyError } from '../errors';
+import { publishCore } from '../feature/events';
+import { bad, objectInput } from '../feature/input';
+import type { Proofs, SubjectRevocation } from '../feature/proofs';
+import { subjectOf } from '../feature/subject';
+import type { InvalidateInput, InvalidateResult } from '../proof/types';
 import { phoneKey } from '../secrets';
-import type { Totp } from '../totp/feature';
-import { publishCore } from '../verifier/events';
-import { bad, objectInput } from '../verifier/input';
-import type { Shell } from '../verifier/shell';
-import type { Proofs } from './feature';
-import { subjectOf } from './subject';
-import type { InvalidateInput, InvalidateResult } from './types';
+import type { Shell } from './shell';
 
 export function makeInvalidate(
   sh: Shell,
   proofs: Proofs,
-  totp: Totp,
+  totp: SubjectRevocation,
 ): (input: InvalidateInput) => ResultAsync<InvalidateResult, VerifyError> {
   return (input) => {
     const at = sh.now();
@@ -40,14 +39,14 @@ export function makeInvalidate(
     const canceled: ResultAsync<readonly string[], VerifyError> =
       phone === undefined
         ? okAsync([])
-        : sh
-            .transact(`phone:${phoneKey(sh.ring, phone)}`, at, (s) =>
+        : new ResultAsync(
+            sh.transact(`phone:${phoneKey(sh.ring, phone)}`, at, (s) =>
               invalidateTransition(s, at, sh.policy),
-            )
-            .map((step) => {
-              publishCore(sh.publish, step.events, { to: sh.mask(phone) });
-              return step.decision.unwrapOr([]);
-            });
+            ),
+          ).map((step) => {
+            publishCore(sh.publish, step.events, { to: sh.mask(phone) });
+            return step.decision.unwrapOr([]);
+          });
     return canceled.andThen((ids) =>
       (subject === undefined ? okAsync(false) : totp.invalidate(subject, at)).andThen(
         (enrolled) => {
