@@ -27,7 +27,14 @@ import { matchRoute } from '../../src/http/route';
 import { ipGuardNeeded } from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
 import { readBody } from './body';
-import { basePathOf, noClientIpMessage, paramsOf, stripBase, UNSAFE_SHARED_IP } from './routing';
+import {
+  basePathOf,
+  noAddressMessage,
+  noClientIpMessage,
+  paramsOf,
+  stripBase,
+  UNSAFE_SHARED_IP,
+} from './routing';
 
 export type { HttpResponse } from '../../src/http/errors';
 export type { InboundAuth } from '../../src/http/inbound';
@@ -98,12 +105,14 @@ export function createHandler<Info = unknown>(
   }
   const resolver = clientIp ?? rest.context ?? unsafeSharedRequester;
   if (ipGuardNeeded(verifier, resolver)) throw new TypeError(noClientIpMessage);
-  const ipOf = (request: Request, info: Info | undefined) =>
-    clientIp
-      ? clientIp(request, info as Info)
-      : unsafeSharedRequester
-        ? UNSAFE_SHARED_IP
-        : undefined;
+  // With IP budgets on (and the default context), an address is required on every request.
+  const required = rest.context === undefined && ipGuardNeeded(verifier, undefined);
+  const ipOf = (request: Request, info: Info | undefined) => {
+    if (clientIp === undefined) return unsafeSharedRequester ? UNSAFE_SHARED_IP : undefined;
+    const ip = clientIp(request, info as Info);
+    if (required && (typeof ip !== 'string' || ip === '')) throw new TypeError(noAddressMessage);
+    return ip;
+  };
   return (request, info) =>
     answer(h, { base, ipOf, keepRaw: rest.signatures !== undefined }, request, info);
 }

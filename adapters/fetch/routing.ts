@@ -22,6 +22,12 @@ export const noClientIpMessage =
   '(every caller is one anonymous requester); or turn per-IP budgets off with ' +
   '`abuse: { requesters: { ip: false } }`. See docs/fetch.md ("The client IP").';
 
+/** Why a request is refused (the handler rejects: the app's error handling, a 500). */
+export const noAddressMessage =
+  'phoneproof: clientIp returned no address while per-IP budgets are on; the request is ' +
+  'refused rather than counted under no IP. Check where your platform puts the client ' +
+  'address (docs/fetch.md, "The client IP").';
+
 /** The normalized `basePath` (`''` for the root); throws on a bad one. */
 export function basePathOf(basePath: unknown): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';

@@ -81,6 +81,18 @@ describe('fetch: a client-chosen IP (X-Forwarded-For)', () => {
     expect(ipsOf(kit)).toEqual(['198.51.100.23']);
   });
 
+  it('clientIp finding no address (a header the platform did not set): refused, nothing sent', async () => {
+    const kit = makeKit();
+    const handler = createHandler(kit.verifier, {
+      basePath: '/verify',
+      now: kit.now,
+      clientIp: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+    });
+    const request = startRequest(spreadNumbers(1)[0] as string, { 'x-forwarded-for': spoofed(0) });
+    await expect(handler(request)).rejects.toThrow(/clientIp returned no address/);
+    expect(kit.outbox.messages).toHaveLength(0);
+  });
+
   it('unsafeSharedRequester: every caller is one anonymous requester, whatever it claims', async () => {
     const kit = makeKit();
     const handler = createHandler(kit.verifier, { now: kit.now, unsafeSharedRequester: true });
