@@ -21,15 +21,17 @@ import {
 import { openDatabase } from '../adapters/sqlite/testing';
 import type { ConsentLedger } from '../src/ports/consent-ledger';
 import type { Store } from '../src/ports/store';
+import { fetchServer } from './http/fetch-server';
 import { expressServer, fastifyServer, type Mount } from './http/servers';
 import { clearPrefix, pgPool, redisClient, runId, serviceAvailable } from './load/services';
 
-export type FrameworkName = 'express' | 'fastify';
+export type FrameworkName = 'express' | 'fastify' | 'fetch';
 
 /** The framework adapters, each mounted on a real listening server (test/http/servers.ts). */
 export const FRAMEWORKS: readonly (readonly [name: FrameworkName, mount: Mount])[] = [
   ['express', expressServer],
   ['fastify', fastifyServer],
+  ['fetch', fetchServer],
 ];
 
 /** A fresh store for one test, and how to dispose of it. */

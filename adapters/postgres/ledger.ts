@@ -12,8 +12,8 @@ import type {
   ConsentLedger,
 } from '../../src/ports/consent-ledger';
 import { StoreConflictError } from '../../src/ports/store';
-import { backoffMs, intOption, keyedSerial } from '../store-kit';
 import { appendAfter, entryOfRow, type LedgerRow } from '../ledger-row';
+import { backoffMs, intOption, keyedSerial } from '../store-kit';
 import { ledgerTables } from './ledger-schema';
 import { ledgerStatements } from './ledger-statements';
 import {

@@ -1,0 +1,70 @@
+/**
+ * Runs examples/fetch/worker.ts under workerd (Miniflare), with `nodejs_compat` (today's
+ * core imports node:crypto): `npx -y -p miniflare@4.20260730.0 -- node scripts/fetch-worker.mjs`.
+ * Bundles the Worker with esbuild (`qrcode`, loaded only for TOTP QR codes, is stubbed),
+ * then drives it through `dispatchFetch` (Miniflare sets CF-Connecting-IP as Cloudflare's
+ * edge does): start, a wrong code, status, HEAD, an unknown route. The right code is not
+ * checked here: the example's outbox lives inside the isolate. Miniflare is found in
+ * npx's directory.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const bin = (process.env.PATH ?? '').split(delimiter).find((p) => p.includes('_npx'));
+if (!bin) throw new Error('run through npx -p miniflare (see the header of this script)');
+const { Miniflare } = await import(
+  pathToFileURL(join(bin, '..', 'miniflare', 'dist', 'src', 'index.js')).href
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'pp-worker-'));
+writeFileSync(join(dir, 'qrcode.mjs'), 'export default {};\n');
+const root = new URL('..', import.meta.url).pathname;
+await build({
+  entryPoints: [join(root, 'examples/fetch/worker.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  conditions: ['workerd', 'worker', 'import'],
+  external: ['node:*'],
+  alias: { qrcode: join(dir, 'qrcode.mjs') },
+  outfile: join(dir, 'worker.mjs'),
+  logLevel: 'error',
+});
+const mf = new Miniflare({
+  modules: true,
+  scriptPath: join(dir, 'worker.mjs'),
+  modulesRoot: dir,
+  compatibilityDate: '2026-07-01',
+  compatibilityFlags: ['nodejs_compat'],
+});
+const base = 'http://localhost/verify';
+const json = (body) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const started = await mf.dispatchFetch(`${base}/verifications`, json({ phone: '+12133734253' }));
+const { id } = await started.json();
+const steps = [`start ${started.status}`];
+const wrong = await mf.dispatchFetch(`${base}/verifications/${id}/check`, json({ code: '000000' }));
+steps.push(`wrong code ${wrong.status} ${(await wrong.json()).error?.code}`);
+const status = await mf.dispatchFetch(`${base}/verifications/${id}`);
+steps.push(`status ${status.status} ${(await status.json()).status}`);
+steps.push(
+  `HEAD ${(await mf.dispatchFetch(`${base}/verifications/${id}`, { method: 'HEAD' })).status}`,
+);
+steps.push(`unknown ${(await mf.dispatchFetch(`${base}/nowhere`)).status}`);
+await mf.dispose();
+console.log('workerd (Miniflare, nodejs_compat):', steps.join(', '));
+const want = [
+  'start 201',
+  'wrong code 400 code_mismatch',
+  'status 200 pending',
+  'HEAD 200',
+  'unknown 404',
+];
+if (steps.join() !== want.join()) process.exit(1);
