@@ -1,0 +1,325 @@
+/**
+ * The counting budgets at their edges, one record at a time: a budget refuses exactly the
+ * call past its limit, says when to retry, frees room exactly at the window edge (and the
+ * record lives until then), gives room back on undo, and the global budget warns once when
+ * it crosses its warning level.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  countrySend,
+  globalSend,
+  prefixSend,
+  prefixVerified,
+  requesterCheck,
+  requesterSend,
+} from '../../src/abuse/budgets';
+import type { ResolvedBudget, ResolvedGlobal } from '../../src/abuse/options';
+import type { Reservation } from '../../src/abuse/records';
+import type { Transition } from '../../src/ports/store';
+
+const T = 1_700_000_640_000; // a multiple of every bucket width used here (1 s to 24 min)
+const W = 60_000; // buckets of 1 s
+const HOUR = 3_600_000; // buckets of 1 min
+const DAY = 24 * HOUR; // buckets of 24 min
+
+/** One store record with a TTL, as a Store keeps it: absent once its TTL has passed. */
+function cell() {
+  let raw: string | undefined;
+  let expires = 0;
+  return {
+    apply<R>(tr: Transition<R>, now: number): R {
+      const current = raw !== undefined && now < expires ? raw : undefined;
+      const { result, write } = tr(current);
+      if (write && 'delete' in write) raw = undefined;
+      else if (write) {
+        expect(write.ttlMs).toBeGreaterThan(0);
+        raw = write.value;
+        expires = now + write.ttlMs;
+      }
+      return result;
+    },
+    get raw() {
+      return raw;
+    },
+  };
+}
+
+const ok = (r: Reservation) => r.refusal === undefined;
+
+it('the start time is a bucket boundary of every window used', () => {
+  expect(T % (24 * 60_000)).toBe(0);
+});
+
+describe('requester checks', () => {
+  const b: ResolvedBudget = { destinations: [], sends: [], checks: [{ windowMs: W, max: 3 }] };
+
+  it('refuses exactly the check past the limit and frees it at the window edge', () => {
+    const c = cell();
+    for (let i = 0; i < 3; i += 1) expect(c.apply(requesterCheck(b, T), T)).toEqual({});
+    const edge = T + 1_000 + W;
+    expect(c.apply(requesterCheck(b, T + 500), T + 500)).toEqual({
+      refusal: { code: 'rate_limited', scope: 'requester', retryAt: edge },
+    });
+    expect(ok(c.apply(requesterCheck(b, edge - 1), edge - 1))).toBe(false);
+    for (let i = 0; i < 3; i += 1) expect(ok(c.apply(requesterCheck(b, edge), edge))).toBe(true);
+    expect(ok(c.apply(requesterCheck(b, edge), edge))).toBe(false);
+  });
+
+  it('waits for the latest of several limits', () => {
+    const two: ResolvedBudget = {
+      ...b,
+      checks: [
+        { windowMs: W, max: 3 },
+        { windowMs: 10 * W, max: 5 },
+      ],
+    };
+    const c = cell();
+    for (let i = 0; i < 3; i += 1) expect(ok(c.apply(requesterCheck(two, T), T))).toBe(true);
+    const later = T + 1_000 + W;
+    for (let i = 0; i < 2; i += 1)
+      expect(ok(c.apply(requesterCheck(two, later), later))).toBe(true);
+    // The short limit has room again; the long one is full until its first bucket expires.
+    const r = c.apply(requesterCheck(two, later), later);
+    expect(r.refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'requester',
+      retryAt: T + 10_000 + 10 * W,
+    });
+    expect(ok(c.apply(requesterCheck(two, T + 10_000 + 10 * W), T + 10_000 + 10 * W))).toBe(true);
+  });
+});
+
+describe('requester sends', () => {
+  const b: ResolvedBudget = {
+    destinations: [{ windowMs: W, max: 2 }],
+    sends: [{ windowMs: W, max: 4 }],
+    checks: [],
+  };
+
+  it('counts each destination once per window and refuses a new one past the limit', () => {
+    const c = cell();
+    expect(ok(c.apply(requesterSend(b, T, 'a'), T))).toBe(true);
+    expect(ok(c.apply(requesterSend(b, T + 10, 'b'), T + 10))).toBe(true);
+    expect(ok(c.apply(requesterSend(b, T + 20, 'a'), T + 20))).toBe(true);
+    expect(c.apply(requesterSend(b, T + 30, 'c'), T + 30).refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'requester',
+      retryAt: T + 10 + W,
+    });
+    expect(ok(c.apply(requesterSend(b, T + 10 + W - 1, 'c'), T + 10 + W - 1))).toBe(false);
+    expect(ok(c.apply(requesterSend(b, T + 10 + W, 'c'), T + 10 + W))).toBe(true);
+  });
+
+  it('refuses the send past the send limit, even to a known destination', () => {
+    const c = cell();
+    for (const tag of ['a', 'b', 'a', 'b'])
+      expect(ok(c.apply(requesterSend(b, T, tag), T))).toBe(true);
+    expect(c.apply(requesterSend(b, T, 'a'), T).refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'requester',
+      retryAt: T + 1_000 + W,
+    });
+    expect(ok(c.apply(requesterSend(b, T + 1_000 + W, 'a'), T + 1_000 + W))).toBe(true);
+  });
+
+  it('undo gives the send and the new destination back', () => {
+    const c = cell();
+    expect(ok(c.apply(requesterSend(b, T, 'a'), T))).toBe(true);
+    const r = c.apply(requesterSend(b, T, 'b'), T);
+    c.apply(r.undo!, T + 5);
+    // b no longer counts: two new destinations fit, and four sends.
+    expect(ok(c.apply(requesterSend(b, T + 6, 'c'), T + 6))).toBe(true);
+    expect(ok(c.apply(requesterSend(b, T + 6, 'd'), T + 6))).toBe(false);
+    expect(ok(c.apply(requesterSend(b, T + 6, 'a'), T + 6))).toBe(true);
+    expect(ok(c.apply(requesterSend(b, T + 6, 'c'), T + 6))).toBe(true);
+    expect(ok(c.apply(requesterSend(b, T + 6, 'a'), T + 6))).toBe(false);
+  });
+
+  it('undo of a repeat sighting keeps the destination counted from its first sighting', () => {
+    const c = cell();
+    expect(ok(c.apply(requesterSend(b, T, 'a'), T))).toBe(true);
+    const again = c.apply(requesterSend(b, T + W / 2, 'a'), T + W / 2);
+    c.apply(again.undo!, T + W / 2);
+    expect(ok(c.apply(requesterSend(b, T + W / 2, 'b'), T + W / 2))).toBe(true);
+    // a counts from T again, so it stops counting at T + W (not T + 1.5 W).
+    expect(ok(c.apply(requesterSend(b, T + W / 2, 'c'), T + W / 2))).toBe(false);
+    expect(ok(c.apply(requesterSend(b, T + W, 'c'), T + W))).toBe(true);
+  });
+
+  it('undo of an expired record writes nothing', () => {
+    const c = cell();
+    const r = c.apply(requesterSend(b, T, 'a'), T);
+    const later = cell();
+    expect(later.apply(r.undo!, T + 1)).toBeUndefined();
+    expect(later.raw).toBeUndefined();
+  });
+
+  it('without destination limits, any number of destinations fit the send limit', () => {
+    const sendsOnly: ResolvedBudget = { ...b, destinations: [] };
+    const c = cell();
+    for (const tag of ['a', 'b', 'c', 'd'])
+      expect(ok(c.apply(requesterSend(sendsOnly, T, tag), T))).toBe(true);
+    expect(ok(c.apply(requesterSend(sendsOnly, T, 'e'), T))).toBe(false);
+  });
+});
+
+describe('prefix velocity', () => {
+  const p = { trailingDigits: 6, windowMs: W, max: 2 };
+
+  it('refuses the next unverified number past the limit until the first one ages out', () => {
+    const c = cell();
+    expect(ok(c.apply(prefixSend(p, T, 'a'), T))).toBe(true);
+    expect(ok(c.apply(prefixSend(p, T + 1, 'b'), T + 1))).toBe(true);
+    expect(ok(c.apply(prefixSend(p, T + 2, 'a'), T + 2))).toBe(true);
+    expect(c.apply(prefixSend(p, T + 3, 'c'), T + 3).refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'prefix',
+      retryAt: T + 1 + W,
+    });
+    expect(ok(c.apply(prefixSend(p, T + W, 'c'), T + W))).toBe(false);
+    expect(ok(c.apply(prefixSend(p, T + 1 + W, 'c'), T + 1 + W))).toBe(true);
+  });
+
+  it('a verified number frees its place; verifying another number changes nothing', () => {
+    const c = cell();
+    c.apply(prefixSend(p, T, 'a'), T);
+    c.apply(prefixSend(p, T, 'b'), T);
+    const before = c.raw;
+    c.apply(prefixVerified(p, T, 'z'), T);
+    expect(c.raw).toBe(before);
+    expect(ok(c.apply(prefixSend(p, T, 'c'), T))).toBe(false);
+    c.apply(prefixVerified(p, T, 'b'), T);
+    expect(ok(c.apply(prefixSend(p, T, 'c'), T))).toBe(true);
+    const empty = cell();
+    empty.apply(prefixVerified(p, T, 'a'), T);
+    expect(empty.raw).toBeUndefined();
+  });
+
+  it('undo gives the place back', () => {
+    const c = cell();
+    c.apply(prefixSend(p, T, 'a'), T);
+    const r = c.apply(prefixSend(p, T, 'b'), T);
+    c.apply(r.undo!, T);
+    expect(ok(c.apply(prefixSend(p, T, 'c'), T))).toBe(true);
+    expect(cell().apply(r.undo!, T)).toBeUndefined();
+  });
+});
+
+describe('country hourly cap', () => {
+  it('refuses the message past the cap until the first minute bucket leaves the hour', () => {
+    const c = cell();
+    expect(ok(c.apply(countrySend(2, T), T))).toBe(true);
+    expect(ok(c.apply(countrySend(2, T + 5), T + 5))).toBe(true);
+    const edge = T + 60_000 + HOUR;
+    expect(c.apply(countrySend(2, T + 10), T + 10).refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'country',
+      retryAt: edge,
+    });
+    expect(ok(c.apply(countrySend(2, edge - 1), edge - 1))).toBe(false);
+    expect(ok(c.apply(countrySend(2, edge), edge))).toBe(true);
+  });
+
+  it('undo gives the message back', () => {
+    const c = cell();
+    c.apply(countrySend(1, T), T);
+    expect(ok(c.apply(countrySend(1, T), T))).toBe(false);
+    const fresh = cell();
+    const r = fresh.apply(countrySend(1, T), T);
+    fresh.apply(r.undo!, T);
+    expect(ok(fresh.apply(countrySend(1, T), T))).toBe(true);
+    expect(cell().apply(r.undo!, T)).toBeUndefined();
+  });
+});
+
+describe('global budget', () => {
+  const messages: ResolvedGlobal = {
+    messagesPerDay: 4,
+    costPerDay: undefined,
+    priceOf: () => 0,
+    warnAt: 0.5,
+  };
+
+  it('refuses the message past the daily limit and warns once on crossing the level', () => {
+    const c = cell();
+    expect(c.apply(globalSend(messages, T, 0), T)).toEqual({ undo: expect.any(Function) });
+    expect(c.apply(globalSend(messages, T, 0), T).notices).toEqual([
+      { type: 'budget_warning', unit: 'messages', used: 2, limit: 4 },
+    ]);
+    expect(c.apply(globalSend(messages, T, 0), T).notices).toBeUndefined();
+    expect(c.apply(globalSend(messages, T, 0), T).notices).toBeUndefined();
+    const edge = T + 24 * 60_000 + DAY;
+    expect(c.apply(globalSend(messages, T + 1, 0), T + 1).refusal).toEqual({
+      code: 'budget_exceeded',
+      scope: 'global',
+      retryAt: edge,
+    });
+    expect(ok(c.apply(globalSend(messages, edge - 1, 0), edge - 1))).toBe(false);
+    // A day after the last warning it warns again when it crosses the level again.
+    const first = c.apply(globalSend(messages, edge, 0), edge);
+    expect(first.refusal).toBeUndefined();
+    expect(c.apply(globalSend(messages, edge, 0), edge).notices).toEqual([
+      { type: 'budget_warning', unit: 'messages', used: 2, limit: 4 },
+    ]);
+  });
+
+  it('does not warn twice within a day even when the level is crossed again', () => {
+    const c = cell();
+    c.apply(globalSend(messages, T, 0), T);
+    const warned = c.apply(globalSend(messages, T, 0), T);
+    expect(warned.notices).toHaveLength(1);
+    c.apply(warned.undo!, T);
+    expect(c.apply(globalSend(messages, T + 1, 0), T + 1).notices).toBeUndefined();
+  });
+
+  const cost: ResolvedGlobal = {
+    messagesPerDay: undefined,
+    costPerDay: 1_000_000,
+    priceOf: () => 300_000,
+    warnAt: 0.5,
+  };
+
+  it('counts cost in millionths and refuses the message that would pass it', () => {
+    const c = cell();
+    expect(c.apply(globalSend(cost, T, 300_000), T).notices).toBeUndefined();
+    expect(c.apply(globalSend(cost, T, 300_000), T).notices).toEqual([
+      { type: 'budget_warning', unit: 'cost', used: 0.6, limit: 1 },
+    ]);
+    expect(ok(c.apply(globalSend(cost, T, 300_000), T))).toBe(true);
+    expect(c.apply(globalSend(cost, T, 300_000), T).refusal).toMatchObject({
+      code: 'budget_exceeded',
+      scope: 'global',
+    });
+    // A cheaper message still fits exactly.
+    expect(ok(c.apply(globalSend(cost, T, 100_000), T))).toBe(true);
+    expect(ok(c.apply(globalSend(cost, T, 1), T))).toBe(false);
+  });
+
+  it('a message dearer than the whole budget is refused without a retry time', () => {
+    expect(cell().apply(globalSend(cost, T, 1_000_001), T).refusal).toEqual({
+      code: 'budget_exceeded',
+      scope: 'global',
+    });
+    expect(ok(cell().apply(globalSend(cost, T, 1_000_000), T))).toBe(true);
+  });
+
+  it('undo gives back the message and its cost', () => {
+    const both: ResolvedGlobal = { ...cost, messagesPerDay: 1 };
+    const c = cell();
+    const r = c.apply(globalSend(both, T, 900_000), T);
+    expect(ok(c.apply(globalSend(both, T, 100_000), T))).toBe(false);
+    c.apply(r.undo!, T);
+    expect(ok(c.apply(globalSend(both, T, 1_000_000), T))).toBe(true);
+    expect(cell().apply(r.undo!, T)).toBeUndefined();
+  });
+
+  it('free messages count toward the message budget only', () => {
+    const both: ResolvedGlobal = { ...cost, messagesPerDay: 3 };
+    const c = cell();
+    for (let i = 0; i < 3; i += 1) expect(ok(c.apply(globalSend(both, T, 0), T))).toBe(true);
+    expect(ok(c.apply(globalSend(both, T, 0), T))).toBe(false);
+    const d = cell();
+    d.apply(globalSend(both, T, 0), T);
+    expect(ok(d.apply(globalSend(both, T, 1_000_000), T))).toBe(true);
+  });
+});
