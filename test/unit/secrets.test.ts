@@ -50,6 +50,8 @@ describe('keyring', () => {
       /secret\[0\] is 31 bytes; at least 32 are required/,
     );
     expect(() => keyring([A, 'short'])).toThrow(/secret\[1\] is 5 bytes/);
+    // The message says how to make a good secret.
+    expect(() => keyring('short')).toThrow(/crypto\.randomBytes\(32\)/);
     expect(() => keyring(new Uint8Array(31))).toThrow(TypeError);
     expect(() => keyring(42 as unknown as string)).toThrow(
       /secret\[0\] must be a string or Uint8Array/,
@@ -258,5 +260,55 @@ describe('the 0.1.0 format', () => {
   it('is keyed by the secrets of the ring only', () => {
     const foreign = legacySeal(subkey(Buffer.from(C), 'seal'), 'stored');
     expect(unseal(ring, 'phone-number', foreign, { legacy: true })).toBeUndefined();
+  });
+});
+
+/**
+ * Known answers, computed by this version: records, digests and sealed values at rest are
+ * found and opened by later versions only while every derivation (labels, separators,
+ * authenticated data) stays the same. A change here orphans existing stores.
+ */
+describe('values written by this version stay readable', () => {
+  const ring = keyring(A);
+  const zeroIv = new Uint8Array(12);
+  const sealedV: Record<SealKind, string> = {
+    'phone-number': 'AAAAAAAAAAAAAAAA5_hQoe7tZZNSDOlyL2nZrYI',
+    'totp-secret': 'AAAAAAAAAAAAAAAAyw7qV1GIgLS5RofFNyTLP9Y',
+    'proof-identity': 'AAAAAAAAAAAAAAAAp22ABtHjE78sBY4TXWlNFfg',
+    'totp-challenge': 'AAAAAAAAAAAAAAAAc3r1MBaHKVHbTwj-QdOPzkg',
+    'verification-id': 'AAAAAAAAAAAAAAAAdwiwV1CFyVp6u6GCh0Sbr4o',
+    'idempotency-result': 'AAAAAAAAAAAAAAAAA2N7G-SMPxM0Lcl--bXsLf8',
+    'consent-reopt-in': 'AAAAAAAAAAAAAAAAFhXC7ogtT2Bsdqo9JvDmRxM',
+  };
+
+  it('sealed values of every kind, unbound and bound', () => {
+    for (const kind of SEAL_KINDS) {
+      expect(unseal(ring, kind, sealedV[kind])).toBe('v');
+      expect(seal(ring, kind, 'v', zeroIv)).toBe(sealedV[kind]);
+    }
+    const bound = 'AAAAAAAAAAAAAAAAuBBjREnEb7-eTHU0Ob2XOYo';
+    expect(unseal(ring, 'verification-id', bound, { bound: 'b' })).toBe('v');
+    expect(seal(ring, 'verification-id', 'v', zeroIv, 'b')).toBe(bound);
+  });
+
+  it('store keys, code digests and subkeys', () => {
+    expect(phoneKey(ring, '+12133734253')).toBe('R20DJ4TdoMNumRVdmWne-O4SZeTj732k');
+    expect(codeDigest(ring.current, 'v1', 'login', '123456')).toBe(
+      '5lNbQDAjQuWupccWfsc9WKwiu8kH1wL8iS0i-iRLXNw',
+    );
+    expect(subkey(ring.current, 'proof').toString('base64url')).toBe(
+      'jI9NxbSwlVhirUcEuxs2dJL-oU6U2ggVSOBTDmtQgfs',
+    );
+  });
+
+  it('an empty value cut by one byte is refused (a truncated tag would still verify)', () => {
+    const raw = Buffer.from(seal(ring, 'proof-identity', '', iv()), 'base64url');
+    expect(raw).toHaveLength(28);
+    expect(unseal(ring, 'proof-identity', raw.subarray(0, 27).toString('base64url'))).toBe(
+      undefined,
+    );
+    expect(unseal(ring, 'proof-identity', raw.subarray(0, 16).toString('base64url'))).toBe(
+      undefined,
+    );
   });
 });
