@@ -4,6 +4,7 @@
  * exact in both directions, a replay is refused until the signature could no longer be
  * accepted anyway, and misconfiguration throws at construction.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import type { Store } from '../../src/ports/store';
@@ -75,6 +76,24 @@ describe('signRequest', () => {
     expect(h[SYSTEM_HEADER]).toBe('crm');
     expect(h[TIMESTAMP_HEADER]).toBe('0');
     expect(h[SIGNATURE_HEADER]).toMatch(/^v1=[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('signs the documented canonical text (docs/signed-requests.md), so other languages can', () => {
+    const body = '{"phone":"+12133734253"}';
+    const h = signRequest({
+      systemId: 'crm',
+      secret: SECRET,
+      method: 'post',
+      path: '/v?x=1',
+      body,
+      timestamp: T,
+    });
+    const digest = createHash('sha256').update(body).digest('base64url');
+    const canonical = ['phoneproof-v1', 'crm', String(T), 'POST', '/v?x=1', digest].join('\n');
+    const mac = createHmac('sha256', Buffer.from(SECRET, 'utf8'))
+      .update(canonical)
+      .digest('base64url');
+    expect(h[SIGNATURE_HEADER]).toBe(`v1=${mac}`);
   });
 
   it('stamps the current time by default', () => {
@@ -267,7 +286,9 @@ describe('requestSignatureCheck', () => {
       },
     } as unknown as Store;
     const check = requestSignatureCheck({ systems: { crm: SECRET }, store: broken, now: () => T });
-    expect((await check(request()))._unsafeUnwrapErr().code).toBe('store_unavailable');
+    const e = (await check(request()))._unsafeUnwrapErr();
+    expect(e.code).toBe('store_unavailable');
+    expect((e.cause as Error).message).toBe('down');
   });
 
   it('throws on misconfiguration at construction', () => {
