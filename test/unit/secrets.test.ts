@@ -150,9 +150,11 @@ describe('codeMatches', () => {
 });
 
 describe('seal and unseal', () => {
-  const ring = keyring([A, B]);
+  // Built in each test: a keyring made while the file loads is not seen by per-test coverage.
+  const newRing = () => keyring([A, B]);
 
   it('round-trips every kind, including the empty value', () => {
+    const ring = newRing();
     for (const kind of SEAL_KINDS) {
       expect(unseal(ring, kind, seal(ring, kind, '+12133734253', iv()))).toBe('+12133734253');
       expect(unseal(ring, kind, seal(ring, kind, '', iv()))).toBe('');
@@ -164,6 +166,7 @@ describe('seal and unseal', () => {
   });
 
   it('a value sealed as one kind never opens as another', () => {
+    const ring = newRing();
     for (const kind of SEAL_KINDS) {
       const sealed = seal(ring, kind, 'attacker-chosen', iv());
       for (const other of SEAL_KINDS) {
@@ -175,6 +178,7 @@ describe('seal and unseal', () => {
   });
 
   it('a value bound to one value opens only with that value', () => {
+    const ring = newRing();
     const sealed = seal(ring, 'idempotency-result', 'result', iv(), 'key-1');
     expect(unseal(ring, 'idempotency-result', sealed, { bound: 'key-1' })).toBe('result');
     expect(unseal(ring, 'idempotency-result', sealed, { bound: 'key-2' })).toBeUndefined();
@@ -185,6 +189,7 @@ describe('seal and unseal', () => {
   });
 
   it('refuses a value changed in any byte, cut short, or not sealed at all', () => {
+    const ring = newRing();
     const sealed = seal(ring, 'proof-identity', 'subject-1', iv());
     const length = Buffer.from(sealed, 'base64url').length;
     for (let i = 0; i < length; i += 1) {
@@ -202,6 +207,7 @@ describe('seal and unseal', () => {
   });
 
   it('puts the IV first, so two seals of one value share nothing', () => {
+    const ring = newRing();
     const v = iv();
     const sealed = seal(ring, 'phone-number', '+12133734253', v);
     expect(Buffer.from(sealed, 'base64url').subarray(0, 12)).toEqual(v);
@@ -209,6 +215,7 @@ describe('seal and unseal', () => {
   });
 
   it('opens values sealed under an older secret of the ring unless currentOnly', () => {
+    const ring = newRing();
     const old = seal(keyring(B), 'phone-number', '+12133734253', iv());
     expect(unseal(ring, 'phone-number', old)).toBe('+12133734253');
     expect(unseal(ring, 'phone-number', old, { currentOnly: true })).toBeUndefined();
@@ -219,12 +226,14 @@ describe('seal and unseal', () => {
   });
 
   it('seals with the first secret: dropping it makes new values unreadable', () => {
+    const ring = newRing();
     const sealed = seal(ring, 'totp-challenge', 'x', iv());
     expect(unseal(keyring(A), 'totp-challenge', sealed)).toBe('x');
     expect(unseal(keyring(B), 'totp-challenge', sealed)).toBeUndefined();
   });
 
   it('refuses an unknown kind as misconfiguration', () => {
+    const ring = newRing();
     expect(() => seal(ring, 'nothing' as SealKind, 'x', iv())).toThrow(/unknown sealed kind/);
     expect(() =>
       unseal(keyring(C), 'nothing' as SealKind, seal(ring, 'phone-number', 'x', iv())),
@@ -233,10 +242,12 @@ describe('seal and unseal', () => {
 });
 
 describe('the 0.1.0 format', () => {
-  const ring = keyring([A, B]);
+  // Built in each test: a keyring made while the file loads is not seen by per-test coverage.
+  const newRing = () => keyring([A, B]);
   const atRest: readonly SealKind[] = ['phone-number', 'totp-secret'];
 
   it('opens for stored numbers and TOTP secrets read with legacy, under any secret', () => {
+    const ring = newRing();
     for (const kind of atRest) {
       // 0.1.0 sealed every kind under subkey(secret, 'seal').
       for (const key of [A, B].map((s) => subkey(Buffer.from(s), 'seal'))) {
@@ -251,6 +262,7 @@ describe('the 0.1.0 format', () => {
   });
 
   it('never opens for a kind a client presents', () => {
+    const ring = newRing();
     const old = legacySeal(subkey(Buffer.from(A), 'seal'), 'attacker-chosen');
     for (const kind of SEAL_KINDS.filter((k) => !atRest.includes(k))) {
       expect(unseal(ring, kind, old, { legacy: true })).toBeUndefined();
@@ -258,6 +270,7 @@ describe('the 0.1.0 format', () => {
   });
 
   it('is keyed by the secrets of the ring only', () => {
+    const ring = newRing();
     const foreign = legacySeal(subkey(Buffer.from(C), 'seal'), 'stored');
     expect(unseal(ring, 'phone-number', foreign, { legacy: true })).toBeUndefined();
   });
@@ -269,7 +282,8 @@ describe('the 0.1.0 format', () => {
  * authenticated data) stays the same. A change here orphans existing stores.
  */
 describe('values written by this version stay readable', () => {
-  const ring = keyring(A);
+  // Built in each test: a keyring made while the file loads is not seen by per-test coverage.
+  const newRing = () => keyring(A);
   const zeroIv = new Uint8Array(12);
   const sealedV: Record<SealKind, string> = {
     'phone-number': 'AAAAAAAAAAAAAAAA5_hQoe7tZZNSDOlyL2nZrYI',
@@ -282,6 +296,7 @@ describe('values written by this version stay readable', () => {
   };
 
   it('sealed values of every kind, unbound and bound', () => {
+    const ring = newRing();
     for (const kind of SEAL_KINDS) {
       expect(unseal(ring, kind, sealedV[kind])).toBe('v');
       expect(seal(ring, kind, 'v', zeroIv)).toBe(sealedV[kind]);
@@ -292,6 +307,7 @@ describe('values written by this version stay readable', () => {
   });
 
   it('store keys, code digests and subkeys', () => {
+    const ring = newRing();
     expect(phoneKey(ring, '+12133734253')).toBe('R20DJ4TdoMNumRVdmWne-O4SZeTj732k');
     expect(codeDigest(ring.current, 'v1', 'login', '123456')).toBe(
       '5lNbQDAjQuWupccWfsc9WKwiu8kH1wL8iS0i-iRLXNw',
@@ -302,6 +318,7 @@ describe('values written by this version stay readable', () => {
   });
 
   it('an empty value cut by one byte is refused (a truncated tag would still verify)', () => {
+    const ring = newRing();
     const raw = Buffer.from(seal(ring, 'proof-identity', '', iv()), 'base64url');
     expect(raw).toHaveLength(28);
     expect(unseal(ring, 'proof-identity', raw.subarray(0, 27).toString('base64url'))).toBe(
