@@ -196,6 +196,37 @@ describe('personal fields', () => {
     }
   });
 
+  it('personal fields put back on a redacted entry, or added to an entry without them, are personal', () => {
+    const { ip: _i, salt: _s, ...redacted } = { ...first, redactedAt: 9 };
+    for (const back of [
+      { ip: '192.0.2.1' },
+      { userAgent: 'UA' },
+      { ip: '198.51.100.1', salt: 's1' },
+    ]) {
+      expect(
+        verdict({ ...chain, entries: at(chain.entries, 0, { ...redacted, ...back }) }),
+      ).toMatchObject({
+        valid: false,
+        seq: 1,
+        problem: 'personal',
+      });
+    }
+    const plain = chain.entries[3]!;
+    for (const added of [
+      { ip: '192.0.2.1', salt: 'x' },
+      { userAgent: 'UA', salt: 'x' },
+      { salt: 'x' },
+    ]) {
+      expect(
+        verdict({ ...chain, entries: at(chain.entries, 3, { ...plain, ...added }) }),
+      ).toMatchObject({
+        valid: false,
+        seq: 4,
+        problem: 'personal',
+      });
+    }
+  });
+
   it('half-erased (salt kept or dropped alone) is personal; redacted is sound', () => {
     const { ip, salt, ...erased } = first;
     expect(ip).toBeDefined();
@@ -289,6 +320,17 @@ describe('the anchor', () => {
         problem: 'anchor_mismatch',
       });
     }
+    // Without a dot, digits alone are not a position.
+    expect(verdict({ ...chain, anchor: '65' })).toMatchObject({
+      seq: 5,
+      problem: 'anchor_mismatch',
+    });
+    for (const anchor of [`0.${mac}`, `-1.${mac}`, `1e400.${mac}`]) {
+      expect(verdict({ entries: [], anchor })).toMatchObject({
+        seq: 0,
+        problem: 'anchor_mismatch',
+      });
+    }
     expect(verdict({ entries: [], anchor: `.${mac}` })).toEqual({
       valid: false,
       length: 0,
@@ -350,5 +392,91 @@ describe('checkHead (before every consent decision)', () => {
       seq: 5,
       problem: 'hash',
     });
+  });
+});
+
+/**
+ * Known answers, computed by this version: consent ledgers are evidence kept for years, so a
+ * chain written now must verify with every later version (labels, field order and encodings
+ * of the MACs and of the personal digest stay as they are).
+ */
+describe('a chain written by this version stays verifiable', () => {
+  const first: ConsentEntry = {
+    kind: 'opted_in',
+    at: 1,
+    source: 'web_form',
+    text: 'Yes',
+    version: '1',
+    seq: 1,
+    prev: '',
+    personalDigest: 'cFCbyf6IYQd3uI7s0MUlVg35vU92pbOBPbPptVGiytA',
+    ip: '192.0.2.1',
+    userAgent: 'UA',
+    salt: 's1',
+    hash: 'KsKql5Eq4evdhkYEsBV96XcXYSOvQeZ0KTN30hBZHWs',
+  };
+  const second: ConsentEntry = {
+    kind: 'opted_out',
+    at: 2,
+    source: 'sms_keyword',
+    keyword: 'STOP',
+    messageId: 'SM1',
+    seq: 2,
+    prev: 'KsKql5Eq4evdhkYEsBV96XcXYSOvQeZ0KTN30hBZHWs',
+    hash: '_pwjqK5o0mwIKI43cH_9UPNwhIbCAeuWsS-JTjhdAZ8',
+  };
+  const stored: ConsentChain = {
+    entries: [first, second],
+    anchor: '2.hyTjinRtPWmGBDdp_erEWPrIZ2b4Qnnp-_LiHrGX0NA',
+  };
+
+  it('verifies, and is what this version writes', () => {
+    expect(verifyChain(stored, { secret: SECRET, phone: PHONE })).toMatchObject({
+      valid: true,
+      length: 2,
+    });
+    const a = chainEntry(
+      KEY,
+      PK,
+      {},
+      {
+        kind: 'opted_in',
+        at: 1,
+        source: 'web_form',
+        text: 'Yes',
+        version: '1',
+        ip: '192.0.2.1',
+        userAgent: 'UA',
+        salt: 's1',
+      },
+    );
+    expect(a.entry).toEqual(first);
+    expect(a.anchor).toBe('1.AaPkc7i0P-cCVX4JXC9dbUoBXtkO1ZQBd3NXecNM9sk');
+    const b = chainEntry(
+      KEY,
+      PK,
+      { entry: a.entry, anchor: a.anchor },
+      {
+        kind: 'opted_out',
+        at: 2,
+        source: 'sms_keyword',
+        keyword: 'STOP',
+        messageId: 'SM1',
+      },
+    );
+    expect(b.entry).toEqual(second);
+    expect(b.anchor).toBe(stored.anchor);
+  });
+
+  it('a redacted entry still verifies', () => {
+    const { ip: _i, userAgent: _u, salt: _s, ...rest } = first;
+    const redacted = { ...stored, entries: [{ ...rest, redactedAt: 3 }, second] };
+    expect(verifyChain(redacted, { secret: SECRET, phone: PHONE }).valid).toBe(true);
+  });
+
+  it('verifyChain says which option is missing', () => {
+    expect(() => verifyChain(stored, { secret: SECRET, phone: '12' })).toThrow(
+      /verifyChain: `phone` \(E\.164\) or `phoneKey` is required/,
+    );
   });
 });
