@@ -119,13 +119,14 @@ describe('requester sends', () => {
       scope: 'requester',
       retryAt: T + 1_000 + W,
     });
+    expect(ok(c.apply(requesterSend(b, T + 999 + W, 'a'), T + 999 + W))).toBe(false);
     expect(ok(c.apply(requesterSend(b, T + 1_000 + W, 'a'), T + 1_000 + W))).toBe(true);
   });
 
   it('undo gives the send and the new destination back', () => {
     const c = cell();
     expect(ok(c.apply(requesterSend(b, T, 'a'), T))).toBe(true);
-    const r = c.apply(requesterSend(b, T, 'b'), T);
+    const r = c.apply(requesterSend(b, T + 1, 'b'), T + 1);
     c.apply(r.undo!, T + 5);
     // b no longer counts: two new destinations fit, and four sends.
     expect(ok(c.apply(requesterSend(b, T + 6, 'c'), T + 6))).toBe(true);
@@ -144,6 +145,66 @@ describe('requester sends', () => {
     // a counts from T again, so it stops counting at T + W (not T + 1.5 W).
     expect(ok(c.apply(requesterSend(b, T + W / 2, 'c'), T + W / 2))).toBe(false);
     expect(ok(c.apply(requesterSend(b, T + W, 'c'), T + W))).toBe(true);
+  });
+
+  it('undo of one bucket leaves the sends of other buckets counted', () => {
+    const two: ResolvedBudget = { destinations: [], sends: [{ windowMs: W, max: 2 }], checks: [] };
+    const c = cell();
+    expect(ok(c.apply(requesterSend(two, T, 'a'), T))).toBe(true);
+    const r = c.apply(requesterSend(two, T + 2_000, 'a'), T + 2_000);
+    c.apply(r.undo!, T + 2_000);
+    expect(ok(c.apply(requesterSend(two, T + 2_000, 'a'), T + 2_000))).toBe(true);
+    expect(ok(c.apply(requesterSend(two, T + 2_000, 'a'), T + 2_000))).toBe(false);
+  });
+
+  it('after an undo restores an older sighting, the retry time is still the oldest one', () => {
+    const c = cell();
+    c.apply(requesterSend(b, T, 'a'), T);
+    c.apply(requesterSend(b, T + 10, 'b'), T + 10);
+    const again = c.apply(requesterSend(b, T + 20, 'a'), T + 20);
+    c.apply(again.undo!, T + 20);
+    expect(c.apply(requesterSend(b, T + 30, 'c'), T + 30).refusal).toEqual({
+      code: 'rate_limited',
+      scope: 'requester',
+      retryAt: T + W,
+    });
+  });
+
+  it('a destination seen outside a short window counts again there, even if a longer one remembers it', () => {
+    const nested: ResolvedBudget = {
+      destinations: [
+        { windowMs: W, max: 2 },
+        { windowMs: 10 * W, max: 10 },
+      ],
+      sends: [],
+      checks: [],
+    };
+    const c = cell();
+    c.apply(requesterSend(nested, T, 'a'), T);
+    c.apply(requesterSend(nested, T + W, 'b'), T + W);
+    c.apply(requesterSend(nested, T + W + 1, 'c'), T + W + 1);
+    expect(c.apply(requesterSend(nested, T + W + 2, 'a'), T + W + 2).refusal).toMatchObject({
+      scope: 'requester',
+      retryAt: T + 2 * W,
+    });
+  });
+
+  it('keeps only what still counts: old destinations and sends leave the record', () => {
+    const c = cell();
+    for (let i = 0; i < 200; i += 1) {
+      const at = T + i * 2 * W;
+      expect(ok(c.apply(requesterSend(b, at, `tag-${i}`), at))).toBe(true);
+    }
+    expect(c.raw).toContain('tag-199');
+    expect(c.raw).not.toContain('tag-198');
+    expect(c.raw!.length).toBeLessThan(200);
+  });
+
+  it('without destination limits, no destination is kept', () => {
+    const c = cell();
+    c.apply(requesterSend({ ...b, destinations: [] }, T, 'secret-tag'), T);
+    expect(c.raw).toBeDefined();
+    expect(c.raw).not.toContain('secret-tag');
   });
 
   it('undo of an expired record writes nothing', () => {
@@ -195,11 +256,32 @@ describe('prefix velocity', () => {
     expect(empty.raw).toBeUndefined();
   });
 
+  it('verifying the only number of a prefix frees its place', () => {
+    const one = { ...p, max: 1 };
+    const c = cell();
+    c.apply(prefixSend(one, T, 'b'), T);
+    expect(ok(c.apply(prefixSend(one, T, 'c'), T))).toBe(false);
+    c.apply(prefixVerified(one, T, 'b'), T);
+    expect(ok(c.apply(prefixSend(one, T, 'c'), T))).toBe(true);
+  });
+
+  it('undo of a repeat sighting keeps the number counted from its first sighting', () => {
+    const c = cell();
+    c.apply(prefixSend(p, T, 'a'), T);
+    const again = c.apply(prefixSend(p, T + W / 2, 'a'), T + W / 2);
+    c.apply(again.undo!, T + W / 2);
+    c.apply(prefixSend(p, T + W / 2, 'b'), T + W / 2);
+    expect(c.apply(prefixSend(p, T + W / 2, 'c'), T + W / 2).refusal).toMatchObject({
+      retryAt: T + W,
+    });
+    expect(ok(c.apply(prefixSend(p, T + W, 'c'), T + W))).toBe(true);
+  });
+
   it('undo gives the place back', () => {
     const c = cell();
     c.apply(prefixSend(p, T, 'a'), T);
-    const r = c.apply(prefixSend(p, T, 'b'), T);
-    c.apply(r.undo!, T);
+    const r = c.apply(prefixSend(p, T + 1, 'b'), T + 1);
+    c.apply(r.undo!, T + 1);
     expect(ok(c.apply(prefixSend(p, T, 'c'), T))).toBe(true);
     expect(cell().apply(r.undo!, T)).toBeUndefined();
   });
@@ -261,6 +343,28 @@ describe('global budget', () => {
     expect(c.apply(globalSend(messages, edge, 0), edge).notices).toEqual([
       { type: 'budget_warning', unit: 'messages', used: 2, limit: 4 },
     ]);
+  });
+
+  it('does not warn again a day later while usage only stays above the level', () => {
+    const c = cell();
+    for (let i = 0; i < 3; i += 1) c.apply(globalSend(messages, T, 0), T);
+    // The day-old messages still count (until their bucket ends): 3 before, 4 after.
+    expect(c.apply(globalSend(messages, T + DAY + 1, 0), T + DAY + 1)).toEqual({
+      undo: expect.any(Function),
+    });
+  });
+
+  it('a cost bucket that ends exactly now does not count toward the retry time', () => {
+    const small: ResolvedGlobal = { ...cost, costPerDay: 2 };
+    const c = cell();
+    c.apply(globalSend(small, T, 1), T);
+    c.apply(globalSend(small, T + 24 * 60_000, 1), T + 24 * 60_000);
+    const now = T + 24 * 60_000 + DAY; // the first bucket ends now
+    expect(c.apply(globalSend(small, now, 2), now).refusal).toEqual({
+      code: 'budget_exceeded',
+      scope: 'global',
+      retryAt: now + 24 * 60_000,
+    });
   });
 
   it('does not warn twice within a day even when the level is crossed again', () => {
