@@ -191,12 +191,15 @@ describe('requester sends', () => {
 
   it('keeps only what still counts: old destinations and sends leave the record', () => {
     const c = cell();
+    // Every W/2 + 1 ms a new destination: the record stays alive, the one before last has left.
     for (let i = 0; i < 200; i += 1) {
-      const at = T + i * 2 * W;
+      const at = T + i * (W / 2 + 1);
       expect(ok(c.apply(requesterSend(b, at, `tag-${i}`), at))).toBe(true);
     }
     expect(c.raw).toContain('tag-199');
-    expect(c.raw).not.toContain('tag-198');
+    expect(c.raw).toContain('tag-198');
+    expect(c.raw).not.toContain('tag-197');
+    expect(c.raw).not.toContain('tag-1"');
     expect(c.raw!.length).toBeLessThan(200);
   });
 
