@@ -65,6 +65,16 @@ describe('requester checks', () => {
     expect(ok(c.apply(requesterCheck(b, edge), edge))).toBe(false);
   });
 
+  it('keeps only the buckets that still count, however long the requester stays active', () => {
+    const c = cell();
+    // A check every half window and a bit: the record stays alive, old buckets end.
+    for (let i = 0; i < 300; i += 1) {
+      const at = T + i * (W / 2 + 1_000);
+      expect(ok(c.apply(requesterCheck(b, at), at))).toBe(true);
+    }
+    expect(c.raw!.length).toBeLessThan(120);
+  });
+
   it('waits for the latest of several limits', () => {
     const two: ResolvedBudget = {
       ...b,
