@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
 import { stampKey } from '../../src/proof/stamp';
+import { subjectKey } from '../../src/proof/subject';
 import { proofKeys } from '../../src/proof/token';
 import { keyring, phoneKey } from '../../src/secrets';
 import { PHONE, proofSetup, SECRET, T0 } from './support';
@@ -169,5 +170,36 @@ describe('state kept for proofs', () => {
         'store_corrupt',
       );
     }
+  });
+});
+
+describe('subjects', () => {
+  it('accept 1 to 256 characters and refuse anything else with its message', async () => {
+    const t = proofSetup();
+    for (const subject of ['u', 'x'.repeat(256)]) {
+      expect((await t.verifier.invalidate({ subject })).isOk()).toBe(true);
+    }
+    for (const subject of ['', 'x'.repeat(257), 5]) {
+      const e = (await t.verifier.invalidate({ subject: subject as string }))._unsafeUnwrapErr();
+      expect(e.code).toBe('invalid_request');
+      expect(e.message).toBe('`subject` must be a string of 1-256 characters.');
+    }
+  });
+
+  it('are stored under a keyed hash that later versions still find', () => {
+    const key = subjectKey(keyring(SECRET), 'user-1');
+    expect(key).toBe('V0Vk39o2wVU0LbaW9dVGe68HI9dCB6Vv');
+    expect(subjectKey(keyring(SECRET), 'user-2')).not.toBe(key);
+    expect(key).not.toBe(phoneKey(keyring(SECRET), 'user-1'));
+  });
+});
+
+describe('single use', () => {
+  it('using one proof does not use another', async () => {
+    const t = proofSetup({ proof: { singleUse: true } });
+    const a = (await t.approve()).proof!;
+    const b = (await t.approve('+12133734254')).proof!;
+    expect((await t.verifier.verifyProof(a, { purpose: 'signup' })).isOk()).toBe(true);
+    expect((await t.verifier.verifyProof(b, { purpose: 'signup' })).isOk()).toBe(true);
   });
 });
