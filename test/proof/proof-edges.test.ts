@@ -161,7 +161,7 @@ describe('state kept for proofs', () => {
     const t = proofSetup();
     const { proof } = await t.approve();
     const key = stampKey('p', phoneKey(keyring(SECRET), PHONE));
-    for (const raw of ['12x', '-1', '1.5', '', '99999999999999999999']) {
+    for (const raw of ['12x', '12 ', '-1', '1.5', '', '99999999999999999999']) {
       await t.store.update(key, () => ({ result: 0, write: { value: raw, ttlMs: 60_000 } }));
       const r = await t.verifier.verifyProof(proof!, { purpose: 'signup' });
       expect(r._unsafeUnwrapErr().code, raw).toBe('store_corrupt');
@@ -179,7 +179,7 @@ describe('subjects', () => {
     for (const subject of ['u', 'x'.repeat(256)]) {
       expect((await t.verifier.invalidate({ subject })).isOk()).toBe(true);
     }
-    for (const subject of ['', 'x'.repeat(257), 5]) {
+    for (const subject of ['', 'x'.repeat(257), 5, ['user-1']]) {
       const e = (await t.verifier.invalidate({ subject: subject as string }))._unsafeUnwrapErr();
       expect(e.code).toBe('invalid_request');
       expect(e.message).toBe('`subject` must be a string of 1-256 characters.');
