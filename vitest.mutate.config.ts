@@ -8,9 +8,13 @@
  * of `src/core`, so every surviving mutant would run them all (a minute per mutant).
  * The HTTP and sender suites drive the same core through the shell and are left out for the
  * same reason; the core's behaviour is tested directly by the unit suites.
+ * `MUTATE_INCLUDE` (comma-separated globs) adds files for one run, e.g. to measure what the
+ * HTTP signature suite catches: `MUTATE_INCLUDE=test/http/signatures.test.ts`.
  * @module
  */
 import { defineConfig } from 'vitest/config';
+
+const extra = (process.env.MUTATE_INCLUDE ?? '').split(',').filter((g) => g !== '');
 
 export default defineConfig({
   test: {
@@ -24,6 +28,7 @@ export default defineConfig({
       'test/totp/**/*.test.ts',
       'adapters/memory/**/*.test.ts',
       'src/**/*.test.ts',
+      ...extra,
     ],
     exclude: [
       '**/node_modules/**',
