@@ -112,7 +112,11 @@ export function seal(
 
 function open(raw: Buffer, key: Buffer, aad: Buffer | undefined): Buffer | undefined {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    // The tag length is fixed, so Node refuses a shortened tag itself (it otherwise accepts
+    // tags down to 4 bytes); `unsealBytes` also refuses a blob shorter than IV + tag.
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), {
+      authTagLength: 16,
+    });
     if (aad) decipher.setAAD(aad);
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
