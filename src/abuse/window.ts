@@ -93,13 +93,6 @@ export function pruneLog(log: DistinctLog, now: number, longestMs: number): Dist
     : log.filter(([, t]) => t + longestMs > now);
 }
 
-/** Distinct values seen within `windowMs` before `now`. */
-export function distinctIn(log: DistinctLog, now: number, windowMs: number): number {
-  let n = 0;
-  for (const [, t] of log) if (t + windowMs > now) n += 1;
-  return n;
-}
-
 /**
  * Whether a new sighting of `tag` fits every limit, or the earliest time it will. A tag
  * already seen within a window does not count again in that window.
