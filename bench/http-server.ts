@@ -1,6 +1,7 @@
 /**
  * The server side of `bench/http.ts`, run in a child process so the load generator does not
- * share its CPU. One app per framework with two routes answering the same kind of request:
+ * share its CPU. One app per framework of the registry (test/registry.ts FRAMEWORKS; the
+ * type demands an app here for each) with three routes answering the same kind of request:
  * the adapter's check route (`/verify/verifications/:id/check`); a bare route of the same
  * framework (`/bare/verifications/:id/check`) written by hand: it parses the JSON body,
  * calls `verifier.check` and returns a similar JSON body; and a no-op route
@@ -8,16 +9,20 @@
  * show the verifier's own share. Before listening it starts `count`
  * verifications (distinct phones) and sends their (id, code) pairs to the parent; on
  * `{ cpu: true }` it replies with its own CPU time, so rates can also be per CPU-second.
- * Usage (by bench/http.ts only): tsx bench/http-server.ts express|fastify <count>
+ * Usage (by bench/http.ts only): tsx bench/http-server.ts <framework> <count>
  */
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import express from 'express';
 import Fastify from 'fastify';
 import { verificationRouter } from '../adapters/express/index';
 import { verificationPlugin } from '../adapters/fastify/index';
+import { createHandler } from '../adapters/fetch/index';
 import { memoryStore } from '../adapters/memory/index';
 import { checkResponseSchema, idParams } from '../src/http/schemas';
 import { createVerifier, httpStatus, type Sender } from '../src/index';
+import type { FrameworkName } from '../test/registry';
 
 const framework = process.argv[2];
 const count = Number(process.argv[3] ?? 10_000);
@@ -78,40 +83,85 @@ async function bare(id: string, code: unknown) {
   };
 }
 
-let port: number;
-if (framework === 'express') {
-  const app = express();
-  app.post('/noop/verifications/:id/check', express.json(), (req, res) => {
-    res.json(noop(String(req.params.id)));
-  });
-  app.post('/bare/verifications/:id/check', express.json(), async (req, res) => {
-    const r = await bare(String(req.params.id), req.body?.code);
-    res.status(r.status).json(r.body);
-  });
-  app.use('/verify', verificationRouter(verifier));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
-} else if (framework === 'fastify') {
-  const app = Fastify();
-  const schema = {
-    params: idParams,
-    body: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
-    response: { 200: checkResponseSchema },
-  };
-  app.post('/noop/verifications/:id/check', { schema }, async (req) =>
-    noop((req.params as { id: string }).id),
-  );
-  app.post('/bare/verifications/:id/check', { schema }, async (req, reply) => {
-    const r = await bare((req.params as { id: string }).id, (req.body as { code: string }).code);
-    return reply.code(r.status as 200).send(r.body);
-  });
-  await app.register(verificationPlugin, { verifier, prefix: '/verify' });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  port = Number(new URL(address).port);
-} else {
-  throw new Error('usage: http-server.ts express|fastify <count>');
+/** The Node request as a `Request` (headers copied, body streamed), as a Node host writes it. */
+function toRequest(req: http.IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      headers.append(name, v);
+    }
+  }
+  return new Request(`http://127.0.0.1${req.url}`, {
+    method: req.method ?? 'GET',
+    headers,
+    ...(req.method === 'POST' ? { body: Readable.toWeb(req), duplex: 'half' } : {}),
+  } as RequestInit);
 }
+
+/** Each framework's app with its three routes; resolves to the port it listens on. */
+const APPS: Record<FrameworkName, () => Promise<number>> = {
+  express: async () => {
+    const app = express();
+    app.post('/noop/verifications/:id/check', express.json(), (req, res) => {
+      res.json(noop(String(req.params.id)));
+    });
+    app.post('/bare/verifications/:id/check', express.json(), async (req, res) => {
+      const r = await bare(String(req.params.id), req.body?.code);
+      res.status(r.status).json(r.body);
+    });
+    app.use('/verify', verificationRouter(verifier));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    return (server.address() as AddressInfo).port;
+  },
+  fastify: async () => {
+    const app = Fastify();
+    const schema = {
+      params: idParams,
+      body: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
+      response: { 200: checkResponseSchema },
+    };
+    app.post('/noop/verifications/:id/check', { schema }, async (req) =>
+      noop((req.params as { id: string }).id),
+    );
+    app.post('/bare/verifications/:id/check', { schema }, async (req, reply) => {
+      const r = await bare((req.params as { id: string }).id, (req.body as { code: string }).code);
+      return reply.code(r.status as 200).send(r.body);
+    });
+    await app.register(verificationPlugin, { verifier, prefix: '/verify' });
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    return Number(new URL(address).port);
+  },
+  // The Web-standard handler on node:http; the hand-written routes on the same bridge.
+  fetch: async () => {
+    const handler = createHandler<{ ip: string | undefined }>(verifier, {
+      basePath: '/verify',
+      clientIp: (_request, info) => info.ip,
+    });
+    const route = /^\/(noop|bare)\/verifications\/([^/]+)\/check$/;
+    const respond = async (req: http.IncomingMessage): Promise<Response> => {
+      const request = toRequest(req);
+      const [, which, id] = route.exec(req.url ?? '') ?? [];
+      if (!which || !id) return handler(request, { ip: req.socket.remoteAddress });
+      const body = (await request.json()) as { code?: unknown };
+      if (which === 'noop') return Response.json(noop(id));
+      const r = await bare(id, body.code);
+      return Response.json(r.body, { status: r.status });
+    };
+    const server = http.createServer(async (req, res) => {
+      const response = await respond(req);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    return (server.address() as AddressInfo).port;
+  },
+};
+
+const app = APPS[framework as FrameworkName];
+if (!app) throw new Error(`usage: http-server.ts ${Object.keys(APPS).join('|')} <count>`);
+const port = await app();
 
 process.on('message', (m: { cpu?: boolean }) => {
   if (m.cpu) {

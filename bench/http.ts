@@ -1,5 +1,6 @@
 /**
- * HTTP adapters' cost: the check route through each adapter versus a bare route of the same
+ * HTTP adapters' cost, for each framework of the registry (test/registry.ts FRAMEWORKS):
+ * the check route through each adapter versus a bare route of the same
  * framework written by hand (parse the JSON body, call `verifier.check`, return a similar
  * JSON body), in the same run, with autocannon; a no-op route (same body, no verification)
  * shows the verifier's own share. Every checking request approves a different, real
@@ -12,6 +13,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
+import { FRAMEWORKS } from '../test/registry';
 import { median } from './lib/measure';
 
 const perRound = Number(process.env.BENCH_HTTP_REQUESTS ?? 10_000);
@@ -124,7 +126,7 @@ async function bench(framework: string) {
 }
 
 const results = [];
-for (const framework of ['express', 'fastify']) results.push(await bench(framework));
+for (const [framework] of FRAMEWORKS) results.push(await bench(framework));
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(`\n${perRound} requests per round, ${rounds} rounds, ${connections} connections\n`);

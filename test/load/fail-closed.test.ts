@@ -1,18 +1,17 @@
 /**
- * Fail closed: a private Redis / PostgreSQL server is stopped in the middle of a load.
+ * Fail closed: the private server of each backend in the registry that has one (`served`:
+ * Redis, PostgreSQL) is stopped in the middle of a load.
  * Every answer must be `store_unavailable` or the correct one, nothing is approved wrongly,
  * no rejection goes unhandled, and once the server is back the same app (same client or
  * pool, same verifier) serves again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../adapters/postgres/migrate';
-import { postgresStore } from '../../adapters/postgres/store';
-import { redisStore } from '../../adapters/redis/store';
 import { createVerifier, type Verifier } from '../../src/index';
 import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
-import { binariesAvailable, type PrivateServer, startPostgres, startRedis } from './servers';
-import { pgPool, redisClient, withoutAbuse } from './services';
+import { BACKENDS } from '../registry';
+import type { PrivateServer } from './servers';
+import { withoutAbuse } from './services';
 
 const secret = 'fail-closed-secret-fail-closed-secret!';
 const policy = { sendWindows: [{ windowMs: 3_600_000, max: 1000 }] };
@@ -157,40 +156,25 @@ async function failClosed(server: PrivateServer, store: Store): Promise<void> {
   expect(unhandled).toEqual([]);
 }
 
-const redisBins = binariesAvailable('redis');
-const pgBins = binariesAvailable('postgres');
+const served = BACKENDS.flatMap(({ name, served }) => (served ? [{ name, served }] : []));
 
-describe.skipIf(!redisBins)('fail closed: Redis stopped mid-load', () => {
+describe.each(served)('fail closed: $name stopped mid-load', ({ served }) => {
+  const installed = served.installed();
   let server: PrivateServer;
   beforeAll(async () => {
-    server = await startRedis();
+    if (installed) server = await served.start();
   });
   afterAll(() => server?.dispose());
 
-  it('answers store_unavailable or correctly, approves nothing wrongly, and recovers', async () => {
-    const client = redisClient(server.url);
-    try {
-      await failClosed(server, redisStore({ client }));
-    } finally {
-      client.disconnect();
-    }
-  });
-});
-
-describe.skipIf(!pgBins)('fail closed: PostgreSQL stopped mid-load', () => {
-  let server: PrivateServer;
-  beforeAll(async () => {
-    server = await startPostgres();
-  });
-  afterAll(() => server?.dispose());
-
-  it('answers store_unavailable or correctly, approves nothing wrongly, and recovers', async () => {
-    const pool = pgPool(server.url, { connectionTimeoutMillis: 1_000 });
-    try {
-      await migrate(pool);
-      await failClosed(server, postgresStore({ pool }));
-    } finally {
-      await pool.end();
-    }
-  });
+  it.skipIf(!installed)(
+    'answers store_unavailable or correctly, approves nothing wrongly, and recovers',
+    async () => {
+      const { store, close } = await served.open(server.url);
+      try {
+        await failClosed(server, store);
+      } finally {
+        await close();
+      }
+    },
+  );
 });

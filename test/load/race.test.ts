@@ -1,33 +1,18 @@
 /**
- * Multi-process races on Redis, PostgreSQL and SQLite (one file): 4 worker processes (each with several
+ * Multi-process races on every backend in the registry that other processes can share
+ * (Redis, PostgreSQL, a SQLite file): 4 worker processes (each with several
  * independent clients and stores) fire 250 concurrent calls each at one verification or
  * one phone. Exactly the policy's limit may be evaluated: checks, sends, failures.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../adapters/postgres/migrate';
-import { postgresStore } from '../../adapters/postgres/store';
-import { dropStoreTable } from '../../adapters/postgres/testing';
-import { redisStore } from '../../adapters/redis/store';
-import { migrate as migrateSqlite } from '../../adapters/sqlite/migrate';
-import { sqliteStore } from '../../adapters/sqlite/store';
-import { openDatabase, type TestDatabase, tempDir } from '../../adapters/sqlite/testing';
+import { tempDir } from '../../adapters/sqlite/testing';
 import type { PolicyOptions } from '../../src/core/policy';
 import { createVerifier } from '../../src/index';
-import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
-import {
-  DATABASE_URL,
-  pgPool,
-  REDIS_URL,
-  redisClient,
-  runId,
-  serviceAvailable,
-  withoutAbuse,
-} from './services';
+import { BACKENDS } from '../registry';
+import { withoutAbuse } from './services';
 import type { RaceJob, WorkerMessage } from './worker';
 
 const WORKERS = 4;
@@ -35,9 +20,6 @@ const PER_WORKER = 250;
 const secret = 'race-secret-race-secret-race-secret!!';
 const phone = '+12133734253';
 const HOUR = 3_600_000;
-
-const redisUp = await serviceAvailable('redis');
-const pgUp = await serviceAvailable('postgres');
 
 let workers: ChildProcess[] = [];
 
@@ -86,84 +68,34 @@ afterAll(() => {
   for (const w of workers) w.send({ type: 'exit' });
 });
 
-interface Backend {
-  name: 'redis' | 'postgres' | 'sqlite';
-  up: boolean;
-  url: string;
-  /** A fresh namespace and a store over it in this process. */
-  fresh(): Promise<{ namespace: string; store: Store }>;
-  cleanup(): Promise<void>;
-}
+const dir = tempDir('phoneproof-race-');
+afterAll(() => dir.remove());
 
-let redis: Redis | undefined;
-let pool: pg.Pool | undefined;
-const sqliteDir = tempDir('phoneproof-race-');
-const sqliteFile = sqliteDir.file('race.sqlite');
-let sqlite: TestDatabase | undefined;
-const prefixes: string[] = [];
-const tables: string[] = [];
-
-const backends: Backend[] = [
-  {
-    name: 'redis',
-    up: redisUp,
-    url: REDIS_URL,
-    async fresh() {
-      redis ??= redisClient();
-      const namespace = `${runId('pp-race')}:`;
-      prefixes.push(namespace);
-      return { namespace, store: redisStore({ client: redis, prefix: namespace }) };
-    },
-    async cleanup() {
-      for (const p of prefixes) {
-        const keys = await redis!.keys(`${p}*`);
-        if (keys.length > 0) await redis!.del(...keys);
-      }
-      redis?.disconnect();
-    },
-  },
-  {
-    name: 'postgres',
-    up: pgUp,
-    url: DATABASE_URL,
-    async fresh() {
-      pool ??= pgPool();
-      const namespace = runId('pp_race');
-      tables.push(namespace);
-      await migrate(pool, { table: namespace });
-      return { namespace, store: postgresStore({ pool, table: namespace }) };
-    },
-    async cleanup() {
-      for (const t of tables) await dropStoreTable(pool!, t);
-      await pool?.end();
-    },
-  },
-  {
-    // One file in a temporary folder, shared by the workers' handles and this process's.
-    name: 'sqlite',
-    up: true,
-    url: sqliteFile,
-    async fresh() {
-      sqlite ??= openDatabase(sqliteFile);
-      const namespace = runId('pp_race');
-      migrateSqlite(sqlite, { table: namespace });
-      return { namespace, store: sqliteStore({ database: sqlite, table: namespace }) };
-    },
-    async cleanup() {
-      sqlite?.close();
-      sqliteDir.remove();
-    },
-  },
-];
+/** The backends other processes can share, each with whether it answers. */
+const backends = await Promise.all(
+  BACKENDS.flatMap(({ name, shared, available }) =>
+    shared ? [available().then((up) => ({ name, shared, up }))] : [],
+  ),
+);
 
 describe.each(backends)('$name: 4 processes racing', (b) => {
-  afterAll(() => (b.up ? b.cleanup() : undefined));
+  const url = b.shared.location(dir.dir);
+  const closers: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const close of closers) await close();
+  });
+  /** A fresh namespace shared with the workers, and a store over it in this process. */
+  const fresh = async () => {
+    const f = await b.shared.fresh(url);
+    closers.push(f.close);
+    return f;
+  };
   const job = (
     namespace: string,
     rest: Omit<RaceJob, 'backend' | 'url' | 'namespace' | 'secret' | 'instances' | 'count'>,
   ): RaceJob => ({
     backend: b.name,
-    url: b.url,
+    url,
     namespace,
     secret,
     instances: 2,
@@ -172,7 +104,7 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
   });
 
   it.skipIf(!b.up)('1000 concurrent wrong guesses: exactly maxChecks are evaluated', async () => {
-    const { namespace, store } = await b.fresh();
+    const { namespace, store } = await fresh();
     const outbox = outboxSender();
     const v = createVerifier({ secret, store, sender: outbox, ...withoutAbuse });
     const s = (await v.start({ phone }))._unsafeUnwrap();
@@ -200,7 +132,7 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
       maxSends: 100,
       sendWindows: [{ windowMs: HOUR, max: 6 }],
     };
-    const { namespace, store } = await b.fresh();
+    const { namespace, store } = await fresh();
     const v = createVerifier({ secret, store, sender: outboxSender(), policy, ...withoutAbuse });
     const s = (await v.start({ phone }))._unsafeUnwrap();
     const { outcomes, delivered, causes } = await race(
@@ -232,7 +164,7 @@ describe.each(backends)('$name: 4 processes racing', (b) => {
           { windowMs: 24 * HOUR, max: 20 },
         ],
       };
-      const { namespace, store } = await b.fresh();
+      const { namespace, store } = await fresh();
       const outbox = outboxSender();
       const v = createVerifier({ secret, store, sender: outbox, policy, ...withoutAbuse });
       const ids: string[] = [];

@@ -1,23 +1,21 @@
 /**
- * A worker process for the multi-process race tests (`race.test.ts`). It builds its own
- * clients, stores and verifiers over the shared store, waits for `go`, fires its calls all
- * at once and reports how many ended with each outcome.
+ * A worker process for the multi-process race tests (`race.test.ts`). It opens its own
+ * stores over the shared data through the job's backend in test/registry.ts, builds its
+ * verifiers, waits for `go`, fires its calls all at once and reports how many ended with
+ * each outcome.
  * Run by the parent as `node --import tsx test/load/worker.ts`.
  * @internal test helper
  */
-import { postgresStore } from '../../adapters/postgres/index';
-import { redisStore } from '../../adapters/redis/index';
-import { sqliteStore } from '../../adapters/sqlite/index';
-import { openDatabase } from '../../adapters/sqlite/testing';
 import type { PolicyOptions } from '../../src/core/policy';
 import { createVerifier, type Verifier } from '../../src/index';
-import type { Store } from '../../src/ports/store';
 import { outboxSender } from '../../src/senders/outbox';
-import { pgPool, redisClient, withoutAbuse } from './services';
+import { type Backend, backendNamed } from '../registry';
+import { withoutAbuse } from './services';
 
 export interface RaceJob {
-  readonly backend: 'redis' | 'postgres' | 'sqlite';
-  /** Server URL, or the database file (SQLite). */
+  /** A backend in test/registry.ts with a `shared` entry, which opens the store here. */
+  readonly backend: Backend['name'];
+  /** Where the data lives: the server URL, or the database file (SQLite). */
   readonly url: string;
   /** Key prefix (Redis) or table (PostgreSQL, SQLite). */
   readonly namespace: string;
@@ -57,29 +55,11 @@ async function prepare(j: RaceJob) {
   job = j;
   verifiers = [];
   closers = [];
+  const opener = backendNamed(j.backend).shared;
+  if (!opener) throw new Error(`backend ${j.backend} is not shared between processes`);
   for (let i = 0; i < j.instances; i += 1) {
-    let store: Store;
-    if (j.backend === 'redis') {
-      const client = redisClient(j.url, { commandTimeout: 30_000 });
-      closers.push(async () => client.disconnect());
-      store = redisStore({ client, prefix: j.namespace });
-    } else if (j.backend === 'sqlite') {
-      // Its own handle on the shared file, as a separate process has; a generous busy
-      // timeout for the same reason as the pool's timeouts below.
-      const database = openDatabase(j.url);
-      closers.push(async () => database.close());
-      store = sqliteStore({ database, table: j.namespace, busyTimeoutMs: 30_000 });
-    } else {
-      // Generous timeouts: 250 calls at once queue for connections, and this test is about
-      // exactness, not capacity (a timed-out call would be store_unavailable, not wrong).
-      const pool = pgPool(j.url, {
-        max: 4,
-        connectionTimeoutMillis: 30_000,
-        query_timeout: 30_000,
-      });
-      closers.push(() => pool.end());
-      store = postgresStore({ pool, table: j.namespace });
-    }
+    const { store, close } = await opener.open(j.url, j.namespace);
+    closers.push(close);
     await store.get('warm-up'); // connect before the race starts
     verifiers.push(
       createVerifier({
