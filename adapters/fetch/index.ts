@@ -24,7 +24,6 @@ import { errorResponse, type HttpResponse } from '../../src/http/errors';
 import { createHttpHandler, type HttpHandler } from '../../src/http/handler';
 import type { HttpOptions } from '../../src/http/options';
 import { matchRoute } from '../../src/http/route';
-import { ipGuardNeeded } from '../../src/http/trust';
 import type { Verifier } from '../../src/verifier/types';
 import { readBody } from './body';
 import {
@@ -103,10 +102,14 @@ export function createHandler<Info = unknown>(
   if (unsafeSharedRequester !== undefined && unsafeSharedRequester !== true) {
     throw new TypeError('phoneproof: `unsafeSharedRequester` must be true when given.');
   }
-  const resolver = clientIp ?? rest.context ?? unsafeSharedRequester;
-  if (ipGuardNeeded(verifier, resolver)) throw new TypeError(noClientIpMessage);
-  // With IP budgets on (and the default context), an address is required on every request.
-  const required = rest.context === undefined && ipGuardNeeded(verifier, undefined);
+  // The address is what binds a verification to its requester (a device id header is the
+  // client's to drop), so it is required whether or not per-IP budgets are on: without it a
+  // caller would be the anonymous requester, which may act on any verification.
+  if ((clientIp ?? rest.context ?? unsafeSharedRequester) === undefined) {
+    throw new TypeError(noClientIpMessage);
+  }
+  // With the default context, an address is required on every request.
+  const required = rest.context === undefined;
   const ipOf = (request: Request, info: Info | undefined) => {
     if (clientIp === undefined) return unsafeSharedRequester ? UNSAFE_SHARED_IP : undefined;
     const ip = clientIp(request, info as Info);

@@ -13,19 +13,19 @@ import { pathParams } from '../../src/http/input';
 export const UNSAFE_SHARED_IP = '0.0.0.0';
 
 export const noClientIpMessage =
-  'phoneproof: createHandler needs the client IP, because the verifier has per-IP budgets ' +
-  '(abuse.requesters.ip) and a Request carries no trustworthy client address (an ' +
-  'X-Forwarded-For header is whatever the client sends). Pass `clientIp: (request, info) => ip` ' +
-  "saying where your platform puts it: Cloudflare request.headers.get('cf-connecting-ip'), " +
-  'Bun server.requestIP(request)?.address, Deno info.remoteAddr.hostname, Vercel the first ' +
-  'x-forwarded-for entry its edge sets; or a `context` hook; or `unsafeSharedRequester: true` ' +
-  '(every caller is one anonymous requester); or turn per-IP budgets off with ' +
-  '`abuse: { requesters: { ip: false } }`. See docs/fetch.md ("The client IP").';
+  'phoneproof: createHandler needs the client IP: it binds each verification to the requester ' +
+  'that started it, and the per-IP budgets count it, while a Request carries no trustworthy ' +
+  'client address (an X-Forwarded-For header is whatever the client sends). Pass ' +
+  '`clientIp: (request, info) => ip` saying where your platform puts it: Cloudflare ' +
+  "request.headers.get('cf-connecting-ip'), Bun server.requestIP(request)?.address, Deno " +
+  'info.remoteAddr.hostname, Vercel the first x-forwarded-for entry its edge sets; or a ' +
+  '`context` hook; or `unsafeSharedRequester: true` (every caller is one shared requester, ' +
+  'which may act on every other caller\'s verifications). See docs/fetch.md ("The client IP").';
 
 /** Why a request is refused (the handler rejects: the app's error handling, a 500). */
 export const noAddressMessage =
-  'phoneproof: clientIp returned no address while per-IP budgets are on; the request is ' +
-  'refused rather than counted under no IP. Check where your platform puts the client ' +
+  'phoneproof: clientIp returned no address; the request is refused rather than counted ' +
+  'under no IP (as the anonymous requester, or outside the per-IP budgets). Check where your platform puts the client ' +
   'address (docs/fetch.md, "The client IP").';
 
 /** The normalized `basePath` (`''` for the root); throws on a bad one. */

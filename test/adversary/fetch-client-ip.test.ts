@@ -39,10 +39,10 @@ const startRequest = (phone: string, headers: Record<string, string>) =>
   });
 
 describe('fetch: a client-chosen IP (X-Forwarded-For)', () => {
-  it('without clientIp, IP budgets on: refused at construction, naming every way out', () => {
+  it('without clientIp: refused at construction, naming every way out', () => {
     const kit = makeKit();
     expect(() => createHandler(kit.verifier, { basePath: '/verify' })).toThrow(
-      /clientIp[\s\S]*cf-connecting-ip[\s\S]*requestIP[\s\S]*remoteAddr[\s\S]*context[\s\S]*unsafeSharedRequester[\s\S]*requesters: \{ ip: false \}/,
+      /clientIp[\s\S]*cf-connecting-ip[\s\S]*requestIP[\s\S]*remoteAddr[\s\S]*context[\s\S]*unsafeSharedRequester/,
     );
   });
 
@@ -104,14 +104,11 @@ describe('fetch: a client-chosen IP (X-Forwarded-For)', () => {
     expect(ipsOf(kit)).toEqual(['0.0.0.0']);
   });
 
-  it('per-IP budgets off: built without clientIp; the forwarded header still is not the IP', async () => {
+  it('per-IP budgets off: still refused without clientIp, since the address also binds a verification to its requester', () => {
     const kit = makeKit({ abuse: { requesters: { ip: false } } });
-    const handler = createHandler(kit.verifier, { basePath: '/verify', now: kit.now });
-    const r = await handler(
-      startRequest(spreadNumbers(1)[0] as string, { 'x-forwarded-for': spoofed(0) }),
+    expect(() => createHandler(kit.verifier, { basePath: '/verify', now: kit.now })).toThrow(
+      /clientIp[\s\S]*unsafeSharedRequester/,
     );
-    expect(r.status).toBe(201);
-    expect(ipsOf(kit)).toEqual([undefined]);
   });
 
   it('a bad clientIp or unsafeSharedRequester is refused at construction', () => {
@@ -122,5 +119,75 @@ describe('fetch: a client-chosen IP (X-Forwarded-For)', () => {
       typeof createHandler
     >[1];
     expect(() => createHandler(kit.verifier, notTrue)).toThrow(/unsafeSharedRequester/);
+  });
+});
+
+/**
+ * Attack (review of the fetch handler): with per-IP budgets off, a request whose `clientIp`
+ * found no address was the anonymous requester, which may act on any verification. The
+ * victim starts with an address and a device id; the attacker, holding the id, sends neither.
+ */
+describe("fetch: a caller with no address takes over another requester's verification", () => {
+  const victim = { 'cf-connecting-ip': '198.51.100.7', 'x-device-id': 'victim-phone' };
+
+  async function served() {
+    const kit = makeKit({ abuse: { requesters: { ip: false } } });
+    const running = await fetchServer(kit.verifier, {
+      now: kit.now,
+      clientIp: (req: { headers: Record<string, unknown> }) =>
+        req.headers['cf-connecting-ip'] as string | undefined,
+    } as never);
+    const started = await call(`${running.base}/verifications`, {
+      method: 'POST',
+      json: { phone: spreadNumbers(1)[0] },
+      headers: victim,
+    });
+    expect(started.status).toBe(201);
+    const id = (JSON.parse(started.text) as { id: string }).id;
+    return { kit, running, id };
+  }
+
+  it("cancel, resend and wrong checks with no address are refused; the victim's verification is intact", async () => {
+    const { kit, running, id } = await served();
+    try {
+      const cancel = await call(`${running.base}/verifications/${id}`, { method: 'DELETE' });
+      const resend = await call(`${running.base}/verifications/${id}/resend`, {
+        method: 'POST',
+        json: {},
+      });
+      const wrong = await call(`${running.base}/verifications/${id}/check`, {
+        method: 'POST',
+        json: { code: '000000' },
+      });
+      for (const r of [cancel, resend, wrong]) expect([200, 400, 429]).not.toContain(r.status);
+      const status = await call(`${running.base}/verifications/${id}`, { headers: victim });
+      expect(JSON.parse(status.text)).toMatchObject({ status: 'pending', attemptsLeft: 5 });
+      expect(kit.outbox.messages).toHaveLength(1);
+      const code = kit.outbox.last()?.code as string;
+      const own = await call(`${running.base}/verifications/${id}/check`, {
+        method: 'POST',
+        json: { code },
+        headers: victim,
+      });
+      expect(own.status).toBe(200);
+      expect(JSON.parse(own.text)).toMatchObject({ status: 'approved' });
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("the right code from a caller with no address does not approve the victim's verification", async () => {
+    const { kit, running, id } = await served();
+    try {
+      const code = kit.outbox.last()?.code as string;
+      const stolen = await call(`${running.base}/verifications/${id}/check`, {
+        method: 'POST',
+        json: { code },
+      });
+      expect(stolen.status).not.toBe(200);
+      expect(running.appErrors.length).toBeGreaterThan(0);
+    } finally {
+      await running.close();
+    }
   });
 });
