@@ -3,7 +3,9 @@
  * group (IPv4 as is, IPv6 cut to `abuse.requesters.ipv6PrefixLength` bits, /64 by default),
  * the device id and the user id, each normalized one way. Everything that tells requesters
  * apart reads this one value:
- * - the verification binding (`requesterTag`): the first of IP group, device id, user id;
+ * - the verification binding (`requesterTag`): the first of the binding IP group (IPv6 by
+ *   its /64 always: a wide budget grouping must not widen who owns a verification), device
+ *   id, user id;
  * - the idempotency scope (`src/abuse/idempotency.ts`): the user id, else IP group and
  *   device id together;
  * - the conversion guard (`src/abuse/keys.ts`): IP group, else user id, else device id;
@@ -20,10 +22,17 @@ import type { RequestContext } from './operation-types';
 export const MAX_REQUESTER_VALUE = 512;
 /** IPv6 addresses are grouped by their /64 (one subscriber's network) unless configured. */
 export const DEFAULT_IPV6_PREFIX = 64;
+/** The binding's IPv6 grouping, fixed: one subscriber's network (not the budgets' setting). */
+export const BINDING_IPV6_PREFIX = 64;
 
 export interface Requester {
   /** The IP group: `1.2.3.4`, `2001:db8:1:2:0:0:0:0/64`, or `raw:<text>` for other text. */
   readonly ip: string | undefined;
+  /**
+   * The IP group the verification binding uses: IPv6 by its /64 (`BINDING_IPV6_PREFIX`),
+   * whatever `ipv6PrefixLength` the budgets group by; IPv4 as is.
+   */
+  readonly bindingIp: string | undefined;
   readonly deviceId: string | undefined;
   readonly userId: string | undefined;
 }
@@ -31,6 +40,7 @@ export interface Requester {
 /** The anonymous requester (a call without context, or with none of the three fields). */
 export const NO_REQUESTER: Requester = Object.freeze({
   ip: undefined,
+  bindingIp: undefined,
   deviceId: undefined,
   userId: undefined,
 });
@@ -45,12 +55,16 @@ function idOf(x: unknown): string | undefined {
 export function requesterOf(context: unknown, ipv6PrefixLength: number): Requester {
   if (typeof context !== 'object' || context === null) return NO_REQUESTER;
   const c = context as RequestContext;
-  const ip =
-    typeof c.ip === 'string' && c.ip.trim() !== '' ? ipGroup(c.ip, ipv6PrefixLength) : undefined;
+  const hasIp = typeof c.ip === 'string' && c.ip.trim() !== '';
+  const ip = hasIp ? ipGroup(c.ip as string, ipv6PrefixLength) : undefined;
   const deviceId = idOf(c.deviceId);
   const userId = idOf(c.userId);
   if (ip === undefined && deviceId === undefined && userId === undefined) return NO_REQUESTER;
-  return { ip, deviceId, userId };
+  const bindingIp =
+    hasIp && ipv6PrefixLength !== BINDING_IPV6_PREFIX
+      ? ipGroup(c.ip as string, BINDING_IPV6_PREFIX)
+      : ip;
+  return { ip, bindingIp, deviceId, userId };
 }
 
 /** The `abuse.requesters.ipv6PrefixLength` in force (validated by the abuse options). */
@@ -71,8 +85,8 @@ const tagKeys = new WeakMap<Keyring, Buffer>();
  */
 export function requesterTag(ring: Keyring, r: Requester): string {
   const [kind, id] =
-    r.ip !== undefined
-      ? ['ip', r.ip]
+    r.bindingIp !== undefined
+      ? ['ip', r.bindingIp]
       : r.deviceId !== undefined
         ? ['dev', r.deviceId]
         : r.userId !== undefined
