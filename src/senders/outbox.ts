@@ -27,10 +27,27 @@ export interface OutboxSender extends Sender {
 export interface OutboxOptions {
   /** Return a `DeliveryError` to simulate a failed delivery of that message. */
   readonly fail?: (message: OutgoingMessage) => DeliveryError | undefined;
+  /**
+   * Build one even when `NODE_ENV=production` (a staging deployment that must send nothing).
+   * Without it the outbox is refused there: every start would answer success, no message
+   * would leave, and every live code would sit in this process's memory.
+   */
+  readonly allowInProduction?: true;
 }
 
-/** A Sender that records messages in `.messages`. */
+const nodeEnv = (): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
+
+/**
+ * A Sender that records messages in `.messages`. Refused (throws, at construction) when
+ * `NODE_ENV=production`, unless `allowInProduction: true`.
+ */
 export function outboxSender(options: OutboxOptions = {}): OutboxSender {
+  if (nodeEnv() === 'production' && options.allowInProduction !== true) {
+    throw new Error(
+      'phoneproof: outboxSender is for tests and keeps every code in memory; NODE_ENV is production (pass allowInProduction: true if this is deliberate)',
+    );
+  }
   const messages: OutboxMessage[] = [];
   let seq = 0;
   return {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { normalizePhone } from '../../src/phone';
 import {
   DEFAULT_TEST_COUNTRIES,
+  outboxSender,
   phoneNumber,
   TEST_CLOCK_START,
   testClock,
@@ -31,6 +32,20 @@ describe('testClock', () => {
   it('is refused in production', () => {
     vi.stubEnv('NODE_ENV', 'production');
     expect(() => testClock()).toThrow(/testClock is for tests/);
+  });
+});
+
+describe('outboxSender', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('is refused in production unless allowInProduction, since it keeps every code in memory', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(() => outboxSender()).toThrow(/outboxSender is for tests/);
+    expect(outboxSender({ allowInProduction: true }).messages).toEqual([]);
+    vi.stubEnv('NODE_ENV', 'test');
+    expect(outboxSender().messages).toEqual([]);
   });
 });
 
