@@ -192,6 +192,12 @@ describe('approvedBy', () => {
     expect(wrong.requesters).toEqual([entry('ip.a', { s: [T - HOUR, T] })]);
   });
 
+  it('gives back only the sends made since the verification started', () => {
+    const s = withRequesters([entry('ip.a', { s: [T - HOUR, T] })]);
+    const next = approvedBy(s, verification({ sends: 2, checks: 2 }));
+    expect(next.requesters).toEqual([entry('ip.a', { s: [T - HOUR] })]);
+  });
+
   it('a send not found in the phone list changes nothing there', () => {
     const s = { ...emptyState, sends: [T - HOUR] };
     expect(approvedBy(s, verification({ by: '' }))).toBe(s);
@@ -253,6 +259,12 @@ describe('settleRequesters', () => {
     const later = settleRequesters(s, T + DAY + 1, p);
     expect(later.requesters).toEqual([entry('ip.a', { s: [T + HOUR] })]);
     expect(settleRequesters(s, T + 2 * DAY, p)).not.toHaveProperty('requesters');
+  });
+
+  it('an entry holding only a lock end is kept until the lock ends', () => {
+    const s = withRequesters([entry('ip.a', { u: T + MIN })]);
+    expect(settleRequesters(s, T, p)).toBe(s);
+    expect(settleRequesters(s, T + MIN, p)).not.toHaveProperty('requesters');
   });
 
   it('an entry that is idle already is removed', () => {
