@@ -44,7 +44,7 @@ import type { Store } from '../ports/store';
 import type { Keyring } from '../secrets';
 import type { Publish } from './events';
 import type { CheckResult, RequestContext, StartResult } from './operation-types';
-import type { Requester } from './requester';
+import { type Requester, requesterOf } from './requester';
 
 /** A parsed number as operations hold it: E.164, country, calling code, masked. */
 export type PhoneNumber = ParsedPhone & { readonly masked: string };
@@ -80,7 +80,7 @@ export interface FeatureIO {
 }
 
 /** What every operation's context holds. */
-interface OperationBase {
+export interface OperationBase {
   /** The operation's one timestamp, epoch ms. */
   readonly at: number;
   /** The raw input, for features that read their own fields (`consent`, `idempotencyKey`). */
@@ -91,6 +91,25 @@ interface OperationBase {
   readonly requester: Requester;
   /** The number's keyed hash (from the parse, or carried by the id). */
   readonly phoneKey: string;
+}
+
+/**
+ * The part of an operation's context every operation builds alike, from its input object:
+ * the one timestamp, `silent`, the caller's `context` and the requester identity derived
+ * once from it (IPv6 grouped by `ipv6Prefix` for the budgets; the binding by /64).
+ */
+export function operationBase(
+  input: Readonly<Record<string, unknown>>,
+  at: number,
+  ipv6Prefix: number,
+): Omit<OperationBase, 'phoneKey'> {
+  return {
+    at,
+    input,
+    silent: input.silent === true,
+    context: input.context as RequestContext | undefined,
+    requester: requesterOf(input.context, ipv6Prefix),
+  };
 }
 
 /** A `start` or `resend` about to send. */

@@ -13,10 +13,10 @@ import type { VerificationState } from '../core/state';
 import { type VerifyError, verifyError } from '../errors';
 import { refusalError } from '../feature/errors';
 import { publishCore, silent } from '../feature/events';
-import type { CheckContext } from '../feature/feature';
+import { type CheckContext, operationBase } from '../feature/feature';
 import { bad, objectInput, purposeOf } from '../feature/input';
 import type { CheckResult } from '../feature/operation-types';
-import { requesterOf, requesterTag } from '../feature/requester';
+import { requesterTag } from '../feature/requester';
 import { codeMatches, phoneKey, unseal } from '../secrets';
 import { afterApprove, gateCheck, type Hooks } from './hooks';
 import { openId } from './ids';
@@ -37,14 +37,12 @@ function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyErro
     if (code === undefined) {
       return bad(`\`code\` must be ${policy.codeLength} characters of the code alphabet.`);
     }
-    const context = o.context as CheckContext['context'];
-    const requester = requesterOf(o.context, sh.ipv6Prefix);
-    const silent = o.silent === true;
+    const base = operationBase(o, at, sh.ipv6Prefix);
     if (o.id !== undefined) {
       // The id carries the phone key: nothing to parse, decrypt or hash.
       return openId(sh.ring, o.id).map(
         ({ id, phoneKey: pk }): Parsed => ({
-          ctx: { op: 'check', at, input: o, silent, context, requester, id, phoneKey: pk },
+          ctx: { op: 'check', ...base, id, phoneKey: pk },
           code,
           target: { id },
         }),
@@ -55,11 +53,7 @@ function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyErro
         (purpose): Parsed => ({
           ctx: {
             op: 'check',
-            at,
-            input: o,
-            silent,
-            context,
-            requester,
+            ...base,
             phone,
             phoneKey: phoneKey(sh.ring, phone.number),
           },

@@ -12,7 +12,7 @@ import { pendingAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
 import { silent } from '../feature/events';
-import type { SendContext } from '../feature/feature';
+import { operationBase, type SendContext } from '../feature/feature';
 import {
   channelOf,
   FALLBACK_RESEND,
@@ -22,7 +22,7 @@ import {
   templateOf,
 } from '../feature/input';
 import type { StartResult } from '../feature/operation-types';
-import { requesterOf, requesterTag } from '../feature/requester';
+import { requesterTag } from '../feature/requester';
 import type { Channel } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { sendTag } from './delivery';
@@ -90,11 +90,7 @@ export function makeStart(
     const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 24, 6).toString('base64url');
     const ctx: SendContext = {
       op: 'start',
-      at,
-      input: o,
-      silent: o.silent === true,
-      context: o.context as SendContext['context'],
-      requester: requesterOf(o.context, sh.ipv6Prefix),
+      ...operationBase(o, at, sh.ipv6Prefix),
       phoneKey: pkey,
       id,
       phone,
@@ -157,11 +153,7 @@ export function makeResend(
     const { o, opened, channel, locale, template } = parsed.value;
     const ctx: SendContext = {
       op: 'resend',
-      at,
-      input: o,
-      silent: o.silent === true,
-      context: o.context as SendContext['context'],
-      requester: requesterOf(o.context, sh.ipv6Prefix),
+      ...operationBase(o, at, sh.ipv6Prefix),
       phoneKey: opened.phoneKey,
       id: opened.id,
       ...(channel ? { channel } : {}),
