@@ -79,4 +79,16 @@ describe('readProof', () => {
     const r = await readProof(keys, config, `${header}.${payload}.${sig}`, T0);
     expect(r._unsafeUnwrapErr().code).toBe('proof_invalid');
   });
+
+  it('signs with the proof key derived for proofs alone: known answers that later versions must keep', async () => {
+    // A change of the derivation label or of the kid would make every issued proof unreadable
+    // after an upgrade (and a shared label would reuse another kind's key).
+    // Derived inside the test (not at module load), so the derivation itself is what runs.
+    const fresh = proofKeys(keyring(SECRET));
+    expect(fresh[0]!.kid).toBe('W6i4N9obza5qtimL');
+    const token = (
+      await signProof(fresh, config, claims, { sealed: 'sealed-sub' }, 'jti-1', T0)
+    )._unsafeUnwrap();
+    expect(token.split('.')[2]).toBe('xUgnJHgEHOfKSXOF1S2piM46dznmgI5xu5VFF0V859Y');
+  });
 });
