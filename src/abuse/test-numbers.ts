@@ -7,6 +7,7 @@
  */
 import { normalizeCodeInput } from '../codes';
 import type { Policy } from '../core/policy';
+import { nodeEnv } from '../environment';
 import type { Feature, FeatureIO } from '../feature/feature';
 import { normalizePhone } from '../phone';
 import type { Keyring } from '../secrets';
@@ -98,9 +99,6 @@ export function presetCodes(
     return e !== undefined && at < e.until ? e.code : undefined;
   };
 }
-
-const nodeEnv = (): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
 
 /**
  * The test-numbers feature: `presetCode` gives a test number its fixed code, `send` answers

@@ -2,6 +2,7 @@
  * `outboxSender`: keeps every message in memory instead of sending it, for tests.
  * @module
  */
+import { nodeEnv } from '../environment';
 import type { DeliveryError, OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 
 /** A message kept by the outbox. */
@@ -34,9 +35,6 @@ export interface OutboxOptions {
    */
   readonly allowInProduction?: true;
 }
-
-const nodeEnv = (): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
 
 /**
  * A Sender that records messages in `.messages`. Refused (throws, at construction) when

@@ -4,6 +4,7 @@
  * lifetime or a lockout instead of waiting for it.
  * @module
  */
+import { nodeEnv } from '../environment';
 
 /** A controllable clock, epoch milliseconds. */
 export interface TestClock {
@@ -23,7 +24,7 @@ export const TEST_CLOCK_START = Date.UTC(2030, 0, 1);
  * `NODE_ENV=production`: a frozen clock would keep codes valid and limits full forever.
  */
 export function testClock(start: number = TEST_CLOCK_START): TestClock {
-  if (process.env.NODE_ENV === 'production') {
+  if (nodeEnv() === 'production') {
     throw new Error('phoneproof: testClock is for tests; NODE_ENV is production');
   }
   if (!Number.isFinite(start)) throw new RangeError('testClock: start must be a finite time');

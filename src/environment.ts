@@ -1,0 +1,10 @@
+/**
+ * The host's `NODE_ENV`, read without assuming Node (`process` may be absent on other
+ * runtimes): what the test-only helpers (test numbers, the outbox sender, the test clock)
+ * are refused under when it is `production`.
+ * @module
+ */
+
+/** `process.env.NODE_ENV`, or undefined where there is no `process`. */
+export const nodeEnv = (): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
