@@ -4,8 +4,12 @@
  * @module
  */
 
-/** How a message reaches the phone. */
-export type Channel = 'sms' | 'voice';
+/**
+ * How a message reaches the phone. `whatsapp`: an authentication template; the sender
+ * renders it from the message's `code` and `locale` (its `text` is the SMS-style text, for
+ * console and outbox senders).
+ */
+export type Channel = 'sms' | 'voice' | 'whatsapp';
 
 /** One message to deliver. */
 export interface OutgoingMessage {
