@@ -3,7 +3,8 @@
  * and consent policy act on meaning, not on provider codes.
  *
  * - **Permanent** (the number cannot receive this; no retry, no failover): `invalid_number`,
- *   `not_mobile` (landline or other number that cannot take SMS), `blocked`, `unsubscribed`.
+ *   `not_mobile` (landline or other number that cannot take SMS), `blocked`, `unsubscribed`,
+ *   `not_on_whatsapp` (no WhatsApp account on the number: a reason to fall back to SMS).
  * - **Retried at the same provider** with backoff: `network`, `timeout`, `server_error`,
  *   `throttled` (429, with the provider's Retry-After).
  * - **Failover only** (another provider may succeed, the same one will not by waiting):
@@ -17,6 +18,7 @@ export const PERMANENT_REASONS = [
   'not_mobile',
   'blocked',
   'unsubscribed',
+  'not_on_whatsapp',
 ] as const;
 
 export const RETRY_REASONS = ['network', 'timeout', 'server_error', 'throttled'] as const;
@@ -56,6 +58,7 @@ const descriptions: Readonly<Record<DeliveryReason, string>> = {
   not_mobile: 'the number cannot receive SMS (landline or similar)',
   blocked: 'the number is blocked',
   unsubscribed: 'the number has opted out of messages from this sender',
+  not_on_whatsapp: 'the number cannot receive WhatsApp messages (not on WhatsApp)',
   network: 'the provider could not be reached',
   timeout: 'the provider did not answer in time',
   server_error: 'the provider failed',

@@ -1,0 +1,108 @@
+/**
+ * The options of `whatsappCloudSender` and their checks: the system-user access token, the
+ * business phone number id, the pinned Graph API version, the authentication template per
+ * locale, API origin, timeout and retry. {@link whatsappSetup} validates them once, at
+ * construction (throwing on misconfiguration), and derives what every request reuses.
+ * @module
+ */
+import {
+  type TemplatePicker,
+  templatePicker,
+  type WhatsAppTemplates,
+} from '../../src/delivery/whatsapp-templates';
+import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
+import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+
+/** An approved authentication template: its name and its language code in Meta's spelling. */
+export interface WhatsAppCloudTemplate {
+  /** The template's name, e.g. `verification_code`. */
+  readonly name: string;
+  /** The template's language code, e.g. `en_US`, `pt_BR`, `es`. */
+  readonly language: string;
+}
+
+export interface WhatsAppCloudSenderOptions {
+  /** A (system user) access token with `whatsapp_business_messaging`. Sent as a Bearer token. */
+  readonly accessToken: string;
+  /** The business phone number's id (WhatsApp Manager → API setup), digits. */
+  readonly phoneNumberId: string;
+  /** The Graph API version to call, pinned, e.g. `v23.0`. */
+  readonly apiVersion: string;
+  /** The authentication template per locale (or a function of the locale). */
+  readonly templates: WhatsAppTemplates<WhatsAppCloudTemplate>;
+  /** Locale whose template is used when a locale has none (default `en`). */
+  readonly defaultLocale?: string;
+  /** API origin (default `https://graph.facebook.com`): proxies, tests. */
+  readonly baseUrl?: string;
+  /** `fetch` to use (default the global one). */
+  readonly fetch?: FetchLike;
+  /** Per-request timeout, ms (default 10000). */
+  readonly timeoutMs?: number;
+  /** Retry settings for network/5xx/throttled failures, or `false` for none (default 3 tries). */
+  readonly retry?: RetryOptions | false;
+  /** Clock for `Retry-After` dates (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+/** Checked options and what each request reuses. @internal */
+export interface WhatsAppSetup {
+  readonly options: WhatsAppCloudSenderOptions;
+  /** `<base>/<version>/<phone-number-id>/messages`. */
+  readonly url: string;
+  readonly authorization: string;
+  readonly template: TemplatePicker<WhatsAppCloudTemplate>;
+  readonly call: HttpCall;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`phoneproof/whatsapp: ${message}`);
+}
+
+function origin(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
+  } catch {
+    // fall through
+  }
+  return fail('baseUrl must be an http(s) URL.');
+}
+
+function checkTemplate(t: WhatsAppCloudTemplate): string | undefined {
+  if (typeof t?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(t.name)) {
+    return 'name must be a template name (lowercase letters, digits, _).';
+  }
+  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(t.language)) {
+    return 'language must be a WhatsApp language code such as en_US or pt_BR.';
+  }
+  return undefined;
+}
+
+/** Checks the options. Throws on misconfiguration. */
+export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetup {
+  const o = options ?? fail('options are required.');
+  if (typeof o.accessToken !== 'string' || o.accessToken.trim() === '') {
+    fail('accessToken is required.');
+  }
+  if (!/^\d{1,32}$/.test(o.phoneNumberId ?? '')) fail('phoneNumberId must be the numeric id.');
+  if (!/^v\d{1,3}\.\d{1,3}$/.test(o.apiVersion ?? '')) fail('apiVersion must look like v23.0.');
+  const template = templatePicker(o.templates, o.defaultLocale, checkTemplate, fail);
+  const base = origin(o.baseUrl ?? 'https://graph.facebook.com');
+  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
+  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
+  if (o.retry) resolveRetry(o.retry);
+  return {
+    options: o,
+    url: `${base}/${o.apiVersion}/${o.phoneNumberId}/messages`,
+    authorization: `Bearer ${o.accessToken.trim()}`,
+    template,
+    call: {
+      provider: 'whatsapp',
+      fetch: fetchImpl,
+      timeoutMs,
+      ...(o.now ? { now: o.now } : {}),
+    },
+  };
+}
