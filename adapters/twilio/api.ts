@@ -1,6 +1,6 @@
 /**
- * The Twilio REST API as `twilioSender` uses it: the form fields of a message (Messages API)
- * or a call with inline TwiML (Calls API), and what a reply means (a `sid`, or a Twilio error
+ * The Twilio REST API as `twilioSender` uses it: the form fields of a message (Messages API:
+ * SMS, or WhatsApp with a Content API template) or a call with inline TwiML (Calls API), and what a reply means (a `sid`, or a Twilio error
  * code mapped to a typed delivery error, else the HTTP status). @internal
  * @module
  */
@@ -22,11 +22,38 @@ function callbackFor({ statusCallback }: TwilioSetup['options'], m: OutgoingMess
       : undefined;
 }
 
-/** The form fields of a message or a call. */
-export function twilioFields(setup: TwilioSetup, m: OutgoingMessage): Array<[string, string]> {
+/**
+ * The form fields of a WhatsApp authentication template: `whatsapp:` addresses, the locale's
+ * Content SID and the code as its variable (never the SMS text).
+ */
+function whatsappFields(setup: TwilioSetup, m: OutgoingMessage, contentSid: string) {
+  const w = setup.whatsapp!;
+  const sender: [string, string] = w.from
+    ? ['From', w.from]
+    : ['MessagingServiceSid', setup.options.messagingServiceSid!];
+  return [
+    ['To', `whatsapp:${m.to}`],
+    sender,
+    ['ContentSid', contentSid],
+    ['ContentVariables', JSON.stringify({ [w.codeVariable]: m.code })],
+  ] satisfies Array<[string, string]>;
+}
+
+/**
+ * The form fields of a message or a call (for WhatsApp, `contentSid` is the locale's
+ * template, which the sender has looked up).
+ */
+export function twilioFields(
+  setup: TwilioSetup,
+  m: OutgoingMessage,
+  contentSid?: string,
+): Array<[string, string]> {
   const o = setup.options;
   const callback = callbackFor(o, m);
   const tail: Array<[string, string]> = callback ? [['StatusCallback', callback]] : [];
+  if (m.channel === 'whatsapp' && contentSid !== undefined) {
+    return [...whatsappFields(setup, m, contentSid), ...tail];
+  }
   if (m.channel === 'voice') {
     const language = (o.voice?.language ?? ttsLanguage)(m.locale);
     const twiml = voiceTwiml(m.text, {

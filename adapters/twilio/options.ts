@@ -2,9 +2,15 @@
  * The options of `twilioSender` and their checks: credentials, sender ids, callback and API
  * URLs, timeout and retry. {@link twilioSetup} validates them once, at construction (throwing
  * on misconfiguration), and derives what every request reuses: the Basic authorization, the
- * account's API root, the caller id and the channels this account can send on.
+ * account's API root, the caller id, the WhatsApp sender and template per locale, and the
+ * channels this account can send on.
  * @module
  */
+import {
+  type TemplatePicker,
+  templatePicker,
+  type WhatsAppTemplates,
+} from '../../src/delivery/whatsapp-templates';
 import type { OutgoingMessage } from '../../src/ports/sender';
 import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
 import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
@@ -46,6 +52,28 @@ export interface TwilioSenderOptions {
   };
   /** Clock for `Retry-After` dates (default `Date.now`). */
   readonly now?: () => number;
+  /** WhatsApp through the Messages API with Content API templates; omitted: no WhatsApp. */
+  readonly whatsapp?: TwilioWhatsAppOptions;
+}
+
+/** WhatsApp: a Content API authentication template (`HX...`) per locale. */
+export interface TwilioWhatsAppOptions {
+  /** The WhatsApp sender registered with Twilio, E.164 (default: `messagingServiceSid`). */
+  readonly from?: string;
+  /** The approved authentication template's Content SID per locale (or a function). */
+  readonly templates: WhatsAppTemplates<string>;
+  /** Locale whose template is used when a locale has none (default `en`). */
+  readonly defaultLocale?: string;
+  /** The template variable that holds the code (default `1`, as in `{{1}}`). */
+  readonly codeVariable?: string;
+}
+
+/** The checked WhatsApp options. @internal */
+export interface TwilioWhatsAppSetup {
+  /** `From` (`whatsapp:+...`), or undefined to send through the Messaging Service. */
+  readonly from: string | undefined;
+  readonly template: TemplatePicker<string>;
+  readonly codeVariable: string;
 }
 
 /** Checked options and what each request reuses. @internal */
@@ -58,11 +86,14 @@ export interface TwilioSetup {
   /** Caller id for calls; without one the sender does SMS only. */
   readonly callerId: string | undefined;
   readonly call: HttpCall;
+  /** Absent: no WhatsApp. */
+  readonly whatsapp: TwilioWhatsAppSetup | undefined;
 }
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
+const CONTENT_SID = /^HX[0-9a-fA-F]{32}$/;
 
 function fail(message: string): never {
   throw new TypeError(`phoneproof/twilio: ${message}`);
@@ -76,6 +107,24 @@ function checkUrl(url: string, name: string): string {
     // fall through
   }
   return fail(`${name} must be an http(s) URL.`);
+}
+
+function whatsappSetup(w: TwilioWhatsAppOptions, service: string | undefined) {
+  if (w.from !== undefined && !E164.test(w.from)) fail('whatsapp.from must be E.164.');
+  if (w.from === undefined && service === undefined) {
+    fail('whatsapp.from (or messagingServiceSid) is required.');
+  }
+  const codeVariable = w.codeVariable ?? '1';
+  if (typeof codeVariable !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(codeVariable)) {
+    fail('whatsapp.codeVariable must be a template variable name such as "1".');
+  }
+  const template = templatePicker(
+    w.templates,
+    w.defaultLocale,
+    (sid) => (typeof sid === 'string' && CONTENT_SID.test(sid) ? undefined : 'not a Content SID.'),
+    (message) => fail(`whatsapp.${message}`),
+  );
+  return { from: w.from && `whatsapp:${w.from}`, template, codeVariable };
 }
 
 /** Checks the options. Throws on misconfiguration. */
@@ -97,6 +146,7 @@ export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
   if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
   if (o.retry) resolveRetry(o.retry);
 
+  const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, o.messagingServiceSid) : undefined;
   const user = o.apiKey ? o.apiKey.sid : o.accountSid;
   const secret = o.apiKey ? o.apiKey.secret : o.authToken!;
   return {
@@ -110,5 +160,6 @@ export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
       timeoutMs,
       ...(o.now ? { now: o.now } : {}),
     },
+    whatsapp,
   };
 }

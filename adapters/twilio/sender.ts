@@ -1,5 +1,6 @@
 /**
- * `twilioSender`: SMS through the Messages API and voice through the Calls API with inline
+ * `twilioSender`: SMS through the Messages API, WhatsApp through the same API with a Content
+ * API authentication template (`whatsapp` option), and voice through the Calls API with inline
  * TwiML, over `fetch` (no Twilio SDK). Basic auth with the Account SID and auth token (or an
  * API key), form-encoded bodies as Twilio documents them, a timeout on every call, retries
  * with backoff for network/5xx/429 failures, and Twilio error codes mapped to typed
@@ -20,11 +21,19 @@ export type { TwilioSenderOptions } from './options';
 export function twilioSender(options: TwilioSenderOptions): NamedSender {
   const setup = twilioSetup(options);
   const o = setup.options;
-  const channels: Channel[] = setup.callerId ? ['sms', 'voice'] : ['sms'];
+  const channels: Channel[] = [
+    'sms',
+    ...(setup.callerId ? (['voice'] as const) : []),
+    ...(setup.whatsapp ? (['whatsapp'] as const) : []),
+  ];
 
   async function sendOnce(m: OutgoingMessage): Promise<SendOutcome> {
     if (!channels.includes(m.channel)) {
       return { ok: false, error: deliveryError('channel_unsupported', { provider: 'twilio' }) };
+    }
+    const contentSid = m.channel === 'whatsapp' ? setup.whatsapp?.template(m.locale) : undefined;
+    if (m.channel === 'whatsapp' && contentSid === undefined) {
+      return { ok: false, error: deliveryError('provider_config', { provider: 'twilio' }) };
     }
     const url = `${setup.account}/${m.channel === 'voice' ? 'Calls' : 'Messages'}.json`;
     const res = await httpCall(setup.call, url, {
@@ -34,7 +43,7 @@ export function twilioSender(options: TwilioSenderOptions): NamedSender {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: formBody(twilioFields(setup, m)),
+      body: formBody(twilioFields(setup, m, contentSid)),
     });
     return res.ok ? twilioOutcome(res.reply) : res;
   }

@@ -51,6 +51,20 @@ export const twilioCodes: Readonly<Record<number, DeliveryReason>> = {
   30032: 'provider_config', // Toll-free number has not been verified
   30034: 'provider_config', // US A2P 10DLC: message from an unregistered number
   30410: 'server_error', // Provider timeout error
+  // WhatsApp (Messages API with whatsapp: addresses, and their status callbacks)
+  21656: 'provider_rejected', // ContentVariables not valid
+  63003: 'not_on_whatsapp', // Channel could not find To address (no WhatsApp account)
+  63005: 'provider_rejected', // Channel did not accept the content
+  63007: 'provider_config', // No WhatsApp sender for the From address
+  63013: 'provider_config', // Channel policy violation (account)
+  63016: 'provider_rejected', // Free-form message outside the 24 hour window
+  63018: 'throttled', // Channel rate limit exceeded
+  63024: 'not_on_whatsapp', // Invalid message recipient (WhatsApp: receiver incapable)
+  63027: 'provider_config', // Template does not exist for the language
+  63028: 'provider_config', // Template parameter count mismatch
+  63032: 'filtered', // User's number is part of an experiment
+  63049: 'filtered', // Meta chose not to deliver
+  63112: 'provider_config', // Meta disabled the WhatsApp Business Account
 };
 
 /** The error codes that also mean "this person opted out" (recorded in a consent ledger). */

@@ -1,6 +1,7 @@
 /**
  * Twilio status callbacks: the message `StatusCallback` (MessageSid, MessageStatus,
- * ErrorCode) and the call `StatusCallback` (CallSid, CallStatus), as delivery reports.
+ * ErrorCode; a WhatsApp message's `To` is `whatsapp:+...`) and the call `StatusCallback`
+ * (CallSid, CallStatus), as delivery reports.
  * Validate the signature first (`validateTwilioSignature`); this only parses.
  * @module
  */
@@ -84,13 +85,15 @@ export function parseTwilioStatus(
   if (state === undefined) {
     return badWebhook(`"${status}" is not an outbound ${isCall ? 'call' : 'message'} status.`);
   }
-  const to = first(map, 'To') ?? first(map, 'Called');
+  const rawTo = first(map, 'To') ?? first(map, 'Called');
+  const whatsapp = rawTo?.startsWith('whatsapp:') || first(map, 'ChannelPrefix') === 'whatsapp';
+  const to = rawTo?.replace(/^whatsapp:/, '');
   const at = parseTimestamp(first(map, 'Timestamp'));
   const ref = url !== undefined ? refOf(url) : undefined;
   return ok({
     provider: 'twilio',
     messageId,
-    channel: isCall ? 'voice' : 'sms',
+    channel: isCall ? 'voice' : whatsapp ? 'whatsapp' : 'sms',
     state,
     providerStatus: status,
     ...(state === 'failed' ? { error: failure(status, first(map, 'ErrorCode')) } : {}),

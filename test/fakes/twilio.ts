@@ -17,6 +17,10 @@ export interface TwilioFakeOptions {
   /** Senders the account owns (numbers, short codes, alphanumeric ids). */
   readonly numbers: readonly string[];
   readonly messagingServiceSid?: string;
+  /** WhatsApp senders (E.164) registered on the account. */
+  readonly whatsappNumbers?: readonly string[];
+  /** Approved Content API templates (`HX...`) and the variables each takes. */
+  readonly contents?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Twilio's error body. */
@@ -82,8 +86,61 @@ export async function startTwilioFake(o: TwilioFakeOptions) {
     return undefined;
   }
 
+  /** A WhatsApp message: whatsapp: addresses and an approved Content API template. */
+  function whatsapp(fields: Map<string, string[]>): Reply {
+    const get = (k: string) => fields.get(k)?.[0];
+    const [to, from, service, sid] = ['To', 'From', 'MessagingServiceSid', 'ContentSid'].map(get);
+    if (!/^whatsapp:\+[1-9]\d{6,14}$/.test(to ?? '')) return violation(`To ${to}`);
+    if (get('Body') !== undefined) return violation('Body sent with a WhatsApp template');
+    if ((from === undefined) === (service === undefined)) {
+      return violation('exactly one of From and MessagingServiceSid must be given');
+    }
+    if (service !== undefined && service !== o.messagingServiceSid) {
+      return twilioError(21701, 404, `The Messaging Service Sid ${service} is invalid.`);
+    }
+    if (from !== undefined && !o.whatsappNumbers?.includes(from.replace(/^whatsapp:/, ''))) {
+      return twilioError(
+        63007,
+        400,
+        'Twilio could not find a Channel with the specified From address',
+      );
+    }
+    const variables = sid !== undefined ? o.contents?.[sid] : undefined;
+    if (variables === undefined) return twilioError(21655, 400, 'The ContentSid is Invalid.');
+    let values: unknown;
+    try {
+      values = JSON.parse(get('ContentVariables') ?? '');
+    } catch {
+      return twilioError(21656, 400, 'The ContentVariables Parameter is invalid.');
+    }
+    const keys = Object.keys((values ?? {}) as object).sort();
+    if (keys.join() !== [...variables].sort().join()) {
+      return twilioError(21656, 400, 'The ContentVariables Parameter is invalid.');
+    }
+    const magic = MAGIC[to!.replace(/^whatsapp:/, '')];
+    if (magic) return magic;
+    const msid = `MM${hex(16)}`;
+    return {
+      status: 201,
+      body: {
+        account_sid: o.accountSid,
+        sid: msid,
+        status: service ? 'accepted' : 'queued',
+        to,
+        from: from ?? null,
+        body: '',
+      },
+    };
+  }
+
   function message(fields: Map<string, string[]>): Reply {
-    const bad = single(fields, ['To', 'From', 'MessagingServiceSid', 'Body', 'StatusCallback']);
+    const all = ['To', 'From', 'MessagingServiceSid', 'Body', 'StatusCallback'];
+    const bad = single(fields, [...all, 'ContentSid', 'ContentVariables']);
+    if (bad) return violation(bad);
+    if (fields.get('To')?.[0]?.startsWith('whatsapp:')) return whatsapp(fields);
+    if (fields.has('ContentSid') || fields.has('ContentVariables')) {
+      return violation('ContentSid on an SMS (this fake takes templates on WhatsApp only)');
+    }
     if (bad) return violation(bad);
     const to = fields.get('To')?.[0];
     const from = fields.get('From')?.[0];
