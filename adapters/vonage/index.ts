@@ -17,4 +17,9 @@ export {
   vonageSignature,
 } from '../../src/delivery/vonage-signature';
 export { parseVonageCallEvent, parseVonageReceipt } from '../../src/delivery/vonage-status';
-export { type VonageSenderOptions, type VonageVoiceOptions, vonageSender } from './sender';
+export {
+  type VonageSenderOptions,
+  type VonageVoiceOptions,
+  type VonageWhatsAppOptions,
+  vonageSender,
+} from './sender';

@@ -1,6 +1,7 @@
 /**
  * The options of `vonageSender` and their checks: API credentials, sender id, callback and API
- * URLs, the optional voice application (id, RSA key, caller id), timeout and retry.
+ * URLs, the optional voice application (id, RSA key, caller id), the optional WhatsApp
+ * templates (./whatsapp-setup.ts), timeout and retry.
  * {@link vonageSetup} validates them once, at construction (throwing on misconfiguration), and
  * derives what every request reuses.
  * @module
@@ -11,6 +12,11 @@ import type { OutgoingMessage } from '../../src/ports/sender';
 import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
 import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
 import { rsaPrivateKey } from './jwt';
+import {
+  type VonageWhatsAppOptions,
+  type VonageWhatsAppSetup,
+  whatsappSetup,
+} from './whatsapp-setup';
 
 export interface VonageVoiceOptions {
   /** The Vonage application id (a UUID). */
@@ -42,6 +48,8 @@ export interface VonageSenderOptions {
   readonly baseUrl?: string;
   /** Voice calls; omitted: the sender does SMS only (voice gets `channel_unsupported`). */
   readonly voice?: VonageVoiceOptions;
+  /** WhatsApp authentication templates through the Messages API; omitted: no WhatsApp. */
+  readonly whatsapp?: VonageWhatsAppOptions;
   readonly fetch?: FetchLike;
   /** Per-request timeout, ms (default 10000). */
   readonly timeoutMs?: number;
@@ -69,6 +77,8 @@ export interface VonageSetup {
   readonly now: () => number;
   /** Absent: the sender does SMS only. */
   readonly voice: VonageVoiceSetup | undefined;
+  /** Absent: no WhatsApp. */
+  readonly whatsapp: VonageWhatsAppSetup | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -121,11 +131,13 @@ export function vonageSetup(options: VonageSenderOptions): VonageSetup {
   if (o.retry) resolveRetry(o.retry);
   const now = o.now ?? Date.now;
   const voice = o.voice ? voiceSetup(o.voice, o.from) : undefined;
+  const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, origin, fail) : undefined;
   return {
     options: o,
     smsBase,
     call: { provider: 'vonage', fetch: fetchImpl, timeoutMs, now },
     now,
     voice,
+    whatsapp,
   };
 }

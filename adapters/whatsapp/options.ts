@@ -6,20 +6,17 @@
  * @module
  */
 import {
+  checkWhatsAppTemplate,
   type TemplatePicker,
   templatePicker,
+  type WhatsAppTemplate,
   type WhatsAppTemplates,
 } from '../../src/delivery/whatsapp-templates';
 import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
 import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
 
-/** An approved authentication template: its name and its language code in Meta's spelling. */
-export interface WhatsAppCloudTemplate {
-  /** The template's name, e.g. `verification_code`. */
-  readonly name: string;
-  /** The template's language code, e.g. `en_US`, `pt_BR`, `es`. */
-  readonly language: string;
-}
+/** An approved authentication template: its name and language code (e.g. `en_US`). */
+export type WhatsAppCloudTemplate = WhatsAppTemplate;
 
 export interface WhatsAppCloudSenderOptions {
   /** A (system user) access token with `whatsapp_business_messaging`. Sent as a Bearer token. */
@@ -68,16 +65,6 @@ function origin(url: string): string {
   return fail('baseUrl must be an http(s) URL.');
 }
 
-function checkTemplate(t: WhatsAppCloudTemplate): string | undefined {
-  if (typeof t?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(t.name)) {
-    return 'name must be a template name (lowercase letters, digits, _).';
-  }
-  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(t.language)) {
-    return 'language must be a WhatsApp language code such as en_US or pt_BR.';
-  }
-  return undefined;
-}
-
 /** Checks the options. Throws on misconfiguration. */
 export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetup {
   const o = options ?? fail('options are required.');
@@ -86,7 +73,7 @@ export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetu
   }
   if (!/^\d{1,32}$/.test(o.phoneNumberId ?? '')) fail('phoneNumberId must be the numeric id.');
   if (!/^v\d{1,3}\.\d{1,3}$/.test(o.apiVersion ?? '')) fail('apiVersion must look like v23.0.');
-  const template = templatePicker(o.templates, o.defaultLocale, checkTemplate, fail);
+  const template = templatePicker(o.templates, o.defaultLocale, checkWhatsAppTemplate, fail);
   const base = origin(o.baseUrl ?? 'https://graph.facebook.com');
   const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
   if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');

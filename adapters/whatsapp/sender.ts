@@ -10,6 +10,10 @@
 import { deliveryError } from '../../src/delivery/errors';
 import { deliveryRef } from '../../src/delivery/report';
 import { whatsappCodeError } from '../../src/delivery/whatsapp-codes';
+import {
+  authenticationTemplate,
+  type WhatsAppTemplate,
+} from '../../src/delivery/whatsapp-templates';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
 import type { NamedSender } from '../../src/senders/failover';
 import { type HttpReply, httpCall, statusError } from '../../src/senders/http';
@@ -19,24 +23,13 @@ import { type WhatsAppCloudSenderOptions, type WhatsAppSetup, whatsappSetup } fr
 export type { WhatsAppCloudSenderOptions, WhatsAppCloudTemplate } from './options';
 
 /** The Cloud API message body of an authentication template carrying `m.code`. */
-export function cloudTemplateBody(
-  template: { readonly name: string; readonly language: string },
-  m: OutgoingMessage,
-) {
-  const code = [{ type: 'text', text: m.code }];
+export function cloudTemplateBody(template: WhatsAppTemplate, m: OutgoingMessage) {
   return {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
     to: m.to.replace(/^\+/, ''),
     type: 'template',
-    template: {
-      name: template.name,
-      language: { code: template.language },
-      components: [
-        { type: 'body', parameters: code },
-        { type: 'button', sub_type: 'url', index: '0', parameters: code },
-      ],
-    },
+    template: authenticationTemplate(template, m.code),
     biz_opaque_callback_data: deliveryRef(m),
   };
 }

@@ -7,6 +7,46 @@
  * @module
  */
 
+/** An approved Meta authentication template: its name and its language code in Meta's spelling. */
+export interface WhatsAppTemplate {
+  /** The template's name, e.g. `verification_code`. */
+  readonly name: string;
+  /** The template's language code, e.g. `en_US`, `pt_BR`, `es`. */
+  readonly language: string;
+}
+
+/** The problem with a template's name or language, or `undefined`. */
+export function checkWhatsAppTemplate(t: WhatsAppTemplate): string | undefined {
+  if (typeof t?.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(t.name)) {
+    return 'name must be a template name (lowercase letters, digits, _).';
+  }
+  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(t.language)) {
+    return 'language must be a WhatsApp language code such as en_US or pt_BR.';
+  }
+  return undefined;
+}
+
+/**
+ * Meta's `template` object of an authentication template send: the code as the body parameter
+ * and as the copy-code / one-tap button's URL parameter (button index 0). Cloud API sends it
+ * as is; Vonage passes it through its `custom` message (with `policy: deterministic`).
+ */
+export function authenticationTemplate(
+  t: WhatsAppTemplate,
+  code: string,
+  language: Readonly<Record<string, string>> = {},
+) {
+  const parameters = [{ type: 'text', text: code }];
+  return {
+    name: t.name,
+    language: { ...language, code: t.language },
+    components: [
+      { type: 'body', parameters },
+      { type: 'button', sub_type: 'url', index: '0', parameters },
+    ],
+  };
+}
+
 /** Locale → template, or a function of the locale (return `undefined` for "none"). */
 export type WhatsAppTemplates<T> =
   | Readonly<Record<string, T>>

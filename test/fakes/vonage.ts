@@ -13,6 +13,9 @@ import { formFields, type RecordedRequest, type Reply, startFakeServer } from '.
 export interface VonageFakeOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
+  /** WhatsApp (Messages API): the number and the approved templates (`name/language`). */
+  readonly whatsappNumber?: string;
+  readonly whatsappTemplates?: readonly string[];
   /** Voice: the application and its public key (SPKI PEM). */
   readonly applicationId?: string;
   readonly publicKey?: string;
@@ -53,6 +56,24 @@ export const VONAGE_ERRORS = {
     },
   } satisfies Reply,
   serverError: { status: 500, body: { title: 'Internal Server Error' } } satisfies Reply,
+  messagesInvalid: (detail: string): Reply => ({
+    status: 422,
+    body: {
+      type: 'https://developer.vonage.com/api-errors/messages#1150',
+      title: 'Invalid params',
+      detail,
+      instance: 'bf0ca0bf927b3b52e3cb03217e1a1ddf',
+    },
+  }),
+  lowBalance: {
+    status: 402,
+    body: {
+      type: 'https://developer.vonage.com/api-errors/#low-balance',
+      title: 'Low balance',
+      detail: 'This request could not be performed due to your account balance being low.',
+      instance: 'bf0ca0bf927b3b52e3cb03217e1a1ddf',
+    },
+  } satisfies Reply,
 } as const;
 
 const SMS_FIELDS = [
@@ -158,8 +179,33 @@ export async function startVonageFake(o: VonageFakeOptions) {
     };
   }
 
+  async function messages(req: RecordedRequest): Promise<Reply> {
+    const authz = req.headers.authorization ?? '';
+    const basic = `Basic ${Buffer.from(`${o.apiKey}:${o.apiSecret}`).toString('base64')}`;
+    if (authz !== basic) {
+      if (!publicKey || !authz.startsWith('Bearer ')) return VONAGE_ERRORS.unauthorized;
+      try {
+        const { payload } = await jwtVerify(authz.slice(7), publicKey, { algorithms: ['RS256'] });
+        if (payload.application_id !== o.applicationId) return VONAGE_ERRORS.unauthorized;
+        jwtClaims.push(payload);
+      } catch {
+        return VONAGE_ERRORS.unauthorized;
+      }
+    }
+    const problem =
+      req.headers['content-type'] !== 'application/json'
+        ? `content-type ${req.headers['content-type']}`
+        : checkWhatsApp(JSON.parse(req.body), o);
+    if (problem) {
+      violations.push(problem);
+      return VONAGE_ERRORS.messagesInvalid(problem);
+    }
+    return { status: 202, body: { message_uuid: randomUUID() } };
+  }
+
   const server = await startFakeServer(async (req) => {
     const path = req.url.split('?')[0];
+    if (req.method === 'POST' && path === '/v1/messages') return messages(req);
     if (req.method === 'POST' && path === '/sms/json') return sms(req);
     if (req.method === 'POST' && path === '/v1/calls') return calls(req);
     violations.push(`${req.method} ${path}`);
@@ -171,6 +217,37 @@ export async function startVonageFake(o: VonageFakeOptions) {
     jwtClaims,
     fields: (i: number) => formFields(server.requests[i]!.body),
   };
+}
+
+/** The problem with a WhatsApp authentication template send, or `undefined`. */
+function checkWhatsApp(body: Record<string, unknown>, o: VonageFakeOptions): string | undefined {
+  const allowed = ['to', 'from', 'channel', 'message_type', 'custom', 'client_ref'];
+  for (const k of Object.keys(body)) if (!allowed.includes(k)) return `unexpected field ${k}`;
+  if (body.channel !== 'whatsapp') return 'channel must be whatsapp';
+  if (body.message_type !== 'custom') return 'a template with buttons is message_type custom';
+  if (!/^[1-9]\d{6,14}$/.test(String(body.to))) return 'to must be digits without +';
+  if (body.from !== o.whatsappNumber) return `from ${String(body.from)} is not the WhatsApp number`;
+  const ref = body.client_ref;
+  if (ref !== undefined && (typeof ref !== 'string' || ref.length > 100)) return 'client_ref';
+  const custom = body.custom as { type?: unknown; template?: Record<string, unknown> } | undefined;
+  const t = custom?.template;
+  if (custom?.type !== 'template' || !t) return 'custom must be { type: template, template }';
+  const lang = t.language as { policy?: unknown; code?: unknown } | undefined;
+  if (lang?.policy !== 'deterministic') return 'language.policy must be deterministic';
+  if (!o.whatsappTemplates?.includes(`${String(t.name)}/${String(lang.code)}`)) {
+    return 'template not approved';
+  }
+  const c = t.components as Array<Record<string, unknown>> | undefined;
+  const text = (x: Record<string, unknown> | undefined) =>
+    (x?.parameters as Array<{ type?: unknown; text?: unknown }> | undefined)?.[0]?.text;
+  if (!Array.isArray(c) || c.length !== 2 || c[0]?.type !== 'body') return 'components';
+  if (c[1]?.type !== 'button' || c[1]?.sub_type !== 'url' || c[1]?.index !== '0') {
+    return 'components[1] must be the URL button at index "0"';
+  }
+  if (typeof text(c[0]) !== 'string' || text(c[0]) !== text(c[1])) {
+    return 'the code must be the body and the button parameter';
+  }
+  return undefined;
 }
 
 /** The problem with a create-call body, or `undefined` when it is as documented. */
