@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../src/ports/sender';
+import type { Reply } from '../../test/fakes/server';
 import { startVonageFake, VONAGE_ERRORS, type VonageFake } from '../../test/fakes/vonage';
 import { vonageSender } from './index';
 
@@ -120,7 +121,7 @@ describe('vonageSender on WhatsApp: the Messages API v1 request Vonage documents
     });
   });
 
-  it.each([
+  it.each<[string, Reply, string]>([
     ['402 low balance', VONAGE_ERRORS.lowBalance, 'provider_config'],
     ['422 invalid params', VONAGE_ERRORS.messagesInvalid('x'), 'provider_rejected'],
     ['429', { status: 429, body: { title: 'Rate Limit Hit' } }, 'throttled'],
