@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { Channel } from '../ports/sender';
+import { CHANNELS, type Channel, isChannel } from '../ports/sender';
 
 export const DEFAULT_PURPOSE = 'verify';
 const PURPOSE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -34,8 +34,8 @@ export function channelOf(
   fallback: Channel | undefined,
 ): Result<Channel | undefined, VerifyError> {
   if (x === undefined) return ok(fallback);
-  if (x === 'sms' || x === 'voice') return ok(x);
-  return bad('`channel` must be "sms" or "voice".');
+  if (isChannel(x)) return ok(x);
+  return bad(`\`channel\` must be one of ${CHANNELS.map((c) => `"${c}"`).join(', ')}.`);
 }
 
 export function purposeOf(x: unknown): Result<string, VerifyError> {

@@ -5,10 +5,11 @@
  * document (`openapi.ts`, `docs/openapi.json`) carries them. @internal
  * @module
  */
+import { CHANNELS } from '../ports/sender';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
-const channel = { type: 'string', enum: ['sms', 'voice'] } as const;
+const channel = { type: 'string', enum: [...CHANNELS] } as const;
 const verificationStatus = {
   type: 'string',
   enum: ['pending', 'approved', 'canceled', 'expired', 'failed'],

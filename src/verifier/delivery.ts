@@ -16,7 +16,7 @@ import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
 import { outcomeResult, refusalError } from '../feature/errors';
 import { bad, FALLBACK_RESEND, objectInput } from '../feature/input';
-import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
+import { type Channel, isChannel, type OutgoingMessage, type SendOutcome } from '../ports/sender';
 import { unseal } from '../secrets';
 import type { DeliveryMeta, Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
@@ -140,7 +140,7 @@ function reportOf(x: unknown): Result<DeliveryReport & { ref: string }, VerifyEr
     typeof r.messageId !== 'string' ||
     r.messageId.length === 0 ||
     r.messageId.length > 128 ||
-    (r.channel !== 'sms' && r.channel !== 'voice') ||
+    !isChannel(r.channel) ||
     !DELIVERY_STATES.includes(r.state as never) ||
     typeof r.ref !== 'string' ||
     !REF.test(r.ref) ||
