@@ -17,7 +17,7 @@ export function bad(message: string): Result<never, VerifyError> {
 
 /** The input must be a plain object. */
 /**
- * Marks the resend `verifier.delivery` makes for an automatic voice fallback. A symbol, so
+ * Marks the resend `verifier.delivery` makes for an automatic channel fallback. A symbol, so
  * no request body (JSON, a form) can carry it. @internal
  */
 export const FALLBACK_RESEND: unique symbol = Symbol('phoneproof.fallbackResend');
