@@ -77,7 +77,7 @@ export const totpRecoverBodySchema = {
 export const inboundBodySchema = {
   type: 'object',
   description:
-    "The SMS provider's inbound-message webhook, form-encoded or JSON, as the provider signs it.",
+    "The SMS provider's inbound-message webhook (SMS, or WhatsApp through Twilio or Vonage), form-encoded or JSON, as the provider signs it.",
 } as const;
 
 const timing = {
