@@ -16,6 +16,7 @@ export interface LedgerRow {
   version: string | null;
   keyword: string | null;
   message_id: string | null;
+  channel: NonNullable<ConsentEntry['channel']> | null;
   personal_digest: string | null;
   prev: string;
   hash: string;
@@ -27,7 +28,7 @@ export interface LedgerRow {
 
 /** The columns of a `LedgerRow`, for `SELECT` (entries aliased `e`, personal rows `p`). */
 export const LEDGER_COLUMNS = `e.seq, e.kind, e.at, e.source, e.text, e.version, e.keyword,
-    e.message_id, e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
+    e.message_id, e.channel, e.personal_digest, e.prev, e.hash, p.ip, p.user_agent, p.salt, p.redacted_at`;
 
 /** A stored row as an entry: NULL columns become absent properties. */
 export function entryOfRow(r: LedgerRow): ConsentEntry {
@@ -42,6 +43,7 @@ export function entryOfRow(r: LedgerRow): ConsentEntry {
     ...opt('version', r.version),
     ...opt('keyword', r.keyword),
     ...opt('messageId', r.message_id),
+    ...opt('channel', r.channel),
     ...opt('ip', r.ip),
     ...opt('userAgent', r.user_agent),
     ...opt('salt', r.salt),

@@ -101,5 +101,10 @@ export function ledgerMigrations(t: TableName): Migration[] {
       id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:2`,
       statements: [`ALTER TABLE ${n.entries} ADD COLUMN IF NOT EXISTS message_id text`],
     },
+    {
+      // The channel consent was given or withdrawn over (evidence, covered by the MAC).
+      id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:3`,
+      statements: [`ALTER TABLE ${n.entries} ADD COLUMN IF NOT EXISTS channel text`],
+    },
   ];
 }

@@ -27,8 +27,9 @@ export function ledgerStatements(t: ReturnType<typeof ledgerTables>) {
            WHERE phone_key = $1 AND seq = $2::bigint - 1 RETURNING phone_key`
     }), e AS (
       INSERT INTO ${t.entries} (phone_key, seq, kind, at, source, text, version, keyword,
-        personal_digest, prev, hash, message_id)
-      SELECT $1, $2::bigint, $4, $5::bigint, $6, $7, $8, $9, $10, $11, $12, $17 FROM h RETURNING 1
+        personal_digest, prev, hash, message_id, channel)
+      SELECT $1, $2::bigint, $4, $5::bigint, $6, $7, $8, $9, $10, $11, $12, $17, $18 FROM h
+      RETURNING 1
     ), p AS (
       INSERT INTO ${t.personal} (phone_key, seq, ip, user_agent, salt, redacted_at)
       SELECT $1, $2::bigint, $13, $14, $15, $16::bigint FROM h

@@ -46,12 +46,12 @@ function noNul(values: unknown[]): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The append statement's parameters ($1 to $17). */
+/** The append statement's parameters ($1 to $18). */
 function appendValues(pk: string, e: ConsentEntry, anchor: string): unknown[] {
   const values = [pk, e.seq, anchor, e.kind, e.at, e.source, e.text ?? null];
   values.push(e.version ?? null, e.keyword ?? null, e.personalDigest ?? null, e.prev, e.hash);
   values.push(e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null);
-  values.push(e.messageId ?? null);
+  values.push(e.messageId ?? null, e.channel ?? null);
   return values;
 }
 

@@ -17,7 +17,8 @@ export function ledgerStatements(t: string) {
     firstHead: `INSERT INTO "${t}_heads" (phone_key, seq, anchor) VALUES (?, ?, ?)`,
     moveHead: `UPDATE "${t}_heads" SET seq = ?, anchor = ? WHERE phone_key = ? AND seq = ?`,
     entry: `INSERT INTO "${t}" (phone_key, seq, kind, at, source, text, version, keyword,
-      personal_digest, prev, hash, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      personal_digest, prev, hash, message_id, channel)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     personal: `INSERT INTO "${t}_personal" (phone_key, seq, ip, user_agent, salt, redacted_at)
       VALUES (?, ?, ?, ?, ?, ?)`,
     redact: `UPDATE "${t}_personal" SET ip = NULL, user_agent = NULL, salt = NULL,

@@ -52,7 +52,7 @@ function insertEntry(
   if (seen === 0) db.run(sql.firstHead, pk, e.seq, anchor);
   else db.run(sql.moveHead, e.seq, anchor, pk, seen);
   const fields = [e.kind, e.at, e.source, e.text ?? null, e.version ?? null, e.keyword ?? null];
-  fields.push(e.personalDigest ?? null, e.prev, e.hash, e.messageId ?? null);
+  fields.push(e.personalDigest ?? null, e.prev, e.hash, e.messageId ?? null, e.channel ?? null);
   db.run(sql.entry, pk, e.seq, ...fields);
   const personal = [e.ip ?? null, e.userAgent ?? null, e.salt ?? null, e.redactedAt ?? null];
   if (personal.some((v) => v !== null)) db.run(sql.personal, pk, e.seq, ...personal);

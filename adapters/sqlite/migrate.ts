@@ -109,6 +109,11 @@ export function ledgerMigrations(t: string): Migration[] {
       id: `ledger:${t}:2`,
       statements: [`ALTER TABLE "${t}" ADD COLUMN message_id TEXT`],
     },
+    {
+      // The channel consent was given or withdrawn over (evidence, MAC-covered).
+      id: `ledger:${t}:3`,
+      statements: [`ALTER TABLE "${t}" ADD COLUMN channel TEXT`],
+    },
   ];
 }
 

@@ -168,6 +168,7 @@ describe('sqliteStore', () => {
       'store:custom_records:1',
       'ledger:custom_consent:1',
       'ledger:custom_consent:2',
+      'ledger:custom_consent:3',
     ]);
     expect(migrate(a, { table: 'custom_records', ledgerTable: 'custom_consent' }).applied).toEqual(
       [],

@@ -20,7 +20,7 @@ export function countryRefusal(a: ResolvedAbuse, country: string): AbuseRefusal 
 
 /**
  * Refuses a number whose type is denied: `deny` on every channel, `denyForSms` and (when set)
- * anything outside `onlyForSms` for SMS. A number whose type the metadata cannot tell is
+ * anything outside `onlyForSms` for SMS and WhatsApp (text channels alike). A number whose type the metadata cannot tell is
  * allowed unless `onlyForSms` applies.
  */
 export function numberTypeRefusal(
@@ -33,7 +33,7 @@ export function numberTypeRefusal(
   const type = t.typeOf(e164);
   const refused =
     (type !== undefined && t.deny.has(type)) ||
-    (channel === 'sms' &&
+    (channel !== 'voice' &&
       ((type !== undefined && t.denyForSms.has(type)) ||
         (t.onlyForSms !== undefined && (type === undefined || !t.onlyForSms.has(type)))));
   return refused ? { code: 'number_type_not_allowed', scope: 'phone' } : undefined;

@@ -19,6 +19,7 @@ import type {
 import { DEFAULT_PURPOSE } from '../feature/input';
 import type { CheckResult, StartResult } from '../feature/operation-types';
 import { normalizePhone } from '../phone';
+import { isChannel } from '../ports/sender';
 import { unseal } from '../secrets';
 import {
   claimIdempotency,
@@ -139,7 +140,7 @@ async function beforeResend(shield: Shield, io: FeatureIO, ctx: SendContext): Pr
   const n = phone === undefined ? undefined : normalizePhone(phone);
   const channel = ctx.input.channel ?? v?.channel;
   // Not pending, unreadable or invalid: the operation itself reports it.
-  if (!v || !n || n.isErr() || (channel !== 'sms' && channel !== 'voice')) return ok(undefined);
+  if (!v || !n || n.isErr() || !isChannel(channel)) return ok(undefined);
   return reserve(shield, {
     ...base,
     phone: n.value.number,

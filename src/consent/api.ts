@@ -7,6 +7,7 @@
  */
 import { errAsync, ok } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
+import { channelOf } from '../feature/input';
 import { makeInbound } from './inbound';
 import { givenOf, sourceOf } from './input';
 import type { Setup } from './setup';
@@ -64,11 +65,15 @@ export function makeConsentApi(s: Setup) {
     },
     optOut(input) {
       const parsed = callOf(s, input, 'phone').andThen((c) =>
-        sourceOf(c.o.source).map((source) => ({ c, source })),
+        sourceOf(c.o.source).andThen((source) =>
+          channelOf(c.o.channel, undefined).map((channel) => ({ c, source, channel })),
+        ),
       );
       if (parsed.isErr()) return errAsync(parsed.error);
-      const { c, source } = parsed.value;
-      return optOutWith(s, c, { source }).map((a) => statusOf(a.last));
+      const { c, source, channel } = parsed.value;
+      return optOutWith(s, c, { source, ...(channel ? { channel } : {}) }).map((a) =>
+        statusOf(a.last),
+      );
     },
     status(input) {
       const parsed = callOf(s, input, 'phone');

@@ -30,8 +30,9 @@ export type Unsealed = Omit<ConsentEntry, 'hash' | 'redactedAt' | 'ip' | 'userAg
 
 /**
  * The MAC of an entry: covers everything but `hash`, the personal fields and `redactedAt`.
- * `messageId` is appended only when present, so entries written before it existed keep
- * their MAC (the array's length tells the two forms apart).
+ * `messageId` is appended only when present, and `channel` after it (with `messageId` or
+ * null) only when present, so entries written before either existed keep their MAC (the
+ * array's length tells the three forms apart: no field can pass for the other).
  */
 export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
   return mac(key, [
@@ -46,7 +47,11 @@ export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
     e.version ?? null,
     e.keyword ?? null,
     e.personalDigest ?? null,
-    ...(e.messageId !== undefined ? [e.messageId] : []),
+    ...(e.channel !== undefined
+      ? [e.messageId ?? null, e.channel]
+      : e.messageId !== undefined
+        ? [e.messageId]
+        : []),
   ]);
 }
 

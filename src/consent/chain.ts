@@ -9,6 +9,7 @@
  * @module
  */
 import type { ConsentEntry, ConsentHead, ConsentKind } from '../ports/consent-ledger';
+import type { Channel } from '../ports/sender';
 import { anchorOf, entryHash, personalDigest, type Unsealed } from './chain-mac';
 
 export { anchorOf, chainKey, entryHash, personalDigest } from './chain-mac';
@@ -31,6 +32,8 @@ export interface ConsentDraft {
   readonly keyword?: string;
   /** The provider's id of the inbound message (evidence). */
   readonly messageId?: string;
+  /** The channel it was given or withdrawn over, when known (evidence). */
+  readonly channel?: Channel;
   readonly ip?: string;
   readonly userAgent?: string;
   /** Random salt, required when `ip` or `userAgent` is given (generated outside the append). */

@@ -64,7 +64,10 @@ export function consentGuard(
     }
     const id = req.id;
     const context = req.context as RequestContext | undefined;
-    const given = givenOf(raw, context, 'consent.').andThen((g) => matchesRequired(g, s.required));
+    // The channel consent is given for: the one named, else the start's.
+    const given = givenOf(raw, context, 'consent.')
+      .map((g) => (g.channel === undefined && req.channel ? { ...g, channel: req.channel } : g))
+      .andThen((g) => matchesRequired(g, s.required));
     if (given.isErr()) return errAsync(given.error);
     return api
       .recordGiven({

@@ -11,7 +11,7 @@ import { type InboundDecision, inboundKey, inboundTransition } from './inbound-l
 import { MAX_CONSENT_TEXT } from './input';
 import { parseKeyword } from './keywords';
 import type { Setup } from './setup';
-import { keywordOptInDraft } from './status';
+import { keywordOptInDraft, keywordSource } from './status';
 import type { ConsentApi, ConsentInboundResult } from './types';
 import { announce, type Call, callOf, optOutWith } from './writes';
 
@@ -57,14 +57,27 @@ function admit(s: Setup, c: Call, optIn: boolean, messageId: string | undefined)
   );
 }
 
+/** The channel a keyword message came over: absent (SMS, as before), `sms` or `whatsapp`. */
+function inboundChannelOf(x: unknown): Result<'sms' | 'whatsapp' | undefined, VerifyError> {
+  if (x === undefined || x === 'sms' || x === 'whatsapp') return ok(x);
+  return err(
+    verifyError('invalid_request', {
+      message: '`channel` must be "sms" or "whatsapp" (the channel the message came over).',
+    }),
+  );
+}
+
 function inboundInput(s: Setup, input: unknown) {
   return callOf(s, input, 'from').andThen((c) =>
     typeof c.o.text === 'string' && c.o.text.length <= MAX_CONSENT_TEXT
-      ? messageIdOf(c.o.messageId).map((messageId) => ({
-          c,
-          text: c.o.text as string,
-          messageId,
-        }))
+      ? messageIdOf(c.o.messageId).andThen((messageId) =>
+          inboundChannelOf(c.o.channel).map((channel) => ({
+            c,
+            text: c.o.text as string,
+            messageId,
+            channel,
+          })),
+        )
       : err(
           verifyError('invalid_request', {
             message: `\`text\` must be the message received, at most ${MAX_CONSENT_TEXT} characters.`,
@@ -78,20 +91,26 @@ export function makeInbound(s: Setup): ConsentApi['inbound'] {
   return (input) => {
     const parsed = inboundInput(s, input);
     if (parsed.isErr()) return errAsync(parsed.error);
-    const { c, text, messageId } = parsed.value;
+    const { c, text, messageId, channel } = parsed.value;
     const k = parseKeyword(text);
     const reply = (action: ConsentInboundResult['action'], r?: string): ConsentInboundResult =>
       r === undefined ? { action } : { action, reply: r };
     if (!k) return okAsync(reply('none'));
     if (k.action === 'help') return okAsync(reply('help', replies.help));
-    const evidence = messageId !== undefined ? { messageId } : {};
+    const evidence = {
+      ...(messageId !== undefined ? { messageId } : {}),
+      ...(channel !== undefined ? { channel } : {}),
+    };
     if (k.action === 'opt_out') {
       return admit(s, c, false, messageId).andThen((d) =>
         d !== 'proceed'
           ? okAsync(reply('ignored'))
-          : optOutWith(s, c, { source: 'sms_keyword', keyword: k.keyword, text, ...evidence }).map(
-              (a) => reply('opted_out', a.written ? replies.optedOut : undefined),
-            ),
+          : optOutWith(s, c, {
+              source: keywordSource(channel),
+              keyword: k.keyword,
+              text,
+              ...evidence,
+            }).map((a) => reply('opted_out', a.written ? replies.optedOut : undefined)),
       );
     }
     return admit(s, c, true, messageId).andThen((d) =>

@@ -4,7 +4,9 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
+import { channelOf } from '../feature/input';
 import type { RequestContext } from '../feature/operation-types';
+import type { Channel } from '../ports/sender';
 
 /** Longest consent text accepted, in characters. */
 export const MAX_CONSENT_TEXT = 10_000;
@@ -52,6 +54,8 @@ export interface GivenConsent {
   readonly text: string;
   readonly version: string;
   readonly source: string;
+  /** The channel it was given for, when named (the `start`'s channel for one given with it). */
+  readonly channel?: Channel;
   readonly ip?: string;
   readonly userAgent?: string;
 }
@@ -77,15 +81,18 @@ export function givenOf(
   return textOf(c.text, `${prefix}text`).andThen((text) =>
     versionOf(c.version, `${prefix}version`).andThen((version) =>
       sourceOf(c.source, `${prefix}source`).andThen((source) =>
-        optionalString(ip, `${prefix}ip`, 100).andThen((ipv) =>
-          optionalString(ua, `${prefix}userAgent`, 1_000).map(
-            (uav): GivenConsent => ({
-              text,
-              version,
-              source,
-              ...(ipv !== undefined ? { ip: ipv } : {}),
-              ...(uav !== undefined ? { userAgent: uav } : {}),
-            }),
+        channelOf(c.channel, undefined).andThen((channel) =>
+          optionalString(ip, `${prefix}ip`, 100).andThen((ipv) =>
+            optionalString(ua, `${prefix}userAgent`, 1_000).map(
+              (uav): GivenConsent => ({
+                text,
+                version,
+                source,
+                ...(channel !== undefined ? { channel } : {}),
+                ...(ipv !== undefined ? { ip: ipv } : {}),
+                ...(uav !== undefined ? { userAgent: uav } : {}),
+              }),
+            ),
           ),
         ),
       ),

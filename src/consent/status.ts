@@ -4,6 +4,7 @@
  * @module
  */
 import type { ConsentEntry } from '../ports/consent-ledger';
+import type { Channel } from '../ports/sender';
 import type { ConsentDraft } from './chain';
 
 /** A phone's consent state. */
@@ -14,6 +15,11 @@ export interface ConsentStatus {
   readonly version?: string;
   /** When the current state began, epoch ms (absent for `none`). */
   readonly at?: number;
+}
+
+/** The source of a keyword entry: `sms_keyword`, or `whatsapp_keyword` for one over WhatsApp. */
+export function keywordSource(channel: Channel | undefined): string {
+  return channel === 'whatsapp' ? 'whatsapp_keyword' : 'sms_keyword';
 }
 
 /** The status after `last`, the newest entry (every entry fully determines the state). */
@@ -32,10 +38,20 @@ export function foldStatus(entries: readonly ConsentEntry[]): ConsentStatus {
   return entries.reduce<ConsentStatus>((_, e) => statusOf(e), { state: 'none' });
 }
 
+/** What an opt-out records besides its time. */
+export interface OptOutFields {
+  readonly source: string;
+  readonly keyword?: string;
+  readonly text?: string;
+  readonly messageId?: string;
+  /** The channel it came over, when known. */
+  readonly channel?: Channel;
+}
+
 /** An opt-out, unless already opted out (idempotent). Keeps the version being revoked. */
 export function optOutDraft(
   last: ConsentEntry | undefined,
-  d: { at: number; source: string; keyword?: string; text?: string; messageId?: string },
+  d: OptOutFields & { readonly at: number },
 ): ConsentDraft | undefined {
   if (last?.kind === 'opted_out') return undefined;
   return {
@@ -45,6 +61,7 @@ export function optOutDraft(
     ...(d.keyword !== undefined ? { keyword: d.keyword } : {}),
     ...(d.text !== undefined ? { text: d.text } : {}),
     ...(d.messageId !== undefined ? { messageId: d.messageId } : {}),
+    ...(d.channel !== undefined ? { channel: d.channel } : {}),
     ...(last?.version !== undefined ? { version: last.version } : {}),
   };
 }
@@ -55,16 +72,24 @@ export function optOutDraft(
  */
 export function keywordOptInDraft(
   last: ConsentEntry | undefined,
-  d: { at: number; keyword: string; text: string; messageId?: string },
+  d: {
+    at: number;
+    keyword: string;
+    text: string;
+    messageId?: string;
+    /** The channel the keyword came over, when known (source `whatsapp_keyword` for WhatsApp). */
+    channel?: Channel;
+  },
 ): ConsentDraft | undefined {
   if (last?.kind === 'opted_in') return undefined;
   return {
     kind: 'opted_in',
     at: d.at,
-    source: 'sms_keyword',
+    source: keywordSource(d.channel),
     keyword: d.keyword,
     text: d.text,
     ...(d.messageId !== undefined ? { messageId: d.messageId } : {}),
+    ...(d.channel !== undefined ? { channel: d.channel } : {}),
     ...(last?.version !== undefined ? { version: last.version } : {}),
   };
 }

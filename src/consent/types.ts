@@ -7,6 +7,7 @@ import type { ResultAsync } from 'neverthrow';
 import type { VerifyError } from '../errors';
 import type { CallOptions } from '../feature/operation-types';
 import type { ConsentEntry, ConsentLedger } from '../ports/consent-ledger';
+import type { Channel } from '../ports/sender';
 import type { ChainVerdict } from './chain';
 import type { ConsentStatus } from './status';
 
@@ -57,6 +58,11 @@ export interface ConsentGiven {
   readonly ip?: string;
   /** Default: `context.userAgent`. */
   readonly userAgent?: string;
+  /**
+   * The channel consent is given for, kept in the entry as evidence (default: none; with
+   * `start`, the start's channel). Status is per number, whatever the channel.
+   */
+  readonly channel?: Channel;
 }
 
 export interface ConsentRecordInput extends CallOptions, ConsentGiven {
@@ -67,6 +73,8 @@ export interface ConsentOptOutInput extends CallOptions {
   readonly phone: string;
   /** Default `api`. */
   readonly source?: string;
+  /** The channel the opt-out came over, when known (kept in the entry as evidence). */
+  readonly channel?: Channel;
 }
 
 export interface ConsentPhoneInput extends CallOptions {
@@ -85,6 +93,11 @@ export interface ConsentInboundInput extends CallOptions {
    * 1-128 printable ASCII characters.
    */
   readonly messageId?: string;
+  /**
+   * The channel the message came over (default: SMS). A STOP over WhatsApp opts the number
+   * out like one over SMS; the entry's `channel` and source (`whatsapp_keyword`) say where.
+   */
+  readonly channel?: 'sms' | 'whatsapp';
 }
 
 export interface ConsentInboundResult {

@@ -14,7 +14,7 @@ import { phoneKey } from '../secrets';
 import type { ConsentDraft } from './chain';
 import { type GivenConsent, matchesRequired } from './input';
 import type { Setup } from './setup';
-import { type ConsentStatus, optOutDraft, statusOf } from './status';
+import { type ConsentStatus, type OptOutFields, optOutDraft, statusOf } from './status';
 
 /** A consent call's common input. */
 export interface Call {
@@ -99,6 +99,7 @@ export function recordGiven(s: Setup, r: GivenRecord): ResultAsync<ConsentStatus
     source: g.source,
     text: g.text,
     version: g.version,
+    ...(g.channel !== undefined ? { channel: g.channel } : {}),
     ...(g.ip !== undefined ? { ip: g.ip } : {}),
     ...(g.userAgent !== undefined ? { userAgent: g.userAgent } : {}),
     ...(personal ? { salt: Buffer.from(s.sh.random(16)).toString('base64url') } : {}),
@@ -114,11 +115,7 @@ export function recordGiven(s: Setup, r: GivenRecord): ResultAsync<ConsentStatus
 }
 
 /** Appends an opt-out (unless the newest entry is one already). */
-export function optOutWith(
-  s: Setup,
-  c: Call,
-  d: { source: string; keyword?: string; text?: string; messageId?: string },
-) {
+export function optOutWith(s: Setup, c: Call, d: OptOutFields) {
   return s.book
     .append(c.pk, (last) => optOutDraft(last, { at: c.at, ...d }))
     .map((a) => {

@@ -152,7 +152,8 @@ export interface ResendInput {
   /** The send's attempt, recorded with the decision (before the message leaves). */
   readonly attempt?: SendAttempt;
   /**
-   * An automatic voice fallback after a delivery report said the SMS cannot arrive: not
+   * An automatic channel fallback after a delivery report said the message cannot arrive
+   * (WhatsApp → SMS, SMS → voice): not
    * held to the resend cooldown (which paces people asking again), still to `maxSends` and
    * the send windows.
    */

@@ -6,7 +6,7 @@
  */
 import { isSendAttempt, type SendAttempt } from '../delivery/attempts';
 import { MASK_CHAR } from '../phone';
-import type { Channel } from '../ports/sender';
+import { type Channel, isChannel } from '../ports/sender';
 
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'failed';
 
@@ -152,7 +152,7 @@ function validVerification(x: unknown): x is VerificationState {
   return (
     isStr(v.id) &&
     isStr(v.purpose) &&
-    (v.channel === 'sms' || v.channel === 'voice') &&
+    isChannel(v.channel) &&
     isStr(v.digest) &&
     isStr(v.to) &&
     isStr(v.sealed) &&

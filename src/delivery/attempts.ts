@@ -8,7 +8,7 @@
  * gives the same record.
  * @module
  */
-import type { Channel, SendOutcome } from '../ports/sender';
+import { type Channel, isChannel, type SendOutcome } from '../ports/sender';
 import type { DeliveryReport, DeliveryState } from './report';
 
 /** One message sent for a verification. */
@@ -205,7 +205,7 @@ export function isSendAttempt(x: unknown): x is SendAttempt {
   return (
     typeof a.messageId === 'string' &&
     (a.ref === undefined || typeof a.ref === 'string') &&
-    (a.channel === 'sms' || a.channel === 'voice') &&
+    isChannel(a.channel) &&
     typeof a.at === 'number' &&
     typeof a.updatedAt === 'number' &&
     typeof a.state === 'string' &&

@@ -3,8 +3,8 @@
  * and consent policy act on meaning, not on provider codes.
  *
  * - **Permanent** (the number cannot receive this; no retry, no failover): `invalid_number`,
- *   `not_mobile` (landline or other number that cannot take SMS), `blocked`, `unsubscribed`,
- *   `not_on_whatsapp` (no WhatsApp account on the number: a reason to fall back to SMS).
+ *   `not_mobile` (landline or other number that cannot take SMS), `not_on_whatsapp` (the
+ *   number has no WhatsApp account), `blocked`, `unsubscribed`.
  * - **Retried at the same provider** with backoff: `network`, `timeout`, `server_error`,
  *   `throttled` (429, with the provider's Retry-After).
  * - **Failover only** (another provider may succeed, the same one will not by waiting):
@@ -16,9 +16,9 @@ import type { DeliveryError } from '../ports/sender';
 export const PERMANENT_REASONS = [
   'invalid_number',
   'not_mobile',
+  'not_on_whatsapp',
   'blocked',
   'unsubscribed',
-  'not_on_whatsapp',
 ] as const;
 
 export const RETRY_REASONS = ['network', 'timeout', 'server_error', 'throttled'] as const;
@@ -56,9 +56,9 @@ const retry = new Set<string>(RETRY_REASONS);
 const descriptions: Readonly<Record<DeliveryReason, string>> = {
   invalid_number: 'the number is not valid',
   not_mobile: 'the number cannot receive SMS (landline or similar)',
+  not_on_whatsapp: 'the number has no WhatsApp account',
   blocked: 'the number is blocked',
   unsubscribed: 'the number has opted out of messages from this sender',
-  not_on_whatsapp: 'the number cannot receive WhatsApp messages (not on WhatsApp)',
   network: 'the provider could not be reached',
   timeout: 'the provider did not answer in time',
   server_error: 'the provider failed',

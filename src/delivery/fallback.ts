@@ -1,6 +1,7 @@
 /**
  * Channel fallback and consent consequences of a delivery failure: pure decisions the
- * verifier takes after a send or a delivery report.
+ * verifier takes after a send or a delivery report. One table says which channel follows
+ * which (WhatsApp → SMS → voice) and which policy field names the reasons that switch.
  * @module
  */
 import type { Channel, DeliveryError } from '../ports/sender';
@@ -14,9 +15,34 @@ export interface FallbackPolicy {
    * the failover chain's business.
    */
   readonly voiceOn?: readonly DeliveryReason[] | false;
+  /**
+   * Permanent WhatsApp failures after which the verification switches to SMS automatically
+   * (default `['not_on_whatsapp']`: the number has no WhatsApp account). `false` never
+   * switches. Only permanent reasons have any effect, as for `voiceOn`.
+   */
+  readonly smsOn?: readonly DeliveryReason[] | false;
 }
 
 export const DEFAULT_VOICE_FALLBACK: readonly DeliveryReason[] = ['not_mobile'];
+export const DEFAULT_SMS_FALLBACK: readonly DeliveryReason[] = ['not_on_whatsapp'];
+
+/** A channel's automatic fallback: the channel tried next, the policy field, its default. */
+interface Next {
+  readonly to: Channel;
+  readonly field: keyof FallbackPolicy;
+  readonly defaults: readonly DeliveryReason[];
+}
+
+/**
+ * Which channel follows which. Acyclic (every step moves towards voice, which has none), so a
+ * chain of fallbacks ends after at most two switches.
+ */
+const NEXT: Readonly<Partial<Record<Channel, Next>>> = {
+  whatsapp: { to: 'sms', field: 'smsOn', defaults: DEFAULT_SMS_FALLBACK },
+  sms: { to: 'voice', field: 'voiceOn', defaults: DEFAULT_VOICE_FALLBACK },
+};
+
+const FIELDS = ['voiceOn', 'smsOn'] as const satisfies readonly (keyof FallbackPolicy)[];
 
 /** The channel to try next after `error` on `channel`, or `undefined` to give up. */
 export function fallbackChannel(
@@ -24,10 +50,11 @@ export function fallbackChannel(
   error: DeliveryError,
   policy: FallbackPolicy = {},
 ): Channel | undefined {
-  if (channel !== 'sms' || error.kind !== 'permanent') return undefined;
-  const reasons = policy.voiceOn ?? DEFAULT_VOICE_FALLBACK;
+  const next = NEXT[channel];
+  if (next === undefined || error.kind !== 'permanent') return undefined;
+  const reasons = policy[next.field] ?? next.defaults;
   if (reasons === false) return undefined;
-  return (reasons as readonly string[]).includes(error.reason) ? 'voice' : undefined;
+  return (reasons as readonly string[]).includes(error.reason) ? next.to : undefined;
 }
 
 /**
@@ -42,17 +69,19 @@ export function isOptOut(error: DeliveryError): boolean {
 export function resolveFallback(policy: FallbackPolicy | undefined): FallbackPolicy {
   if (policy === undefined) return {};
   if (typeof policy !== 'object' || policy === null) {
-    throw new TypeError('phoneproof: `delivery.fallback` must be an object { voiceOn }.');
+    throw new TypeError('phoneproof: `delivery.fallback` must be an object { voiceOn, smsOn }.');
   }
-  const v = policy.voiceOn;
-  if (
-    v !== undefined &&
-    v !== false &&
-    !(Array.isArray(v) && v.every((r) => typeof r === 'string'))
-  ) {
-    throw new TypeError(
-      'phoneproof: `delivery.fallback.voiceOn` must be a list of reasons or false.',
-    );
+  for (const field of FIELDS) {
+    const v = policy[field];
+    if (
+      v !== undefined &&
+      v !== false &&
+      !(Array.isArray(v) && v.every((r) => typeof r === 'string'))
+    ) {
+      throw new TypeError(
+        `phoneproof: \`delivery.fallback.${field}\` must be a list of reasons or false.`,
+      );
+    }
   }
   return policy;
 }

@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { Channel } from '../ports/sender';
+import { CHANNELS, type Channel, isChannel } from '../ports/sender';
 
 export const DEFAULT_PURPOSE = 'verify';
 const PURPOSE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -17,7 +17,7 @@ export function bad(message: string): Result<never, VerifyError> {
 
 /** The input must be a plain object. */
 /**
- * Marks the resend `verifier.delivery` makes for an automatic voice fallback. A symbol, so
+ * Marks the resend `verifier.delivery` makes for an automatic channel fallback. A symbol, so
  * no request body (JSON, a form) can carry it. @internal
  */
 export const FALLBACK_RESEND: unique symbol = Symbol('phoneproof.fallbackResend');
@@ -34,8 +34,8 @@ export function channelOf(
   fallback: Channel | undefined,
 ): Result<Channel | undefined, VerifyError> {
   if (x === undefined) return ok(fallback);
-  if (x === 'sms' || x === 'voice') return ok(x);
-  return bad('`channel` must be "sms" or "voice".');
+  if (isChannel(x)) return ok(x);
+  return bad(`\`channel\` must be one of ${CHANNELS.map((c) => `"${c}"`).join(', ')}.`);
 }
 
 export function purposeOf(x: unknown): Result<string, VerifyError> {

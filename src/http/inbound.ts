@@ -3,10 +3,12 @@
  * provider signs inbound messages, and a request is read only after its signature checks.
  *
  * - `{ twilio: { authToken, url? } }`: Twilio's form-encoded inbound webhook, checked with
- *   `X-Twilio-Signature` (`src/delivery/twilio-signature.ts`); `From`, `Body`, `MessageSid`.
+ *   `X-Twilio-Signature` (`src/delivery/twilio-signature.ts`); `From`, `Body`, `MessageSid`
+ *   (a `From` of `whatsapp:+…` is a WhatsApp message).
  * - `{ vonage: { signatureSecret, method?, maxAgeMs? } }`: Vonage's SMS API inbound webhook
  *   (form or JSON, signed with `sig`; `msisdn`, `text`, `messageId`) or Messages API inbound
- *   webhook (JSON with an HS256 JWT; `from`, `text`, `message_uuid`)
+ *   webhook (JSON with an HS256 JWT; `from`, `text`, `message_uuid`; `channel` `sms` or
+ *   `whatsapp`)
  *   (`src/delivery/vonage-signature.ts`).
  * - `{ unsafe: 'unauthenticated' }`: the former unsigned JSON `{ from, text }`, for an app
  *   that authenticates the route itself (e.g. in `authorize`, or on a private network).
@@ -55,6 +57,8 @@ export interface InboundMessage {
   readonly from: string;
   readonly text: string;
   readonly messageId?: string;
+  /** Set for a message received over WhatsApp (absent: SMS). */
+  readonly channel?: 'whatsapp';
 }
 
 /** What the check needs from the request. */
@@ -128,6 +132,7 @@ function message(
   from: unknown,
   text: unknown,
   messageId: unknown,
+  whatsapp = false,
 ): Result<InboundMessage, VerifyError> {
   if (typeof from !== 'string' || typeof text !== 'string') {
     return invalid('The inbound message has no sender or no text.');
@@ -136,7 +141,15 @@ function message(
     from,
     text,
     ...(typeof messageId === 'string' && messageId !== '' ? { messageId } : {}),
+    ...(whatsapp ? { channel: 'whatsapp' as const } : {}),
   });
+}
+
+/** Twilio's `From` of a WhatsApp message, `whatsapp:+15551234567`: the number and the flag. */
+function twilioFrom(from: unknown): { from: unknown; whatsapp: boolean } {
+  return typeof from === 'string' && from.startsWith('whatsapp:')
+    ? { from: from.slice('whatsapp:'.length), whatsapp: true }
+    : { from, whatsapp: false };
 }
 
 /**
@@ -164,7 +177,8 @@ export function inboundMessage(
       params,
     });
     if (!valid) return unsigned();
-    return message(body.From, body.Body, body.MessageSid ?? body.SmsSid);
+    const sender = twilioFrom(body.From);
+    return message(sender.from, body.Body, body.MessageSid ?? body.SmsSid, sender.whatsapp);
   }
   if ('vonage' in auth) {
     const v = auth.vonage;
@@ -176,10 +190,11 @@ export function inboundMessage(
     const authorization = header(req.headers, 'authorization');
     if (authorization !== undefined) {
       if (!validateVonageJwt({ ...check, authorization, body: req.rawBody })) return unsigned();
-      if (body.channel !== undefined && body.channel !== 'sms') {
-        return invalid('Only SMS inbound messages are read.');
+      if (body.channel !== undefined && body.channel !== 'sms' && body.channel !== 'whatsapp') {
+        return invalid('Only SMS and WhatsApp inbound messages are read.');
       }
-      return message(e164(body.from), body.text, body.message_uuid);
+      const whatsapp = body.channel === 'whatsapp';
+      return message(e164(body.from), body.text, body.message_uuid, whatsapp);
     }
     const valid = validateVonageSignature({
       ...check,
@@ -189,5 +204,5 @@ export function inboundMessage(
     if (!valid) return unsigned();
     return message(e164(body.msisdn), body.text, body.messageId);
   }
-  return message(body.from, body.text, undefined);
+  return message(body.from, body.text, undefined, body.channel === 'whatsapp');
 }

@@ -5,10 +5,11 @@
  * document (`openapi.ts`, `docs/openapi.json`) carries them. @internal
  * @module
  */
+import { CHANNELS } from '../ports/sender';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
-const channel = { type: 'string', enum: ['sms', 'voice'] } as const;
+const channel = { type: 'string', enum: [...CHANNELS] } as const;
 const verificationStatus = {
   type: 'string',
   enum: ['pending', 'approved', 'canceled', 'expired', 'failed'],
@@ -76,7 +77,7 @@ export const totpRecoverBodySchema = {
 export const inboundBodySchema = {
   type: 'object',
   description:
-    "The SMS provider's inbound-message webhook, form-encoded or JSON, as the provider signs it.",
+    "The SMS provider's inbound-message webhook (SMS, or WhatsApp through Twilio or Vonage), form-encoded or JSON, as the provider signs it.",
 } as const;
 
 const timing = {

@@ -1,5 +1,7 @@
 /**
- * `createRenderer`: localized SMS and voice messages from built-in and custom templates,
+ * `createRenderer`: localized SMS and voice messages from built-in and custom templates
+ * (WhatsApp messages get the SMS text: WhatsApp senders send an approved template built from
+ * the code and the locale, and the text serves console and outbox senders),
  * with origin-bound codes (WebOTP / SMS Retriever), optional GSM-7 transliteration, and the
  * encoding and segment count of what it renders. Options and their validation live in
  * ./renderer-options.ts, the composition of one message in ./compose.ts.
@@ -24,7 +26,7 @@ export interface RenderedMessage {
   readonly template: string;
   /** Text-to-speech language for voice (e.g. `pt-BR`). */
   readonly ttsLanguage: string;
-  /** SMS only. */
+  /** SMS only (WhatsApp is not billed by segment). */
   readonly encoding?: SmsEncoding;
   /** SMS only: segments billed. */
   readonly segments?: number;
@@ -39,7 +41,7 @@ export interface TemplateRenderer extends MessageRenderer {
   /**
    * The locale a request for `locale` is rendered in: `locale` itself when strings of its
    * language exist (`es-MX` → `es-MX`), else the fallback's tag (`ja` → `en`). Senders use it
-   * to pick the text-to-speech language.
+   * to pick the text-to-speech language and WhatsApp senders the template's language.
    */
   localeFor(locale: string): string;
 }
@@ -95,6 +97,7 @@ export function createRenderer(options: RendererOptions = {}): TemplateRenderer 
       return { text, locale, template: 'voice', ttsLanguage: tts };
     }
     const { text, template } = renderSms(settings, ctx, language, vars);
+    if (ctx.channel === 'whatsapp') return { text, locale, template, ttsLanguage: tts };
     const info = smsInfo(text);
     return {
       text,

@@ -10,6 +10,7 @@
  * (32 base64url characters): a ledger never sees a phone number.
  * @module
  */
+import type { Channel } from './sender';
 
 /** What an entry records. */
 export type ConsentKind = 'opted_in' | 'opted_out';
@@ -41,6 +42,12 @@ export interface ConsentEntry {
    * Vonage `messageId` / `message_uuid`): evidence the provider can confirm. Covered by `hash`.
    */
   readonly messageId?: string;
+  /**
+   * The channel the consent was given or withdrawn over (`sms`, `whatsapp`...), when known:
+   * evidence, covered by `hash`. Absent in entries written before it existed, and when the
+   * caller named none. Status stays per number: a STOP over any channel stops every channel.
+   */
+  readonly channel?: Channel;
   /** Personal fields: removed by `redact`, with `salt`. */
   readonly ip?: string;
   readonly userAgent?: string;

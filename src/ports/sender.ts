@@ -9,7 +9,15 @@
  * renders it from the message's `code` and `locale` (its `text` is the SMS-style text, for
  * console and outbox senders).
  */
-export type Channel = 'sms' | 'voice' | 'whatsapp';
+export type Channel = (typeof CHANNELS)[number];
+
+/** Every channel, in the order documentation lists them. */
+export const CHANNELS = ['sms', 'voice', 'whatsapp'] as const;
+
+/** True when `x` names a channel (for input and stored records). */
+export function isChannel(x: unknown): x is Channel {
+  return (CHANNELS as readonly unknown[]).includes(x);
+}
 
 /** One message to deliver. */
 export interface OutgoingMessage {

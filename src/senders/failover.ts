@@ -1,13 +1,20 @@
 /**
  * `failoverSender`: tries providers in order. It moves to the next one on a provider
  * failure (network, timeout, 5xx, 429, credentials, configuration, no route, channel not
- * supported) and stops at a permanent number error (invalid, landline for SMS, blocked,
+ * supported) and stops at a permanent number error (invalid, landline for SMS, not on WhatsApp, blocked,
  * unsubscribed), which no other provider can fix. Each provider has a circuit breaker, so a
  * provider that keeps failing is skipped at once until a probe finds it working again.
  * @module
  */
 import { deliveryError } from '../delivery/errors';
-import type { Channel, DeliveryError, OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
+import {
+  CHANNELS,
+  type Channel,
+  type DeliveryError,
+  type OutgoingMessage,
+  type Sender,
+  type SendOutcome,
+} from '../ports/sender';
 import {
   admit,
   type CircuitOptions,
@@ -134,7 +141,7 @@ export function failoverSender(
   return {
     name: 'failover',
     ...(providers.every((p) => p.reportsCarryRef === true) ? { reportsCarryRef: true } : {}),
-    channels: [...new Set(providers.flatMap((p) => p.channels ?? (['sms', 'voice'] as const)))],
+    channels: [...new Set(providers.flatMap((p) => p.channels ?? CHANNELS))],
     send,
     health: () => names.map((provider, i) => ({ provider, state: states[i]! })),
   };

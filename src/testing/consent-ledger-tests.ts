@@ -80,6 +80,15 @@ export function readTests({ it, expect }: TestRunner, h: Harness): void {
     expect((await verify(l, 'p3m')).valid).toBe(true);
     expect((await l.head('p3m')).entry).toEqual(stop);
   });
+
+  it('the channel an entry came over round-trips and stays covered by the chain', async () => {
+    const l = h().ledger;
+    const stop = await add(l, 'p3w', { ...optOut(0), channel: 'whatsapp', messageId: 'wamid.1' });
+    const [read] = (await l.list('p3w')).entries;
+    expect(read).toEqual(stop);
+    expect(read!.channel).toBe('whatsapp');
+    expect((await verify(l, 'p3w')).valid).toBe(true);
+  });
 }
 
 /** Part of the ConsentLedger contract. @internal */

@@ -1,6 +1,6 @@
 /**
  * Delivery bookkeeping in the verifier: each send recorded on its verification (shown by
- * `status`), the automatic SMS → voice fallback, and `verifier.delivery`, which applies a
+ * `status`), the automatic channel fallback (WhatsApp → SMS → voice), and `verifier.delivery`, which applies a
  * provider's status webhook to the verification that sent the message. @internal
  * @module
  */
@@ -16,7 +16,7 @@ import { DELIVERY_STATES, type DeliveryReport } from '../delivery/report';
 import type { VerifyError } from '../errors';
 import { outcomeResult, refusalError } from '../feature/errors';
 import { bad, FALLBACK_RESEND, objectInput } from '../feature/input';
-import type { Channel, OutgoingMessage, SendOutcome } from '../ports/sender';
+import { type Channel, isChannel, type OutgoingMessage, type SendOutcome } from '../ports/sender';
 import { unseal } from '../secrets';
 import type { DeliveryMeta, Shell } from './shell';
 import type { DeliveryResult, RequestContext, Verifier } from './types';
@@ -68,8 +68,8 @@ export function sendTag(random: (n: number) => Uint8Array): string {
 
 /**
  * Sends `message`, whose attempt (tagged `tag`, `queued`, no message id) was written with the
- * send's decision; on a permanent SMS failure the policy names (a landline), calls instead
- * with the same code. A message the provider accepts needs no further write when the
+ * send's decision; on a permanent failure the policy names (a number not on WhatsApp, a
+ * landline) it sends on the next channel instead (`fallbackChannel`) with the same code. A message the provider accepts needs no further write when the
  * sender's reports carry the ref (`reportsCarryRef`): the first report names it; otherwise
  * its id is written now. A failure is written too (with the fallback attempt and the channel
  * switch). Resolves with the message id and the channel that delivered.
@@ -106,10 +106,16 @@ export async function deliverTracked(
     }
     return ok({ messageId: first.messageId, channel: message.channel });
   }
-  const next = fallbackChannel(message.channel, first.error, policy);
+  // Each permanent failure the policy names switches channel (WhatsApp → SMS → voice, so
+  // at most two more messages), with the same code; the last outcome is the answer.
   const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at, tag)];
   let outcome: SendOutcome = first;
-  if (next) {
+  let channel = message.channel;
+  for (
+    let next = fallbackChannel(channel, first.error, policy);
+    next !== undefined;
+    next = outcome.ok ? undefined : fallbackChannel(channel, outcome.error, policy)
+  ) {
     const again = sendTag(sh.random);
     const retried = await sh.sendOutcome(t.renderAs(next, again), meta);
     if (retried.isErr()) {
@@ -118,13 +124,14 @@ export async function deliverTracked(
       return err(retried.error);
     }
     outcome = retried.value;
+    channel = next;
     attempts.push(attemptOf(next, outcome, meta.at, again));
   }
-  const switched = next !== undefined && outcome.ok;
-  await settle(attempts, switched ? { channel: next } : {});
+  const switched = channel !== message.channel && outcome.ok;
+  await settle(attempts, switched ? { channel } : {});
   return outcomeResult(outcome).map((messageId) => ({
     messageId,
-    channel: switched ? next : message.channel,
+    channel: switched ? channel : message.channel,
   }));
 }
 
@@ -140,7 +147,7 @@ function reportOf(x: unknown): Result<DeliveryReport & { ref: string }, VerifyEr
     typeof r.messageId !== 'string' ||
     r.messageId.length === 0 ||
     r.messageId.length > 128 ||
-    (r.channel !== 'sms' && r.channel !== 'voice') ||
+    !isChannel(r.channel) ||
     !DELIVERY_STATES.includes(r.state as never) ||
     typeof r.ref !== 'string' ||
     !REF.test(r.ref) ||

@@ -103,7 +103,7 @@ export interface DeliveryResult {
   readonly attempt: SendAttempt;
   /** False when the report was not newer than what was recorded (repeated, out of order). */
   readonly changed: boolean;
-  /** Set when the report made the verification fall back to a voice call. */
+  /** Set when the report made the verification fall back to another channel (SMS, voice). */
   readonly fallback?: StartResult;
 }
 
@@ -173,7 +173,9 @@ export interface VerifierOptions {
   readonly totp?: TotpOptions;
   /**
    * Delivery policy. `fallback.voiceOn`: permanent SMS failures after which the verification
-   * is called instead (default `['not_mobile']`; `false`: never). See docs/delivery.md.
+   * is called instead (default `['not_mobile']`; `false`: never); `fallback.smsOn`: permanent
+   * WhatsApp failures after which it is sent by SMS (default `['not_on_whatsapp']`). See
+   * docs/delivery.md.
    */
   readonly delivery?: { readonly fallback?: FallbackPolicy };
 }

@@ -127,7 +127,23 @@ describe('failoverSender', () => {
     const chain = failoverSender([smsOnly, any], { circuit: false });
     expect(await chain.send(message({ channel: 'voice' }))).toMatchObject({ provider: 'twilio' });
     expect(smsOnly.calls).toHaveLength(0);
-    expect(chain.channels).toEqual(['sms', 'voice']);
+    // A member that names no channels delivers every one, WhatsApp included.
+    expect(chain.channels).toEqual(['sms', 'voice', 'whatsapp']);
+  });
+
+  it('routes WhatsApp to the members that deliver it; a number not on WhatsApp stops the chain', async () => {
+    const smsOnly = scripted('vonage', 'ok', ['sms', 'voice']);
+    const wa = scripted('meta', 'not_on_whatsapp', ['whatsapp']);
+    const other = scripted('twilio', 'ok', ['sms', 'whatsapp']);
+    const chain = failoverSender([smsOnly, wa, other], { circuit: false });
+    expect(chain.channels).toEqual(['sms', 'voice', 'whatsapp']);
+    const r = await chain.send(message({ channel: 'whatsapp' }));
+    expect(r).toMatchObject({
+      ok: false,
+      error: { kind: 'permanent', reason: 'not_on_whatsapp', provider: 'meta' },
+    });
+    expect(smsOnly.calls).toHaveLength(0);
+    expect(other.calls).toHaveLength(0);
   });
 
   it('when every provider fails: the last real error, naming each one', async () => {
