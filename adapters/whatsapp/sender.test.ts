@@ -167,7 +167,7 @@ describe('whatsappCloudSender: Meta errors as typed delivery errors', () => {
     const outcome = await make().send(msg());
     const message = outcome.ok ? '' : outcome.error.message;
     expect(message).toBe(
-      'whatsapp: the number cannot receive WhatsApp messages (not on WhatsApp) (131026).',
+      'whatsapp: the number has no WhatsApp account (131026).',
     );
     expect(message).not.toContain('987654321');
     expect(message).not.toContain('123456');
