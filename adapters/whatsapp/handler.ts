@@ -34,12 +34,9 @@ export interface WhatsAppWebhookSummary {
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
-/**
- * The consent input for a WhatsApp inbound message: the seam where the channel is named once
- * `ConsentInboundInput` has a channel field (see docs/providers/whatsapp.md).
- */
+/** The consent input for a WhatsApp inbound message: a STOP here opts out like an SMS STOP. */
 export function whatsappConsentInput(m: WhatsAppInbound): ConsentInboundInput {
-  return { from: m.from, text: m.text, messageId: m.messageId };
+  return { from: m.from, text: m.text, messageId: m.messageId, channel: 'whatsapp' };
 }
 
 function respond(r: HttpResponse): Response {
