@@ -166,9 +166,7 @@ describe('whatsappCloudSender: Meta errors as typed delivery errors', () => {
     fake.queue(META_ERRORS.undeliverable);
     const outcome = await make().send(msg());
     const message = outcome.ok ? '' : outcome.error.message;
-    expect(message).toBe(
-      'whatsapp: the number has no WhatsApp account (131026).',
-    );
+    expect(message).toBe('whatsapp: the number has no WhatsApp account (131026).');
     expect(message).not.toContain('987654321');
     expect(message).not.toContain('123456');
   });
