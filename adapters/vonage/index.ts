@@ -10,6 +10,7 @@
  * @module
  */
 export { vonageReceiptCodes, vonageSendStatus } from '../../src/delivery/vonage-codes';
+export { parseVonageMessageStatus } from '../../src/delivery/vonage-messages-status';
 export {
   type VonageSignatureMethod,
   validateVonageJwt,

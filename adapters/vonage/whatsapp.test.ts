@@ -3,7 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../src/ports/sender';
 import type { Reply } from '../../test/fakes/server';
 import { startVonageFake, VONAGE_ERRORS, type VonageFake } from '../../test/fakes/vonage';
-import { vonageSender } from './index';
+import { parseVonageMessageStatus, vonageSender } from './index';
 
 const apiKey = 'abcd1234';
 const apiSecret = 'secret-5678';
@@ -150,5 +150,53 @@ describe('vonageSender on WhatsApp: configuration is checked at construction', (
     [{ application: { applicationId: 'x', privateKey: 'y' } }, /applicationId/],
   ])('%o', (whatsapp, message) => {
     expect(() => make(whatsapp)).toThrow(message);
+  });
+});
+
+describe('parseVonageMessageStatus: WhatsApp status webhooks', () => {
+  const base = {
+    message_uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab',
+    to: '5511987654321',
+    from: waNumber,
+    timestamp: '2030-01-01T00:00:05Z',
+    channel: 'whatsapp',
+    client_ref: ref,
+  };
+
+  it.each([
+    ['submitted', 'sent'],
+    ['delivered', 'delivered'],
+    ['read', 'delivered'],
+  ])('%s is %s, with the client_ref as ref', (status, state) => {
+    expect(parseVonageMessageStatus({ ...base, status })._unsafeUnwrap()).toEqual({
+      provider: 'vonage',
+      messageId: base.message_uuid,
+      channel: 'whatsapp',
+      state,
+      providerStatus: status,
+      to: '+5511987654321',
+      at: Date.UTC(2030, 0, 1, 0, 0, 5),
+      ref,
+    });
+  });
+
+  it('rejected keeps Vonage code, a retryable provider_error', () => {
+    const r = parseVonageMessageStatus({
+      ...base,
+      status: 'rejected',
+      error: { type: 'https://developer.vonage.com/api-errors/messages#1300', title: 'x' },
+    })._unsafeUnwrap();
+    expect(r).toMatchObject({
+      state: 'failed',
+      error: { kind: 'retryable', reason: 'provider_error', providerCode: '1300' },
+    });
+  });
+
+  it('refuses bodies that are not a Messages status', () => {
+    expect(parseVonageMessageStatus({ ...base, status: 'bogus' }).isErr()).toBe(true);
+    expect(parseVonageMessageStatus({ ...base, channel: 'viber', status: 'read' }).isErr()).toBe(
+      true,
+    );
+    expect(parseVonageMessageStatus({ status: 'read' }).isErr()).toBe(true);
   });
 });
