@@ -16,7 +16,7 @@ export interface WhatsAppWebhookOptions {
   /** The Meta app's secret (App settings → Basic); a list accepts any (rotation). */
   readonly appSecret: string | readonly string[];
   /** The verify token typed into the webhook settings; without it every handshake is refused. */
-  readonly verifyToken?: string;
+  readonly verifyToken?: string | undefined;
 }
 
 export interface WhatsAppWebhookRequest {
