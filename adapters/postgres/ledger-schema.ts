@@ -96,15 +96,17 @@ export function ledgerMigrations(t: TableName): Migration[] {
           FOR EACH ROW EXECUTE FUNCTION ${n.erasure}()`,
       ],
     },
-    {
-      // The provider's inbound message id, kept as evidence (covered by the entry's MAC).
-      id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:2`,
-      statements: [`ALTER TABLE ${n.entries} ADD COLUMN IF NOT EXISTS message_id text`],
-    },
-    {
-      // The channel consent was given or withdrawn over (evidence, covered by the MAC).
-      id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:3`,
-      statements: [`ALTER TABLE ${n.entries} ADD COLUMN IF NOT EXISTS channel text`],
-    },
+    // The provider's inbound message id, kept as evidence (covered by the entry's MAC).
+    textColumn(t, 2, n.entries, 'message_id'),
+    // The channel consent was given or withdrawn over (evidence, covered by the MAC).
+    textColumn(t, 3, n.entries, 'channel'),
   ];
+}
+
+/** Ledger step `step`: a nullable text column added to `table`. */
+function textColumn(t: TableName, step: number, table: string, column: string): Migration {
+  return {
+    id: `ledger:${t.schema ? `${t.schema}.` : ''}${t.bare}:${step}`,
+    statements: [`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} text`],
+  };
 }

@@ -105,10 +105,10 @@ export interface NumberTypeOptions {
   readonly typeOf?: NumberTypeOf;
   /** Refused on every channel (default `['PREMIUM_RATE', 'SHARED_COST']`). */
   readonly deny?: readonly PhoneNumberType[];
-  /** Also refused for SMS, e.g. `['VOIP', 'FIXED_LINE']` (default none). */
+  /** Also refused for SMS and WhatsApp, e.g. `['VOIP', 'FIXED_LINE']` (default none). */
   readonly denyForSms?: readonly PhoneNumberType[];
   /**
-   * SMS only to these types, e.g. `['MOBILE', 'FIXED_LINE_OR_MOBILE']`; a number of unknown
+   * SMS and WhatsApp only to these types, e.g. `['MOBILE', 'FIXED_LINE_OR_MOBILE']`; a number of unknown
    * type is refused too. Works with `mobile` metadata, which only knows mobile numbers.
    */
   readonly onlyForSms?: readonly PhoneNumberType[];

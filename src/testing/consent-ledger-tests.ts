@@ -80,7 +80,10 @@ export function readTests({ it, expect }: TestRunner, h: Harness): void {
     expect((await verify(l, 'p3m')).valid).toBe(true);
     expect((await l.head('p3m')).entry).toEqual(stop);
   });
+}
 
+/** Part of the ConsentLedger contract: fields added to entries since the first version. @internal */
+export function fieldTests({ it, expect }: TestRunner, h: Harness): void {
   it('the channel an entry came over round-trips and stays covered by the chain', async () => {
     const l = h().ledger;
     const stop = await add(l, 'p3w', { ...optOut(0), channel: 'whatsapp', messageId: 'wamid.1' });

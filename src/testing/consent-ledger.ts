@@ -9,7 +9,7 @@
 
 import { erasureTests, tamperTests } from './consent-ledger-damage';
 import type { ConsentLedgerHarness } from './consent-ledger-fixtures';
-import { appendTests, concurrencyTests, readTests } from './consent-ledger-tests';
+import { appendTests, concurrencyTests, fieldTests, readTests } from './consent-ledger-tests';
 import type { TestRunner } from './runner';
 
 export type { ConsentLedgerHarness } from './consent-ledger-fixtures';
@@ -37,6 +37,7 @@ export function consentLedgerContract(
     runner.beforeEach(() => h().reset());
     runner.afterAll(() => harness?.close());
     readTests(runner, h);
+    fieldTests(runner, h);
     appendTests(runner, h);
     concurrencyTests(runner, h);
     tamperTests(runner, h);

@@ -68,11 +68,12 @@ export function sendTag(random: (n: number) => Uint8Array): string {
 
 /**
  * Sends `message`, whose attempt (tagged `tag`, `queued`, no message id) was written with the
- * send's decision; on a permanent failure the policy names (a number not on WhatsApp, a
- * landline) it sends on the next channel instead (`fallbackChannel`) with the same code. A message the provider accepts needs no further write when the
- * sender's reports carry the ref (`reportsCarryRef`): the first report names it; otherwise
- * its id is written now. A failure is written too (with the fallback attempt and the channel
- * switch). Resolves with the message id and the channel that delivered.
+ * send's decision; after a permanent failure the policy names (not on WhatsApp, a landline)
+ * it sends the same code on the next channel (`fallbackChannel`). A message the provider
+ * accepts needs no further write when the sender's reports carry the ref (`reportsCarryRef`):
+ * the first report names it; otherwise its id is written now. A failure is written too (with
+ * the fallback attempts and the channel switch). Resolves with the message id and the
+ * channel that delivered.
  */
 export async function deliverTracked(
   sh: Shell,
@@ -106,16 +107,13 @@ export async function deliverTracked(
     }
     return ok({ messageId: first.messageId, channel: message.channel });
   }
-  // Each permanent failure the policy names switches channel (WhatsApp → SMS → voice, so
-  // at most two more messages), with the same code; the last outcome is the answer.
+  // Each permanent failure the policy names switches channel (WhatsApp → SMS → voice: at
+  // most two more messages), with the same code; the last outcome is the answer.
   const attempts: SendAttempt[] = [attemptOf(message.channel, first, meta.at, tag)];
   let outcome: SendOutcome = first;
   let channel = message.channel;
-  for (
-    let next = fallbackChannel(channel, first.error, policy);
-    next !== undefined;
-    next = outcome.ok ? undefined : fallbackChannel(channel, outcome.error, policy)
-  ) {
+  let next = fallbackChannel(channel, first.error, policy);
+  while (next !== undefined) {
     const again = sendTag(sh.random);
     const retried = await sh.sendOutcome(t.renderAs(next, again), meta);
     if (retried.isErr()) {
@@ -125,14 +123,11 @@ export async function deliverTracked(
     }
     outcome = retried.value;
     channel = next;
-    attempts.push(attemptOf(next, outcome, meta.at, again));
+    attempts.push(attemptOf(channel, outcome, meta.at, again));
+    next = outcome.ok ? undefined : fallbackChannel(channel, outcome.error, policy);
   }
-  const switched = channel !== message.channel && outcome.ok;
-  await settle(attempts, switched ? { channel } : {});
-  return outcomeResult(outcome).map((messageId) => ({
-    messageId,
-    channel: switched ? channel : message.channel,
-  }));
+  await settle(attempts, outcome.ok && channel !== message.channel ? { channel } : {});
+  return outcomeResult(outcome).map((messageId) => ({ messageId, channel }));
 }
 
 /** A record's 32 characters, then optionally a send's tag. */

@@ -235,3 +235,22 @@ describe('origin-bound codes (WebOTP / SMS Retriever)', () => {
     });
   });
 });
+
+describe('whatsapp messages', () => {
+  it('render the SMS text in the same language and template, without SMS encoding or segments', () => {
+    for (const locale of ['en', 'es-MX', 'ja']) {
+      for (const template of ['default', 'login']) {
+        const sms = defaultRenderer.describe(ctx({ locale, template }));
+        const wa = defaultRenderer.describe(ctx({ locale, template, channel: 'whatsapp' }));
+        expect(defaultRenderer(ctx({ locale, template, channel: 'whatsapp' }))).toBe(sms.text);
+        expect(wa).toEqual({
+          text: sms.text,
+          locale: sms.locale,
+          template: sms.template,
+          ttsLanguage: sms.ttsLanguage,
+        });
+        expect(sms.segments).toBeGreaterThan(0);
+      }
+    }
+  });
+});
