@@ -3,7 +3,9 @@
  * Twilio documents it (path, Basic auth, form encoding, every field), records anything off
  * in `violations`, answers with Twilio's documented resource and error bodies, and honours
  * Twilio's magic test numbers (+15005550001 invalid, ...0002 unroutable, ...0003 no
- * permission for the region, ...0004 unsubscribed, ...0009 not a mobile).
+ * permission for the region, ...0004 unsubscribed, ...0009 not a mobile). WhatsApp messages
+ * (`To=whatsapp:+…`) need a registered WhatsApp sender and an approved Content API template
+ * whose variables `ContentVariables` fills exactly, and no `Body`.
  */
 import { randomBytes } from 'node:crypto';
 import { formFields, type RecordedRequest, type Reply, startFakeServer } from './server';
@@ -134,14 +136,13 @@ export async function startTwilioFake(o: TwilioFakeOptions) {
   }
 
   function message(fields: Map<string, string[]>): Reply {
-    const all = ['To', 'From', 'MessagingServiceSid', 'Body', 'StatusCallback'];
-    const bad = single(fields, [...all, 'ContentSid', 'ContentVariables']);
+    const sms = ['To', 'From', 'MessagingServiceSid', 'Body', 'StatusCallback'];
+    const bad = single(fields, [...sms, 'ContentSid', 'ContentVariables']);
     if (bad) return violation(bad);
     if (fields.get('To')?.[0]?.startsWith('whatsapp:')) return whatsapp(fields);
     if (fields.has('ContentSid') || fields.has('ContentVariables')) {
       return violation('ContentSid on an SMS (this fake takes templates on WhatsApp only)');
     }
-    if (bad) return violation(bad);
     const to = fields.get('To')?.[0];
     const from = fields.get('From')?.[0];
     const service = fields.get('MessagingServiceSid')?.[0];

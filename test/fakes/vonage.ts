@@ -3,7 +3,10 @@
  * SMS requests are checked field by field (credentials, `to` without `+`, `type=unicode`
  * exactly when the text needs UCS-2...) and answered with Vonage's documented bodies
  * (HTTP 200 with a per-message `status`). Call requests must carry an RS256 application JWT
- * that verifies against the application's public key, and a well-formed NCCO.
+ * that verifies against the application's public key, and a well-formed NCCO. Messages API
+ * requests (`POST /v1/messages`, WhatsApp) take Basic auth or that JWT and must carry an
+ * approved authentication template as a `custom` message, the code in the body and the URL
+ * button; they are answered 202 `{ message_uuid }` or an RFC 7807 problem.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
