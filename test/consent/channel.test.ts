@@ -67,6 +67,10 @@ describe('the entry MAC and the channel', () => {
           expect(entryHash(KEY, PK, without)).not.toBe(h);
           const other = channel === 'sms' ? 'whatsapp' : 'sms';
           expect(entryHash(KEY, PK, { ...e, channel: other })).not.toBe(h);
+          // With a channel, the message id stays covered too.
+          if (messageId !== undefined) {
+            expect(entryHash(KEY, PK, { ...e, messageId: `${messageId}x` })).not.toBe(h);
+          }
           if (messageId === undefined) {
             // The channel's value moved into messageId: same array length, other meaning.
             expect(entryHash(KEY, PK, { ...without, messageId: channel })).not.toBe(h);

@@ -9,7 +9,7 @@ import { resolvePolicy } from '../../src/core/policy';
 import { resendTransition, startTransition } from '../../src/core/send';
 import { decodeState, emptyState, encodeState, type PhoneState } from '../../src/core/state';
 import { deliveryError, PERMANENT_REASONS } from '../../src/delivery/errors';
-import { fallbackChannel } from '../../src/delivery/fallback';
+import { fallbackChannel, resolveFallback } from '../../src/delivery/fallback';
 import { CHANNELS, type Channel } from '../../src/ports/sender';
 
 const T = 1_700_000_000_000;
@@ -179,5 +179,26 @@ describe('the fallback chain', () => {
     expect(
       fallbackChannel('whatsapp', deliveryError('unreachable'), { smsOn: ['unreachable'] }),
     ).toBeUndefined();
+  });
+
+  it('validates both fields at construction', () => {
+    expect(resolveFallback(undefined)).toEqual({});
+    const good = { smsOn: ['not_on_whatsapp' as const], voiceOn: false as const };
+    expect(resolveFallback(good)).toBe(good);
+    for (const bad of [
+      null,
+      'x',
+      { smsOn: 'not_on_whatsapp' },
+      { smsOn: [1] },
+      { smsOn: true },
+      { voiceOn: ['not_mobile'], smsOn: [null] },
+      { smsOn: ['not_on_whatsapp', 1] },
+    ]) {
+      expect(() => resolveFallback(bad as never)).toThrow(TypeError);
+    }
+    expect(() => resolveFallback({ smsOn: 'x' } as never)).toThrow(/delivery\.fallback\.smsOn/);
+    for (const bad of [null, 'x']) {
+      expect(() => resolveFallback(bad as never)).toThrow(/`delivery\.fallback` must be an object/);
+    }
   });
 });
