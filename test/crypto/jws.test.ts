@@ -61,7 +61,7 @@ describe('verifyJwt agrees with jose', () => {
         fc.record({
           alg: fc.constantFrom('HS256', 'HS256', 'HS512', 'none'),
           typ: optional(
-            fc.constantFrom(TYP, 'application/PHONEPROOF-proof+JWT', 'JWT', 'x/' + TYP),
+            fc.constantFrom(TYP, 'application/PHONEPROOF-proof+JWT', 'JWT', `x/${TYP}`),
           ),
           crit: optional(fc.constantFrom(['b64'], ['exp'], [])),
           b64: optional(fc.boolean()),
