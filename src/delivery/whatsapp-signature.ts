@@ -5,16 +5,14 @@
  * `\uXXXX`); the comparison is constant-time and every candidate secret is compared.
  * @module
  */
-import { createHmac } from 'node:crypto';
+import { hmacText } from '../crypto';
 import { digestEquals } from '../secrets';
 
 const PREFIX = 'sha256=';
 
 /** The `X-Hub-Signature-256` value Meta computes for `body` (`sha256=<hex>`). */
 export function whatsappSignature(appSecret: string, body: string | Uint8Array): string {
-  const mac = createHmac('sha256', appSecret);
-  mac.update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
-  return `${PREFIX}${mac.digest('hex')}`;
+  return `${PREFIX}${hmacText('sha256', appSecret, body, 'hex')}`;
 }
 
 export interface WhatsAppSignatureInput {
