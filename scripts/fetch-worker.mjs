@@ -1,6 +1,8 @@
 /**
- * Runs examples/fetch/worker.ts under workerd (Miniflare), with `nodejs_compat` (today's
- * core imports node:crypto): `npx -y -p miniflare@4.20260730.0 -- node scripts/fetch-worker.mjs`.
+ * Runs examples/fetch/worker.ts under workerd (Miniflare):
+ * `npx -y -p miniflare@4.20260730.0 -- node scripts/fetch-worker.mjs [--compat=flags]`
+ * (`--compat`: the comma-separated compatibility flags, default `nodejs_compat`; `--compat=`
+ * for none, Web APIs only).
  * Bundles the Worker with esbuild (`qrcode`, loaded only for TOTP QR codes, is stubbed),
  * then drives it through `dispatchFetch` (Miniflare sets CF-Connecting-IP as Cloudflare's
  * edge does): start, a wrong code, status, HEAD, an unknown route. The right code is not
@@ -19,6 +21,8 @@ const { Miniflare } = await import(
   pathToFileURL(join(bin, '..', 'miniflare', 'dist', 'src', 'index.js')).href
 );
 
+const arg = process.argv.find((a) => a.startsWith('--compat='));
+const compat = (arg?.slice('--compat='.length) ?? 'nodejs_compat').split(',').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'pp-worker-'));
 writeFileSync(join(dir, 'qrcode.mjs'), 'export default {};\n');
 const root = new URL('..', import.meta.url).pathname;
@@ -29,7 +33,7 @@ await build({
   platform: 'neutral',
   mainFields: ['module', 'main'],
   conditions: ['workerd', 'worker', 'import'],
-  external: ['node:*'],
+  external: compat.includes('nodejs_compat') ? ['node:*'] : [],
   alias: { qrcode: join(dir, 'qrcode.mjs') },
   outfile: join(dir, 'worker.mjs'),
   logLevel: 'error',
@@ -39,7 +43,7 @@ const mf = new Miniflare({
   scriptPath: join(dir, 'worker.mjs'),
   modulesRoot: dir,
   compatibilityDate: '2026-07-01',
-  compatibilityFlags: ['nodejs_compat'],
+  compatibilityFlags: compat,
 });
 const base = 'http://localhost/verify';
 const json = (body) => ({
@@ -59,7 +63,7 @@ steps.push(
 );
 steps.push(`unknown ${(await mf.dispatchFetch(`${base}/nowhere`)).status}`);
 await mf.dispose();
-console.log('workerd (Miniflare, nodejs_compat):', steps.join(', '));
+console.log(`workerd (Miniflare, flags: ${compat.join(',') || 'none'}):`, steps.join(', '));
 const want = [
   'start 201',
   'wrong code 400 code_mismatch',
