@@ -124,7 +124,9 @@ function measureImport(): void {
   console.log(`cold import, median of ${runs} fresh processes (interleaved):`);
   console.log(`  import('phoneproof')            ${median(ours).toFixed(1)} ms`);
   console.log(`  import('libphonenumber-js/min') ${median(base).toFixed(1)} ms`);
-  console.log(`  ratio ${ratio.toFixed(2)} (budget ${IMPORT_BUDGET}; timing: reported, not a gate)`);
+  console.log(
+    `  ratio ${ratio.toFixed(2)} (budget ${IMPORT_BUDGET}; timing: reported, not a gate)`,
+  );
 }
 
 const gzipped = await measureSize();
