@@ -25,5 +25,8 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   treeshake: true,
+  // Keep `node:crypto` as written: tsup strips the prefix by default, and Deno, Bun and
+  // Workers' nodejs_compat know Node's modules by their `node:` names.
+  removeNodeProtocol: false,
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})],
 });
