@@ -1,17 +1,17 @@
 /**
  * Keyed digests: HMAC-SHA256 of joined parts, the store-key fragment of a phone number (never
  * the number itself), the digest of a code bound to its verification and purpose, and their
- * constant-time comparison under every secret of the ring. Uses only `node:crypto`
- * computation (no I/O). Re-exported by ./secrets.ts, the entry for all secret handling.
+ * constant-time comparison under every secret of the ring. Computation only (./crypto), no
+ * I/O. Re-exported by ./secrets.ts, the entry for all secret handling.
  * @internal
  * @module
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmac as mac, timingSafeEqual, toBase64Url } from './crypto';
 import type { Keyring } from './keyring';
 
 /** HMAC-SHA256 of `parts` joined by a separator that cannot occur in them, base64url. */
-export function hmac(key: Buffer, ...parts: string[]): string {
-  return createHmac('sha256', key).update(parts.join('\u0000')).digest('base64url');
+export function hmac(key: Uint8Array, ...parts: string[]): string {
+  return toBase64Url(mac('sha256', key, parts.join('\u0000')));
 }
 
 /** The store-key fragment for a phone: never the number itself. */
@@ -21,7 +21,7 @@ export function phoneKey(ring: Keyring, e164: string): string {
 
 /** Digest of a code bound to its verification and purpose. */
 export function codeDigest(
-  key: Buffer,
+  key: Uint8Array,
   verificationId: string,
   purpose: string,
   code: string,
@@ -31,9 +31,7 @@ export function codeDigest(
 
 /** Compares two digests in constant time (length leaks nothing: digests are fixed-size). */
 export function digestEquals(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
+  return timingSafeEqual(a, b);
 }
 
 /** True when `code` matches `digest` under any secret of the ring. */

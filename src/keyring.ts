@@ -5,7 +5,7 @@
  * ./secrets.ts, the entry for all secret handling. @internal
  * @module
  */
-import { createHmac } from 'node:crypto';
+import { copyBytes, hmac, utf8 } from './crypto';
 
 /** Smallest accepted secret, in bytes (HMAC-SHA256 key strength). */
 export const MIN_SECRET_BYTES = 32;
@@ -15,15 +15,15 @@ export type Secret = string | Uint8Array;
 
 /** Validated secrets: `current` signs new codes, `all` are accepted when checking. */
 export interface Keyring {
-  readonly current: Buffer;
-  readonly all: readonly Buffer[];
+  readonly current: Uint8Array;
+  readonly all: readonly Uint8Array[];
   /** Derives store keys; stable across rotations that keep the oldest secret. */
-  readonly lookup: Buffer;
+  readonly lookup: Uint8Array;
   /**
    * The 0.1.0 AES-256-GCM keys (one for every kind), same order as `all`: only to read
    * stored numbers and TOTP secrets written before per-kind keys (see `unseal`).
    */
-  readonly sealKeys: readonly Buffer[];
+  readonly sealKeys: readonly Uint8Array[];
 }
 
 /** Builds a keyring; throws (misconfiguration) when a secret is missing or short. */
@@ -36,11 +36,11 @@ export function keyring(secret: Secret | readonly Secret[], lookupSecret?: Secre
   return { current: all[0]!, all, lookup, sealKeys: all.map((k) => subkey(k, 'seal')) };
 }
 
-function toKey(s: Secret, name: string): Buffer {
+function toKey(s: Secret, name: string): Uint8Array {
   if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
     throw new TypeError(`phoneproof: ${name} must be a string or Uint8Array.`);
   }
-  const key = typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s);
+  const key = copyBytes(typeof s === 'string' ? utf8(s) : s);
   if (key.length < MIN_SECRET_BYTES) {
     throw new TypeError(
       `phoneproof: ${name} is ${key.length} bytes; at least ${MIN_SECRET_BYTES} are required ` +
@@ -51,6 +51,6 @@ function toKey(s: Secret, name: string): Buffer {
 }
 
 /** Derives a purpose-specific subkey so one secret never keys two algorithms. */
-export function subkey(key: Buffer, label: string): Buffer {
-  return createHmac('sha256', key).update(`phoneproof:${label}`).digest();
+export function subkey(key: Uint8Array, label: string): Uint8Array {
+  return hmac('sha256', key, `phoneproof:${label}`);
 }

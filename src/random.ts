@@ -1,12 +1,13 @@
 /**
- * The default random source: bytes from `crypto.randomFillSync`, drawn a few kilobytes at a
- * time. A verification draws three small amounts (its id and IV, the code, a send's tag);
+ * The default random source: bytes from the CSPRNG (./crypto: `randomFillSync` on Node,
+ * `crypto.getRandomValues` elsewhere), drawn a few kilobytes at a time. A verification draws three small amounts (its id and IV, the code, a send's tag);
  * each `randomBytes` call into OpenSSL costs several microseconds whatever its size, so
  * small draws are served from a pool, as uuid and nanoid do. @internal
  * @module
  */
-import { randomFillSync } from 'node:crypto';
+
 import type { RandomBytes } from './codes';
+import { randomFill } from './crypto';
 
 /** Draws above this size bypass the pool. */
 const MAX_POOLED = 64;
@@ -19,7 +20,7 @@ const MAX_POOLED = 64;
  */
 export function randomPool(
   size = 4096,
-  fill: (buffer: Uint8Array) => Uint8Array = randomFillSync,
+  fill: (buffer: Uint8Array) => Uint8Array = randomFill,
 ): RandomBytes {
   if (!Number.isInteger(size) || size < MAX_POOLED) {
     throw new RangeError(`randomPool: size must be an integer >= ${MAX_POOLED} (got ${size}).`);

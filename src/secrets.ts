@@ -2,10 +2,10 @@
  * Secret handling, one entry: the keyring (./keyring.ts) and keyed digests (./digests.ts) are
  * re-exported here, and sealing lives here: a separate derived key and authenticated data for
  * every kind (`SealKind`), AES-256-GCM, and the 0.1.0 format still read for values at rest.
- * Uses only `node:crypto` computation (no I/O). @internal
+ * Computation only (./crypto), no I/O. @internal
  * @module
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { concatBytes, fromBase64, fromUtf8, gcmOpen, gcmSeal, toBase64Url, utf8 } from './crypto';
 import { type Keyring, subkey } from './keyring';
 
 export { codeDigest, codeMatches, digestEquals, hmac, phoneKey } from './digests';
@@ -51,10 +51,10 @@ export const SEAL_KINDS: readonly SealKind[] = [
  */
 const LEGACY_READABLE: ReadonlySet<SealKind> = new Set(['phone-number', 'totp-secret']);
 
-const kindKeyCache = new WeakMap<Keyring, Map<SealKind, readonly Buffer[]>>();
+const kindKeyCache = new WeakMap<Keyring, Map<SealKind, readonly Uint8Array[]>>();
 
 /** The AES-256-GCM keys of `kind` for every secret of the ring, current first. */
-function kindKeys(ring: Keyring, kind: SealKind): readonly Buffer[] {
+function kindKeys(ring: Keyring, kind: SealKind): readonly Uint8Array[] {
   let byKind = kindKeyCache.get(ring);
   if (!byKind) {
     byKind = new Map();
@@ -69,17 +69,17 @@ function kindKeys(ring: Keyring, kind: SealKind): readonly Buffer[] {
   return keys;
 }
 
-const aadCache = new Map<SealKind, Buffer>();
+const aadCache = new Map<SealKind, Uint8Array>();
 
 /**
  * The authenticated data of `kind`: its name, and the value it is bound to when there is one
  * (a blob bound to one verification does not open for another).
  */
-function aadOf(kind: SealKind, bound?: string): Buffer {
-  if (bound !== undefined) return Buffer.from(`phoneproof:${kind}\u0000${bound}`, 'utf8');
+function aadOf(kind: SealKind, bound?: string): Uint8Array {
+  if (bound !== undefined) return utf8(`phoneproof:${kind}\u0000${bound}`);
   let a = aadCache.get(kind);
   if (!a) {
-    a = Buffer.from(`phoneproof:${kind}`, 'utf8');
+    a = utf8(`phoneproof:${kind}`);
     aadCache.set(kind, a);
   }
   return a;
@@ -93,10 +93,8 @@ export function sealBytes(
   iv: Uint8Array,
   bound?: string,
 ): string {
-  const cipher = createCipheriv('aes-256-gcm', kindKeys(ring, kind)[0]!, iv);
-  cipher.setAAD(aadOf(kind, bound));
-  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+  const { ciphertext, tag } = gcmSeal(kindKeys(ring, kind)[0]!, iv, plaintext, aadOf(kind, bound));
+  return toBase64Url(concatBytes(iv, tag, ciphertext));
 }
 
 /** Encrypts a string as `kind` under the current secret (`iv`: 12 fresh random bytes). */
@@ -107,22 +105,16 @@ export function seal(
   iv: Uint8Array,
   bound?: string,
 ): string {
-  return sealBytes(ring, kind, Buffer.from(plaintext, 'utf8'), iv, bound);
+  return sealBytes(ring, kind, utf8(plaintext), iv, bound);
 }
 
-function open(raw: Buffer, key: Buffer, aad: Buffer | undefined): Buffer | undefined {
-  try {
-    // The tag length is fixed, so Node refuses a shortened tag itself (it otherwise accepts
-    // tags down to 4 bytes); `unsealBytes` also refuses a blob shorter than IV + tag.
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), {
-      authTagLength: 16,
-    });
-    if (aad) decipher.setAAD(aad);
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
-  } catch {
-    return undefined;
-  }
+/** Opens `raw` (iv|tag|ct; `unsealBytes` refuses a blob shorter than IV + tag). */
+function open(
+  raw: Uint8Array,
+  key: Uint8Array,
+  aad: Uint8Array | undefined,
+): Uint8Array | undefined {
+  return gcmOpen(key, raw.subarray(0, 12), raw.subarray(28), raw.subarray(12, 28), aad);
 }
 
 /** How `unseal` opens a blob. */
@@ -145,9 +137,9 @@ export function unsealBytes(
   kind: SealKind,
   sealed: string,
   options: UnsealOptions = {},
-): Buffer | undefined {
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length < 28) return undefined;
+): Uint8Array | undefined {
+  const raw = fromBase64(sealed);
+  if (raw === undefined || raw.length < 28) return undefined;
   const aad = aadOf(kind, options.bound);
   const keys = kindKeys(ring, kind);
   for (const key of options.currentOnly ? keys.slice(0, 1) : keys) {
@@ -175,5 +167,6 @@ export function unseal(
   sealed: string,
   options?: UnsealOptions,
 ): string | undefined {
-  return unsealBytes(ring, kind, sealed, options)?.toString('utf8');
+  const plain = unsealBytes(ring, kind, sealed, options);
+  return plain === undefined ? undefined : fromUtf8(plain);
 }

@@ -4,6 +4,8 @@
  * numbers are their own feature, `./test-numbers`.) @internal
  * @module
  */
+
+import { toBase64Url } from '../crypto';
 import { storeError } from '../feature/errors';
 import type { Feature, FeatureIO } from '../feature/feature';
 import type { AbuseInfo } from '../feature/operation-types';
@@ -31,7 +33,7 @@ export function abuseFeature(
     key,
     storeError,
     now: io.now,
-    nonce: () => Buffer.from(io.random(12)).toString('base64url'),
+    nonce: () => toBase64Url(io.random(12)),
     ring: io.ring,
     iv: () => io.random(12),
   };

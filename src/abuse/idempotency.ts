@@ -108,7 +108,7 @@ export function releaseKey(claim: string): Transition<void> {
 
 export interface IdempotencyDeps {
   readonly store: Store;
-  readonly key: Buffer;
+  readonly key: Uint8Array;
   readonly storeError: (e: unknown) => VerifyError;
   readonly now: () => number;
   readonly nonce: () => string;
@@ -126,7 +126,7 @@ const ALL_FIELDS = new Set(['ip', 'deviceId', 'userId'] as const);
  * need both); `''` without a context (the app's own calls share one scope). Keyed hashes,
  * never the values.
  */
-export function idempotencyScope(key: Buffer, r: Requester): string {
+export function idempotencyScope(key: Uint8Array, r: Requester): string {
   const keys = requesterKeysOf(key, r, ALL_FIELDS);
   const user = keys.find(([field]) => field === 'userId');
   return (user ? [user] : keys).map(([, k]) => k).join(' ');

@@ -14,7 +14,7 @@ export { ipGroup } from '../feature/requester';
 
 /** The requester keys of a requester identity, as `[field, store key]`, for `fields`. */
 export function requesterKeysOf(
-  key: Buffer,
+  key: Uint8Array,
   r: Requester,
   fields: ReadonlySet<RequesterField>,
 ): Array<[RequesterField, string]> {
@@ -29,7 +29,7 @@ export function requesterKeysOf(
 
 /** The requester keys present in a call's context (`requesterKeysOf` its identity). */
 export function requesterKeys(
-  key: Buffer,
+  key: Uint8Array,
   context: RequestContext | undefined,
   fields: ReadonlySet<RequesterField>,
   ipv6PrefixLength: number,
@@ -48,7 +48,7 @@ const CONV_TAG = 6;
  * is that tag followed by the number's (the first 6 characters of its phone key).
  */
 export function conversionRequester(
-  key: Buffer,
+  key: Uint8Array,
   r: Requester,
   phoneKey: string,
 ): { readonly req: string; readonly entry: string } {
@@ -101,7 +101,7 @@ export function prefixOf(n: SplitNumber, trailingDigits: number): string {
 }
 
 /** The keyed hash of a prefix, as its records' keys hold it. */
-export function prefixHash(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+export function prefixHash(key: Uint8Array, n: SplitNumber, trailingDigits: number): string {
   return hmac(key, 'prefix', prefixOf(n, trailingDigits)).slice(0, 32);
 }
 
@@ -113,7 +113,7 @@ const PREFIX_HASHES = 4096;
  * need the same hashes, and so do the other numbers of a busy prefix. The prefixes are held
  * in process memory only (as the parsed numbers are), never in the store.
  */
-export function prefixHasher(key: Buffer): (n: SplitNumber, trailingDigits: number) => string {
+export function prefixHasher(key: Uint8Array): (n: SplitNumber, trailingDigits: number) => string {
   const known = new Recent<string>(PREFIX_HASHES);
   return (n, trailingDigits) => {
     const prefix = prefixOf(n, trailingDigits);
@@ -137,12 +137,16 @@ export const prefixKeyOf = (hash: string, trailingDigits: number) =>
 export const conversionPrefixKeyOf = (hash: string) => `conv:pfx:${hash}`;
 
 /** The store key of a prefix's velocity log. */
-export function prefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+export function prefixKey(key: Uint8Array, n: SplitNumber, trailingDigits: number): string {
   return prefixKeyOf(prefixHash(key, n, trailingDigits), trailingDigits);
 }
 
 /** The store key of a prefix's conversion record. */
-export function conversionPrefixKey(key: Buffer, n: SplitNumber, trailingDigits: number): string {
+export function conversionPrefixKey(
+  key: Uint8Array,
+  n: SplitNumber,
+  trailingDigits: number,
+): string {
   return conversionPrefixKeyOf(prefixHash(key, n, trailingDigits));
 }
 
@@ -155,7 +159,7 @@ export function phoneTag(phoneKey: string): string {
  * A short tag of the secret, so that verifiers with different secrets sharing one store keep
  * separate country and global records (every other key is a keyed hash already).
  */
-export const namespaceOf = (key: Buffer) => hmac(key, 'namespace').slice(0, 8);
+export const namespaceOf = (key: Uint8Array) => hmac(key, 'namespace').slice(0, 8);
 
 export const countryCapKey = (ns: string, country: string) => `cc:${ns}:${country}`;
 export const conversionCountryKey = (ns: string, country: string) => `conv:cc:${ns}:${country}`;

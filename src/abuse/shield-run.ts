@@ -38,7 +38,7 @@ const noRelease: Release = () => okAsync(undefined);
 export interface ShieldDeps {
   readonly store: Store;
   /** Subkey for hashing requester values and prefixes. */
-  readonly key: Buffer;
+  readonly key: Uint8Array;
   readonly publish: Publish;
   readonly storeError: (e: unknown) => VerifyError;
 }

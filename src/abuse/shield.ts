@@ -50,7 +50,7 @@ const ignore = () => undefined;
 /** What the shield's budgets are built from (resolved once per verifier). */
 interface Env {
   readonly a: ResolvedAbuse;
-  readonly key: Buffer;
+  readonly key: Uint8Array;
   readonly ns: string;
   readonly prefixHash: ReturnType<typeof prefixHasher>;
   readonly merged: PrefixLimit | undefined;

@@ -78,7 +78,7 @@ export interface Book {
   purge(phoneKey: string, headSeq: number): ResultAsync<boolean, VerifyError>;
 }
 
-export function consentBook(ledger: ConsentLedger, key: Buffer): Book {
+export function consentBook(ledger: ConsentLedger, key: Uint8Array): Book {
   const call = <A extends unknown[], T>(f: (...a: A) => Promise<T>) =>
     ResultAsync.fromThrowable(f, ledgerError);
   const verified = (phoneKey: string, head: Parameters<typeof checkHead>[2]) => {

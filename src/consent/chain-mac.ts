@@ -3,26 +3,29 @@
  * an entry (its fields, position and the previous entry's MAC), the anchor of a phone (the
  * newest entry's position and MAC, in another domain) and the salted digest of the personal
  * fields. Written by `chainEntry` (./chain.ts), checked by ./chain-verify.ts.
- * Pure computation (`node:crypto` only).
+ * Pure computation (../crypto only).
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { hash, hmac, toBase64Url } from '../crypto';
 import type { ConsentEntry } from '../ports/consent-ledger';
 import { subkey } from '../secrets';
 
 /** The chain MAC key, derived from the lookup secret (stable across secret rotations). */
-export function chainKey(lookup: Buffer): Buffer {
+export function chainKey(lookup: Uint8Array): Uint8Array {
   return subkey(lookup, 'consent-chain');
 }
 
-const mac = (key: Buffer, parts: readonly unknown[]): string =>
-  createHmac('sha256', key).update(JSON.stringify(parts)).digest('base64url');
+const mac = (key: Uint8Array, parts: readonly unknown[]): string =>
+  toBase64Url(hmac('sha256', key, JSON.stringify(parts)));
 
 /** Digest of the personal fields; salted so that erased values cannot be guessed back. */
 export function personalDigest(salt: string, ip?: string, userAgent?: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify(['phoneproof.consent.personal.v1', salt, ip ?? null, userAgent ?? null]))
-    .digest('base64url');
+  return toBase64Url(
+    hash(
+      'sha256',
+      JSON.stringify(['phoneproof.consent.personal.v1', salt, ip ?? null, userAgent ?? null]),
+    ),
+  );
 }
 
 /** An entry without what its MAC does not cover. */
@@ -33,7 +36,7 @@ export type Unsealed = Omit<ConsentEntry, 'hash' | 'redactedAt' | 'ip' | 'userAg
  * `messageId` is appended only when present, so entries written before it existed keep
  * their MAC (the array's length tells the two forms apart).
  */
-export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
+export function entryHash(key: Uint8Array, phoneKey: string, e: Unsealed): string {
   return mac(key, [
     'phoneproof.consent.entry.v1',
     phoneKey,
@@ -51,6 +54,6 @@ export function entryHash(key: Buffer, phoneKey: string, e: Unsealed): string {
 }
 
 /** The anchor of a phone whose newest entry is `seq` with MAC `hash`: `<seq>.<mac>`. */
-export function anchorOf(key: Buffer, phoneKey: string, seq: number, hash: string): string {
+export function anchorOf(key: Uint8Array, phoneKey: string, seq: number, hash: string): string {
   return `${seq}.${mac(key, ['phoneproof.consent.anchor.v1', phoneKey, seq, hash])}`;
 }

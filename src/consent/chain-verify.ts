@@ -46,7 +46,11 @@ export type ChainVerdict =
     };
 
 /** Checks one entry on its own (MAC and personal fields); undefined when sound. */
-function entryProblem(key: Buffer, phoneKey: string, e: ConsentEntry): ChainProblem | undefined {
+function entryProblem(
+  key: Uint8Array,
+  phoneKey: string,
+  e: ConsentEntry,
+): ChainProblem | undefined {
   const { hash, redactedAt, ip, userAgent, salt, ...rest } = e;
   if (!digestEquals(entryHash(key, phoneKey, rest), hash)) return 'hash';
   const hasPersonal = ip !== undefined || userAgent !== undefined || salt !== undefined;
@@ -61,7 +65,7 @@ function entryProblem(key: Buffer, phoneKey: string, e: ConsentEntry): ChainProb
 
 /** Checks an anchor against the newest entry present (or none). */
 function anchorProblem(
-  key: Buffer,
+  key: Uint8Array,
   phoneKey: string,
   last: ConsentEntry | undefined,
   anchor: string | undefined,
@@ -87,7 +91,7 @@ function anchorProblem(
  * older entries (`checkChain` does).
  */
 export function checkHead(
-  key: Buffer,
+  key: Uint8Array,
   phoneKey: string,
   head: ConsentHead,
 ): { seq: number; problem: ChainProblem } | undefined {
@@ -100,7 +104,7 @@ export function checkHead(
 
 /** Verifies a whole chain with a derived key. `expect`: an anchor kept outside the ledger. */
 export function checkChain(
-  key: Buffer,
+  key: Uint8Array,
   phoneKey: string,
   chain: ConsentChain,
   expect?: { readonly seq: number; readonly hash: string },

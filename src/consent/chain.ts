@@ -3,7 +3,7 @@
  * the MAC of the previous entry of the same phone, and each phone has an anchor (a keyed MAC
  * over the newest entry's position and MAC, in another domain) written with it. Without the
  * secret nobody can edit, insert, reorder, move between phones, or delete entries, even the
- * newest ones, without `verifyChain` noticing. Pure computation (`node:crypto` only).
+ * newest ones, without `verifyChain` noticing. Pure computation (../crypto only).
  * The MACs are in ./chain-mac.ts and verification in ./chain-verify.ts; this module appends
  * (`chainEntry`) and re-exports both, so the chain has one entry point.
  * @module
@@ -39,7 +39,7 @@ export interface ConsentDraft {
 
 /** Builds the next entry of a chain and its anchor from the head the ledger showed. */
 export function chainEntry(
-  key: Buffer,
+  key: Uint8Array,
   phoneKey: string,
   head: ConsentHead,
   draft: ConsentDraft,

@@ -5,6 +5,7 @@
  * @module
  */
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
+import { toBase64Url } from '../crypto';
 import type { VerifyError } from '../errors';
 import { objectInput } from '../feature/input';
 import type { RequestContext } from '../feature/operation-types';
@@ -101,7 +102,7 @@ export function recordGiven(s: Setup, r: GivenRecord): ResultAsync<ConsentStatus
     version: g.version,
     ...(g.ip !== undefined ? { ip: g.ip } : {}),
     ...(g.userAgent !== undefined ? { userAgent: g.userAgent } : {}),
-    ...(personal ? { salt: Buffer.from(s.sh.random(16)).toString('base64url') } : {}),
+    ...(personal ? { salt: toBase64Url(s.sh.random(16)) } : {}),
   };
   return s.book
     .append(r.phoneKey, (last) =>

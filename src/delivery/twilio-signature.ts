@@ -6,7 +6,7 @@
  * inconsistent about default ports, so the URL is tried with and without one.
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { hash, hmac, toBase64, toHex } from '../crypto';
 import { digestEquals } from '../secrets';
 import { paramMap, type WebhookParams } from './report';
 
@@ -17,7 +17,7 @@ export function twilioSignature(authToken: string, url: string, params: WebhookP
   for (const name of [...map.keys()].sort()) {
     for (const value of [...new Set(map.get(name))].sort()) data += name + value;
   }
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+  return toBase64(hmac('sha1', authToken, data));
 }
 
 function urlVariants(url: string): string[] {
@@ -74,7 +74,7 @@ export function validateTwilioSignature(input: TwilioSignatureInput): boolean {
   const params: WebhookParams = bodyHash !== null ? {} : (input.params ?? {});
   if (bodyHash !== null) {
     if (typeof input.body !== 'string') return false;
-    const actual = createHash('sha256').update(input.body, 'utf8').digest('hex');
+    const actual = toHex(hash('sha256', input.body));
     if (!digestEquals(actual, bodyHash.toLowerCase())) return false;
   }
   let valid = false;

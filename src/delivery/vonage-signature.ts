@@ -10,10 +10,10 @@
  * - Messages API: an `Authorization: Bearer` JWT, HS256 with the signature secret, whose
  *   `payload_hash` claim is the SHA-256 (hex) of the request body and `iat` its issue time.
  *
- * Pure computation (`node:crypto` only); every comparison is constant-time.
+ * Pure computation (../crypto only); every comparison is constant-time.
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { fromBase64, fromUtf8, hash, hmac, toBase64Url, toHex } from '../crypto';
 import { digestEquals } from '../secrets';
 
 /** The signing method chosen in the Vonage dashboard (default `sha256`). */
@@ -46,11 +46,8 @@ export function vonageSignature(
     if (k === 'sig') continue;
     data += `&${k}=${str(params[k]).replace(/[&=]/g, '_')}`;
   }
-  if (method === 'md5hash')
-    return createHash('md5')
-      .update(data + secret, 'utf8')
-      .digest('hex');
-  return createHmac(method, secret).update(data, 'utf8').digest('hex');
+  if (method === 'md5hash') return toHex(hash('md5', data + secret));
+  return toHex(hmac(method, secret, data));
 }
 
 export interface VonageCheck {
@@ -87,7 +84,9 @@ export function validateVonageSignature(
 
 const b64json = (s: string): Record<string, unknown> | undefined => {
   try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    const bytes = fromBase64(s);
+    if (bytes === undefined) return undefined;
+    const v = JSON.parse(fromUtf8(bytes)) as unknown;
     return typeof v === 'object' && v !== null && !Array.isArray(v)
       ? (v as Record<string, unknown>)
       : undefined;
@@ -115,15 +114,15 @@ export function validateVonageJwt(
   const claims = b64json(p);
   if (header?.alg !== 'HS256' || !claims || !fresh(claims.iat, c)) return false;
   if (typeof claims.exp === 'number' && claims.exp * 1000 < c.now) return false;
-  const hash = createHash('sha256').update(c.body).digest('hex');
+  const bodyHash = toHex(hash('sha256', c.body));
   if (
     typeof claims.payload_hash !== 'string' ||
-    !digestEquals(hash, claims.payload_hash.toLowerCase())
+    !digestEquals(bodyHash, claims.payload_hash.toLowerCase())
   )
     return false;
   let valid = false;
   for (const secret of secretsOf(c.signatureSecret)) {
-    const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
+    const expected = toBase64Url(hmac('sha256', secret, `${h}.${p}`));
     if (digestEquals(expected, s)) valid = true;
   }
   return valid;

@@ -76,7 +76,7 @@ export function ipv6PrefixOf(abuse: unknown): number {
   return typeof n === 'number' ? n : DEFAULT_IPV6_PREFIX;
 }
 
-const tagKeys = new WeakMap<Keyring, Buffer>();
+const tagKeys = new WeakMap<Keyring, Uint8Array>();
 
 /**
  * The verification binding: a short keyed hash of the first of the IP group, device id and

@@ -7,6 +7,7 @@
  */
 
 import { errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
+import { toBase64Url } from '../crypto';
 import { type VerifyError, verifyError } from '../errors';
 import { MARKER_PADDING_MS } from '../feature/clock';
 import type { Feature, FeatureIO } from '../feature/feature';
@@ -124,7 +125,7 @@ export function makeProofs(sh: FeatureIO, options: ProofOptions | false | undefi
   const config = resolveProofConfig(options);
   const keys = proofKeys(sh.ring);
   const stampTtl = (config?.ttlMs ?? DEFAULT_TTL_MS) + 2_000;
-  const jti = () => Buffer.from(sh.random(16)).toString('base64url');
+  const jti = () => toBase64Url(sh.random(16));
 
   const hashOf = (kind: ProofClaims['kind'], id: string) =>
     kind === 'phone' ? phoneKey(sh.ring, id) : subjectKey(sh.ring, id);

@@ -1,13 +1,12 @@
 /**
- * Proof tokens: compact JWS (HS256; signed with node:crypto, verified with `jose`) under a
+ * Proof tokens: compact JWS (HS256, signed and verified by ../crypto/jws.ts) under a
  * key derived from the verifier's secret (`subkey(secret, 'proof')`). New proofs are signed
  * with the current secret; the `kid` header names the derived key, so verification accepts
  * any secret of the ring (rotation) without trying each. Pure computation, no I/O. @internal
  * @module
  */
-import { createHmac, webcrypto } from 'node:crypto';
-import { jwtVerify } from 'jose';
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { signJwt, verifyJwt } from '../crypto/jws';
 import { type VerifyError, verifyError } from '../errors';
 import { hmac, type Keyring, subkey } from '../secrets';
 import type { ProofKind, ProofMethod } from './types';
@@ -51,40 +50,22 @@ export interface ProofPayload extends Omit<ProofClaims, 'sub'>, WireIdentity {
 
 interface SigningKey {
   readonly kid: string;
-  /** The raw HMAC key, for signing with node:crypto. */
-  readonly raw: Buffer;
-  /** The HMAC key, imported into WebCrypto once on first use (jose would import it per call). */
-  key(): Promise<webcrypto.CryptoKey>;
+  /** The HMAC-SHA256 key. */
+  readonly raw: Uint8Array;
 }
 
 /** The signing keys of a ring, current first. */
 export function proofKeys(ring: Keyring): SigningKey[] {
   return ring.all.map((secret) => {
     const raw = subkey(secret, 'proof');
-    let imported: Promise<webcrypto.CryptoKey> | undefined;
-    return {
-      kid: hmac(raw, 'kid').slice(0, 16),
-      raw,
-      key: () => {
-        imported ??= webcrypto.subtle.importKey(
-          'raw',
-          new Uint8Array(raw),
-          { name: 'HMAC', hash: 'SHA-256' },
-          false,
-          ['sign', 'verify'],
-        );
-        return imported;
-      },
-    };
+    return { kid: hmac(raw, 'kid').slice(0, 16), raw };
   });
 }
 
-const b64url = (json: unknown) => Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
-
 /**
  * Signs a proof issued at `now` with the first key: a compact JWS (RFC 7515) with HS256,
- * built here with node:crypto's synchronous HMAC (jose signs through WebCrypto's async HMAC,
- * about 40 times slower, on every approval). `readProof` verifies with jose.
+ * through the synchronous HMAC of ../crypto (WebCrypto's async HMAC is about 40 times
+ * slower, on every approval).
  */
 export function signProof(
   keys: readonly SigningKey[],
@@ -95,7 +76,7 @@ export function signProof(
   now: number,
 ): ResultAsync<string, VerifyError> {
   const signing = keys[0]!;
-  const header = { alg: 'HS256', typ: PROOF_TYP, kid: signing.kid };
+  const header = { typ: PROOF_TYP, kid: signing.kid };
   const payload = {
     sty: claims.kind,
     pur: claims.purpose,
@@ -110,20 +91,12 @@ export function signProof(
     ...(config.audience !== undefined ? { aud: config.audience } : {}),
   };
   try {
-    const input = `${b64url(header)}.${b64url(payload)}`;
-    const signature = createHmac('sha256', signing.raw).update(input).digest('base64url');
-    return okAsync(`${input}.${signature}`);
+    return okAsync(signJwt(signing.raw, header, payload));
   } catch (e) {
     return errAsync(
       verifyError('proof_invalid', { message: 'The proof could not be signed.', cause: e }),
     );
   }
-}
-
-function mapJoseError(e: unknown): VerifyError {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'ERR_JWT_EXPIRED') return verifyError('proof_expired', { cause: e });
-  return verifyError('proof_invalid', { cause: e });
 }
 
 function payloadOf(p: Record<string, unknown>): Result<ProofPayload, VerifyError> {
@@ -161,26 +134,16 @@ export function readProof(
   token: string,
   now: number,
 ): ResultAsync<ProofPayload, VerifyError> {
-  return ResultAsync.fromThrowable(
-    () =>
-      jwtVerify(
-        token,
-        (header) => {
-          const k = keys.find((x) => x.kid === header.kid);
-          if (!k) throw new Error('unknown kid');
-          return k.key();
-        },
-        {
-          algorithms: ['HS256'],
-          typ: PROOF_TYP,
-          issuer: config.issuer,
-          ...(config.audience !== undefined
-            ? { audience: config.audience as string | string[] }
-            : {}),
-          currentDate: new Date(now),
-          requiredClaims: ['sub', 'jti', 'iat', 'exp'],
-        },
-      ),
-    mapJoseError,
-  )().andThen((r) => payloadOf(r.payload as Record<string, unknown>));
+  const r = verifyJwt(token, (header) => keys.find((x) => x.kid === header.kid)?.raw, {
+    typ: PROOF_TYP,
+    issuer: config.issuer,
+    audience: config.audience,
+    requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+    now,
+  });
+  if (!r.ok) {
+    const code = r.reason === 'expired' ? 'proof_expired' : 'proof_invalid';
+    return errAsync(verifyError(code, { cause: new Error(r.message) }));
+  }
+  return payloadOf(r.payload).asyncAndThen((p) => okAsync(p));
 }

@@ -8,7 +8,7 @@
  * (path and query, exactly as sent) and base64url(SHA-256(body)), joined by newlines.
  * @module
  */
-import { createHash, createHmac } from 'node:crypto';
+import { copyBytes, hash, hmac, toBase64Url, utf8 } from '../crypto';
 import type { Secret } from '../secrets';
 
 /** Header carrying the caller's system id. */
@@ -44,11 +44,11 @@ export interface SignedHeaders {
 }
 
 /** Turns a secret into key bytes; throws (misconfiguration) when it is short. */
-export function systemKey(secret: Secret, name: string): Buffer {
+export function systemKey(secret: Secret, name: string): Uint8Array {
   if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
     throw new TypeError(`phoneproof: the secret of system "${name}" must be a string or bytes.`);
   }
-  const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  const key = copyBytes(typeof secret === 'string' ? utf8(secret) : secret);
   if (key.length < MIN_SYSTEM_SECRET_BYTES) {
     throw new TypeError(
       `phoneproof: the secret of system "${name}" is ${key.length} bytes; at least ` +
@@ -60,9 +60,7 @@ export function systemKey(secret: Secret, name: string): Buffer {
 
 /** base64url(SHA-256(body)); the empty body has a digest too. */
 export function bodyDigest(body: string | Uint8Array | undefined): string {
-  return createHash('sha256')
-    .update(body ?? '')
-    .digest('base64url');
+  return toBase64Url(hash('sha256', body ?? ''));
 }
 
 /** The signed text. @internal */
@@ -79,8 +77,8 @@ export function canonicalRequest(
 }
 
 /** `v1=` + base64url HMAC of the canonical request under `key`. @internal */
-export function signatureOf(key: Buffer, canonical: string): string {
-  return `v1=${createHmac('sha256', key).update(canonical).digest('base64url')}`;
+export function signatureOf(key: Uint8Array, canonical: string): string {
+  return `v1=${toBase64Url(hmac('sha256', key, canonical))}`;
 }
 
 /**

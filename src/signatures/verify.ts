@@ -6,8 +6,9 @@
  * `store_unavailable` (fail closed).
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { hash, timingSafeEqual, toBase64Url } from '../crypto';
 import { type VerifyError, verifyError } from '../errors';
 import type { Store } from '../ports/store';
 import type { Secret } from '../secrets';
@@ -90,7 +91,7 @@ export function requestSignatureCheck(options: SignatureOptions): RequestSignatu
     throw new TypeError('phoneproof: `signatures.skewMs` must be an integer of at least 1000.');
   }
   const now = options.now ?? Date.now;
-  const keys = new Map<string, readonly Buffer[]>();
+  const keys = new Map<string, readonly Uint8Array[]>();
   for (const [id, secret] of Object.entries(systems)) {
     const list = (Array.isArray(secret) ? secret : [secret]) as readonly Secret[];
     if (list.length === 0) throw new TypeError(`phoneproof: system "${id}" has no secret.`);
@@ -132,14 +133,13 @@ export function requestSignatureCheck(options: SignatureOptions): RequestSignatu
       request.path,
       bodyDigest(request.body),
     );
-    const given = Buffer.from(signature, 'utf8');
     let match = false;
     for (const key of secrets) {
       // Every key is tried so timing does not reveal which one matched.
-      if (timingSafeEqual(Buffer.from(signatureOf(key, canonical), 'utf8'), given)) match = true;
+      if (timingSafeEqual(signatureOf(key, canonical), signature)) match = true;
     }
     if (!match) return refuse('The request signature does not match.');
-    const replayKey = `replay:${createHash('sha256').update(`${systemId}\u0000${signature}`).digest('base64url')}`;
+    const replayKey = `replay:${toBase64Url(hash('sha256', `${systemId}\u0000${signature}`))}`;
     // The signature stays acceptable until timestamp + skew: remember it at least that long.
     const ttlMs = Math.max(1000, timestamp + skewMs - at) + 1000;
     return remember(replayKey, ttlMs).andThen((fresh) =>

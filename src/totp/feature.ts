@@ -6,6 +6,7 @@
  * @module
  */
 import { errAsync, ok, okAsync, type Result } from 'neverthrow';
+import { toBase64Url } from '../crypto';
 import { type VerifyError, verifyError } from '../errors';
 import { refusalError } from '../feature/errors';
 import type { Feature, FeatureIO as Shell } from '../feature/feature';
@@ -131,7 +132,7 @@ function makeChallenge(ctx: TotpContext): TotpApi['challenge'] {
     );
     if (parsed.isErr()) return errAsync(parsed.error);
     const { subject, purpose } = parsed.value;
-    const nonce = Buffer.from(sh.random(16)).toString('base64url');
+    const nonce = toBase64Url(sh.random(16));
     const iv = sh.random(12);
     return ctx.read(ctx.hashOf(subject)).andThen((state) => {
       const s = settleTotp(state, at, ctx.policy);

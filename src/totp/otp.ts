@@ -1,31 +1,28 @@
 /**
  * One-time passwords through otplib 13's functional API: RFC 4226 HOTP codes (a TOTP code
  * is the HOTP code of the time step), base32 secrets, `otpauth://` URIs. otplib's crypto
- * port is filled with `node:crypto` HMAC (synchronous, so codes can be computed inside a
- * store transition). Pure computation, no I/O. @internal
+ * port is filled with phoneproof's synchronous HMAC (../crypto: native on Node, noble
+ * elsewhere), so codes can be computed inside a store transition. Pure computation, no I/O. @internal
  * @module
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
 import { type CryptoPlugin, generateSync, generateURI, ScureBase32Plugin } from 'otplib';
+import { hmac, randomBytes, timingSafeEqual } from '../crypto';
 import { stepAt, type TotpAlgorithm } from './state';
 
 const HASHES: Record<string, TotpAlgorithm> = { sha1: 'sha1', sha256: 'sha256', sha512: 'sha512' };
 
-/** otplib's crypto port over `node:crypto`. */
-export const nodeCrypto: CryptoPlugin = {
-  name: 'phoneproof-node',
+/** otplib's crypto port over ../crypto. */
+export const otpCrypto: CryptoPlugin = {
+  name: 'phoneproof',
   algorithms: Object.values(HASHES),
   hmac(algorithm, key, data) {
     const name = HASHES[String(algorithm).toLowerCase().replace(/[-_]/g, '')];
     if (!name) throw new TypeError(`phoneproof: unsupported HMAC algorithm ${String(algorithm)}`);
-    return new Uint8Array(createHmac(name, key).update(data).digest());
+    return new Uint8Array(hmac(name, key, data));
   },
-  randomBytes: (length) => new Uint8Array(randomBytes(length)),
-  constantTimeEqual(a, b) {
-    const x = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
-    const y = typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b);
-    return x.length === y.length && timingSafeEqual(x, y);
-  },
+  randomBytes: (length) => randomBytes(length),
+  constantTimeEqual: (a, b) => timingSafeEqual(a, b),
 };
 
 const base32Plugin = new ScureBase32Plugin();
@@ -50,7 +47,7 @@ export function hotp(
     counter,
     algorithm: p.algorithm,
     digits: p.digits,
-    crypto: nodeCrypto,
+    crypto: otpCrypto,
   });
 }
 

@@ -31,7 +31,7 @@ export function normalizeRecoveryCode(input: unknown): string | undefined {
   return normalizeCodeInput(input, RECOVERY_CODE_LENGTH, ALPHANUMERIC_ALPHABET);
 }
 
-function digest(key: Buffer, subjectKey: string, code: string): string {
+function digest(key: Uint8Array, subjectKey: string, code: string): string {
   return hmac(subkey(key, 'recovery'), subjectKey, code);
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
+import { toBase64Url } from '../crypto';
 import type { VerifyError } from '../errors';
 import { refusalError } from '../feature/errors';
 import { bad, objectInput, purposeOf } from '../feature/input';
@@ -42,7 +43,7 @@ export function targetOf(
     purposeOf(o.purpose).map((purpose) => ({
       subject,
       purpose,
-      id: Buffer.from(ctx.sh.random(16)).toString('base64url'),
+      id: toBase64Url(ctx.sh.random(16)),
     })),
   );
 }

@@ -8,6 +8,7 @@ import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow
 import { editState } from '../core/copy';
 import type { Refusal, Step } from '../core/refusal';
 import type { PhoneState, VerificationState } from '../core/state';
+import { toBase64Url } from '../crypto';
 import { attemptOf, type SendAttempt } from '../delivery/attempts';
 import { deliveryError } from '../delivery/errors';
 import { type FallbackPolicy, fallbackChannel, isOptOut } from '../delivery/fallback';
@@ -62,8 +63,7 @@ async function settleAttempts(
 
 /** A fresh send tag (see `SendAttempt.ref`): 8 characters, 48 random bits. */
 export function sendTag(random: (n: number) => Uint8Array): string {
-  const b = random(6);
-  return Buffer.from(b.buffer, b.byteOffset, 6).toString('base64url');
+  return toBase64Url(random(6).subarray(0, 6));
 }
 
 /**

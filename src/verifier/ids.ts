@@ -7,6 +7,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
+import { fromBase64, toBase64Url } from '../crypto';
 import { type VerifyError, verifyError } from '../errors';
 import { hmac, type Keyring, sealBytes, subkey, unsealBytes } from '../secrets';
 
@@ -26,14 +27,14 @@ export interface OpenedId {
 
 /** A new id for a verification of the phone `phoneKey` (`iv`: 12 fresh random bytes). */
 export function newVerificationId(ring: Keyring, phoneKey: string, iv: Uint8Array): string {
-  return sealBytes(ring, 'verification-id', Buffer.from(phoneKey, 'base64url'), iv);
+  return sealBytes(ring, 'verification-id', fromBase64(phoneKey)!, iv);
 }
 
 /** The phone key inside `id`, or undefined when it is not an id sealed by this ring. */
 export function phoneKeyOfId(ring: Keyring, id: string): string | undefined {
   if (!ID.test(id)) return undefined;
   const pkey = unsealBytes(ring, 'verification-id', id);
-  return pkey?.length === PHONE_KEY_BYTES ? pkey.toString('base64url') : undefined;
+  return pkey?.length === PHONE_KEY_BYTES ? toBase64Url(pkey) : undefined;
 }
 
 /**
@@ -52,7 +53,7 @@ export function openId(ring: Keyring, x: unknown): Result<OpenedId, VerifyError>
   return ok({ id: x, phoneKey: pkey, key: `phone:${pkey}` });
 }
 
-const refKeys = new WeakMap<Keyring, Buffer>();
+const refKeys = new WeakMap<Keyring, Uint8Array>();
 
 /**
  * The reference events carry for a verification: a keyed hash of its id (22 characters),

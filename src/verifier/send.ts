@@ -8,6 +8,7 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { generateCode } from '../codes';
 import { resendTransition, startTransition } from '../core/send';
+import { toBase64Url } from '../crypto';
 import { pendingAttempt } from '../delivery/attempts';
 import type { FallbackPolicy } from '../delivery/fallback';
 import { type VerifyError, verifyError } from '../errors';
@@ -87,7 +88,7 @@ export function makeStart(
     // 12 bytes of the id's IV, 12 of the number's IV, 6 of the send's tag: one draw.
     const nonce = sh.random(30);
     const id = newVerificationId(sh.ring, pkey, nonce.subarray(0, 12));
-    const tag = Buffer.from(nonce.buffer, nonce.byteOffset + 24, 6).toString('base64url');
+    const tag = toBase64Url(nonce.subarray(24, 30));
     const ctx: SendContext = {
       op: 'start',
       ...operationBase(o, at, sh.ipv6Prefix),
