@@ -40,7 +40,14 @@ interface LoadResult {
 function startServer(framework: string, count: number): Promise<{ child: ChildProcess } & Ready> {
   const script = new URL('./http-server.ts', import.meta.url).pathname;
   const child = fork(script, [framework, String(count)], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_HTTP_CPU_PROF=<dir>: the server writes a V8 CPU profile there (node --cpu-prof).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_HTTP_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
