@@ -78,7 +78,7 @@ async function bundle(dir) {
     logLevel: 'error',
   };
   const entries = {
-    'phoneproof': 'src/index.ts',
+    phoneproof: 'src/index.ts',
     'phoneproof/memory': 'adapters/memory/index.ts',
     'phoneproof/fetch': 'adapters/fetch/index.ts',
   };

@@ -6,12 +6,12 @@
  * @internal
  * @module
  */
-import { hmac as mac, timingSafeEqual, toBase64Url } from './crypto';
+import { hmacText, timingSafeEqual } from './crypto';
 import type { Keyring } from './keyring';
 
 /** HMAC-SHA256 of `parts` joined by a separator that cannot occur in them, base64url. */
 export function hmac(key: Uint8Array, ...parts: string[]): string {
-  return toBase64Url(mac('sha256', key, parts.join('\u0000')));
+  return hmacText('sha256', key, parts.join('\u0000'), 'base64url');
 }
 
 /** The store-key fragment for a phone: never the number itself. */

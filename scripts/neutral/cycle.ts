@@ -68,7 +68,11 @@ export async function runCycle(): Promise<CycleResult> {
   const status = await call(`/verifications/${id}`, 'GET');
   expect('status approved', status.status === 200 && status.json.status === 'approved', steps);
   const proof = right.json.proof as string;
-  const verified = await verifier.verifyProof(proof, { purpose: 'verify', phone: '+12133734253', singleUse: true });
+  const verified = await verifier.verifyProof(proof, {
+    purpose: 'verify',
+    phone: '+12133734253',
+    singleUse: true,
+  });
   if (verified.isErr()) throw new Error(`neutral cycle: proof refused: ${verified.error.code}`);
   expect('proof verified', verified.isOk(), steps);
   const again = await verifier.verifyProof(proof, { purpose: 'verify', singleUse: true });

@@ -6,7 +6,7 @@
  * Pure computation (../crypto only).
  * @module
  */
-import { hash, hmac, toBase64Url } from '../crypto';
+import { hash, hmacText, toBase64Url } from '../crypto';
 import type { ConsentEntry } from '../ports/consent-ledger';
 import { subkey } from '../secrets';
 
@@ -16,7 +16,7 @@ export function chainKey(lookup: Uint8Array): Uint8Array {
 }
 
 const mac = (key: Uint8Array, parts: readonly unknown[]): string =>
-  toBase64Url(hmac('sha256', key, JSON.stringify(parts)));
+  hmacText('sha256', key, JSON.stringify(parts), 'base64url');
 
 /** Digest of the personal fields; salted so that erased values cannot be guessed back. */
 export function personalDigest(salt: string, ip?: string, userAgent?: string): string {

@@ -43,4 +43,16 @@ export interface CryptoBackend {
   copy(bytes: Uint8Array): Uint8Array;
   /** Equal bytes, in time independent of the contents (length is not secret). */
   equal(a: Uint8Array, b: Uint8Array): boolean;
+  /** A native text encoding of bytes, when faster than ./encoding.ts (the same output). */
+  readonly encode?: (bytes: Uint8Array, encoding: TextEncoding) => string;
+  /** `encode(hmac(...))` in one native call, when the backend has one. */
+  readonly hmacText?: (
+    algorithm: HashAlgorithm,
+    key: BytesLike,
+    data: BytesLike,
+    encoding: TextEncoding,
+  ) => string;
 }
+
+/** The encodings of `CryptoBackend.encode`. */
+export type TextEncoding = 'base64' | 'base64url' | 'hex';

@@ -8,30 +8,54 @@
  * or uses `Buffer`. @internal
  * @module
  */
-import type { BytesLike, CryptoBackend, HashAlgorithm, Sealed } from './backend';
-import { utf8 } from './encoding';
+import type { BytesLike, CryptoBackend, HashAlgorithm, Sealed, TextEncoding } from './backend';
+import * as text from './encoding';
 import { nobleBackend } from './noble';
 import { nodeBackend } from './node';
 
-export type { BytesLike, CryptoBackend, HashAlgorithm, Sealed } from './backend';
-export {
-  concatBytes,
-  fromBase64,
-  fromUtf8,
-  toBase64,
-  toBase64Url,
-  toHex,
-  utf8,
-} from './encoding';
+export type { BytesLike, CryptoBackend, HashAlgorithm, Sealed, TextEncoding } from './backend';
+export { concatBytes, fromBase64, fromUtf8, utf8 } from './encoding';
 export { nobleBackend } from './noble';
 export { nodeBackend } from './node';
 
 /** The backend in use: native where there is one, portable otherwise. */
 export const backend: CryptoBackend = nodeBackend() ?? nobleBackend;
 
+const encode = backend.encode;
+
+/** Standard base64 with padding (RFC 4648 section 4). */
+export const toBase64: (bytes: Uint8Array) => string = encode
+  ? (bytes) => encode(bytes, 'base64')
+  : text.toBase64;
+
+/** base64url without padding (RFC 4648 section 5). */
+export const toBase64Url: (bytes: Uint8Array) => string = encode
+  ? (bytes) => encode(bytes, 'base64url')
+  : text.toBase64Url;
+
+/** Lower-case hex. */
+export const toHex: (bytes: Uint8Array) => string = encode
+  ? (bytes) => encode(bytes, 'hex')
+  : text.toHex;
+
 /** HMAC of `data` under `key` (strings are UTF-8). */
 export const hmac = (algorithm: HashAlgorithm, key: BytesLike, data: BytesLike): Uint8Array =>
   backend.hmac(algorithm, key, data);
+
+const nativeHmacText = backend.hmacText;
+
+/** HMAC of `data` under `key`, as text: `toBase64Url(hmac(...))` (or base64, hex) in one step. */
+export const hmacText: (
+  algorithm: HashAlgorithm,
+  key: BytesLike,
+  data: BytesLike,
+  encoding: TextEncoding,
+) => string = nativeHmacText
+  ? nativeHmacText
+  : (algorithm, key, data, encoding) =>
+      (encoding === 'hex' ? text.toHex : encoding === 'base64' ? text.toBase64 : text.toBase64Url)(
+        backend.hmac(algorithm, key, data),
+      );
 
 /** Digest of `data` (strings are UTF-8). */
 export const hash = (algorithm: HashAlgorithm, data: BytesLike): Uint8Array =>
@@ -68,7 +92,7 @@ export const copyBytes = (bytes: Uint8Array): Uint8Array => backend.copy(bytes);
 
 /** Constant-time equality of bytes (or of strings' UTF-8 bytes); length is not secret. */
 export function timingSafeEqual(a: BytesLike, b: BytesLike): boolean {
-  const x = typeof a === 'string' ? utf8(a) : a;
-  const y = typeof b === 'string' ? utf8(b) : b;
+  const x = typeof a === 'string' ? text.utf8(a) : a;
+  const y = typeof b === 'string' ? text.utf8(b) : b;
   return backend.equal(x, y);
 }

@@ -10,8 +10,8 @@
  * @internal
  * @module
  */
-import { fromBase64, toBase64Url, utf8 } from './encoding';
-import { hmac, timingSafeEqual } from './index';
+import { fromBase64, utf8 } from './encoding';
+import { hmac, hmacText, timingSafeEqual, toBase64Url } from './index';
 
 /** What `verifyJwt` checks beyond the signature. */
 export interface JwtChecks {
@@ -59,7 +59,7 @@ const b64json = (value: unknown) => toBase64Url(utf8(JSON.stringify(value)));
 /** `header.payload.signature`, HS256 under `key` (`alg` first in the header). */
 export function signJwt(key: Uint8Array, header: JsonObject, payload: JsonObject): string {
   const input = `${b64json({ alg: 'HS256', ...header })}.${b64json(payload)}`;
-  return `${input}.${toBase64Url(hmac('sha256', key, input))}`;
+  return `${input}.${hmacText('sha256', key, input, 'base64url')}`;
 }
 
 const normalizeTyp = (v: string) =>

@@ -60,5 +60,9 @@ export function nodeBackend(): CryptoBackend | undefined {
     uuid: () => randomUUID(),
     copy: (bytes) => Buffer.from(bytes),
     equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
+    hmacText: (algorithm, key, data, encoding) =>
+      createHmac(algorithm, key).update(data).digest(encoding),
+    encode: (bytes, encoding) =>
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(encoding),
   };
 }

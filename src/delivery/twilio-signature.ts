@@ -6,7 +6,7 @@
  * inconsistent about default ports, so the URL is tried with and without one.
  * @module
  */
-import { hash, hmac, toBase64, toHex } from '../crypto';
+import { hash, hmacText, toHex } from '../crypto';
 import { digestEquals } from '../secrets';
 import { paramMap, type WebhookParams } from './report';
 
@@ -17,7 +17,7 @@ export function twilioSignature(authToken: string, url: string, params: WebhookP
   for (const name of [...map.keys()].sort()) {
     for (const value of [...new Set(map.get(name))].sort()) data += name + value;
   }
-  return toBase64(hmac('sha1', authToken, data));
+  return hmacText('sha1', authToken, data, 'base64');
 }
 
 function urlVariants(url: string): string[] {

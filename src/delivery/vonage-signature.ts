@@ -13,7 +13,7 @@
  * Pure computation (../crypto only); every comparison is constant-time.
  * @module
  */
-import { fromBase64, fromUtf8, hash, hmac, toBase64Url, toHex } from '../crypto';
+import { fromBase64, fromUtf8, hash, hmacText, toHex } from '../crypto';
 import { digestEquals } from '../secrets';
 
 /** The signing method chosen in the Vonage dashboard (default `sha256`). */
@@ -47,7 +47,7 @@ export function vonageSignature(
     data += `&${k}=${str(params[k]).replace(/[&=]/g, '_')}`;
   }
   if (method === 'md5hash') return toHex(hash('md5', data + secret));
-  return toHex(hmac(method, secret, data));
+  return hmacText(method, secret, data, 'hex');
 }
 
 export interface VonageCheck {
@@ -122,7 +122,7 @@ export function validateVonageJwt(
     return false;
   let valid = false;
   for (const secret of secretsOf(c.signatureSecret)) {
-    const expected = toBase64Url(hmac('sha256', secret, `${h}.${p}`));
+    const expected = hmacText('sha256', secret, `${h}.${p}`, 'base64url');
     if (digestEquals(expected, s)) valid = true;
   }
   return valid;

@@ -8,7 +8,7 @@
  * (path and query, exactly as sent) and base64url(SHA-256(body)), joined by newlines.
  * @module
  */
-import { copyBytes, hash, hmac, toBase64Url, utf8 } from '../crypto';
+import { copyBytes, hash, hmacText, toBase64Url, utf8 } from '../crypto';
 import type { Secret } from '../secrets';
 
 /** Header carrying the caller's system id. */
@@ -78,7 +78,7 @@ export function canonicalRequest(
 
 /** `v1=` + base64url HMAC of the canonical request under `key`. @internal */
 export function signatureOf(key: Uint8Array, canonical: string): string {
-  return `v1=${toBase64Url(hmac('sha256', key, canonical))}`;
+  return `v1=${hmacText('sha256', key, canonical, 'base64url')}`;
 }
 
 /**
