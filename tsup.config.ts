@@ -8,14 +8,16 @@ const pkg = JSON.parse(readFileSync('./package.json', 'utf8')) as {
 };
 
 /**
- * One CommonJS build with code splitting, so every subpath shares one copy of the core.
- * `scripts/esm-wrappers.mjs` then writes a thin ESM wrapper per entry that re-exports
- * the CommonJS module: ESM and `require` users get the very same objects (no dual-package
- * hazard).
+ * One ES module build with code splitting: every subpath shares one copy of the core, and
+ * bundlers tree-shake it (`sideEffects: false`). `scripts/cjs-faces.mjs` then writes a
+ * CommonJS face per entry, `module.exports = require('./<entry>.js')`, which Node 20.19+
+ * loads with `require(esm)`: `import` and `require` get the very same module instance (no
+ * dual-package hazard), and it gives `require` users CommonJS types (`.d.cts`).
+ * docs/install.md explains the choice.
  */
 export default defineConfig({
   entry: entryPoints(),
-  format: ['cjs'],
+  format: ['esm'],
   splitting: true,
   dts: true,
   clean: true,
@@ -23,5 +25,8 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   treeshake: true,
+  // Keep `node:crypto` as written: tsup strips the prefix by default, and Deno, Bun and
+  // Workers' nodejs_compat know Node's modules by their `node:` names.
+  removeNodeProtocol: false,
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})],
 });

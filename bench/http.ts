@@ -1,14 +1,16 @@
 /**
  * HTTP adapters' cost, for each framework of the registry (test/registry.ts FRAMEWORKS):
- * the check route through each adapter versus a bare route of the same
- * framework written by hand (parse the JSON body, call `verifier.check`, return a similar
- * JSON body), in the same run, with autocannon; a no-op route (same body, no verification)
+ * the check route through each adapter versus a bare route of the same framework written by
+ * hand (parse the JSON body, call `verifier.check`, return a similar JSON body; for the fetch
+ * handler, a hand-written `Request -> Response` handler on the same node:http bridge), in the
+ * same run, with autocannon; a no-op route (same body, no verification)
  * shows the verifier's own share. Every checking request approves a different, real
  * verification (memory store). Rounds alternate between the routes; medians are reported as
  * requests per wall second (autocannon) and per CPU-second of the server process (the
  * latter is insensitive to other load on the machine).
  * Target: the adapter route reaches >= 85% of the bare route. Run: npm run bench:http
- * (BENCH_HTTP_REQUESTS per round, default 10000; BENCH_HTTP_ROUNDS, default 3).
+ * (BENCH_HTTP_REQUESTS per round, default 10000; BENCH_HTTP_ROUNDS, default 3;
+ * BENCH_HTTP_FRAMEWORKS, e.g. `fetch` or `express,fastify`, default all).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 // @ts-expect-error autocannon ships no type declarations
@@ -38,7 +40,14 @@ interface LoadResult {
 function startServer(framework: string, count: number): Promise<{ child: ChildProcess } & Ready> {
   const script = new URL('./http-server.ts', import.meta.url).pathname;
   const child = fork(script, [framework, String(count)], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_HTTP_CPU_PROF=<dir>: the server writes a V8 CPU profile there (node --cpu-prof).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_HTTP_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -126,7 +135,10 @@ async function bench(framework: string) {
 }
 
 const results = [];
-for (const [framework] of FRAMEWORKS) results.push(await bench(framework));
+const only = process.env.BENCH_HTTP_FRAMEWORKS?.split(',');
+for (const [framework] of FRAMEWORKS) {
+  if (!only || only.includes(framework)) results.push(await bench(framework));
+}
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(`\n${perRound} requests per round, ${rounds} rounds, ${connections} connections\n`);

@@ -1,7 +1,8 @@
 // Packs the library, installs the tarball into a scratch project and imports every
-// subpath from ESM and from CommonJS. Also proves both module systems share one instance, and
-// runs examples/custom-store's test against the packed phoneproof/testing.
-import { execFileSync } from 'node:child_process';
+// subpath from ESM and from CommonJS. Also proves both module systems share one instance
+// (the CommonJS faces `require` the ES modules: Node 20.19+'s require(esm)), that loading them
+// prints no warning, and runs examples/custom-store's test against the packed phoneproof/testing.
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -23,9 +24,19 @@ const subpaths = Object.keys(pkg.exports)
 // Entries with types only: nothing to import at runtime, but their module must load.
 const typeOnly = new Set(['phoneproof/types']);
 
-// One copy of the core: each core function is defined in exactly one built file, whichever
-// subpath pulls it in (code splitting), so there is one module instance per process.
-const distFiles = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.cjs'));
+// One copy of the core: each core function is defined in exactly one built ES module,
+// whichever subpath pulls it in (code splitting), so there is one module instance per process;
+// the CommonJS faces hold no code of their own: they require their ES module and re-export
+// its names through getters.
+const distFiles = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js'));
+const faceLine =
+  /^(?:'use strict';|\/\/.*|const m = require\('\.\/[\w-]+\.js'\);|Object\.defineProperty\(exports, '(?:__esModule', \{ value: true \}|(\w+)', \{ enumerable: true, get: \(\) => m\['\1'\] \})\);|)$/;
+for (const face of readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.cjs'))) {
+  const text = readFileSync(join(root, 'dist', face), 'utf8');
+  const bad = text.split('\n').filter((l) => !faceLine.test(l));
+  if (bad.length || !text.includes(`require('./${face.replace(/\.cjs$/, '.js')}')`))
+    throw new Error(`dist/${face} is not a CommonJS face of its ES module: ${bad.join(' | ')}`);
+}
 for (const marker of [
   'function decodeState(',
   'function normalizePhone(',
@@ -84,6 +95,13 @@ for (const [name, mod] of Object.entries({ ${subpaths.map((s, i) => `'${s}': m${
     if (mod[key] !== cjs[key]) throw new Error(name + '.' + key + ' differs between import and require');
   }
 }
+// Class identity across module systems: an error made by the required class is an instance
+// of the imported one (instanceof in application code holds whichever way it loaded us).
+const ports = await import('phoneproof/ports');
+for (const name of ['StoreConflictError', 'CorruptRecordError']) {
+  const Required = require('phoneproof/ports')[name];
+  if (!(new Required('x') instanceof ports[name])) throw new Error(name + ' differs between import and require');
+}
 const outbox = outboxSender();
 ${flow}
 console.log('esm ok:', maskPhone('+12133734253'));
@@ -102,8 +120,14 @@ ${subpaths.map((s) => `if (Object.keys(require('${s}')).length === 0 && !${typeO
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
 );
-execFileSync('node', ['esm.mjs'], { cwd: dir, stdio: 'inherit' });
-execFileSync('node', ['cjs.cjs'], { cwd: dir, stdio: 'inherit' });
+// Each module system on its own, and silent: require(esm) must not print an experimental
+// warning to every CommonJS user.
+for (const script of ['esm.mjs', 'cjs.cjs']) {
+  const run = spawnSync('node', [script], { cwd: dir, encoding: 'utf8' });
+  process.stdout.write(run.stdout);
+  if (run.status !== 0 || run.stderr.trim())
+    throw new Error(`node ${script} failed or printed to stderr:\n${run.stderr}`);
+}
 
 // examples/custom-store, a store written as an outside package, passes the shipped suites of
 // the packed phoneproof/testing. vitest is this repository's copy, linked in (its own

@@ -1,9 +1,9 @@
 /**
  * A Cloudflare Worker: `export default { fetch }`. The client IP is Cloudflare's
- * `CF-Connecting-IP` (set by its edge, never the client's). Today's core imports
- * `node:crypto`, so the Worker needs `compatibility_flags = ["nodejs_compat"]` in
- * wrangler.toml; the runtime-neutral core is later work (issue 16). A real Worker keeps its
- * store outside the isolate (memory is per isolate: here only for the example).
+ * `CF-Connecting-IP` (set by its edge, never the client's). Web APIs only: no
+ * `nodejs_compat` flag and no bundler configuration (`scripts/fetch-worker.mjs` runs it so
+ * under workerd). A real Worker keeps its store outside the isolate (memory is per isolate:
+ * here only for the example; docs/runtimes.md).
  * @module
  */
 import { createHandler } from '../../adapters/fetch/index';

@@ -29,7 +29,8 @@ export interface ConsentLedgerHarness {
 /** The harness, filled in by the suite's `beforeAll`. */
 export type Harness = () => ConsentLedgerHarness;
 
-export const KEY = chainKey(Buffer.alloc(32, 7));
+// A Uint8Array, not a Buffer: phoneproof/testing loads on runtimes without Node's globals.
+export const KEY = chainKey(new Uint8Array(32).fill(7));
 export const T0 = 1_893_456_000_123; // 2030, beyond 32-bit seconds: exercises bigint columns
 
 export const optIn = (i: number, extra: Partial<ConsentDraft> = {}): ConsentDraft => ({

@@ -1,5 +1,6 @@
 /**
- * Fuzzing both adapters with hostile requests over real sockets: 10,000 per adapter.
+ * Fuzzing every HTTP adapter of the registry (test/registry.ts FRAMEWORKS: Express, Fastify,
+ * the fetch handler) with hostile requests over real sockets: 10,000 per adapter.
  * No 5xx (other than a deliberate 503), no crash, no unhandled rejection, well-formed
  * catalog errors with Retry-After kept in step, no phone number leaked, and the store
  * consistent afterwards (every record decodes; a seeded verification's wrong codes never
