@@ -5,7 +5,8 @@
  *
  * The contract: `send` resolves (never rejects) with a non-empty message id, distinct per
  * message, and the text reaches the provider whole; a channel the sender cannot deliver is
- * a `channel_unsupported` failure with nothing delivered; failures are typed
+ * a `channel_unsupported` failure with nothing delivered (a WhatsApp message is never
+ * turned into a call or an SMS by the sender: fallback is the verifier's decision); failures are typed
  * (`permanent` with a number reason, or `retryable`) and their messages never contain the
  * code; concurrent sends all succeed.
  * @module
@@ -94,6 +95,22 @@ function deliveries({ it, expect }: TestRunner, h: Harness): void {
         error: { kind: 'retryable', reason: 'channel_unsupported' },
       });
       expect(h().delivered()).toHaveLength(0);
+    }
+  });
+
+  it('whatsapp: a template message carrying the code, or channel_unsupported (never a call or an SMS)', async () => {
+    const outcome = await h().sender.send(contractMessage('whatsapp'));
+    const delivered = h().delivered();
+    if (h().channels.includes('whatsapp')) {
+      expect(outcome.ok).toBe(true);
+      expect(delivered.map((d) => d.channel)).toEqual(['whatsapp']);
+      expect(delivered[0]!.content).toContain(CODE);
+    } else {
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: { kind: 'retryable', reason: 'channel_unsupported' },
+      });
+      expect(delivered).toHaveLength(0);
     }
   });
 

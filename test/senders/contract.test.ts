@@ -24,9 +24,11 @@ function twilioDelivered(fake: FakeServer): Delivered[] {
   return fake.requests.flatMap((req, i): Delivered[] => {
     if (fake.statuses[i] !== 201) return [];
     const f = new URLSearchParams(req.body);
-    return req.url.endsWith('/Calls.json')
-      ? [{ channel: 'voice' as const, content: f.get('Twiml') ?? '' }]
-      : [{ channel: 'sms' as const, content: f.get('Body') ?? '' }];
+    if (req.url.endsWith('/Calls.json'))
+      return [{ channel: 'voice', content: f.get('Twiml') ?? '' }];
+    return f.get('To')?.startsWith('whatsapp:')
+      ? [{ channel: 'whatsapp', content: f.get('ContentVariables') ?? '' }]
+      : [{ channel: 'sms', content: f.get('Body') ?? '' }];
   });
 }
 
@@ -58,7 +60,7 @@ senderContract('outbox', async () => {
   });
   return {
     sender,
-    channels: ['sms', 'voice'],
+    channels: ['sms', 'voice', 'whatsapp'],
     delivered: () => sender.messages.map((m) => ({ channel: m.channel, content: m.text })),
     failNext: (kind) => {
       next = deliveryError(kind === 'permanent' ? 'invalid_number' : 'timeout', {
@@ -73,10 +75,11 @@ senderContract('console', async () => {
   const sender = consoleSender({ write: (l) => lines.push(l) });
   return {
     sender,
-    channels: ['sms', 'voice'],
+    channels: ['sms', 'voice', 'whatsapp'],
     delivered: () =>
       lines.map((l) => ({
-        channel: l.startsWith('[phoneproof] voice') ? 'voice' : 'sms',
+        channel:
+          (['voice', 'whatsapp'] as const).find((c) => l.startsWith(`[phoneproof] ${c}`)) ?? 'sms',
         content: l,
       })),
   };
@@ -93,6 +96,31 @@ senderContract('twilio', async () => {
       retry: false,
     }),
     channels: ['sms', 'voice'],
+    delivered: () => twilioDelivered(fake),
+    failNext: (kind) =>
+      fake.queue(kind === 'permanent' ? TWILIO_ERRORS.invalidTo : TWILIO_ERRORS.serverError),
+    close: () => fake.close(),
+  };
+});
+
+senderContract('twilio (with WhatsApp)', async () => {
+  const fake = await startTwilioFake({
+    accountSid,
+    authToken: 'tok',
+    numbers: ['+15005550006'],
+    whatsappNumbers: ['+15005550006'],
+    contents: { HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: ['1'] },
+  });
+  return {
+    sender: twilioSender({
+      accountSid,
+      authToken: 'tok',
+      from: '+15005550006',
+      baseUrl: fake.url,
+      retry: false,
+      whatsapp: { from: '+15005550006', templates: { en: 'HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' } },
+    }),
+    channels: ['sms', 'voice', 'whatsapp'],
     delivered: () => twilioDelivered(fake),
     failNext: (kind) =>
       fake.queue(kind === 'permanent' ? TWILIO_ERRORS.invalidTo : TWILIO_ERRORS.serverError),
