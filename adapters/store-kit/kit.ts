@@ -5,7 +5,8 @@
  * coalescing, and forgetting a key on any failure.
  * @module
  */
-import type { Store, Transition } from '../../src/ports/store';
+import type { MultiTransition, Store, Transition } from '../../src/ports/store';
+import { batched, distinctKeys, oneKey } from './batched';
 import { LastSeen } from './last-seen';
 import { updateOptimistic } from './optimistic';
 import { intOption } from './options';
@@ -17,12 +18,15 @@ const DEFAULTS: KitOptions = { attempts: 32, cacheSize: 10_000 };
 
 /** The Store port over a store with only a locked read-modify-write (memory, SQLite). */
 function lockedStore<R extends StoredRecord>(p: StorePrimitives<R>): Store {
-  const exclusive = p.exclusive!.bind(p);
+  const exclusiveMany = batched(p).exclusiveMany!;
+  const updateMany = async <T>(keys: readonly string[], fn: MultiTransition<T>): Promise<T> => {
+    distinctKeys(keys);
+    const done = exclusiveMany(keys, fn);
+    return (done instanceof Promise ? await done : done).result;
+  };
   const store: Store = {
-    async update<T>(key: string, fn: Transition<T>): Promise<T> {
-      const done = exclusive(key, fn);
-      return (done instanceof Promise ? await done : done).result;
-    },
+    update: <T>(key: string, fn: Transition<T>) => updateMany([key], oneKey(fn)),
+    updateMany,
     async get(key) {
       return (await p.read(key))?.value;
     },
@@ -51,13 +55,13 @@ export function storeKit<R extends StoredRecord>(
   options: KitOptions = DEFAULTS,
 ): Store {
   const p = primitives;
-  if (typeof p.write !== 'function') {
-    if (typeof p.exclusive !== 'function') {
+  if (typeof p.write !== 'function' && typeof p.writeMany !== 'function') {
+    if (typeof p.exclusive !== 'function' && typeof p.exclusiveMany !== 'function') {
       throw new TypeError('phoneproof: storeKit needs a `write` or an `exclusive` primitive.');
     }
     return lockedStore(p);
   }
-  const write = p.write.bind(p);
+  const write = p.write!.bind(p); // TODO(s17store): writeMany
   intOption(options.attempts, 'attempts', 1, 1000, 'storeKit');
   const cache = new LastSeen<R>(intOption(options.cacheSize, 'cacheSize', 0, 1e7, 'storeKit'));
   const o = {
@@ -82,6 +86,14 @@ export function storeKit<R extends StoredRecord>(
   const sharedRead = coalescedReads(async (key: string) => p.read(key));
   const store: Store = {
     update: (key, fn) => serial(key, () => apply(key, fn)),
+    async updateMany(keys, fn) {
+      distinctKeys(keys); // TODO(s17store): the N-key loop; one key for now
+      if (keys.length !== 1) throw new TypeError('phoneproof: updateMany of N keys: not yet');
+      return store.update(keys[0]!, (cur) => {
+        const { result, writes } = fn([cur]);
+        return writes?.[0] ? { result, write: writes[0] } : { result };
+      });
+    },
     async get(key) {
       const mark = cache.mark();
       const record = await sharedRead(key);

@@ -33,6 +33,7 @@ function twoInstances(): Store & { clear(): void } {
   const next = () => instances[turn++ % 2]!;
   return {
     update: (key, fn) => next().update(key, fn),
+    updateMany: (keys, fn) => next().updateMany(keys, fn),
     get: (key) => next().get(key),
     clear: () => backend.clear(),
   };

@@ -67,6 +67,13 @@ export function versionedStore(options: VersionedStoreOptions = {}): VersionedSt
         throw new StoreConflictError(`${key}: ${maxAttempts} conflicting writes in a row`);
       });
     },
+    updateMany(keys, fn) {
+      if (keys.length !== 1) return Promise.reject(new TypeError('not yet (s17store)'));
+      return this.update(keys[0]!, (current) => {
+        const { result, writes } = fn([current]);
+        return writes?.[0] ? { result, write: writes[0] } : { result };
+      });
+    },
     async get(key) {
       return live(await backend.read(key));
     },
