@@ -65,7 +65,9 @@ function basics({ it, expect }: TestRunner, h: Harness): void {
     expect(await store.updateMany(['one'], incrementAll)).toEqual([1]);
     expect(await store.update('one', (cur) => ({ result: cur }))).toBe('2');
   });
+}
 
+function allOrNothing({ it, expect }: TestRunner, h: Harness): void {
   it('each write of updateMany has its own TTL', async () => {
     const { store } = h();
     await store.updateMany(['t:short', 't:long'], () => ({
@@ -189,5 +191,6 @@ function atomicity({ it, expect }: TestRunner, h: Harness): void {
 /** Registers the `updateMany` cases of the Store contract. */
 export function updateManyContract(runner: TestRunner, h: Harness): void {
   basics(runner, h);
+  allOrNothing(runner, h);
   atomicity(runner, h);
 }
