@@ -71,4 +71,20 @@ describe.skipIf(!up)('postgresStore.updateMany: statements and round trips', () 
     expect(await store.get('lk:z')).toBe('1');
     expect(await store.get('phone:a')).toBe('5');
   });
+  it('a key read but not written is compared too: a decision on a stale value does not land', async () => {
+    const a = postgresStore({ pool, table });
+    const b = postgresStore({ pool, table });
+    const grant: MultiTransition<boolean> = ([count, flag]) =>
+      flag === 'open'
+        ? { result: true, writes: [{ value: String(Number(count ?? 0) + 1), ttlMs: 60_000 }] }
+        : { result: false };
+    await a.updateMany(['cmp:flag'], () => ({
+      result: 0,
+      writes: [{ value: 'open', ttlMs: 60_000 }],
+    }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(true); // a caches 'open'
+    await b.update('cmp:flag', () => ({ result: 0, write: { value: 'closed', ttlMs: 60_000 } }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(false);
+    expect(await b.get('cmp:count')).toBe('1');
+  });
 });
