@@ -3,7 +3,7 @@
  * single-instance apps.
  * @module
  */
-import type { Store, Transition } from '../../src/ports/store';
+import type { MultiTransition, Store } from '../../src/ports/store';
 import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../store-kit';
 import { MemoryRecords } from './records';
 
@@ -28,7 +28,7 @@ export interface MemoryStore extends Store {
 
 /**
  * Creates an in-memory store: the store kit (adapters/store-kit) over an `exclusive` primitive
- * that runs the transition synchronously between one read and one write, so it is atomic
+ * that runs the transition synchronously between one read and the writes of its keys, so it is atomic
  * within the process without locks or retries. Expired and deleted records are reclaimed as
  * ./records.ts describes.
  */
@@ -42,12 +42,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const value = records.live(key, t);
       return value === undefined ? undefined : { value };
     },
-    exclusive<T>(key: string, fn: Transition<T>) {
+    exclusiveMany<T>(keys: readonly string[], fn: MultiTransition<T>) {
       const t = now();
       records.sweep(t);
-      const { result, write } = fn(records.live(key, t));
-      if (write && 'delete' in write) records.remove(key, t);
-      else if (write) records.set(key, write.value, t + ttlMsOf(write));
+      const { result, writes = [] } = fn(keys.map((key) => records.live(key, t)));
+      const ttls = writes.map((w) => (w && !('delete' in w) ? ttlMsOf(w) : 0)); // all or none
+      keys.forEach((key, i) => {
+        const write = writes[i];
+        if (write && 'delete' in write) records.remove(key, t);
+        else if (write) records.set(key, write.value, t + ttls[i]!);
+      });
       return { result };
     },
   };

@@ -47,7 +47,11 @@ storeContract(`sqlite, two handles on one file (${SQLITE_DRIVER})`, async () => 
     return i % 2 === 0 ? a : b;
   };
   return {
-    store: { update: (k, fn) => pick().update(k, fn), get: (k) => pick().get(k) },
+    store: {
+      update: (k, fn) => pick().update(k, fn),
+      updateMany: (ks, fn) => pick().updateMany(ks, fn),
+      get: (k) => pick().get(k),
+    },
     wait: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
     reset: async () => {
       db.exec('DELETE FROM phoneproof_records');

@@ -2,12 +2,14 @@
  * What a store implements for the store kit: its primitives (`StorePrimitives`): a read
  * that answers a record with whatever its conditional write compares, a conditional write, a
  * locked read-modify-write, or both of the last two. `storeKit` (./kit.ts) builds the Store
- * port from them. Each primitive names one key today; a batched form (issue 17: N keys read
- * in one round trip, one conditional write of N keys) takes arrays of the same requests and
- * answers arrays of the same outcomes.
+ * port from them. Each primitive has a batched form (`readMany`, `writeMany`,
+ * `exclusiveMany`: N keys read in one round trip, one all-or-nothing conditional write of N
+ * keys, one locked read-modify-write of N keys), which takes arrays of the same requests and
+ * answers arrays of the same outcomes; the kit runs `update` and `updateMany` through the
+ * batched forms, adapting a one-key primitive as the one-key case.
  * @module
  */
-import type { StoreWrite, Transition } from '../../src/ports/store';
+import type { MultiTransition, StoreWrite, Transition } from '../../src/ports/store';
 
 /** A value, or a promise of it (synchronous drivers answer at once). */
 export type Awaitable<T> = T | Promise<T>;
@@ -36,6 +38,15 @@ export interface ConditionalWrite<R extends StoredRecord> {
   readonly guess: boolean;
 }
 
+/**
+ * One key of a batched conditional write: like `ConditionalWrite`, but `write` may be
+ * `undefined`: compare only (the transition read the key and left it), so the batch applies
+ * only if that key, too, still holds `expected`.
+ */
+export interface ConditionalOp<R extends StoredRecord> extends Omit<ConditionalWrite<R>, 'write'> {
+  readonly write: StoreWrite | undefined;
+}
+
 /** What a conditional write answers. */
 export type WriteOutcome<R extends StoredRecord> =
   /** It landed: `record` is what the key holds now (`undefined` after a delete). */
@@ -45,6 +56,18 @@ export type WriteOutcome<R extends StoredRecord> =
   /** It did not, and the store does not say what it found: the kit reads the key again. */
   | { readonly applied: false };
 
+/** What a batched conditional write answers: all of its writes landed, or none did. */
+export type ManyOutcome<R extends StoredRecord> =
+  /**
+   * They all landed: `records[i]` is what `ops[i].key` holds now (`undefined`: deleted;
+   * for a compare-only op, the kit keeps the record it expected and ignores `records[i]`).
+   */
+  | { readonly applied: true; readonly records: readonly (R | undefined)[] }
+  /** None did: `current[i]` is the record found under `ops[i].key` (`undefined`: absent). */
+  | { readonly applied: false; readonly current: readonly (R | undefined)[] }
+  /** None did, and the store does not say what it found: the kit reads the keys again. */
+  | { readonly applied: false };
+
 /** What a locked read-modify-write answers: the transition's result, and the record after. */
 export interface Exclusive<T, R extends StoredRecord> {
   readonly result: T;
@@ -52,8 +75,17 @@ export interface Exclusive<T, R extends StoredRecord> {
   readonly record?: R | undefined;
 }
 
+/** What a locked read-modify-write of N keys answers: the result, and the records after. */
+export interface ExclusiveMany<T, R extends StoredRecord> {
+  readonly result: T;
+  /** What each key holds afterwards (`undefined`: absent), when the store knows it. */
+  readonly records?: readonly (R | undefined)[];
+}
+
 /**
- * A store's primitives. `read` is required, and at least one of `write` and `exclusive`:
+ * A store's primitives. `read` is required, and at least one of `write` and `exclusive` (or
+ * their batched forms `writeMany` and `exclusiveMany`, which serve `updateMany` of any
+ * number of keys):
  *
  * - `write` only (Redis): optimistic. The kit reads (or guesses from its cache), runs the
  *   transition, sends the conditional write, and on a conflict runs it again on the current
@@ -85,6 +117,28 @@ export interface StorePrimitives<R extends StoredRecord> {
    * on the record as it now is. Errors thrown by `fn` propagate and nothing is written.
    */
   exclusive?<T>(key: string, fn: Transition<T>): Awaitable<Exclusive<T, R>>;
+  /**
+   * The batched `read`: the live records under `keys`, in order, in one round trip. Absent:
+   * the kit reads them one by one, concurrently.
+   */
+  readMany?(keys: readonly string[]): Awaitable<readonly (R | undefined)[]>;
+  /**
+   * The batched `write`: applies every `ops[i].write` only if every `ops[i].key` still holds
+   * its `ops[i].expected`, as one atomic step: all of them or none (keys are distinct; the
+   * kit has checked every TTL, and sends at least one op with a write).
+   * Preferred over `write` when present (the kit sends a one-key update as one op); a store
+   * with only `write` serves `updateMany` of one key only.
+   */
+  writeMany?(ops: readonly ConditionalOp<R>[]): Promise<ManyOutcome<R>>;
+  /**
+   * The batched `exclusive`: runs `fn` on the live records under `keys` and applies its
+   * writes with no other write to any of the keys in between (locks taken in sorted key
+   * order, or a synchronous engine), all of them or none. Preferred over `exclusive`.
+   */
+  exclusiveMany?<T>(
+    keys: readonly string[],
+    fn: MultiTransition<T>,
+  ): Awaitable<ExclusiveMany<T, R>>;
   /** The store's clock, epoch ms (see `Store.time`), when it has one. */
   time?(): Promise<number>;
 }

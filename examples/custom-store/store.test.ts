@@ -33,6 +33,7 @@ function twoInstances(): Store & { clear(): void } {
   const next = () => instances[turn++ % 2]!;
   return {
     update: (key, fn) => next().update(key, fn),
+    updateMany: (keys, fn) => next().updateMany(keys, fn),
     get: (key) => next().get(key),
     clear: () => backend.clear(),
   };
@@ -57,7 +58,7 @@ describe('versionedStore conflicts', () => {
   it('gives up with StoreConflictError when every conditional write conflicts', async () => {
     const backend = mapBackend();
     const store = versionedStore({
-      backend: { ...backend, writeIf: async () => false },
+      backend: { ...backend, writeAllIf: async () => false },
       maxAttempts: 3,
     });
     await expect(

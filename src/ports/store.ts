@@ -1,6 +1,7 @@
 /**
  * The Store port: keyed string records with a time to live and an atomic
- * read-modify-write. All policy lives in the transition passed to `update`, so a store
+ * read-modify-write, of one key (`update`) or of several at once (`updateMany`). All policy
+ * lives in the transition passed to `update` or `updateMany`, so a store
  * holds none. A store adapter implements only its primitives (a versioned read, a
  * conditional write and/or a locked read-modify-write: `StorePrimitives` in
  * adapters/store-kit/primitives.ts) and `storeKit` builds this port from them, with the queue,
@@ -28,6 +29,21 @@ export interface StoreTransition<T> {
  * its write must depend only on `current`.
  */
 export type Transition<T> = (current: string | undefined) => StoreTransition<T>;
+
+/** The outcome of a transition over several records: a result and one write per key. */
+export interface MultiStoreTransition<T> {
+  readonly result: T;
+  /** `writes[i]` applies to `keys[i]`; `undefined` or omitted (or a short array): leave it. */
+  readonly writes?: readonly (StoreWrite | undefined)[];
+}
+
+/**
+ * A transition over several records: `current[i]` is the live value under `keys[i]`
+ * (`undefined`: absent or expired). Pure and synchronous, like `Transition`.
+ */
+export type MultiTransition<T> = (
+  current: readonly (string | undefined)[],
+) => MultiStoreTransition<T>;
 
 export interface Store {
   /**
@@ -57,6 +73,25 @@ export interface Store {
    *   it. Errors thrown by `fn` propagate unchanged and nothing is written.
    */
   update<T>(key: string, fn: Transition<T>): Promise<T>;
+
+  /**
+   * Atomically applies `fn` to the records under `keys` (distinct; a repeated key rejects
+   * with a TypeError): the batched form of `update`, which is its one-key case, with the
+   * same machinery in every store.
+   *
+   * - Atomicity across the keys: no other write to any of them happens between the values
+   *   `fn` saw and its writes, and the writes land all together or not at all (a conflict on
+   *   one key writes none of them, and `fn` runs again on the current values).
+   * - `fn` is pure and synchronous and may run more than once; only the last run's writes
+   *   land, and a run that throws writes nothing (the error propagates unchanged).
+   * - TTL, durability, expiry and rejection rules are those of `update`, per key: each
+   *   write's `ttlMs` applies to its own key; a rejection after a timeout or a lost
+   *   connection may leave all of the writes landed or none, never some.
+   * - Cost: one round trip when the store's cache knows the records (the conditional write),
+   *   two otherwise (a batched read, then the write); on a Redis Cluster, per hash slot (see
+   *   docs/stores.md).
+   */
+  updateMany<T>(keys: readonly string[], fn: MultiTransition<T>): Promise<T>;
 
   /**
    * Reads the record under `key`: `undefined` when absent or expired. One round trip.

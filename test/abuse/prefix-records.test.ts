@@ -25,6 +25,10 @@ function counting(store: Store) {
       updates.push(kindOf(key));
       return store.update(key, fn);
     },
+    updateMany: (keys, fn) => {
+      updates.push(...keys.map(kindOf));
+      return store.updateMany(keys, fn);
+    },
     get: (key) => store.get(key),
   };
   return { store: counted, updates };
@@ -146,6 +150,7 @@ describe('records written before the merge', () => {
     const { store, updates } = counting(base);
     const watched: Store = {
       update: store.update,
+      updateMany: store.updateMany,
       get: (key) => {
         reads.push(kindOf(key));
         return base.get(key);

@@ -160,6 +160,14 @@ describe('an opt-out racing a start', () => {
         }
         return inner.update(k, fn);
       },
+      async updateMany(ks, fn) {
+        if (hook && ks.includes(`phone:${phoneKey(keyring(SECRET), PHONE)}`)) {
+          const h = hook;
+          hook = undefined;
+          await h();
+        }
+        return inner.updateMany(ks, fn);
+      },
     };
     const events: Array<{ type: string; reason?: string }> = [];
     const verifier = createVerifier({

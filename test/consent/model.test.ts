@@ -298,6 +298,10 @@ describe('consent model', () => {
               await tick();
               return innerStore.update(k, fn);
             },
+            updateMany: async (ks, fn) => {
+              await tick();
+              return innerStore.updateMany(ks, fn);
+            },
           };
           const violations: string[] = [];
           const outbox = outboxSender();

@@ -148,6 +148,7 @@ describe('signRequest / verifyRequestSignature', () => {
   it('fails closed when the replay store is down', async () => {
     const down: Store = {
       update: () => Promise.reject(new Error('down')),
+      updateMany: () => Promise.reject(new Error('down')),
       get: () => Promise.reject(new Error('down')),
     };
     const { req } = setup();

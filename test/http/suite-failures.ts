@@ -30,6 +30,7 @@ export function failureSuite(name: string, mount: Mount): void {
     it('store failure is 503 store_unavailable, fail closed, with the catalog message', async () => {
       const down: Store = {
         update: () => Promise.reject(new Error('ECONNREFUSED 10.0.0.1:6379 +12133734253')),
+        updateMany: () => Promise.reject(new Error('ECONNREFUSED 10.0.0.1:6379 +12133734253')),
         get: () => Promise.reject(new Error('ECONNREFUSED')),
       };
       const outbox = outboxSender();

@@ -38,6 +38,7 @@ function world(real: Store, proof: { ttlMs: number; singleUse: boolean }): World
   const w = { advance: 0 } as { advance: number };
   const store: Store = {
     update: (key, fn) => real.update(key, fn),
+    updateMany: (keys, fn) => real.updateMany(keys, fn),
     get: (key) => real.get(key),
     time: async () => (await (real.time as () => Promise<number>).call(real)) + w.advance,
   };

@@ -328,6 +328,7 @@ describe('failures of the ports become values', () => {
     const outbox = outboxSender();
     const broken = {
       update: () => Promise.reject(new Error('ECONNREFUSED')),
+      updateMany: () => Promise.reject(new Error('ECONNREFUSED')),
       get: () => Promise.reject(new Error('ECONNREFUSED')),
     };
     const v = createVerifier({ secret: SECRET, store: broken, sender: outbox });
