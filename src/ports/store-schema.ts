@@ -28,7 +28,10 @@ const warned = new Set<string>();
 export function schemaError(message: string, cause: unknown): StoreSchemaError {
   if (!warned.has(message)) {
     warned.add(message);
-    process.emitWarning(message, { code: 'PHONEPROOF_NOT_MIGRATED' });
+    // `process` is Node's (and Bun's, Deno's); elsewhere the error alone says it.
+    const host = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } })
+      .process;
+    host?.emitWarning?.(message, { code: 'PHONEPROOF_NOT_MIGRATED' });
   }
   return new StoreSchemaError(message, { cause });
 }
