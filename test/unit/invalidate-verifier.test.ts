@@ -5,7 +5,7 @@
  * alone, and that it works the same with proofs turned off.
  */
 import { describe, expect, it } from 'vitest';
-import type { VerifierEvent } from '../../src/index';
+import { createVerifier, type VerifierEvent } from '../../src/index';
 import { PHONE, proofSetup } from '../proof/support';
 import { enrolled, SUBJECT, totpSetup } from '../totp/support';
 
@@ -131,7 +131,6 @@ describe('store failures', () => {
         down ? Promise.reject(new Error('down')) : t.store.update(k, f as never),
       get: (k: string) => (down ? Promise.reject(new Error('down')) : t.store.get(k)),
     };
-    const { createVerifier } = await import('../../src/index');
     const v = createVerifier({ ...t.options, store: flaky as never });
     down = true;
     for (const input of [{ phone: PHONE }, { subject: 'user-1' }]) {
@@ -141,5 +140,32 @@ describe('store failures', () => {
     }
     down = false;
     expect((await v.invalidate({ phone: PHONE }))._unsafeUnwrap().canceled).toHaveLength(1);
+  });
+
+  it("a subject's invalidation reads no phone record, a number's no authenticator record", async () => {
+    const t = proofSetup();
+    const s = (await t.verifier.start({ phone: PHONE, purpose: 'login' }))._unsafeUnwrap();
+    /** The verifier over a store whose records under `prefix` cannot be reached. */
+    const without = (prefix: string) => {
+      const fails = (k: string) => k.startsWith(prefix);
+      const store = {
+        update: <T>(k: string, f: (c: string | undefined) => { result: T }) =>
+          fails(k) ? Promise.reject(new Error('down')) : t.store.update(k, f as never),
+        get: (k: string) => (fails(k) ? Promise.reject(new Error('down')) : t.store.get(k)),
+      };
+      return createVerifier({ ...t.options, store: store as never });
+    };
+    const noPhones = without('phone:');
+    expect((await noPhones.invalidate({ subject: 'user-1' }))._unsafeUnwrap().canceled).toEqual([]);
+    expect((await noPhones.invalidate({ phone: PHONE }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
+    const noAuthenticators = without('totp:');
+    expect((await noAuthenticators.invalidate({ subject: 'user-1' }))._unsafeUnwrapErr().code).toBe(
+      'store_unavailable',
+    );
+    expect((await noAuthenticators.invalidate({ phone: PHONE }))._unsafeUnwrap().canceled).toEqual([
+      s.id,
+    ]);
   });
 });
