@@ -45,6 +45,8 @@ export default defineConfig({
     // One module graph for all files of a run: each mutant's run then costs its tests, not a
     // fresh import of the library per test file (the suites keep no state between files; the two that mock a module are left out).
     isolate: false,
+    // A fixed fast-check seed, so property tests keep their names across runs and count.
+    setupFiles: ['test/support/mutate-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
