@@ -93,7 +93,9 @@ async function setup() {
     now: clock.now,
     consent: { ledger: memoryConsentLedger() },
   });
-  running = await serve(whatsappWebhookHandler(verifier, { appSecret: APP_SECRET }));
+  running = await serve(
+    whatsappWebhookHandler(verifier, { appSecret: APP_SECRET, now: clock.now }),
+  );
   const post = async (body: string) => {
     const r = await fetch(running!.url, {
       method: 'POST',
@@ -127,6 +129,15 @@ describe('replayed WhatsApp notifications (real socket)', () => {
     // Two days later, the same bytes under the same genuine signature.
     k.clock.advance(48 * HOUR);
     expect(await k.post(start)).toBe(200);
+    expect(await k.state()).toBe('opted_out');
+  });
+
+  it('a genuine STOP that Meta delivers two days late (an outage) is still honoured', async () => {
+    const k = await setup();
+    expect(await k.post(inbound('wamid.VICTIMSTART0003', 'START', k.clock.now()))).toBe(200);
+    const sentAt = k.clock.advance(HOUR);
+    k.clock.advance(48 * HOUR);
+    expect(await k.post(inbound('wamid.VICTIMSTOP00003', 'STOP', sentAt))).toBe(200);
     expect(await k.state()).toBe('opted_out');
   });
 
