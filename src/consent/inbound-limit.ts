@@ -20,7 +20,7 @@ export const DEFAULT_INBOUND_LIMIT: InboundLimit = { max: 5, windowMs: 86_400_00
 /** Message ids remembered per phone (for deduplication). */
 const IDS_KEPT = 32;
 /** Ids are remembered at least this long: providers retry an unanswered webhook for 24 h. */
-const DEDUP_MS = 86_400_000;
+export const DEDUP_MS = 86_400_000;
 
 interface InboundRecord {
   readonly v: 1;

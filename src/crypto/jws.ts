@@ -84,7 +84,10 @@ export function verifyJwt(
   if (header.alg !== 'HS256') return fail('The JWS algorithm is not allowed.');
   const key = keyFor(header);
   if (!key) return fail('Unknown key.');
-  if (!timingSafeEqual(hmac('sha256', key, `${h}.${p}`), fromBase64(s) ?? new Uint8Array(0))) {
+  // One spelling per signature: base64url's unused trailing bits must be zero.
+  const signature = fromBase64(s);
+  if (signature === undefined || toBase64Url(signature) !== s) return fail('Invalid JWS.');
+  if (!timingSafeEqual(hmac('sha256', key, `${h}.${p}`), signature)) {
     return fail('The signature does not verify.');
   }
   const payload = jsonSegment(p);

@@ -38,9 +38,11 @@ export function parseVonageMessageStatus(body: unknown): Result<DeliveryReport, 
   const messageId = typeof b.message_uuid === 'string' ? b.message_uuid : undefined;
   if (!messageId) return badWebhook('Not a Vonage Messages status: no message_uuid.');
   const status = typeof b.status === 'string' ? b.status.toLowerCase() : '';
-  const state = states[status];
+  const state = Object.hasOwn(states, status) ? states[status] : undefined;
   if (state === undefined) return badWebhook('The Vonage Messages status is not one it sends.');
-  const channel = channels[String(b.channel)];
+  const channel = Object.hasOwn(channels, String(b.channel))
+    ? channels[String(b.channel)]
+    : undefined;
   if (channel === undefined)
     return badWebhook('The Vonage Messages status is not SMS or WhatsApp.');
   const code = problemCode(b.error);

@@ -66,7 +66,7 @@ function failure(errors: unknown) {
 function report(s: Json): DeliveryReport | undefined {
   const messageId = str(s.id);
   const status = str(s.status)?.toLowerCase();
-  const state = status !== undefined ? states[status] : undefined;
+  const state = status !== undefined && Object.hasOwn(states, status) ? states[status] : undefined;
   if (messageId === undefined || status === undefined || state === undefined) return undefined;
   const to = e164(str(s.recipient_id));
   const at = epochMs(s.timestamp);
