@@ -176,6 +176,21 @@ describe('whatsappWebhook', () => {
     expect(noToken.handshake(q(ok)).isErr()).toBe(true);
   });
 
+  it('with phoneNumberIds, reads only the changes for those business numbers', () => {
+    const body = inbound('STOP');
+    const signature = whatsappSignature(SECRET, body);
+    const mine = whatsappWebhook({ appSecret: SECRET, phoneNumberIds: ['106540352242922'] });
+    const other = whatsappWebhook({ appSecret: SECRET, phoneNumberIds: ['999'] });
+    expect(mine.read({ body, signature })._unsafeUnwrap().inbound).toHaveLength(1);
+    expect(other.read({ body, signature })._unsafeUnwrap().inbound).toEqual([]);
+    const st = status({ status: 'delivered' });
+    const stSig = whatsappSignature(SECRET, st);
+    expect(mine.read({ body: st, signature: stSig })._unsafeUnwrap().reports).toHaveLength(1);
+    expect(other.read({ body: st, signature: stSig })._unsafeUnwrap().reports).toEqual([]);
+    // Without the option, every number of the app is read.
+    expect(hook.read({ body, signature })._unsafeUnwrap().inbound).toHaveLength(1);
+  });
+
   it('reads only signed notifications', () => {
     expect(hook.read({ body: EMPTY, signature: EMPTY_SIG }).isOk()).toBe(true);
     expect(hook.read({ body: EMPTY, signature: null })._unsafeUnwrapErr().code).toBe(
@@ -188,6 +203,8 @@ describe('whatsappWebhook', () => {
     [{ appSecret: 'short' }, /appSecret/],
     [{ appSecret: [] }, /appSecret/],
     [{ appSecret: SECRET, verifyToken: 'short' }, /verifyToken/],
+    [{ appSecret: SECRET, phoneNumberIds: [] }, /phoneNumberIds/],
+    [{ appSecret: SECRET, phoneNumberIds: ['not-an-id'] }, /phoneNumberIds/],
   ])('refuses %o', (options, message) => {
     expect(() => whatsappWebhook(options as never)).toThrow(message);
   });

@@ -17,6 +17,13 @@ export interface WhatsAppWebhookOptions {
   readonly appSecret: string | readonly string[];
   /** The verify token typed into the webhook settings; without it every handshake is refused. */
   readonly verifyToken?: string | undefined;
+  /**
+   * The business phone number ids (`phone_number_id`) this verifier sends from: changes for
+   * any other number of the same Meta app are ignored (their statuses and keywords are not
+   * this verifier's). Omitted: every number of the app. Set it when one app serves several
+   * numbers or tenants.
+   */
+  readonly phoneNumberIds?: readonly string[] | undefined;
 }
 
 export interface WhatsAppWebhookRequest {
@@ -49,6 +56,13 @@ export function whatsappWebhook(options: WhatsAppWebhookOptions): WhatsAppWebhoo
   if (verifyToken !== undefined && (typeof verifyToken !== 'string' || verifyToken.length < 16)) {
     fail('verifyToken must be at least 16 characters.');
   }
+  const ids = options.phoneNumberIds;
+  if (
+    ids !== undefined &&
+    (!Array.isArray(ids) || ids.length === 0 || ids.some((i) => !/^\d{1,32}$/.test(String(i))))
+  ) {
+    fail('phoneNumberIds must be a non-empty list of phone number ids (digits).');
+  }
   return {
     handshake(query) {
       const token = query.get('hub.verify_token');
@@ -78,7 +92,7 @@ export function whatsappWebhook(options: WhatsAppWebhookOptions): WhatsAppWebhoo
       } catch {
         return err(verifyError('invalid_request', { message: 'The body is not JSON.' }));
       }
-      return parseWhatsAppWebhook(payload);
+      return parseWhatsAppWebhook(payload, options.phoneNumberIds);
     },
   };
 }

@@ -97,9 +97,14 @@ function inbound(m: Json): WhatsAppInbound | undefined {
 /**
  * Parses one Cloud API webhook notification (the JSON body). Statuses of an unknown kind and
  * messages other than text are skipped; a body that is not a WhatsApp Business Account
- * notification is `invalid_request`.
+ * notification is `invalid_request`. With `phoneNumberIds`, only changes for those business
+ * numbers (`value.metadata.phone_number_id`) are read: one Meta app may serve several
+ * numbers, and another number's keywords and statuses are not this verifier's.
  */
-export function parseWhatsAppWebhook(payload: unknown): Result<WhatsAppEvents, VerifyError> {
+export function parseWhatsAppWebhook(
+  payload: unknown,
+  phoneNumberIds?: readonly string[],
+): Result<WhatsAppEvents, VerifyError> {
   const body = obj(payload);
   if (body?.object !== 'whatsapp_business_account' || !Array.isArray(body.entry)) {
     return badWebhook('Not a WhatsApp Business Account webhook notification.');
@@ -111,6 +116,8 @@ export function parseWhatsAppWebhook(payload: unknown): Result<WhatsAppEvents, V
       const c = obj(change);
       const value = obj(c?.value);
       if (c?.field !== 'messages' || value === undefined) continue;
+      const number = obj(value.metadata)?.phone_number_id;
+      if (phoneNumberIds && !phoneNumberIds.some((id) => id === number)) continue;
       for (const s of list(value.statuses)) {
         const r = obj(s) && report(obj(s)!);
         if (r) reports.push(r);
