@@ -8,7 +8,7 @@
 import type { MultiTransition, Transition } from '../../src/ports/store';
 import type {
   Awaitable,
-  ConditionalWrite,
+  ConditionalOp,
   ExclusiveMany,
   ManyOutcome,
   StoredRecord,
@@ -18,7 +18,7 @@ import type {
 /** The batched primitives the kit runs on. */
 export interface Batched<R extends StoredRecord> {
   readMany(keys: readonly string[]): Promise<readonly (R | undefined)[]>;
-  writeMany?(ops: readonly ConditionalWrite<R>[]): Promise<ManyOutcome<R>>;
+  writeMany?(ops: readonly ConditionalOp<R>[]): Promise<ManyOutcome<R>>;
   exclusiveMany?<T>(
     keys: readonly string[],
     fn: MultiTransition<T>,
@@ -62,7 +62,10 @@ export function batched<R extends StoredRecord>(p: StorePrimitives<R>): Batched<
     const write = p.write.bind(p);
     out.writeMany = async (ops) => {
       oneKeyOnly(ops, 'write');
-      const outcome = await write(ops[0]!);
+      const { write: change, ...op } = ops[0]!;
+      if (!change)
+        throw new TypeError('phoneproof: storeKit sent a compare-only write of one key.');
+      const outcome = await write({ ...op, write: change });
       if (outcome.applied) return { applied: true, records: [outcome.record] };
       return 'current' in outcome ? { applied: false, current: [outcome.current] } : outcome;
     };

@@ -13,11 +13,14 @@ export { backoffMs } from './optimistic';
 export { intOption } from './options';
 export type {
   Awaitable,
+  ConditionalOp,
   ConditionalWrite,
   Exclusive,
+  ExclusiveMany,
   KitOptions,
+  ManyOutcome,
   StoredRecord,
   StorePrimitives,
   WriteOutcome,
 } from './primitives';
-export { coalescedReads, keyedSerial } from './queue';
+export { coalescedReads, keyedSerial, keyedSerialMany } from './queue';

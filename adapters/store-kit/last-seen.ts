@@ -1,10 +1,9 @@
 /**
- * The store kit's last-value cache: `LastSeen`, the cache, and `guessStep`, which decides
- * whether a transition run on a cached value may be sent as a conditional write; and
- * `ttlMsOf`, the one TTL check every store applies to a write.
+ * The store kit's last-value cache (`LastSeen`), and `ttlMsOf`, the one TTL check every
+ * store applies to a write.
  * @module
  */
-import type { StoreTransition, StoreWrite, Transition } from '../../src/ports/store';
+import type { StoreWrite } from '../../src/ports/store';
 import { Recent } from '../../src/recent';
 
 /** A write's time to live in whole ms; throws `RangeError` unless finite and > 0. */
@@ -13,28 +12,6 @@ export function ttlMsOf(write: Exclude<StoreWrite, { delete: true }>): number {
     throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
   }
   return Math.ceil(write.ttlMs);
-}
-
-/**
- * Runs `fn` on a guess (a cached value, or absence) and keeps the step only if it can be
- * sent as a write conditional on that guess: it writes, it does not delete a record guessed
- * absent, and its TTL is valid. Otherwise (no write, a throw, a bad TTL) the guess tells
- * nothing trustworthy, and the caller reads the real value and runs `fn` on that.
- */
-export function guessStep<T>(
-  fn: Transition<T>,
-  guess: string | undefined,
-): (StoreTransition<T> & { readonly write: StoreWrite }) | undefined {
-  try {
-    const step = fn(guess);
-    const { write } = step;
-    if (!write) return undefined;
-    if ('delete' in write) return guess === undefined ? undefined : { result: step.result, write };
-    ttlMsOf(write);
-    return { result: step.result, write };
-  } catch {
-    return undefined;
-  }
 }
 
 interface Entry<V> {

@@ -38,6 +38,15 @@ export interface ConditionalWrite<R extends StoredRecord> {
   readonly guess: boolean;
 }
 
+/**
+ * One key of a batched conditional write: like `ConditionalWrite`, but `write` may be
+ * `undefined`: compare only (the transition read the key and left it), so the batch applies
+ * only if that key, too, still holds `expected`.
+ */
+export interface ConditionalOp<R extends StoredRecord> extends Omit<ConditionalWrite<R>, 'write'> {
+  readonly write: StoreWrite | undefined;
+}
+
 /** What a conditional write answers. */
 export type WriteOutcome<R extends StoredRecord> =
   /** It landed: `record` is what the key holds now (`undefined` after a delete). */
@@ -49,7 +58,10 @@ export type WriteOutcome<R extends StoredRecord> =
 
 /** What a batched conditional write answers: all of its writes landed, or none did. */
 export type ManyOutcome<R extends StoredRecord> =
-  /** They all landed: `records[i]` is what `ops[i].key` holds now (`undefined`: deleted). */
+  /**
+   * They all landed: `records[i]` is what `ops[i].key` holds now (`undefined`: deleted;
+   * for a compare-only op, the kit keeps the record it expected and ignores `records[i]`).
+   */
   | { readonly applied: true; readonly records: readonly (R | undefined)[] }
   /** None did: `current[i]` is the record found under `ops[i].key` (`undefined`: absent). */
   | { readonly applied: false; readonly current: readonly (R | undefined)[] }
@@ -112,11 +124,12 @@ export interface StorePrimitives<R extends StoredRecord> {
   readMany?(keys: readonly string[]): Awaitable<readonly (R | undefined)[]>;
   /**
    * The batched `write`: applies every `ops[i].write` only if every `ops[i].key` still holds
-   * its `ops[i].expected`, as one atomic step: all of them or none (keys are distinct).
+   * its `ops[i].expected`, as one atomic step: all of them or none (keys are distinct; the
+   * kit has checked every TTL, and sends at least one op with a write).
    * Preferred over `write` when present (the kit sends a one-key update as one op); a store
    * with only `write` serves `updateMany` of one key only.
    */
-  writeMany?(ops: readonly ConditionalWrite<R>[]): Promise<ManyOutcome<R>>;
+  writeMany?(ops: readonly ConditionalOp<R>[]): Promise<ManyOutcome<R>>;
   /**
    * The batched `exclusive`: runs `fn` on the live records under `keys` and applies its
    * writes with no other write to any of the keys in between (locks taken in sorted key
