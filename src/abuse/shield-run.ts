@@ -24,17 +24,26 @@ import { publishNotice, type RefusalMeta, refusedError } from './refusals';
 export interface Step {
   readonly key: string;
   readonly legacyKey?: string;
+  /**
+   * `legacy`: the record under `legacyKey` when it was read (`undefined`: absent), `NOT_READ`
+   * when not; a step that needs it then answers `{ legacy: true }` (see `Merged`).
+   */
   readonly fn: (
     raw: string | undefined,
-    legacy: string | undefined,
+    legacy: string | undefined | typeof NOT_READ,
   ) => StoreTransition<Reservation>;
   late?: number;
   /** A requester budget (kept by a start refused for consent). */
   requester?: true;
 }
 
+/** A legacy record that was not read (see `Step.fn`). */
+export const NOT_READ: unique symbol = Symbol('not read');
+
 /** The budgets' outcomes, one per step, and the winning refusal. */
 export interface Outcomes {
+  /** A step found a record in the old layout: run again with the legacy keys read. */
+  readonly again: boolean;
   readonly each: readonly StoreTransition<Reservation>[];
   readonly refusal: AbuseRefusal | undefined;
   /** Index of the refusing steps (their own bookkeeping lands). */
@@ -49,12 +58,15 @@ export interface ShieldDeps {
   readonly storeError: (e: unknown) => VerifyError;
 }
 
-/** The distinct keys the steps read (a key read by two steps once). */
-export function keysOf(steps: readonly Step[]): string[] {
+/**
+ * The distinct keys the steps read (a key read by two steps once); with `legacy`, the keys of
+ * the records in the old layout too.
+ */
+export function keysOf(steps: readonly Step[], legacy: boolean): string[] {
   const keys = new Set<string>();
   for (const s of steps) {
     keys.add(s.key);
-    if (s.legacyKey !== undefined) keys.add(s.legacyKey);
+    if (legacy && s.legacyKey !== undefined) keys.add(s.legacyKey);
   }
   return [...keys];
 }
@@ -78,8 +90,11 @@ export function decideSteps(
   const refusing = new Set<number>();
   let refusal: AbuseRefusal | undefined;
   let rank = Number.POSITIVE_INFINITY;
+  let again = false;
   steps.forEach((s, i) => {
-    const t = s.fn(cur.get(s.key), s.legacyKey === undefined ? undefined : cur.get(s.legacyKey));
+    const l = s.legacyKey;
+    const t = s.fn(cur.get(s.key), l === undefined || !cur.has(l) ? NOT_READ : cur.get(l));
+    again ||= (t.result as { legacy?: unknown }).legacy === true;
     each.push(t);
     if (t.write) cur.set(s.key, valueOf(t.write));
     if (t.result.refusal) {
@@ -91,7 +106,7 @@ export function decideSteps(
       }
     }
   });
-  return { each, refusal, refusing };
+  return { again, each, refusal, refusing };
 }
 
 /** The writes of the steps `which` selects, per key (a later step's write to a key wins). */
@@ -127,14 +142,28 @@ export function budgetRecords(
   at: number,
   meta: RefusalMeta,
   publish: Publish,
+  checks?: number,
 ): BudgetRecords {
-  const keys = keysOf(steps);
+  let keys = keysOf(steps, false);
   const rec: BudgetRecords = {
-    keys,
+    get keys() {
+      return keys;
+    },
     landed: undefined,
     ran: false,
+    widen() {
+      keys = keysOf(steps, true);
+    },
     decide(current): RecordsDecision<Outcomes> {
       const o = decideSteps(steps, keys, current);
+      if (o.again) return { result: o, again: true };
+      if (checks !== undefined) {
+        // A check: its first `checks` steps (budgets) are spent whatever the code; the rest
+        // (approval bookkeeping) lands only with an approval. A refused check writes nothing.
+        if (o.refusal !== undefined) return { result: o, refused: true };
+        const spent = writesOf(steps, keys, o, (i) => i < checks);
+        return { result: o, spent, writes: writesOf(steps, keys, o, () => true) };
+      }
       if (o.refusal !== undefined) {
         return {
           result: o,
@@ -176,6 +205,7 @@ export async function giveBack(
   });
   if (undo.length === 0) return;
   const keys = [...new Set(undo.map(([k]) => k))];
+  // An undo sees the record as it is (never the old layout: its reservation rewrote it).
   const at = new Map(keys.map((k, i) => [k, i]));
   await store
     .updateMany(keys, (current) => {
@@ -203,7 +233,7 @@ export async function requesterOnly(
   rec: BudgetRecords,
   steps: readonly Step[],
 ): Promise<VerifyError | undefined> {
-  const keys = rec.keys;
+  const keys = keysOf(steps, true);
   try {
     const d = await store.updateMany(keys, (current) => {
       const o = decideSteps(steps, keys, current);

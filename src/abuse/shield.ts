@@ -6,7 +6,6 @@
  * @module
  */
 import { err, ok } from 'neverthrow';
-import type { StoreWrite } from '../ports/store';
 import { Recent } from '../recent';
 import { requesterCheck } from './budgets';
 import type { RequesterField } from './defaults';
@@ -15,7 +14,6 @@ import { namespaceOf, prefixHasher, requesterKeysOf, type SplitNumber, splitNumb
 import type { ResolvedAbuse } from './options';
 import { refusedError } from './refusals';
 import {
-  type BudgetRecords,
   budgetRecords,
   decideSteps,
   keysOf,
@@ -96,14 +94,17 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
       const n = !bookkeeping ? undefined : (c.split ?? started.get(c.phoneKey));
       const approval = n ? approvalSteps(env, c.phoneKey, n, c.at) : [];
       if (checks.length === 0 && approval.length === 0) return undefined;
-      return { records: checkRecords(checks, approval, c), folded: n !== undefined };
+      const meta = { context: c.context, silent: c.silent };
+      const steps = [...checks, ...approval];
+      const records = budgetRecords(steps, c.at, meta, publish, checks.length);
+      return { records, folded: n !== undefined };
     },
 
     approved(phoneKey, phone, at, split) {
       const n = split ?? splitNumber(phone);
       if (!n || !bookkeeping) return;
       const steps = approvalSteps(env, phoneKey, n, at);
-      const keys = keysOf(steps);
+      const keys = keysOf(steps, true);
       store
         .updateMany(keys, (current) => {
           const o = decideSteps(steps, keys, current);
@@ -112,25 +113,4 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
         .catch(() => undefined);
     },
   };
-
-  /** A check's share: its requester budgets (spent), then its approval bookkeeping. */
-  function checkRecords(
-    checks: readonly Step[],
-    approval: readonly Step[],
-    c: CheckCall,
-  ): BudgetRecords {
-    const steps = [...checks, ...approval];
-    const keys = keysOf(steps);
-    const rec = budgetRecords(steps, c.at, { context: c.context, silent: c.silent }, publish);
-    const isCheck = (i: number) => i < checks.length;
-    return {
-      ...rec,
-      decide(current) {
-        const o = decideSteps(steps, keys, current);
-        if (o.refusal !== undefined) return { result: o, refused: true };
-        const spent: (StoreWrite | undefined)[] = writesOf(steps, keys, o, isCheck);
-        return { result: o, spent, writes: writesOf(steps, keys, o, () => true) };
-      },
-    };
-  }
 }

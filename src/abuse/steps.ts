@@ -30,7 +30,7 @@ import {
 import type { ResolvedAbuse } from './options';
 import { prefixGuardApproved, prefixGuardSend } from './prefix-guard';
 import type { Reservation } from './records';
-import type { Step } from './shield-run';
+import { NOT_READ, type Step } from './shield-run';
 import type { SendCall } from './shield-types';
 import type { PrefixLimit } from './types';
 
@@ -57,22 +57,28 @@ const NOTHING: Reservation = {};
 /** A bookkeeping transition (it never refuses) as a step's. */
 const bookkeeping =
   (
-    fn: (raw: string | undefined, legacy: string | undefined) => StoreTransition<unknown>,
+    fn: (
+      raw: string | undefined,
+      legacy: string | undefined | typeof NOT_READ,
+    ) => StoreTransition<unknown>,
   ): Step['fn'] =>
   (raw, legacy) => {
-    const w = fn(raw, legacy).write;
-    return w ? { result: NOTHING, write: w } : { result: NOTHING };
+    const t = fn(raw, legacy);
+    const r = t.result as { legacy?: unknown } | undefined;
+    if (r?.legacy === true) return t as StoreTransition<Reservation>;
+    return t.write ? { result: NOTHING, write: t.write } : { result: NOTHING };
   };
 
 /**
  * The merged prefix record's step: the record, with the old velocity log (`pfx:<digits>:…`,
- * written before the merge) folded in when the record has none; read with the record, so
- * an upgrade costs no extra round trip.
+ * written before the merge) folded in when the record has none. That old record is read
+ * only once such a record is met (the operation's write then runs again, once, with it), so
+ * the merged layout costs one record.
  */
 const mergedFn =
-  <T>(fn: (legacy: ReturnType<typeof prefixLog>) => Transition<T | { readonly legacy: true }>) =>
-  (raw: string | undefined, legacy: string | undefined) =>
-    fn(prefixLog(legacy))(raw) as StoreTransition<T>;
+  <T>(fn: (legacy: ReturnType<typeof prefixLog> | undefined) => Transition<T>) =>
+  (raw: string | undefined, legacy: string | undefined | typeof NOT_READ) =>
+    fn(legacy === NOT_READ ? undefined : prefixLog(legacy))(raw) as StoreTransition<never>;
 
 /** The budgets of one send, in rank order (see `Step`). */
 export function sendSteps(env: Env, call: SendCall, n: SplitNumber | undefined): Step[] {
@@ -139,7 +145,7 @@ export function approvalSteps(env: Env, phoneKey: string, n: SplitNumber, at: nu
   const country = n.country ?? 'XX';
   const tag = phoneTag(phoneKey);
   const steps: Step[] = [];
-  const none = (fn: Transition<void>): Step['fn'] => bookkeeping(fn);
+  const none = (fn: Transition<void>): Step['fn'] => bookkeeping((raw) => fn(raw));
   for (const p of a.prefixes) {
     if (p === merged) continue;
     const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);

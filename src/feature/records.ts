@@ -30,6 +30,11 @@ export interface RecordsDecision<T = unknown> {
   readonly writes?: readonly (StoreWrite | undefined)[];
   /** Land whenever the operation's transition runs, whatever it decides. */
   readonly spent?: readonly (StoreWrite | undefined)[];
+  /**
+   * The feature needs more records to decide (a record in an older layout names another):
+   * nothing is written, the feature's `widen` is called and the write runs again.
+   */
+  readonly again?: boolean;
 }
 
 /** A feature's share of an operation's one store write. */
@@ -44,6 +49,8 @@ export interface OperationRecords<T = unknown> {
    * its refusal as the catalog error.
    */
   done(decision: RecordsDecision<T>, approved: boolean): VerifyError | undefined;
+  /** After a decision asked `again`: `keys` now lists the records it needs as well. */
+  widen?(): void;
 }
 
 /** The composed transition's result: each feature's decision, and the operation's own. */
@@ -83,13 +90,16 @@ export function composeRecords<S>(
   return (current) => {
     const decisions: RecordsDecision[] = [];
     let refused = false;
+    let again = false;
     let at = 1;
     for (const p of parts) {
       const d = p.decide(current.slice(at, at + p.keys.length));
       at += p.keys.length;
       decisions.push(d);
       refused ||= d.refused === true;
+      again ||= d.again === true;
     }
+    if (again) return { result: { decisions, step: undefined }, writes: [] };
     const writes: (StoreWrite | undefined)[] = [undefined];
     if (refused) {
       parts.forEach((p, i) => {

@@ -102,11 +102,20 @@ export function createShell(options: VerifierOptions): Shell {
         approved: step.decision.isOk(),
       };
     });
-    return resultPromise(
-      () => store.updateMany(composedKeys(key, records), fn),
-      (c) => landed(records, c),
-      storeError,
-    );
+    // A feature that finds a record in an older layout asks once for the records it names.
+    const write = async (tries: number): Promise<Result<Step<T>, VerifyError>> => {
+      let c: Composed<Step<T>>;
+      try {
+        c = await store.updateMany(composedKeys(key, records), fn);
+      } catch (e) {
+        return err(storeError(e));
+      }
+      const more = records.filter((_, i) => c.decisions[i]?.again === true);
+      if (more.length === 0 || tries === 0) return landed(records, c);
+      for (const r of more) r.widen?.();
+      return write(tries - 1);
+    };
+    return write(1);
   };
   return {
     ring,
