@@ -15,6 +15,7 @@ import type { RedisPipelineLike } from './durable';
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
+  mget(...keys: string[]): Promise<(string | null)[]>;
   evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
   /**
@@ -40,6 +41,7 @@ export interface NodeRedisScriptOptions {
  */
 export interface NodeRedisClientLike {
   get(key: string): Promise<unknown>;
+  mGet(keys: string[]): Promise<unknown[]>;
   evalSha(sha1: string, options: NodeRedisScriptOptions): Promise<unknown>;
   eval(script: string, options: NodeRedisScriptOptions): Promise<unknown>;
   sendCommand(...args: never[]): Promise<unknown>;
@@ -52,12 +54,14 @@ export type RedisStoreClient = RedisClientLike | NodeRedisClientLike;
 export interface AdaptedClient {
   readonly client: RedisClientLike;
   readonly kind: 'ioredis' | 'node-redis';
+  /** A Cluster client (ioredis `isCluster`, node-redis `createCluster`): keys have slots. */
+  readonly cluster: boolean;
   /** Why `durability` cannot be offered on this client, if it cannot. */
   readonly noDurability?: string;
 }
 
 const UNKNOWN =
-  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, evalsha, eval) or a node-redis v5 client (get, evalSha, eval, sendCommand).';
+  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, mget, evalsha, eval) or a node-redis v5 client (get, mGet, evalSha, eval, sendCommand).';
 
 type Loose = Record<string, unknown>;
 const fn = (c: Loose, name: string) => typeof c[name] === 'function';
@@ -93,6 +97,7 @@ function fromNodeRedis(c: NodeRedisClientLike): AdaptedClient {
   const send = c.sendCommand.bind(c) as unknown as (args: string[]) => Promise<unknown>;
   const client: RedisClientLike = {
     get: async (key) => text(await c.get(key)),
+    mget: async (...keys) => (await c.mGet(keys)).map(text),
     evalsha: (sha, numkeys, ...args) => c.evalSha(sha, split(numkeys, args)),
     eval: (script, numkeys, ...args) => c.eval(script, split(numkeys, args)),
   };
@@ -100,6 +105,7 @@ function fromNodeRedis(c: NodeRedisClientLike): AdaptedClient {
     return {
       client,
       kind: 'node-redis',
+      cluster: fn(loose, 'getSlotMaster'),
       noDurability:
         'phoneproof: redisStore `durability` with node-redis needs a plain `createClient()` client (one connection): a node-redis Cluster, pool or Sentinel client sends a write and its WAIT over different connections. Use an ioredis Cluster for durable writes on Redis Cluster.',
     };
@@ -117,7 +123,11 @@ function fromNodeRedis(c: NodeRedisClientLike): AdaptedClient {
       );
     },
   });
-  return { client: { ...client, pipeline, isCluster: false }, kind: 'node-redis' };
+  return {
+    client: { ...client, pipeline, isCluster: false },
+    kind: 'node-redis',
+    cluster: false,
+  };
 }
 
 /** Detects the client's shape; throws (misconfiguration) naming the supported clients. */
@@ -126,7 +136,9 @@ export function adaptClient(c: unknown): AdaptedClient {
   const loose = c as Loose;
   if (!fn(loose, 'get') || !fn(loose, 'eval')) throw new TypeError(UNKNOWN);
   // ioredis and iovalkey: evalsha(sha, numkeys, ...keysAndArgs).
-  if (fn(loose, 'evalsha')) return { client: c as RedisClientLike, kind: 'ioredis' };
+  if (fn(loose, 'evalsha')) {
+    return { client: c as RedisClientLike, kind: 'ioredis', cluster: loose.isCluster === true };
+  }
   // node-redis v5: evalSha(sha, { keys, arguments }).
   if (fn(loose, 'evalSha') && fn(loose, 'sendCommand')) {
     return fromNodeRedis(c as NodeRedisClientLike);

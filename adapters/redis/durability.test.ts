@@ -30,6 +30,7 @@ const connect = (port: number) => {
 describe('redisStore durability: configuration', () => {
   const client = {
     get: async () => null,
+    mget: async () => [],
     evalsha: async () => [1],
     eval: async () => [1],
     pipeline: () => ({ exec: async () => [] }),
@@ -127,6 +128,10 @@ describe.skipIf(!available)('redisStore durability on a primary and a lagging re
         calls.push('get');
         return primary.get(k);
       },
+      mget(...k) {
+        calls.push('mget');
+        return primary.mget(...k);
+      },
       evalsha(...a) {
         calls.push('evalsha');
         return primary.evalsha(...a);
@@ -153,6 +158,14 @@ describe.skipIf(!available)('redisStore durability on a primary and a lagging re
       'client+eval+wait+client',
       'client+evalsha+wait+client',
     ]);
+    calls.length = 0;
+    // Three keys, one of them cached: one script over all three, one WAIT for the batch.
+    const three = ['k', 'x', 'y'];
+    await store.updateMany(three, () => ({
+      result: 0,
+      writes: three.map(() => ({ value: '3', ttlMs: 60_000 })),
+    }));
+    expect(calls).toEqual(['client+evalsha+wait+client']);
   });
 
   it('refuses an acknowledgement that came on another connection (reconnection mid-write)', async () => {
@@ -162,6 +175,7 @@ describe.skipIf(!available)('redisStore durability on a primary and a lagging re
     let n = 0;
     const reconnecting: RedisClientLike = {
       get: (k) => primary.get(k),
+      mget: (...k) => primary.mget(...k),
       evalsha: (...a) => primary.evalsha(...a),
       eval: (...a) => primary.eval(...a),
       pipeline(cmds) {

@@ -1,11 +1,12 @@
 /**
- * Redis's store primitives: `GET` for a read, the Lua compare-and-set (./script.ts) for the
- * conditional write, through the durable writer when `durability` is set, and `TIME`.
+ * Redis's store primitives: `GET` for a read, `GET` or `MGET` for a batched read, the Lua
+ * compare-and-set over N keys (./script.ts) for the batched conditional write, through the
+ * durable writer when `durability` is set, and `TIME`.
  * @internal
  * @module
  */
 import { CorruptRecordError } from '../../src/core/state';
-import type { ConditionalWrite, StorePrimitives, WriteOutcome } from '../store-kit';
+import type { ConditionalOp, ManyOutcome, StorePrimitives } from '../store-kit';
 import { ttlMsOf } from '../store-kit';
 import type { RedisClientLike } from './client';
 import type { DurableWriter } from './durable';
@@ -27,36 +28,34 @@ export function mapRedisError(e: unknown, key: string): unknown {
   return e;
 }
 
-/** The script's arguments: whether a value was expected, it, the new value, PX or `del`. */
-function casArgs(
-  rkey: string,
-  expected: string | undefined,
-  write: ConditionalWrite<RedisRecord>['write'],
-) {
-  return [
-    rkey,
+/** The script's call after its name: numkeys, the keys, then four arguments per key. */
+function casCall(rkeys: readonly string[], ops: readonly ConditionalOp<RedisRecord>[]): string[] {
+  const args = ops.flatMap(({ expected, write }) => [
     expected === undefined ? '0' : '1',
-    expected ?? '',
-    'delete' in write ? '' : write.value,
-    'delete' in write ? 'del' : String(ttlMsOf(write)),
-  ];
+    expected?.value ?? '',
+    write && !('delete' in write) ? write.value : '',
+    write === undefined ? '' : 'delete' in write ? 'del' : String(ttlMsOf(write)),
+  ]);
+  return [String(rkeys.length), ...rkeys, ...args];
 }
 
 /** `EVALSHA`, or once after `NOSCRIPT` (restart, failover, SCRIPT FLUSH) the script itself. */
-async function evalCas(client: RedisClientLike, rkey: string, args: string[]): Promise<CasReply> {
-  let reply: unknown;
+async function evalCas(client: RedisClientLike, call: string[]): Promise<unknown> {
+  const [numkeys, ...rest] = call;
   try {
-    reply = await client.evalsha(CAS_SHA, 1, ...args);
+    return await client.evalsha(CAS_SHA, Number(numkeys), ...rest);
   } catch (e) {
-    if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, rkey);
+    if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, rest[0]!);
     try {
-      reply = await client.eval(CAS_SCRIPT, 1, ...args);
+      return await client.eval(CAS_SCRIPT, Number(numkeys), ...rest);
     } catch (e2) {
-      throw mapRedisError(e2, rkey);
+      throw mapRedisError(e2, rest[0]!);
     }
   }
-  return parseCasReply(reply);
 }
+
+const recordOf = (value: unknown): RedisRecord | undefined =>
+  value === null || value === undefined ? undefined : { value: String(value) };
 
 /** Redis's primitives for `storeKit`; `redisKey` maps a logical key to its Redis key. */
 export function redisPrimitives(
@@ -64,28 +63,40 @@ export function redisPrimitives(
   redisKey: (key: string) => string,
   durable: DurableWriter | undefined,
 ): StorePrimitives<RedisRecord> {
+  const read = async (key: string) => {
+    const rkey = redisKey(key);
+    try {
+      return recordOf(await client.get(rkey));
+    } catch (e) {
+      throw mapRedisError(e, rkey);
+    }
+  };
   return {
-    async read(key) {
-      const rkey = redisKey(key);
-      let value: string | null | undefined;
+    read,
+    async readMany(keys) {
+      if (keys.length === 1) return [await read(keys[0]!)];
+      const rkeys = keys.map(redisKey);
       try {
-        value = await client.get(rkey);
+        return (await client.mget(...rkeys)).map(recordOf);
       } catch (e) {
-        throw mapRedisError(e, rkey);
+        throw mapRedisError(e, rkeys[0]!);
       }
-      return value === null || value === undefined ? undefined : { value };
     },
-    async write({ key, expected, write }): Promise<WriteOutcome<RedisRecord>> {
-      const rkey = redisKey(key);
-      const args = casArgs(rkey, expected?.value, write);
-      const reply = durable ? await durable.cas(rkey, args) : await evalCas(client, rkey, args);
+    async writeMany(ops): Promise<ManyOutcome<RedisRecord>> {
+      const rkeys = ops.map((op) => redisKey(op.key));
+      const call = casCall(rkeys, ops);
+      const reply: CasReply = durable
+        ? await durable.cas(rkeys[0]!, call)
+        : parseCasReply(await evalCas(client, call), ops.length);
       if (reply.ok) {
-        return { applied: true, record: 'delete' in write ? undefined : { value: write.value } };
+        const records = ops.map(({ write, expected }) =>
+          write === undefined ? expected : 'delete' in write ? undefined : { value: write.value },
+        );
+        return { applied: true, records };
       }
-      return {
-        applied: false,
-        current: reply.current === undefined ? undefined : { value: reply.current },
-      };
+      return 'current' in reply
+        ? { applied: false, current: reply.current.map(recordOf) }
+        : { applied: false };
     },
     time: () => redisTime(client),
   };

@@ -1,53 +1,81 @@
 /**
- * The Lua compare-and-set behind `redisStore`'s `update`. @internal
+ * The Lua compare-and-set behind `redisStore`'s `update` and `updateMany`: one script over
+ * N keys (one for `update`), all or nothing. @internal
  * @module
  */
 import { createHash } from 'node:crypto';
 
 /**
- * Compare-and-set on one key, atomic because Redis runs a script without interleaving.
+ * Compare-and-set on N keys of one hash slot, atomic because Redis runs a script without
+ * interleaving: every key is compared first, and only if all of them still hold what the
+ * caller read are the writes applied.
  *
- * KEYS[1] the record's key.
- * ARGV[1] `1` when the caller read a value, `0` when it read nothing.
- * ARGV[2] the value the caller read (ignored when ARGV[1] is `0`).
- * ARGV[3] the new value.
- * ARGV[4] time to live in ms, or `del` to delete the key instead.
+ * KEYS[i] the record keys (all in one slot on a Cluster).
+ * ARGV, four per key, key i at 4(i-1)+1 .. 4(i-1)+4:
+ *   `1` when the caller read a value, `0` when it read nothing;
+ *   the value the caller read (ignored after `0`);
+ *   the new value;
+ *   time to live in ms, `del` to delete the key, or `` to compare only (leave it).
  *
- * Returns `{1}` when the write landed; `{0, current}` or `{0}` (key absent) when the key no
- * longer holds what the caller read, so the caller can retry without another GET. Lua
- * compares strings byte for byte, and an expired key reads as absent, as it does for GET.
+ * Returns `{1}` when the writes landed; `{0, current1, ..., currentN}` (false, a nil reply,
+ * for an absent key) when any key no longer holds what the caller read, so the caller can
+ * retry without another read. Lua compares strings byte for byte, and an expired key reads
+ * as absent, as it does for GET; GET on a key of another type fails (WRONGTYPE), writing
+ * nothing.
  */
-export const CAS_SCRIPT = `local cur = redis.call('GET', KEYS[1])
-if ARGV[1] == '1' then
-  if cur ~= ARGV[2] then
-    if cur then return {0, cur} end
-    return {0}
+export const CAS_SCRIPT = `local n = #KEYS
+local cur = {}
+local ok = true
+for i = 1, n do
+  local b = (i - 1) * 4
+  cur[i] = redis.call('GET', KEYS[i])
+  if ARGV[b + 1] == '1' then
+    if cur[i] ~= ARGV[b + 2] then ok = false end
+  elseif cur[i] then
+    ok = false
   end
-elseif cur then
-  return {0, cur}
 end
-if ARGV[4] == 'del' then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+if not ok then
+  local out = {0}
+  for i = 1, n do out[i + 1] = cur[i] end
+  return out
+end
+for i = 1, n do
+  local b = (i - 1) * 4
+  local op = ARGV[b + 4]
+  if op == 'del' then
+    redis.call('DEL', KEYS[i])
+  elseif op ~= '' then
+    redis.call('SET', KEYS[i], ARGV[b + 3], 'PX', op)
+  end
 end
 return {1}`;
 
 /** SHA-1 of the script, the name EVALSHA runs it by. */
 export const CAS_SHA = createHash('sha1').update(CAS_SCRIPT).digest('hex');
 
-/** The outcome of one compare-and-set. */
-export type CasReply = { readonly ok: true } | { readonly ok: false; readonly current?: string };
+/** The outcome of one compare-and-set: `current[i]` is key i's value on a mismatch. */
+export type CasReply =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly current: readonly (string | undefined)[] }
+  /** A mismatch that does not say what it found (`{0}`): the kit reads again. */
+  | { readonly ok: false };
 
-/** Reads the script's reply; anything else means the server is not running our script. */
-export function parseCasReply(reply: unknown): CasReply {
+const text = (v: unknown): string | undefined | null => {
+  if (v === null || v === undefined || v === false) return undefined;
+  if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  return null;
+};
+
+/** Reads the script's reply for `n` keys; anything else means it is not our script. */
+export function parseCasReply(reply: unknown, n: number): CasReply {
   if (Array.isArray(reply)) {
     if (reply[0] === 1 && reply.length === 1) return { ok: true };
     if (reply[0] === 0 && reply.length === 1) return { ok: false };
-    if (reply[0] === 0 && reply.length === 2) {
-      const cur = reply[1];
-      if (typeof cur === 'string') return { ok: false, current: cur };
-      if (Buffer.isBuffer(cur)) return { ok: false, current: cur.toString('utf8') };
+    if (reply[0] === 0 && reply.length === n + 1) {
+      const current = reply.slice(1).map(text);
+      if (!current.includes(null)) return { ok: false, current: current as (string | undefined)[] };
     }
   }
   throw new Error(`phoneproof: unexpected reply from the compare-and-set script: ${String(reply)}`);

@@ -28,7 +28,10 @@ export interface RedisStoreOptions {
    * (see docs/stores.md).
    */
   readonly client: RedisStoreClient;
-  /** Prepended to every key (default `phoneproof:`). May not contain `{` or `}`. */
+  /**
+   * Prepended to every key (default `phoneproof:`). May not contain `{` or `}`. On a
+   * Cluster it is also the store's hash tag (all its keys in one slot).
+   */
   readonly prefix?: string;
   /** Compare-and-set attempts per update before it rejects (default 32). */
   readonly maxAttempts?: number;
@@ -49,7 +52,10 @@ export interface RedisStoreOptions {
 
 export interface RedisStore extends Store {
   readonly prefix: string;
-  /** The Redis key that holds a logical key: `${prefix}{${key}}`. */
+  /**
+   * The Redis key that holds a logical key: `${prefix}{${key}}`, or on a Cluster
+   * `${prefix}{${prefix || 'phoneproof'}}${key}` (one slot for the whole store).
+   */
   redisKey(key: string): string;
 }
 
@@ -69,25 +75,32 @@ export {
  * Built by `storeKit` (adapters/store-kit) from the primitives in ./primitives.ts: the queue,
  * cache and retry loop described below are the kit's; the statements are this store's.
  *
- * - Layout: one string key per record, `${prefix}{${key}}`. The braces are a Cluster hash
- *   tag and every operation touches exactly one key, so it always lands on one slot.
- * - `update`: GET (1 round trip), run the transition, then one EVALSHA of a compare-and-set
- *   that writes with PX (or deletes) only if the key still holds what was read. On conflict
- *   the script returns the current value, so a retry costs one more round trip, with jittered
- *   backoff from the second retry; past `maxAttempts` conflicts (a failed guess of the cache
- *   below is not one) it rejects with `StoreConflictError`.
- *   A transition without a write (or deleting an absent record) ends at the GET.
- *   Concurrent updates of one key within this process run one after another, so contention
+ * - Layout: one string key per record. On one server (standalone, Sentinel) it is
+ *   `${prefix}{${key}}`. On a Cluster client (an ioredis `Cluster`, a node-redis
+ *   `createCluster`) every key of the store carries one hash tag,
+ *   `${prefix}{${prefix || 'phoneproof'}}${key}`, so all its records share one slot: an
+ *   operation's keys (a phone record, an IP budget, a prefix budget...) belong to different
+ *   entities, no per-entity tag can put them together, and a script can only write keys of
+ *   one slot all-or-nothing. The cost: the store's traffic goes to that slot's master (the
+ *   Cluster gives failover, not write scaling, for phoneproof: see docs/stores.md).
+ * - `update` and `updateMany` (the kit's loop over N keys; `update` is one key): with
+ *   nothing cached, one batched read (GET for one key, MGET for several), the transition,
+ *   then one EVALSHA of a compare-and-set over all the keys (./script.ts) that compares every
+ *   key and writes with PX (or deletes) only if all still hold what was read: all or
+ *   nothing. On a conflict the script returns the current values, so a retry costs one more
+ *   round trip, with jittered backoff from the second retry; past `maxAttempts` conflicts (a
+ *   failed guess of the cache below is not one) it rejects with `StoreConflictError`.
+ *   A transition without a write (or deleting only absent records) ends at the read.
+ *   Concurrent updates of a key within this process run one after another, so contention
  *   comes only from other processes.
  * - Last-value cache (`cacheSize`, default 10 000 keys): the store remembers the value it
- *   last read or wrote for each key and skips the GET: the transition runs on that value and
- *   the compare-and-set expects it (1 round trip in all when nobody else wrote). With nothing
- *   cached, a transition that creates the record is sent expecting the key absent (1 round
- *   trip for a new key). If the guess was stale the script answers the current value and the
- *   update goes on from it as after a conflict (2 round trips, as without the cache). A
- *   transition that writes nothing, deletes a record guessed absent, or throws on the guess
- *   is not trusted: the store reads, then runs it again. No result computed on a guess is
- *   returned unless its write landed. Errors and conflicts forget the key.
+ *   last read or wrote for each key and skips the read: the transition runs on those values
+ *   and the compare-and-set expects them (1 round trip, 1 command, when nobody else wrote).
+ *   A key with nothing cached is guessed absent. If a guess was stale the script answers the
+ *   current values and the update goes on from them as after a conflict (2 round trips, as
+ *   without the cache). A transition that writes nothing, or throws on the guesses, is not
+ *   trusted: the store reads, then runs it again. No result computed on a guess is returned
+ *   unless its write landed. Errors and conflicts forget the keys.
  * - `get`: one GET (never answered from the cache); it refreshes the cached value.
  * - TTL: Redis expiry (PX), on the Redis server's clock.
  * - Durability (`durability`, off by default): without it a write resolves once the primary
@@ -124,7 +137,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     client,
     mapRedisError,
   );
-  const redisKey = (key: string) => `${prefix}{${key}}`;
+  const tag = `{${prefix || 'phoneproof'}}`;
+  const redisKey = adapted.cluster
+    ? (key: string) => `${prefix}${tag}${key}`
+    : (key: string) => `${prefix}{${key}}`;
   const store = storeKit(redisPrimitives(client, redisKey, durable), {
     attempts: maxAttempts,
     cacheSize,

@@ -21,9 +21,12 @@ export class StoreDurabilityError extends Error {
   override readonly name = 'StoreDurabilityError';
 }
 
-/** Writes a compare-and-set and waits for its acknowledgement. */
+/**
+ * Writes a compare-and-set and waits for its acknowledgement, once per batch. `rkey` names
+ * the write in messages (its first key); `call` is the script's numkeys, keys and arguments.
+ */
 export interface DurableWriter {
-  cas(rkey: string, args: string[]): Promise<CasReply>;
+  cas(rkey: string, call: string[]): Promise<CasReply>;
 }
 
 type Reply = readonly [Error | null, unknown];
@@ -52,7 +55,10 @@ export interface Waiter {
   /** `WAIT replicas timeoutMs`, or `WAITAOF 1 replicas timeoutMs`. */
   readonly wait: string[];
   exec(commands: unknown[][], rkey: string): Promise<Reply[]>;
-  /** Sends the script; after NOSCRIPT, the script itself once. `tail` follows it. */
+  /**
+   * Sends the script (`args`: numkeys, keys, arguments); after NOSCRIPT, the script itself
+   * once. `tail` follows it.
+   */
   write(
     rkey: string,
     args: string[],
@@ -90,13 +96,13 @@ export function waiter(
     wait,
     exec,
     async write(rkey, args, tail) {
-      let replies = await exec([INFO, ['evalsha', CAS_SHA, '1', ...args], ...tail], rkey);
+      let replies = await exec([INFO, ['evalsha', CAS_SHA, ...args], ...tail], rkey);
       if (replies[1]![0] && message(replies[1]![0]).startsWith('NOSCRIPT')) {
-        replies = await exec([INFO, ['eval', CAS_SCRIPT, '1', ...args], ...tail], rkey);
+        replies = await exec([INFO, ['eval', CAS_SCRIPT, ...args], ...tail], rkey);
       }
       const [err, reply] = replies[1]!;
       if (err) throw mapError(err, rkey);
-      return { cas: parseCasReply(reply), replies };
+      return { cas: parseCasReply(reply, Number(args[0])), replies };
     },
     checkAck([err, reply], rkey) {
       if (err) {
