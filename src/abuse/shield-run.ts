@@ -28,10 +28,7 @@ export interface Step {
    * `legacy`: the record under `legacyKey` when it was read (`undefined`: absent), `NOT_READ`
    * when not; a step that needs it then answers `{ legacy: true }` (see `Merged`).
    */
-  readonly fn: (
-    raw: string | undefined,
-    legacy: string | undefined | typeof NOT_READ,
-  ) => StoreTransition<Reservation>;
+  readonly fn: StepFn;
   late?: number;
   /** A requester budget (kept by a start refused for consent). */
   requester?: true;
@@ -40,11 +37,29 @@ export interface Step {
 /** A legacy record that was not read (see `Step.fn`). */
 export const NOT_READ: unique symbol = Symbol('not read');
 
+/**
+ * A step's transition. Its result is a reservation, `undefined` (bookkeeping: never
+ * refuses) or `{ legacy: true }` (it needs the record under `legacyKey`).
+ */
+export type StepFn = (
+  raw: string | undefined,
+  legacy: string | undefined | typeof NOT_READ,
+) => StoreTransition<Reservation | undefined>;
+
+/** Steps with the records they read: `keys`, and each step's index in it (`at`, `legacyAt`). */
+export interface Plan {
+  readonly steps: readonly Step[];
+  readonly keys: readonly string[];
+  readonly at: readonly number[];
+  /** -1: not read. */
+  readonly legacyAt: readonly number[];
+}
+
 /** The budgets' outcomes, one per step, and the winning refusal. */
 export interface Outcomes {
   /** A step found a record in the old layout: run again with the legacy keys read. */
   readonly again: boolean;
-  readonly each: readonly StoreTransition<Reservation>[];
+  readonly each: readonly StoreTransition<Reservation | undefined>[];
   readonly refusal: AbuseRefusal | undefined;
   /** Index of the refusing steps (their own bookkeeping lands). */
   readonly refusing: ReadonlySet<number>;
@@ -59,70 +74,68 @@ export interface ShieldDeps {
 }
 
 /**
- * The distinct keys the steps read (a key read by two steps once); with `legacy`, the keys of
- * the records in the old layout too.
+ * The steps' plan: the distinct keys they read (a key read by two steps once); with
+ * `legacy`, the keys of the records in the old layout too.
  */
-export function keysOf(steps: readonly Step[], legacy: boolean): string[] {
-  const keys = new Set<string>();
-  for (const s of steps) {
-    keys.add(s.key);
-    if (legacy && s.legacyKey !== undefined) keys.add(s.legacyKey);
-  }
-  return [...keys];
+export function planOf(steps: readonly Step[], legacy: boolean): Plan {
+  const keys: string[] = [];
+  const index = (k: string) => {
+    const i = keys.indexOf(k);
+    return i === -1 ? keys.push(k) - 1 : i;
+  };
+  const at = steps.map((st) => index(st.key));
+  const legacyAt = steps.map((st) =>
+    legacy && st.legacyKey !== undefined ? index(st.legacyKey) : -1,
+  );
+  return { steps, keys, at, legacyAt };
 }
 
-const valueOf = (w: StoreWrite): string | undefined => ('value' in w ? w.value : undefined);
-
 /**
- * Runs the steps over the records (`current[i]` for `keys[i]`), in order: a step sees the
- * writes of the earlier steps to its record. Pure.
+ * Runs the steps over the records (`current[i]` for `plan.keys[i]`), in order: a step sees
+ * the writes of the earlier steps to its record. Pure.
  */
-export function decideSteps(
-  steps: readonly Step[],
-  keys: readonly string[],
-  current: readonly (string | undefined)[],
-): Outcomes {
-  const cur = new Map<string, string | undefined>();
-  keys.forEach((k, i) => {
-    cur.set(k, current[i]);
-  });
-  const each: StoreTransition<Reservation>[] = [];
+export function decideSteps(plan: Plan, current: readonly (string | undefined)[]): Outcomes {
+  const { steps, at, legacyAt } = plan;
+  const cur = current.slice();
+  const each: StoreTransition<Reservation | undefined>[] = [];
   const refusing = new Set<number>();
   let refusal: AbuseRefusal | undefined;
   let rank = Number.POSITIVE_INFINITY;
   let again = false;
-  steps.forEach((s, i) => {
-    const l = s.legacyKey;
-    const t = s.fn(cur.get(s.key), l === undefined || !cur.has(l) ? NOT_READ : cur.get(l));
-    again ||= (t.result as { legacy?: unknown }).legacy === true;
+  for (let i = 0; i < steps.length; i += 1) {
+    const l = legacyAt[i]!;
+    const t = steps[i]!.fn(cur[at[i]!], l === -1 ? NOT_READ : cur[l]);
     each.push(t);
-    if (t.write) cur.set(s.key, valueOf(t.write));
-    if (t.result.refusal) {
+    if (t.write) cur[at[i]!] = 'value' in t.write ? t.write.value : undefined;
+    const r = t.result;
+    if (r === undefined) continue;
+    if ((r as { legacy?: unknown }).legacy === true) again = true;
+    if (r.refusal) {
       refusing.add(i);
-      const r = t.result.late ? (s.late ?? i) : i;
-      if (r < rank) {
-        rank = r;
-        refusal = t.result.refusal;
+      const rk = r.late ? (steps[i]!.late ?? i) : i;
+      if (rk < rank) {
+        rank = rk;
+        refusal = r.refusal;
       }
     }
-  });
+  }
   return { again, each, refusal, refusing };
 }
 
 /** The writes of the steps `which` selects, per key (a later step's write to a key wins). */
 export function writesOf(
-  steps: readonly Step[],
-  keys: readonly string[],
+  plan: Plan,
   o: Outcomes,
   which: (i: number) => boolean,
 ): (StoreWrite | undefined)[] {
-  const at = new Map(keys.map((k, i) => [k, i]));
-  const writes: (StoreWrite | undefined)[] = new Array(keys.length).fill(undefined);
+  const writes: (StoreWrite | undefined)[] = new Array(plan.keys.length).fill(undefined);
   o.each.forEach((t, i) => {
-    if (t.write && which(i)) writes[at.get(steps[i]!.key)!] = t.write;
+    if (t.write && which(i)) writes[plan.at[i]!] = t.write;
   });
   return writes;
 }
+
+const all = () => true;
 
 /** The budgets of an operation as its share of the operation's one write. */
 export interface BudgetRecords extends OperationRecords<Outcomes> {
@@ -144,34 +157,31 @@ export function budgetRecords(
   publish: Publish,
   checks?: number,
 ): BudgetRecords {
-  let keys = keysOf(steps, false);
+  let plan = planOf(steps, false);
+  const isCheck = (i: number) => i < (checks ?? 0);
   const rec: BudgetRecords = {
     get keys() {
-      return keys;
+      return plan.keys;
     },
     landed: undefined,
     ran: false,
     widen() {
-      keys = keysOf(steps, true);
+      plan = planOf(steps, true);
     },
     decide(current): RecordsDecision<Outcomes> {
-      const o = decideSteps(steps, keys, current);
+      const o = decideSteps(plan, current);
       if (o.again) return { result: o, again: true };
       if (checks !== undefined) {
         // A check: its first `checks` steps (budgets) are spent whatever the code; the rest
         // (approval bookkeeping) lands only with an approval. A refused check writes nothing.
         if (o.refusal !== undefined) return { result: o, refused: true };
-        const spent = writesOf(steps, keys, o, (i) => i < checks);
-        return { result: o, spent, writes: writesOf(steps, keys, o, () => true) };
+        return { result: o, spent: writesOf(plan, o, isCheck), writes: writesOf(plan, o, all) };
       }
       if (o.refusal !== undefined) {
-        return {
-          result: o,
-          refused: true,
-          writes: writesOf(steps, keys, o, (i) => o.refusing.has(i)),
-        };
+        const writes = writesOf(plan, o, (i) => o.refusing.has(i));
+        return { result: o, refused: true, writes };
       }
-      return { result: o, writes: writesOf(steps, keys, o, () => true) };
+      return { result: o, writes: writesOf(plan, o, all) };
     },
     done(d, approved) {
       rec.ran = true;
@@ -179,7 +189,7 @@ export function budgetRecords(
       if (o.refusal === undefined && !approved) return undefined;
       o.each.forEach((t, i) => {
         if (o.refusal !== undefined && !o.refusing.has(i)) return;
-        for (const n of t.result.notices ?? []) publishNotice(publish, n, at, meta.to);
+        for (const n of t.result?.notices ?? []) publishNotice(publish, n, at, meta.to);
       });
       if (o.refusal !== undefined) return refusedError(publish, o.refusal, at, meta);
       rec.landed = o;
@@ -189,9 +199,26 @@ export function budgetRecords(
   return rec;
 }
 
+/** Applies `fn` to the steps' records in one write (the legacy records read too); never throws. */
+export function writeSteps<T>(
+  store: Store,
+  steps: readonly Step[],
+  fn: (o: Outcomes, plan: Plan) => { result: T; writes: (StoreWrite | undefined)[] },
+): Promise<T | undefined> {
+  const plan = planOf(steps, true);
+  try {
+    return store
+      .updateMany(plan.keys, (current) => fn(decideSteps(plan, current), plan))
+      .catch(() => undefined);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+}
+
 /**
  * Gives back the reservations that landed (one write over their records); `keep` keeps the
- * requester budgets'. Never fails (a lost give-back only over-counts).
+ * requester budgets'. Never fails (a lost give-back only over-counts). An undo sees the
+ * record as it is (its reservation rewrote it, never in the old layout).
  */
 export async function giveBack(
   store: Store,
@@ -199,54 +226,36 @@ export async function giveBack(
   o: Outcomes,
   keep: 'requester' | undefined,
 ): Promise<void> {
-  const undo = steps.flatMap((s, i) => {
-    const u = o.each[i]?.result.undo;
-    return u && !(s.requester && keep === 'requester') ? [[s.key, u] as const] : [];
+  const undo: Step[] = [];
+  steps.forEach((s, i) => {
+    const u = o.each[i]?.result?.undo;
+    if (u && !(s.requester && keep === 'requester')) undo.push({ key: s.key, fn: u as StepFn });
   });
-  if (undo.length === 0) return;
-  const keys = [...new Set(undo.map(([k]) => k))];
-  // An undo sees the record as it is (never the old layout: its reservation rewrote it).
-  const at = new Map(keys.map((k, i) => [k, i]));
-  await store
-    .updateMany(keys, (current) => {
-      const cur = [...current];
-      const writes: (StoreWrite | undefined)[] = new Array(keys.length).fill(undefined);
-      for (const [k, u] of undo) {
-        const i = at.get(k)!;
-        const w = u(cur[i]).write;
-        if (w) {
-          writes[i] = w;
-          cur[i] = valueOf(w);
-        }
-      }
-      return { result: undefined, writes };
-    })
-    .catch(() => undefined);
+  if (undo.length > 0) {
+    await writeSteps(store, undo, (back, plan) => ({
+      result: undefined,
+      writes: writesOf(plan, back, all),
+    }));
+  }
 }
 
 /**
  * Runs the steps alone (a start refused by a later hook before its write: only the
- * requester budgets' reservations land). Answers the budgets' refusal, if any.
+ * requester budgets' reservations land). Answers the budgets' refusal, if any (a lost
+ * reservation of a refused start only under-counts the prober).
  */
 export async function requesterOnly(
   store: Store,
   rec: BudgetRecords,
   steps: readonly Step[],
 ): Promise<VerifyError | undefined> {
-  const keys = keysOf(steps, true);
-  try {
-    const d = await store.updateMany(keys, (current) => {
-      const o = decideSteps(steps, keys, current);
-      const refused = o.refusal !== undefined;
-      const which = (i: number) => (refused ? o.refusing.has(i) : steps[i]!.requester === true);
-      return {
-        result: { result: o, ...(refused ? { refused } : {}) },
-        writes: writesOf(steps, keys, o, which),
-      };
-    });
-    return rec.done(d, false);
-  } catch {
-    // As before: a lost reservation of a refused start only under-counts the prober.
-    return undefined;
-  }
+  const d = await writeSteps(store, steps, (o, plan) => {
+    const refused = o.refusal !== undefined;
+    const which = (i: number) => (refused ? o.refusing.has(i) : steps[i]!.requester === true);
+    return {
+      result: { result: o, ...(refused ? { refused } : {}) } as RecordsDecision<Outcomes>,
+      writes: writesOf(plan, o, which),
+    };
+  });
+  return d === undefined ? undefined : rec.done(d, false);
 }

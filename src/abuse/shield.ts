@@ -13,21 +13,14 @@ import { countryRefusal, numberTypeRefusal } from './destination';
 import { namespaceOf, prefixHasher, requesterKeysOf, type SplitNumber, splitNumber } from './keys';
 import type { ResolvedAbuse } from './options';
 import { refusedError } from './refusals';
-import {
-  budgetRecords,
-  decideSteps,
-  keysOf,
-  type ShieldDeps,
-  type Step,
-  writesOf,
-} from './shield-run';
+import { budgetRecords, type ShieldDeps, type Step, writeSteps, writesOf } from './shield-run';
 import type { CheckCall, SendCall, Shield } from './shield-types';
-import { approvalSteps, type Env, one, sendSteps } from './steps';
+import { approvalSteps, type Env, sendSteps } from './steps';
 
 export type { CheckCall, SendCall, Shield, ShieldDeps };
 
 /** Numbers recently started, by phone key: a check by id folds their approval bookkeeping. */
-const STARTED = 16_384;
+const STARTED = 4096;
 
 export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
   const { store, key, publish } = deps;
@@ -89,7 +82,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     beforeCheck(c) {
       const checks: Step[] = requesterKeysOf(key, c.requester, fields).map(([field, k]) => ({
         key: k,
-        fn: one(requesterCheck(a.requesters.get(field)!, c.at)),
+        fn: requesterCheck(a.requesters.get(field)!, c.at),
       }));
       const n = !bookkeeping ? undefined : (c.split ?? started.get(c.phoneKey));
       const approval = n ? approvalSteps(env, c.phoneKey, n, c.at) : [];
@@ -103,14 +96,10 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     approved(phoneKey, phone, at, split) {
       const n = split ?? splitNumber(phone);
       if (!n || !bookkeeping) return;
-      const steps = approvalSteps(env, phoneKey, n, at);
-      const keys = keysOf(steps, true);
-      store
-        .updateMany(keys, (current) => {
-          const o = decideSteps(steps, keys, current);
-          return { result: undefined, writes: writesOf(steps, keys, o, () => true) };
-        })
-        .catch(() => undefined);
+      writeSteps(store, approvalSteps(env, phoneKey, n, at), (o, plan) => ({
+        result: undefined,
+        writes: writesOf(plan, o, () => true),
+      }));
     },
   };
 }

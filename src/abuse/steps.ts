@@ -30,7 +30,7 @@ import {
 import type { ResolvedAbuse } from './options';
 import { prefixGuardApproved, prefixGuardSend } from './prefix-guard';
 import type { Reservation } from './records';
-import { NOT_READ, type Step } from './shield-run';
+import { NOT_READ, type Step, type StepFn } from './shield-run';
 import type { SendCall } from './shield-types';
 import type { PrefixLimit } from './types';
 
@@ -46,29 +46,6 @@ export interface Env {
   readonly fields: ReadonlySet<RequesterField>;
 }
 
-/** A one-record transition as a step's. */
-export const one =
-  (fn: Transition<Reservation>): Step['fn'] =>
-  (raw) =>
-    fn(raw);
-
-const NOTHING: Reservation = {};
-
-/** A bookkeeping transition (it never refuses) as a step's. */
-const bookkeeping =
-  (
-    fn: (
-      raw: string | undefined,
-      legacy: string | undefined | typeof NOT_READ,
-    ) => StoreTransition<unknown>,
-  ): Step['fn'] =>
-  (raw, legacy) => {
-    const t = fn(raw, legacy);
-    const r = t.result as { legacy?: unknown } | undefined;
-    if (r?.legacy === true) return t as StoreTransition<Reservation>;
-    return t.write ? { result: NOTHING, write: t.write } : { result: NOTHING };
-  };
-
 /**
  * The merged prefix record's step: the record, with the old velocity log (`pfx:<digits>:…`,
  * written before the merge) folded in when the record has none. That old record is read
@@ -76,8 +53,8 @@ const bookkeeping =
  * the merged layout costs one record.
  */
 const mergedFn =
-  <T>(fn: (legacy: ReturnType<typeof prefixLog> | undefined) => Transition<T>) =>
-  (raw: string | undefined, legacy: string | undefined | typeof NOT_READ) =>
+  <T>(fn: (legacy: ReturnType<typeof prefixLog> | undefined) => Transition<T>): StepFn =>
+  (raw, legacy) =>
     fn(legacy === NOT_READ ? undefined : prefixLog(legacy))(raw) as StoreTransition<never>;
 
 /** The budgets of one send, in rank order (see `Step`). */
@@ -87,7 +64,7 @@ export function sendSteps(env: Env, call: SendCall, n: SplitNumber | undefined):
   const tag = phoneTag(call.phoneKey);
   const steps: Step[] = [];
   const step = (k: string, fn: Transition<Reservation>) => {
-    const st: Step = { key: k, fn: one(fn) };
+    const st: Step = { key: k, fn };
     steps.push(st);
     return st;
   };
@@ -145,7 +122,8 @@ export function approvalSteps(env: Env, phoneKey: string, n: SplitNumber, at: nu
   const country = n.country ?? 'XX';
   const tag = phoneTag(phoneKey);
   const steps: Step[] = [];
-  const none = (fn: Transition<void>): Step['fn'] => bookkeeping((raw) => fn(raw));
+  // Bookkeeping transitions answer `undefined`: they never refuse.
+  const none = (fn: Transition<void>) => fn as StepFn;
   for (const p of a.prefixes) {
     if (p === merged) continue;
     const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
@@ -160,7 +138,7 @@ export function approvalSteps(env: Env, phoneKey: string, n: SplitNumber, at: nu
         ? {
             key: k,
             legacyKey: prefixKeyOf(hash, p.trailingDigits),
-            fn: bookkeeping(mergedFn((legacy) => prefixGuardApproved(conv, p, at, tag, legacy))),
+            fn: mergedFn((legacy) => prefixGuardApproved(conv, p, at, tag, legacy)),
           }
         : { key: k, fn: none(conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG))) },
     );
