@@ -1,61 +1,73 @@
 /**
- * PostgreSQL's locked read-modify-write (the `exclusive` primitive): the fallback the store
- * kit takes for a key that keeps losing races. @internal
+ * PostgreSQL's locked read-modify-write of N keys (the `exclusiveMany` primitive): the
+ * fallback the store kit takes for keys that keep losing races. @internal
  * @module
  */
-import { StoreConflictError, type Transition } from '../../src/ports/store';
-import { type Exclusive, ttlMsOf } from '../store-kit';
+import { type MultiTransition, StoreConflictError } from '../../src/ports/store';
+import { type ExclusiveMany, ttlMsOf } from '../store-kit';
 import { type PgContext, type PgRecord, type Run, recordOf, versionOf } from './rows';
 
 interface LockedRow {
+  readonly key: string;
   readonly value: Buffer | string;
   readonly version: string;
   readonly live: boolean;
 }
 
-/** One round inside the transaction: lock, decide, write. `done` false: decide again. */
-async function round<T>(c: PgContext, q: Run, key: string, fn: Transition<T>) {
-  const row = (await q(c.sql.lockRow, [key])).rows[0] as LockedRow | undefined;
-  let record = recordOf(row?.live ? row : undefined);
-  const { result, write } = fn(record?.value);
-  let done = true;
-  if (write && 'delete' in write) {
-    if (record) await q(c.sql.lockedRemove, [key]);
-    record = undefined;
-  } else if (write) {
-    const args = [key, Buffer.from(write.value, 'utf8'), ttlMsOf(write)];
-    const r = row ? await q(c.sql.lockedUpdate, args) : await q(c.sql.lockedInsert, args);
-    done = row !== undefined || r.rowCount === 1;
-    record = r.rows.length > 0 ? { value: write.value, version: versionOf(r.rows) } : undefined;
+/** The rows were not all there once locked (never, with a sound table). */
+const cannotLock = (c: PgContext) =>
+  new StoreConflictError(`phoneproof: could not lock the records in ${c.table.sql}`);
+
+/** Decides on the locked rows and writes; answers the result and the records after. */
+async function decide<T>(c: PgContext, q: Run, keys: readonly string[], fn: MultiTransition<T>) {
+  const rows = (await q(c.sql.lockRows, [keys])).rows as LockedRow[];
+  if (rows.length !== keys.length) throw cannotLock(c);
+  const byKey = new Map(rows.map((r) => [r.key, r.live ? recordOf(r) : undefined]));
+  const seen = keys.map((k) => byKey.get(k));
+  const { result, writes = [] } = fn(seen.map((r) => r?.value));
+  const ttls = keys.map((_, i) => {
+    const w = writes[i];
+    return w && !('delete' in w) ? ttlMsOf(w) : 0; // every TTL checked before any write
+  });
+  const records: (PgRecord | undefined)[] = [...seen];
+  let wrote = false;
+  for (const [i, key] of keys.entries()) {
+    const w = writes[i];
+    if (!w) continue;
+    wrote = true;
+    if ('delete' in w) {
+      await q(c.sql.lockedRemove, [key]);
+      records[i] = undefined;
+    } else {
+      const r = await q(c.sql.lockedUpdate, [key, Buffer.from(w.value, 'utf8'), ttls[i]]);
+      if (r.rowCount !== 1) throw cannotLock(c);
+      records[i] = { value: w.value, version: versionOf(r.rows) };
+    }
   }
-  return { done, result, record, wrote: write !== undefined };
+  return { result, records, wrote };
 }
 
 /**
- * One transaction that locks the row (`SELECT ... FOR UPDATE`, waiting in PostgreSQL's
- * queue), so its write cannot conflict. A record absent when read may be created by someone
- * else meanwhile (`INSERT ... ON CONFLICT DO NOTHING` affects no row): then lock that row and
- * decide again.
+ * One transaction: a placeholder row (expired, so it reads as absent) for each key that has
+ * none, then every row locked in key order (`SELECT ... FOR UPDATE`, waiting in
+ * PostgreSQL's queue), so the decision and its writes cannot conflict, absent keys
+ * included; placeholders left unwritten are swept as any expired row.
  */
-export async function lockedUpdate<T>(
+export async function lockedUpdateMany<T>(
   c: PgContext,
-  key: string,
-  fn: Transition<T>,
-): Promise<Exclusive<T, PgRecord>> {
+  keys: readonly string[],
+  fn: MultiTransition<T>,
+): Promise<ExclusiveMany<T, PgRecord>> {
   const client = await c.pool.connect();
   const q = c.on(client);
   let broken: Error | undefined;
   try {
     await client.query({ text: 'BEGIN' });
-    for (let n = 0; n < 3; n += 1) {
-      const { done, result, record, wrote } = await round(c, q, key, fn);
-      if (done) {
-        await client.query({ text: 'COMMIT' });
-        if (wrote) c.wrote();
-        return { result, record };
-      }
-    }
-    throw new StoreConflictError(`phoneproof: could not lock a record in ${c.table.sql}`);
+    await q(c.sql.placeholders, [[...keys].sort()]);
+    const { result, records, wrote } = await decide(c, q, keys, fn);
+    await client.query({ text: 'COMMIT' });
+    if (wrote) c.wrote();
+    return { result, records };
   } catch (e) {
     // A connection that cannot even roll back is discarded, not returned to the pool.
     await client.query({ text: 'ROLLBACK' }).catch((r: unknown) => {

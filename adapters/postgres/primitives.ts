@@ -1,90 +1,80 @@
 /**
- * PostgreSQL's store primitives: a `SELECT` of the live row and its version, a conditional
- * write on that version (or, on a guess, on the cached version and value, answering the row
- * as it is when it does not apply), and the locked path (./locked.ts). @internal
+ * PostgreSQL's store primitives: a `SELECT` of the live row and its version, the batched
+ * read and the batched conditional write (./batch.ts: one statement each, on the versions
+ * read, or on a guess on the cached versions and values, answering the rows as they are when
+ * it does not apply), and the locked path (./locked.ts). @internal
  * @module
  */
-import type { StoreWrite } from '../../src/ports/store';
-import { type StorePrimitives, ttlMsOf, type WriteOutcome } from '../store-kit';
-import { lockedUpdate } from './locked';
-import { bytes, type PgContext, type PgRecord, type Row, recordOf, text, versionOf } from './rows';
+import { type ManyOutcome, type StorePrimitives, ttlMsOf } from '../store-kit';
+import { type BatchArgs, batchValues, CONFLICT_MARK } from './batch';
+import { lockedUpdateMany } from './locked';
+import { type PgContext, type PgRecord, type Row, recordOf, text } from './rows';
 import { postgresTime } from './time';
 
-/** What a guessed write's statement answers: it landed, or the row as it is now. */
-interface GuessRow {
+/** What the batched write answers (one row). */
+interface BatchRow {
   readonly ok: boolean;
-  readonly version: string;
-  readonly value: Buffer | string | null;
+  readonly keys: string[] | null;
+  readonly versions: string[] | null;
+  /** Base64: stored bytes are decoded as every read decodes them (./rows.ts `text`). */
+  readonly vals: string[] | null;
 }
 
-/** A write conditional on the version just read; no answer on a conflict. */
-async function conditional(
-  c: PgContext,
-  key: string,
-  seen: PgRecord | undefined,
-  write: StoreWrite,
-) {
-  const run = c.on(c.pool);
-  if ('delete' in write) {
-    const r = await run(c.sql.remove, [key, seen!.version]);
-    return r.rowCount === 1 ? { record: undefined } : undefined;
+/** A batched write's SQL arguments. */
+function argsOf(ops: Parameters<Required<StorePrimitives<PgRecord>>['writeMany']>[0]): BatchArgs {
+  const a: BatchArgs = { keys: [], versions: [], values: [], next: [], ttls: [], ops: [] };
+  for (const { key, expected, write, guess } of ops) {
+    a.keys.push(key);
+    a.versions.push(expected?.version ?? null);
+    a.values.push(guess && expected ? expected.value : null);
+    const set = write !== undefined && !('delete' in write) ? write : undefined;
+    a.next.push(set ? set.value : null);
+    a.ttls.push(set ? ttlMsOf(set) : null);
+    a.ops.push(write === undefined ? 'c' : 'delete' in write ? 'd' : 's');
   }
-  const ttl = ttlMsOf(write);
-  const r = seen
-    ? await run(c.sql.update, [key, bytes(write.value), ttl, seen.version])
-    : await run(c.sql.insert, [key, bytes(write.value), ttl]);
-  return r.rowCount === 1
-    ? { record: { value: write.value, version: versionOf(r.rows) } }
-    : undefined;
+  return a;
 }
 
-/** A write conditional on a guess (cached version and value, or absence); answers the row. */
-async function guessed(
-  c: PgContext,
-  key: string,
-  cached: PgRecord | undefined,
-  write: StoreWrite,
-): Promise<WriteOutcome<PgRecord>> {
-  const run = c.on(c.pool);
-  let rows: unknown[];
-  if ('delete' in write) {
-    rows = (await run(c.sql.guessRemove, [key, cached!.version, bytes(cached!.value)])).rows;
-  } else {
-    const args = [key, bytes(write.value), ttlMsOf(write)];
-    rows = cached
-      ? (await run(c.sql.guessUpdate, [...args, cached.version, bytes(cached.value)])).rows
-      : (await run(c.sql.guessInsert, args)).rows;
-  }
-  const row = rows[0] as GuessRow | undefined;
-  if (row?.ok) {
-    const record =
-      'delete' in write ? undefined : { value: write.value, version: String(row.version) };
-    return { applied: true, record };
-  }
-  const live =
-    row && row.value !== null
-      ? { value: text(row.value), version: String(row.version) }
-      : undefined;
-  return { applied: false, current: live };
-}
+const conflicted = (e: unknown) => e instanceof Error && e.message.includes(CONFLICT_MARK);
 
 /** PostgreSQL's primitives for `storeKit`. */
 export function postgresPrimitives(c: PgContext): StorePrimitives<PgRecord> {
   const run = c.on(c.pool);
   return {
     read: async (key) => recordOf((await run(c.sql.read, [key])).rows[0] as Row | undefined),
-    async write({ key, expected, write, guess }) {
-      if (guess) {
-        const outcome = await guessed(c, key, expected, write);
-        if (outcome.applied) c.wrote();
-        return outcome;
-      }
-      const landed = await conditional(c, key, expected, write);
-      if (!landed) return { applied: false };
-      c.wrote();
-      return { applied: true, record: landed.record };
+    async readMany(keys) {
+      const rows = (await run(c.sql.readMany, [keys])).rows as (Row & { key: string })[];
+      const byKey = new Map(rows.map((r) => [r.key, recordOf(r)]));
+      return keys.map((k) => byKey.get(k));
     },
-    exclusive: (key, fn) => lockedUpdate(c, key, fn),
+    async writeMany(ops): Promise<ManyOutcome<PgRecord>> {
+      let row: BatchRow | undefined;
+      try {
+        row = (await run(c.sql.batchWrite, batchValues(argsOf(ops)))).rows[0] as BatchRow;
+        if (!row) return { applied: false }; // not our statement's answer: read again
+      } catch (e) {
+        if (conflicted(e)) return { applied: false }; // rolled back: nothing written
+        throw e;
+      }
+      const keys = row.keys ?? [];
+      const at = (k: string) => keys.indexOf(k);
+      if (row.ok) {
+        c.wrote();
+        const records = ops.map(({ key, write, expected }) => {
+          if (write === undefined) return expected;
+          if ('delete' in write) return undefined;
+          return { value: write.value, version: String(row.versions![at(key)]) };
+        });
+        return { applied: true, records };
+      }
+      const current = ops.map(({ key }) => {
+        const i = at(key);
+        if (i < 0) return undefined;
+        return { value: text(Buffer.from(row.vals![i]!, 'base64')), version: row.versions![i]! };
+      });
+      return { applied: false, current };
+    },
+    exclusiveMany: (keys, fn) => lockedUpdateMany(c, keys, fn),
     time: () => postgresTime(c.pool),
   };
 }

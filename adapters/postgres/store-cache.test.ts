@@ -42,13 +42,13 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     const { wrapped, calls } = countingPool(pool);
     const store = postgresStore({ pool: wrapped, table, cacheSize: 0 });
     await store.update('rt', write('a'));
-    expect(calls.splice(0)).toEqual(['SELECT', 'INSERT']);
+    expect(calls.splice(0)).toEqual(['SELECT', 'WITH']);
     await store.update('rt', write('b'));
-    expect(calls.splice(0)).toEqual(['SELECT', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['SELECT', 'WITH']);
     await store.update('rt', () => ({ result: 0 }));
     expect(calls.splice(0)).toEqual(['SELECT']);
     await store.update('rt', () => ({ result: 0, write: { delete: true } }));
-    expect(calls.splice(0)).toEqual(['SELECT', 'DELETE']);
+    expect(calls.splice(0)).toEqual(['SELECT', 'WITH']);
     await store.update('rt', () => ({ result: 0, write: { delete: true } }));
     expect(calls.splice(0)).toEqual(['SELECT']);
     await store.get('rt');
@@ -59,16 +59,16 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     const { wrapped, calls } = countingPool(pool);
     const store = postgresStore({ pool: wrapped, table });
     await store.update('rt', write('a')); // new key: INSERT ... ON CONFLICT DO NOTHING, no SELECT
-    expect(calls.splice(0)).toEqual(['INSERT']);
+    expect(calls.splice(0)).toEqual(['WITH']);
     expect(
       await store.update('rt', (cur) => ({ result: cur, write: { value: 'b', ttlMs: 60_000 } })),
     ).toBe('a'); // the value this instance wrote, confirmed by the conditional UPDATE
-    expect(calls.splice(0)).toEqual(['UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH']);
     // A transition without a write is never answered from the cache: it reads.
     expect(await store.update('rt', (cur) => ({ result: cur }))).toBe('b');
     expect(calls.splice(0)).toEqual(['SELECT']);
     await store.update('rt', () => ({ result: 0, write: { delete: true } }));
-    expect(calls.splice(0)).toEqual(['DELETE']);
+    expect(calls.splice(0)).toEqual(['WITH']);
     await store.update('rt', () => ({ result: 0, write: { delete: true } })); // absent now
     expect(calls.splice(0)).toEqual(['SELECT']);
     await store.get('rt');
@@ -81,13 +81,13 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     expect(
       await store.update('rt', (cur) => ({ result: cur, write: { value: 'next', ttlMs: 60_000 } })),
     ).toBe('theirs');
-    expect(calls.splice(0)).toEqual(['UPDATE', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH', 'WITH']);
     // A key this instance never saw, that exists: the INSERT answers the row, 2 round trips.
     await postgresStore({ pool, table }).update('other', write('there'));
     expect(
       await store.update('other', (cur) => ({ result: cur, write: { value: 'x', ttlMs: 60_000 } })),
     ).toBe('there');
-    expect(calls.splice(0)).toEqual(['INSERT', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH', 'WITH']);
     // A deleted record re-created by another instance: the cached DELETE answers the new row.
     await postgresStore({ pool, table }).update('other', write('again'));
     expect(
@@ -96,7 +96,7 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
         write: cur === 'again' ? { value: 'kept', ttlMs: 60_000 } : { delete: true },
       })),
     ).toBe('again');
-    expect(calls.splice(0)).toEqual(['DELETE', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH', 'WITH']);
   });
 
   it('200 concurrent gets of one record cost a few queries, and each sees the latest write', async () => {
@@ -132,22 +132,22 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
     // start: one INSERT (new phone) holding the decision and the send's attempt; other calls
     // are the abuse budgets' records.
-    expect(on('phone:')).toEqual(['INSERT']);
+    expect(on('phone:')).toEqual(['WITH']);
     const wrong = outbox.last()!.code === '000000' ? '111111' : '000000';
     expect((await v.check({ id: s.id, code: wrong })).isErr()).toBe(true);
-    expect(calls).toEqual(['UPDATE']); // a wrong guess on the same instance: nothing else
+    expect(calls).toEqual(['WITH']); // a wrong guess on the same instance: nothing else
     on('');
     expect((await other.check({ id: s.id, code: wrong })).isErr()).toBe(true);
     // Nothing cached there: read, then write; first use of that instance also samples the
     // store's clock (clock_timestamp(), once per 30 s, docs/clocks.md).
-    expect(on('')).toEqual(['SELECT', 'SELECT', 'UPDATE']);
+    expect(on('')).toEqual(['SELECT', 'SELECT', 'WITH']);
     // Back on the first instance, whose cached version is now stale: the UPDATE does not
     // apply and answers the current row, on which the check runs again.
     const checked = await v.check({ id: s.id, code: wrong });
     expect(checked._unsafeUnwrapErr().attemptsLeft).toBe(2);
-    expect(on('')).toEqual(['UPDATE', 'UPDATE']);
+    expect(on('')).toEqual(['WITH', 'WITH']);
     expect((await v.check({ id: s.id, code: outbox.last()!.code })).isOk()).toBe(true);
-    expect(on('phone:')).toEqual(['UPDATE']);
+    expect(on('phone:')).toEqual(['WITH']);
     // Approval bookkeeping (abuse defenses) runs after the answer, in the background: let it
     // finish so that it is not counted as part of the status below.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -164,13 +164,13 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     const store = postgresStore({ pool: wrapped, table, cacheSize: 0 });
     const v = createVerifier({ secret, store, sender: outbox });
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
-    expect(on('phone:')).toEqual(['SELECT', 'INSERT']);
+    expect(on('phone:')).toEqual(['SELECT', 'WITH']);
     const wrong = outbox.last()!.code === '000000' ? '111111' : '000000';
     expect((await v.check({ id: s.id, code: wrong })).isErr()).toBe(true);
-    expect(calls).toEqual(['SELECT', 'UPDATE']);
+    expect(calls).toEqual(['SELECT', 'WITH']);
     on('');
     expect((await v.check({ id: s.id, code: outbox.last()!.code })).isOk()).toBe(true);
-    expect(on('phone:')).toEqual(['SELECT', 'UPDATE']);
+    expect(on('phone:')).toEqual(['SELECT', 'WITH']);
     await new Promise((resolve) => setTimeout(resolve, 300));
     on('');
     expect((await v.status({ id: s.id })).isOk()).toBe(true);
@@ -273,13 +273,13 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     for (const k of ['a', 'b', 'c']) await store.update(k, write(k)); // 'a' evicted
     calls.length = 0;
     await store.update('c', write('c2'));
-    expect(calls.splice(0)).toEqual(['UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH']);
     await store.update('a', write('a2')); // guessed absent: the INSERT answers its row
-    expect(calls.splice(0)).toEqual(['INSERT', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH', 'WITH']);
     await store.update('b', write('b2')); // evicted by 'a' in turn
-    expect(calls.splice(0)).toEqual(['INSERT', 'UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH', 'WITH']);
     await store.update('a', write('a3'));
-    expect(calls.splice(0)).toEqual(['UPDATE']);
+    expect(calls.splice(0)).toEqual(['WITH']);
   });
 
   it('get refreshes the cache: an update after it costs 1 round trip', async () => {
@@ -292,7 +292,7 @@ describe.skipIf(!up)('postgresStore: round trips and the last-value cache', () =
     expect(
       await a.update('g', (cur) => ({ result: cur, write: { value: 'x', ttlMs: 60_000 } })),
     ).toBe('theirs');
-    expect(calls).toEqual(['UPDATE']);
+    expect(calls).toEqual(['WITH']);
   });
 
   it('forgets a key after an error: a write that landed before its reply was lost is seen', async () => {

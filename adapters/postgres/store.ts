@@ -56,25 +56,24 @@ export { StoreConflictError };
  *
  * - Layout: one row per record: `key text PRIMARY KEY, value bytea, version bigint,
  *   expires_at timestamptz` (server clock: `now() + ttl`). Versions come from a sequence.
- * - `update`: SELECT (expired rows read as absent, 1 round trip), run the transition, then
- *   one conditional statement (1 round trip): `UPDATE ... WHERE key AND version AND not
- *   expired`, `DELETE ... WHERE key AND version`, or for a record read as absent `INSERT ...
- *   ON CONFLICT DO UPDATE ... WHERE the existing row is expired`. No row affected means
- *   another writer won: re-read and retry (2 more round trips), with jittered backoff from
- *   the second retry. After `optimisticAttempts` lost races the update locks the row instead
- *   (BEGIN, SELECT ... FOR UPDATE, write, COMMIT: 4 round trips), so it cannot starve.
- *   A transition without a write (or deleting an absent record) ends at the SELECT.
- *   Updates of one key from this instance run one after another.
+ * - `update` and `updateMany` (the kit's loop over N keys; `update` is one key): one
+ *   SELECT of the N live rows (expired rows read as absent), the transition, then one
+ *   statement (./batch.ts) that locks the existing rows in key order, checks every key
+ *   still has the version read (or is still absent), and only then upserts and deletes:
+ *   all of the writes or none. On a mismatch it answers the rows as found, and the update
+ *   goes on from them (1 more round trip), with jittered backoff from the second retry.
+ *   After `optimisticAttempts` lost races the update locks the rows instead (BEGIN, an
+ *   expired placeholder row for each absent key, SELECT ... FOR UPDATE in key order, the
+ *   writes, COMMIT), so it cannot starve. A transition without a write ends at the SELECT.
+ *   Updates touching a key from this instance run one after another.
  * - Last-value cache (`cacheSize`, default 10 000 keys): the store remembers the value and
  *   row version it last read or wrote for each key and skips the SELECT: the transition runs
- *   on that value and its write is one statement conditional on that version and value
- *   (1 round trip in all when nobody else wrote). With nothing cached, a transition that
- *   creates the record is sent as `INSERT ... ON CONFLICT DO NOTHING` (1 round trip for a new
- *   key). Each of these statements answers, when it did not apply, the live row as it found
- *   it, and the update goes on from that row as after a conflict (2 round trips, as without
- *   the cache). A transition that writes nothing, deletes a record guessed absent, or throws
- *   on the guess is not trusted: the store reads, then runs it again. No result computed on
- *   a guess is returned unless its write landed. Errors and lost races forget the key.
+ *   on those values and the batched statement is conditional on those versions and values
+ *   (1 round trip in all when nobody else wrote); a key with nothing cached is guessed
+ *   absent. A stale guess costs the round trip the SELECT would have (the statement answers
+ *   the rows). A transition that writes nothing, or throws on the guesses, is not trusted:
+ *   the store reads, then runs it again. No result computed on a guess is returned unless
+ *   its write landed. Errors and lost races forget the keys.
  * - `get`: one SELECT (never answered from the cache; it refreshes it); concurrent `get`s of
  *   one key share a SELECT that started after they were called. Statements are prepared
  *   once per connection.

@@ -6,16 +6,16 @@ import type pg from 'pg';
 import type { PgPoolLike, PgQuery } from './pool';
 
 /**
- * Wraps a pool to record each query's verb (one entry per round trip). A store write sent on
- * a cache guess (`WITH w AS (<write>) SELECT ...`: it also answers the current row when it
- * does not apply) is named by its write's verb: `UPDATE`, `INSERT` or `DELETE`.
+ * Wraps a pool to record each query's verb and first argument (the key), for the tests that
+ * filter by key (`on`). The store's batched write is `WITH`. Round trips and the statements
+ * of lent connections: test/support/count-commands.ts (`countPg`).
  */
 export function countingPool(pool: pg.Pool) {
   const calls: string[] = [];
   const keys: string[] = [];
   const wrapped: PgPoolLike = {
     query: (q: PgQuery) => {
-      const verb = /^\s*WITH w AS \(\s*(\w+)/.exec(q.text)?.[1] ?? q.text.trim().split(/\s+/)[0]!;
+      const verb = q.text.trim().split(/\s+/)[0]!;
       calls.push(verb.toUpperCase());
       keys.push(String(q.values?.[0] ?? ''));
       return pool.query(q as pg.QueryConfig);

@@ -67,7 +67,7 @@ describe.skipIf(!up)('redisStore', () => {
     expect(() => redisStore(undefined as never)).toThrow(/options/);
   });
 
-  it('stores a record under prefix{key}: one key, one Cluster slot per operation', async () => {
+  it('stores a record under prefix{key} on one server', async () => {
     const store = redisStore({ client, prefix });
     await store.update('phone:abc', () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
     expect(store.redisKey('phone:abc')).toBe(`${prefix}{phone:abc}`);

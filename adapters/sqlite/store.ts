@@ -3,7 +3,7 @@
  * (`node:sqlite`, `better-sqlite3` or `bun:sqlite`; never imported here).
  * @module
  */
-import type { Store, Transition } from '../../src/ports/store';
+import type { MultiTransition, Store } from '../../src/ports/store';
 import { type StoredRecord, type StorePrimitives, storeKit, ttlMsOf } from '../store-kit';
 import {
   checkDatabase,
@@ -51,13 +51,14 @@ interface Row {
 
 /**
  * Creates a Store on SQLite. Run `migrate(database)` once before use. Built by `storeKit`
- * (adapters/store-kit) over an `exclusive` primitive: the transaction below.
+ * (adapters/store-kit) over an `exclusiveMany` primitive: the transaction below.
  *
  * - Layout: one row per record: `key TEXT PRIMARY KEY, value BLOB (UTF-8), expires_at
  *   INTEGER` (epoch ms on this machine's clock, which every process sharing the file reads).
- * - `update`: one `BEGIN IMMEDIATE` transaction: it takes the database's write lock first
- *   (other processes wait, up to `busy_timeout`), reads the row, runs the transition, writes
- *   (`INSERT ... ON CONFLICT DO UPDATE`) or deletes, and commits. Nothing can write between
+ * - `update` and `updateMany` (one key, or N): one `BEGIN IMMEDIATE` transaction: it takes
+ *   the database's write lock first (other processes wait, up to `busy_timeout`), reads the
+ *   rows, runs the transition, writes (`INSERT ... ON CONFLICT DO UPDATE`) or deletes each
+ *   key, and commits: all of the writes or none (a throw rolls back). Nothing can write between
  *   the read and the write, in this process (the driver is synchronous) or another, so the
  *   transition runs exactly once and is exact across processes sharing the file.
  * - `get`: one `SELECT` (expired rows read as absent).
@@ -106,19 +107,24 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       const row = db.get<{ value: unknown }>(sql.live, key, now());
       return row === undefined ? undefined : { value: decode(row.value) };
     },
-    exclusive<T>(key: string, fn: Transition<T>) {
+    exclusiveMany<T>(keys: readonly string[], fn: MultiTransition<T>) {
       let wrote = false;
       const result = db.transaction('immediate', () => {
-        const row = db.get<Row>(sql.read, key);
+        const rows = keys.map((key) => db.get<Row>(sql.read, key));
         const at = now();
-        const live = row !== undefined && Number(row.expires_at) > at;
-        const { result, write } = fn(live ? decode(row.value) : undefined);
-        if (write && 'delete' in write) {
-          if (row) db.run(sql.remove, key);
-        } else if (write) {
-          db.run(sql.upsert, key, encode(write.value), at + ttlMsOf(write));
+        const { result, writes = [] } = fn(
+          rows.map((row) => (row && Number(row.expires_at) > at ? decode(row.value) : undefined)),
+        );
+        // A throw (a bad TTL included) rolls the transaction back: nothing is written.
+        for (const [i, key] of keys.entries()) {
+          const write = writes[i];
+          if (write && 'delete' in write) {
+            if (rows[i]) db.run(sql.remove, key);
+          } else if (write) {
+            db.run(sql.upsert, key, encode(write.value), at + ttlMsOf(write));
+          }
+          wrote ||= write !== undefined;
         }
-        wrote = write !== undefined;
         return result;
       });
       if (wrote) maybeSweep();

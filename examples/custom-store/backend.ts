@@ -1,8 +1,9 @@
 /**
  * A stand-in for a database: rows with a version, read and written asynchronously, and a
- * conditional write that lands only if the row still has the version that was read. Any
- * store with those two primitives (SQL `UPDATE ... WHERE version = $1`, a key-value store's
- * compare-and-set) can back a phoneproof Store the way `store.ts` does.
+ * conditional write of several rows that lands, all of it, only if every row still has the
+ * version that was read. Any store with those two primitives (a SQL transaction of
+ * `UPDATE ... WHERE version = $1`, a key-value store's multi-key compare-and-set) can back a
+ * phoneproof Store the way `store.ts` does.
  * @module
  */
 
@@ -14,11 +15,21 @@ export interface Row {
   readonly expiresAt: number;
 }
 
+/** One row of a conditional write. */
+export interface VersionedWrite {
+  readonly key: string;
+  readonly version: number;
+  readonly next: Row | undefined;
+}
+
 /** Rows by key, behind asynchronous calls (each one yields, as a network round trip would). */
 export interface Backend {
   read(key: string): Promise<Row | undefined>;
-  /** Writes `next` if the row's version is still `version` (0: no row); false on a conflict. */
-  writeIf(key: string, version: number, next: Row): Promise<boolean>;
+  /**
+   * Writes every `next` only if every row's version is still its `version` (0: no row;
+   * `next` undefined: compare only), as one atomic step; false on a conflict (nothing written).
+   */
+  writeAllIf(writes: readonly VersionedWrite[]): Promise<boolean>;
   clear(): void;
 }
 
@@ -31,10 +42,11 @@ export function mapBackend(): Backend {
       await roundTrip();
       return rows.get(key);
     },
-    async writeIf(key, version, next) {
+    async writeAllIf(writes) {
       await roundTrip();
-      if ((rows.get(key)?.version ?? 0) !== version) return false;
-      rows.set(key, next);
+      if (writes.some(({ key, version }) => (rows.get(key)?.version ?? 0) !== version))
+        return false;
+      for (const { key, next } of writes) if (next) rows.set(key, next);
       return true;
     },
     clear() {

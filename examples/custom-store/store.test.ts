@@ -58,7 +58,7 @@ describe('versionedStore conflicts', () => {
   it('gives up with StoreConflictError when every conditional write conflicts', async () => {
     const backend = mapBackend();
     const store = versionedStore({
-      backend: { ...backend, writeIf: async () => false },
+      backend: { ...backend, writeAllIf: async () => false },
       maxAttempts: 3,
     });
     await expect(

@@ -35,6 +35,8 @@ export type {
 } from './consent-ledger';
 export type { Channel, DeliveryError, OutgoingMessage, Sender, SendOutcome } from './sender';
 export {
+  type MultiStoreTransition,
+  type MultiTransition,
   type Store,
   StoreConflictError,
   type StoreTransition,

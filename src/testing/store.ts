@@ -6,6 +6,7 @@
  */
 import type { Store } from '../ports/store';
 import type { TestRunner } from './runner';
+import { updateManyContract } from './store-many';
 
 /** What the store suite needs from an adapter's test file. */
 export interface StoreHarness {
@@ -160,8 +161,9 @@ function concurrency({ it, expect }: TestRunner, h: Harness): void {
 
 /**
  * Registers the Store contract: reads and writes, transitions without a write, thrown
- * errors, TTL expiry and replacement, key independence, exact values, and atomicity under
- * concurrent updates (no lost update, no guard exceeded). `make` is called once; the
+ * errors, TTL expiry and replacement, key independence, exact values, atomicity under
+ * concurrent updates (no lost update, no guard exceeded), and `updateMany` (./store-many.ts:
+ * all or nothing across keys, per-key TTL, atomic across overlapping concurrent batches). `make` is called once; the
  * harness is reset before each test and closed at the end.
  */
 export function storeContract(
@@ -183,5 +185,6 @@ export function storeContract(
     readsAndWrites(runner, h);
     expiryAndValues(runner, h);
     concurrency(runner, h);
+    updateManyContract(runner, h);
   });
 }

@@ -1,0 +1,74 @@
+/**
+ * `postgresStore.updateMany` on a real PostgreSQL, counted through
+ * test/support/count-commands.ts: what a batched update of several keys costs (statements
+ * and round trips) with a cold and a warm cache, and the locked path over several keys.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MultiTransition } from '../../src/ports/store';
+import { pgPool, runId, serviceAvailable } from '../../test/load/services';
+import { countPg } from '../../test/support/count-commands';
+import { migrate, postgresStore } from './index';
+import { dropStoreTable } from './testing';
+
+const up = await serviceAvailable('postgres');
+
+const bump: MultiTransition<number> = (current) => ({
+  result: 0,
+  writes: current.map((raw) => ({ value: String(Number(raw ?? 0) + 1), ttlMs: 60_000 })),
+});
+
+describe.skipIf(!up)('postgresStore.updateMany: statements and round trips', () => {
+  const table = runId('pp_many').replaceAll('-', '_').toLowerCase();
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = pgPool();
+    await migrate(pool, { table });
+  });
+  afterAll(async () => {
+    await dropStoreTable(pool, table);
+    await pool.end();
+  });
+
+  it('three keys: 1 statement and 1 round trip when cached, 2 and 2 when not', async () => {
+    const counted = countPg(pool);
+    const store = postgresStore({ pool: counted.pool, table });
+    const other = postgresStore({ pool, table });
+    const keys = ['phone:a', 'ip:b', 'pfx:c'];
+    await store.updateMany(keys, bump); // new keys, guessed absent
+    expect(counted.take()).toEqual({ commands: ['WITH'], roundTrips: 1 });
+    await store.updateMany(keys, bump); // cached
+    expect(counted.take()).toEqual({ commands: ['WITH'], roundTrips: 1 });
+    await other.updateMany(['ip:b'], bump); // another instance: the cache is stale on one key
+    await store.updateMany(keys, bump); // the statement answers the rows: no SELECT
+    expect(counted.take()).toEqual({ commands: ['WITH', 'WITH'], roundTrips: 2 });
+    const cold = postgresStore({ pool: counted.pool, table, cacheSize: 0 });
+    await cold.updateMany(keys, bump);
+    expect(counted.take()).toEqual({ commands: ['SELECT', 'WITH'], roundTrips: 2 });
+    expect(await other.updateMany(keys, (cur) => ({ result: cur.join() }))).toBe('4,5,4');
+    await cold.updateMany(keys, (cur) => ({ result: cur })); // read only: the SELECT
+    expect(counted.take()).toEqual({ commands: ['SELECT'], roundTrips: 1 });
+  });
+
+  it('the locked path takes every row in key order, absent keys included, and lands', async () => {
+    const counted = countPg(pool);
+    const rival = {
+      ...counted.pool,
+      // Every optimistic batched write "loses"; reads and the locked path are real.
+      query: async (q: { text: string }) =>
+        q.text.trimStart().startsWith('WITH')
+          ? { rows: [], rowCount: 0 }
+          : counted.pool.query(q as never),
+    };
+    const store = postgresStore({ pool: rival, table, optimisticAttempts: 2, cacheSize: 0 });
+    const keys = ['lk:z', 'lk:a', 'phone:a'];
+    expect(await store.updateMany(keys, bump)).toBe(0);
+    expect(counted.take().commands).toEqual([
+      'SELECT',
+      'SELECT',
+      ...['BEGIN', 'INSERT', 'SELECT', 'UPDATE', 'UPDATE', 'UPDATE', 'COMMIT'],
+    ]);
+    expect(await store.get('lk:z')).toBe('1');
+    expect(await store.get('phone:a')).toBe('5');
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * `redisStore.updateMany` on a real Redis, counted through test/support/count-commands.ts:
+ * what a batched update of several keys costs (commands and round trips) with a cold and a
+ * warm cache, and the counter's own round-trip rule.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MultiTransition } from '../../src/ports/store';
+import { clearPrefix, redisClient, runId, serviceAvailable } from '../../test/load/services';
+import { countRedis } from '../../test/support/count-commands';
+import { CAS_SCRIPT } from './script';
+import { redisStore } from './store';
+
+const up = await serviceAvailable('redis');
+
+const bump: MultiTransition<number> = (current) => ({
+  result: 0,
+  writes: current.map((raw) => ({ value: String(Number(raw ?? 0) + 1), ttlMs: 60_000 })),
+});
+
+describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
+  const prefix = `${runId('pp-many')}:`;
+  let client: Redis;
+  let admin: Redis;
+  beforeAll(async () => {
+    client = redisClient();
+    admin = redisClient();
+    await admin.script('LOAD', CAS_SCRIPT);
+  });
+  afterAll(async () => {
+    await clearPrefix(admin, prefix);
+    client.disconnect();
+    admin.disconnect();
+  });
+
+  it('three keys: 1 command and 1 round trip when cached, 2 and 2 when not', async () => {
+    const counter = countRedis(client);
+    const store = redisStore({ client, prefix });
+    const other = redisStore({ client: admin, prefix });
+    const keys = ['phone:a', 'ip:b', 'pfx:c'];
+    await client.ping();
+    counter.take();
+    await store.updateMany(keys, bump); // new keys, guessed absent
+    expect(counter.take()).toEqual({ commands: ['evalsha'], roundTrips: 1 });
+    await store.updateMany(keys, bump); // cached
+    expect(counter.take()).toEqual({ commands: ['evalsha'], roundTrips: 1 });
+    await other.updateMany(['ip:b'], bump); // another instance: the cache is stale on one key
+    await store.updateMany(keys, bump); // the script answers the current values: no MGET
+    expect(counter.take()).toEqual({ commands: ['evalsha', 'evalsha'], roundTrips: 2 });
+    const cold = redisStore({ client, prefix, cacheSize: 0 });
+    await cold.updateMany(keys, bump);
+    expect(counter.take()).toEqual({ commands: ['mget', 'evalsha'], roundTrips: 2 });
+    expect(await admin.mget(...keys.map((k) => store.redisKey(k)))).toEqual(['4', '5', '4']);
+    await cold.updateMany(keys, (cur) => ({ result: cur })); // read only: the MGET
+    expect(counter.take()).toEqual({ commands: ['mget'], roundTrips: 1 });
+    counter.restore();
+  });
+
+  it('counts commands in flight together as one round trip', async () => {
+    const counter = countRedis(client);
+    counter.take();
+    await Promise.all([client.get('x'), client.get('y')]);
+    await client
+      .pipeline([
+        ['get', 'x'],
+        ['get', 'y'],
+      ])
+      .exec();
+    await client.get('z');
+    expect(counter.take()).toEqual({
+      commands: ['get', 'get', 'get', 'get', 'get'],
+      roundTrips: 3,
+    });
+    counter.restore();
+  });
+});
