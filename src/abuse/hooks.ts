@@ -26,8 +26,8 @@ import {
   idempotencyKeyOf,
   idempotencyScope,
 } from './idempotency';
+import { giveBack, requesterOnly } from './second-writes';
 import type { SendCall, Shield } from './shield';
-import { giveBack, requesterOnly } from './shield-run';
 
 type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
 type Answer = Result<SendTicket | undefined, VerifyError>;

@@ -8,8 +8,8 @@ import type { VerifyError } from '../errors';
 import type { RequestContext } from '../feature/operation-types';
 import type { Requester } from '../feature/requester';
 import type { Channel } from '../ports/sender';
-import type { SplitNumber } from './keys';
 import type { Store } from '../ports/store';
+import type { SplitNumber } from './keys';
 import type { BudgetRecords, Step } from './shield-run';
 
 /** One message about to be allowed. */

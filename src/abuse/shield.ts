@@ -13,7 +13,8 @@ import { countryRefusal, numberTypeRefusal } from './destination';
 import { namespaceOf, prefixHasher, requesterKeysOf, type SplitNumber, splitNumber } from './keys';
 import type { ResolvedAbuse } from './options';
 import { refusedError } from './refusals';
-import { budgetRecords, type ShieldDeps, type Step, writeSteps, writesOf } from './shield-run';
+import { writeSteps } from './second-writes';
+import { budgetRecords, type ShieldDeps, type Step, writesOf } from './shield-run';
 import type { CheckCall, SendCall, Shield } from './shield-types';
 import { approvalSteps, type Env, sendSteps } from './steps';
 
@@ -22,22 +23,27 @@ export type { CheckCall, SendCall, Shield, ShieldDeps };
 /** Numbers recently started, by phone key: a check by id folds their approval bookkeeping. */
 const STARTED = 4096;
 
-export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
-  const { store, key, publish } = deps;
-  const fields = new Set<RequesterField>(a.requesters.keys());
+/** What the budgets are built from, resolved once per verifier. */
+function envOf(a: ResolvedAbuse, key: Buffer): Env {
   const conv = a.conversion;
-  const merged = conv?.scopes.has('prefix')
-    ? a.prefixes.find((p) => p.trailingDigits === conv.trailingDigits)
-    : undefined;
-  const env: Env = {
+  return {
     a,
     key,
     ns: namespaceOf(key),
     prefixHash: prefixHasher(key),
-    merged,
+    // The prefix limit whose velocity log lives in the conversion guard's prefix record.
+    merged: conv?.scopes.has('prefix')
+      ? a.prefixes.find((p) => p.trailingDigits === conv.trailingDigits)
+      : undefined,
     conv,
-    fields,
+    fields: new Set<RequesterField>(a.requesters.keys()),
   };
+}
+
+export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
+  const { store, key, publish } = deps;
+  const env = envOf(a, key);
+  const { conv, fields } = env;
   const bookkeeping = conv !== undefined || a.prefixes.length > 0;
   // The split number of each recent start, in process memory only (as parsed numbers are).
   const started = new Recent<SplitNumber>(STARTED);
