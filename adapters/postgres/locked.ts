@@ -18,10 +18,23 @@ interface LockedRow {
 const cannotLock = (c: PgContext) =>
   new StoreConflictError(`phoneproof: could not lock the records in ${c.table.sql}`);
 
+/**
+ * Every key's row, locked: placeholders for the missing ones, then `FOR UPDATE`. A row
+ * deleted between the two (by a writer that had it locked) is made again, up to 3 times.
+ */
+async function lockAll(c: PgContext, q: Run, keys: readonly string[]): Promise<LockedRow[]> {
+  const sorted = [...keys].sort();
+  for (let n = 0; n < 3; n += 1) {
+    await q(c.sql.placeholders, [sorted]);
+    const rows = (await q(c.sql.lockRows, [sorted])).rows as LockedRow[];
+    if (rows.length === keys.length) return rows;
+  }
+  throw cannotLock(c);
+}
+
 /** Decides on the locked rows and writes; answers the result and the records after. */
 async function decide<T>(c: PgContext, q: Run, keys: readonly string[], fn: MultiTransition<T>) {
-  const rows = (await q(c.sql.lockRows, [keys])).rows as LockedRow[];
-  if (rows.length !== keys.length) throw cannotLock(c);
+  const rows = await lockAll(c, q, keys);
   const byKey = new Map(rows.map((r) => [r.key, r.live ? recordOf(r) : undefined]));
   const seen = keys.map((k) => byKey.get(k));
   const { result, writes = [] } = fn(seen.map((r) => r?.value));
@@ -63,7 +76,6 @@ export async function lockedUpdateMany<T>(
   let broken: Error | undefined;
   try {
     await client.query({ text: 'BEGIN' });
-    await q(c.sql.placeholders, [[...keys].sort()]);
     const { result, records, wrote } = await decide(c, q, keys, fn);
     await client.query({ text: 'COMMIT' });
     if (wrote) c.wrote();

@@ -71,4 +71,45 @@ describe.skipIf(!up)('postgresStore.updateMany: statements and round trips', () 
     expect(await store.get('lk:z')).toBe('1');
     expect(await store.get('phone:a')).toBe('5');
   });
+  it('a key read but not written is compared too: a decision on a stale value does not land', async () => {
+    const a = postgresStore({ pool, table });
+    const b = postgresStore({ pool, table });
+    const grant: MultiTransition<boolean> = ([count, flag]) =>
+      flag === 'open'
+        ? { result: true, writes: [{ value: String(Number(count ?? 0) + 1), ttlMs: 60_000 }] }
+        : { result: false };
+    await a.updateMany(['cmp:flag'], () => ({
+      result: 0,
+      writes: [{ value: 'open', ttlMs: 60_000 }],
+    }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(true); // a caches 'open'
+    await b.update('cmp:flag', () => ({ result: 0, write: { value: 'closed', ttlMs: 60_000 } }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(false);
+    expect(await b.get('cmp:count')).toBe('1');
+  });
+  it('a key seen absent but created meanwhile by another transaction: nothing of the batch lands', async () => {
+    const store = postgresStore({ pool, table, cacheSize: 0 });
+    const rival = await pool.connect();
+    await rival.query('BEGIN');
+    await rival.query(
+      `INSERT INTO "${table}" (key, value, version, expires_at) VALUES ('ab:x',
+        convert_to('theirs', 'UTF8'), nextval('${table}_version_seq'), now() + interval '1 minute')`,
+    );
+    const claim: MultiTransition<string> = ([x]) =>
+      x === undefined
+        ? {
+            result: 'mine',
+            writes: [
+              { value: 'mine', ttlMs: 60_000 },
+              { value: 'y', ttlMs: 60_000 },
+            ],
+          }
+        : { result: `refused: ${x}` };
+    const claimed = store.updateMany(['ab:x', 'ab:y'], claim); // reads x absent, then waits on it
+    await new Promise((r) => setTimeout(r, 300));
+    await rival.query('COMMIT');
+    rival.release();
+    expect(await claimed).toBe('refused: theirs');
+    expect([await store.get('ab:x'), await store.get('ab:y')]).toEqual(['theirs', undefined]);
+  });
 });

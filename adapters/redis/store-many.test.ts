@@ -73,4 +73,20 @@ describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
     });
     counter.restore();
   });
+  it('a key read but not written is compared too: a decision on a stale value does not land', async () => {
+    const a = redisStore({ client, prefix });
+    const b = redisStore({ client: admin, prefix });
+    const grant: MultiTransition<boolean> = ([count, flag]) =>
+      flag === 'open'
+        ? { result: true, writes: [{ value: String(Number(count ?? 0) + 1), ttlMs: 60_000 }] }
+        : { result: false };
+    await a.updateMany(['cmp:flag'], () => ({
+      result: 0,
+      writes: [{ value: 'open', ttlMs: 60_000 }],
+    }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(true); // a caches 'open'
+    await b.update('cmp:flag', () => ({ result: 0, write: { value: 'closed', ttlMs: 60_000 } }));
+    expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(false);
+    expect(await b.get('cmp:count')).toBe('1');
+  });
 });

@@ -23,6 +23,18 @@ const fits: [
 void fits;
 const secret = 'redis-test-secret-redis-test-secret!';
 
+/** Every key under `prefix` (all SCAN pages: the shared server holds many other keys). */
+async function keysOf(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, page] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...page);
+  } while (cursor !== '0');
+  return keys;
+}
+
 describe.skipIf(!up)('redisStore', () => {
   const prefix = `${runId('pp-test')}:`;
   let client: Redis;
@@ -75,7 +87,7 @@ describe.skipIf(!up)('redisStore', () => {
     const ttl = await client.pttl(`${prefix}{phone:abc}`);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
-    const [, keys] = await client.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const keys = await keysOf(client, prefix);
     expect(keys).toEqual([`${prefix}{phone:abc}`]);
   });
 
@@ -119,7 +131,7 @@ describe.skipIf(!up)('redisStore', () => {
     const outbox = outboxSender();
     const v = createVerifier({ secret, store, sender: outbox });
     const s = (await v.start({ phone: '+12133734253' }))._unsafeUnwrap();
-    const [, keys] = await client.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const keys = await keysOf(client, prefix);
     const values = await Promise.all(keys.map((k) => client.get(k)));
     const key = keys[values.findIndex((x) => x?.includes(s.id))]!;
     expect(key).toBeDefined();

@@ -35,7 +35,7 @@ export function oneKey<T>(fn: Transition<T>): MultiTransition<T> {
 
 /** Throws a TypeError (a caller's mistake) unless `keys` is non-empty and distinct. */
 export function distinctKeys(keys: readonly string[]): void {
-  if (keys.length === 0 || new Set(keys).size !== keys.length) {
+  if (keys.length === 0 || (keys.length > 1 && new Set(keys).size !== keys.length)) {
     throw new TypeError('phoneproof: updateMany needs one or more distinct keys.');
   }
 }

@@ -29,7 +29,7 @@ function updates(many: UpdateMany): Pick<Store, 'update' | 'updateMany'> {
     return many(keys, fn);
   };
   return {
-    update: <T>(key: string, fn: Transition<T>) => updateMany([key], oneKey(fn)),
+    update: <T>(key: string, fn: Transition<T>) => many([key], oneKey(fn)), // one key: distinct
     updateMany,
   };
 }
