@@ -27,6 +27,7 @@ import {
   idempotencyKeyOf,
   idempotencyScope,
 } from './idempotency';
+import { giveBack, requesterOnly } from './second-writes';
 import type { SendCall, Shield } from './shield';
 
 type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
@@ -45,29 +46,46 @@ function consentPart(c: unknown): string {
 }
 
 /**
- * Reserves a send's budgets. The ticket gives them back when the operation fails before a
- * message could leave (every failure but `delivery_failed`, where the provider may have
- * accepted and billed it). A start refused for consent keeps the requester's reservations:
- * probing numbers without consent costs the prober's own budget (and only theirs), so it
- * cannot be repeated for free.
+ * A send's budgets, as the abuse feature's share of the operation's one write (decided and
+ * reserved with the verification, all or nothing). The ticket gives them back (a second
+ * write) when the operation fails after its write without a message leaving (every failure
+ * but `delivery_failed`, where the provider may have accepted and billed it). A start
+ * refused for consent (by the next hook, before the write) still spends the requester's
+ * budgets, in a write of its own: probing numbers without consent costs the prober's own
+ * budget (and only theirs), so it cannot be repeated for free; a budget's refusal then
+ * ranks first, as the budgets come before consent.
  */
-async function reserve(shield: Shield, call: SendCall): Promise<Answer> {
-  const r = await shield.beforeSend(call);
-  if (r.isErr()) return err(r.error);
-  const release = r.value;
+function reserve(shield: Shield, call: SendCall): Answer {
+  const r = shield.beforeSend(call);
+  if (r.isErr() || r.value === undefined) return r.isErr() ? err(r.error) : NOTHING;
+  const { steps, records } = r.value;
   return ok({
+    records,
     settle: async (outcome: Result<StartResult, VerifyError>) => {
-      if (outcome.isOk() || outcome.error.code === 'delivery_failed') return;
-      await release(outcome.error.code === 'consent_required' ? 'requester' : undefined);
+      if (outcome.isOk()) return undefined;
+      const code = outcome.error.code;
+      if (!records.ran) {
+        return code === 'consent_required'
+          ? requesterOnly(shield.store, records, steps)
+          : undefined;
+      }
+      if (records.landed !== undefined && code !== 'delivery_failed') {
+        const keep = code === 'consent_required' ? 'requester' : undefined;
+        await giveBack(shield.store, steps, records.landed, keep);
+      }
+      return undefined;
     },
   });
 }
 
-/** Both tickets as one: the budgets settled first, then the idempotency key. */
+/** Both tickets as one: the budgets' records, settled first, then the idempotency key. */
 const both = (outer: SendTicket, inner: SendTicket | undefined): SendTicket => ({
+  ...(inner?.records ? { records: inner.records } : {}),
   settle: async (outcome) => {
-    await inner?.settle?.(outcome);
-    await outer.settle?.(outcome);
+    const replaced = await inner?.settle?.(outcome);
+    const o = replaced !== undefined && outcome.isErr() ? err(replaced) : outcome;
+    await outer.settle?.(o);
+    return replaced;
   },
 });
 
@@ -111,7 +129,7 @@ async function beforeStart(
   const scope = idempotencyScope(idem.key, ctx.requester);
   const claimed = await claimIdempotency(idem, scope, idemKey.value, parts);
   if (claimed.isErr() || claimed.value.replay !== undefined || !shield.active) return claimed;
-  const reserved = await reserve(shield, call);
+  const reserved = reserve(shield, call);
   if (reserved.isErr()) {
     await claimed.value.settle?.(err(reserved.error));
     return reserved;
@@ -131,7 +149,7 @@ async function beforeResend(shield: Shield, io: FeatureIO, ctx: SendContext): Pr
   };
   // Only requester budgets apply: the number is not needed, so neither is a read.
   if (!shield.resendNeedsNumber) {
-    return isObject(ctx.context) ? reserve(shield, base) : ok(undefined);
+    return isObject(ctx.context) ? reserve(shield, base) : NOTHING;
   }
   const state = await io.read(`phone:${ctx.phoneKey}`);
   if (state.isErr()) return err(state.error);
@@ -160,26 +178,41 @@ export function abuseHooks(shield: Shield, idem: IdempotencyDeps, io: FeatureIO)
     return ctx.op === 'start' ? beforeStart(shield, idem, ctx) : beforeResend(shield, io, ctx);
   };
   if (!shield.active) return { beforeSend };
-  const beforeCheck: Hook<'beforeCheck'> = (ctx: CheckContext) =>
-    shield.beforeCheck(
-      ctx.requester,
-      isObject(ctx.context) ? ctx.context : undefined,
-      ctx.at,
-      ctx.silent,
-    );
-  // Conversion and velocity bookkeeping never delays or fails a check: it runs after the
-  // answer (its store failures are ignored), with the phone key the operation holds.
+  // Checks whose approval bookkeeping their own write holds (the number known).
+  const folded = new WeakSet<CheckContext>();
+  const beforeCheck: Hook<'beforeCheck'> = (ctx: CheckContext) => {
+    const p = ctx.phone;
+    const b = shield.beforeCheck({
+      requester: ctx.requester,
+      phoneKey: ctx.phoneKey,
+      split: p ? splitOf(p) : undefined,
+      at: ctx.at,
+      context: isObject(ctx.context) ? ctx.context : undefined,
+      silent: ctx.silent,
+    });
+    if (b === undefined) return undefined;
+    if (b.folded) folded.add(ctx);
+    return ok({ records: b.records });
+  };
+  // An approval the check's write could not hold (a check by id of a number this process did
+  // not start): its own write, after the answer (its store failures are ignored).
   const afterApprove: Hook<'afterApprove'> = (result: CheckResult, ctx: CheckContext) => {
-    const p = ctx.phone ?? io.phoneOf(result.phone).unwrapOr(undefined);
-    const n = p
-      ? {
-          callingCode: p.callingCode,
-          national: p.number.slice(1 + p.callingCode.length),
-          country: p.country,
-        }
-      : undefined;
-    shield.approved(ctx.phoneKey, result.phone, ctx.at, n);
+    if (!folded.has(ctx)) {
+      const p = ctx.phone ?? io.phoneOf(result.phone).unwrapOr(undefined);
+      shield.approved(ctx.phoneKey, result.phone, ctx.at, p ? splitOf(p) : undefined);
+    }
     return Promise.resolve(ok(result));
   };
   return { beforeSend, beforeCheck, afterApprove };
 }
+
+/** A parsed number split for the budgets. */
+const splitOf = (p: {
+  readonly number: string;
+  readonly callingCode: string;
+  readonly country: string;
+}) => ({
+  callingCode: p.callingCode,
+  national: p.number.slice(1 + p.callingCode.length),
+  country: p.country,
+});

@@ -197,6 +197,7 @@ export function claimIdempotency(
                 )
               : releaseKey(claim);
             await update(write as Transition<unknown>);
+            return undefined;
           },
         });
     }

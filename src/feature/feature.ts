@@ -11,13 +11,18 @@
  * **Named points of an operation** (`FeatureHooks`), in the order an operation reaches them:
  * - `beforeOperation`: every public operation, first (the decision clock's gate);
  * - `presetCode`: `start` / `resend`, before a code is drawn (test numbers' fixed codes);
- * - `beforeSend`: `start` / `resend`, before the transition reserves the send; refuses with
- *   an error, or allows with a `SendTicket` (a replayed answer, or a `settle` told how the
- *   operation ended: reservations given back, a result kept for idempotency);
+ * - `beforeSend`: `start` / `resend`, before the transition; refuses with an error, or allows
+ *   with a `SendTicket`: a replayed answer, the feature's `records` (its share of the
+ *   operation's one atomic write, `./records`: budgets decided and reserved with the
+ *   verification, all or nothing), or a `settle` told how the operation ended (reservations
+ *   given back, a result kept for idempotency);
  * - `send`: around the sender call itself, where a message leaves (consent's last ledger
  *   read, test numbers' no-message); each hook calls `next` to go on, or answers instead;
- * - `beforeCheck`: `check`, before the transition (requester check budgets);
- * - `afterApprove`: `check`, after an approval (proof token, held re-opt-in, conversion).
+ * - `beforeCheck`: `check`, before the transition; refuses, or allows with a `CheckTicket`
+ *   whose `records` join the check's one write (requester check budgets, and the approval
+ *   bookkeeping, written only if the check approves);
+ * - `afterApprove`: `check`, after an approval (proof token, held re-opt-in; conversion
+ *   bookkeeping the check's write could not hold).
  * "Before" points and `send` run in the order of the feature list (the first refusal wins);
  * "after" points (`afterApprove`, a ticket's `settle`) in reverse: the feature listed first
  * sees an operation first and its end last.
@@ -44,6 +49,7 @@ import type { Store } from '../ports/store';
 import type { Keyring } from '../secrets';
 import type { Publish } from './events';
 import type { CheckResult, RequestContext, StartResult } from './operation-types';
+import type { OperationRecords } from './records';
 import { type Requester, requesterOf } from './requester';
 
 /** A parsed number as operations hold it: E.164, country, calling code, masked. */
@@ -69,11 +75,17 @@ export interface FeatureIO {
   phoneOf(x: unknown): Result<PhoneNumber, VerifyError>;
   /** Keeps recently parsed numbers (for a feature that parses the number of a later call). */
   keepParsedPhones(): void;
-  /** Runs a pure transition of a phone record through the store's atomic update. */
+  /**
+   * Runs a pure transition of a phone record through the store's atomic update; with the
+   * features' `records` (their share of the operation, `./records`), all of them in one
+   * atomic `updateMany`. A feature's refusal answers its error (the transition then did not
+   * run).
+   */
   transact<T>(
     key: string,
     at: number,
     f: (s: PhoneState) => Step<T>,
+    records?: readonly OperationRecords[],
   ): Promise<Result<Step<T>, VerifyError>>;
   /** Reads and decodes a phone record. */
   read(key: string): Promise<Result<PhoneState, VerifyError>>;
@@ -137,8 +149,20 @@ export interface CheckContext extends OperationBase {
 export interface SendTicket {
   /** An answer to give instead of running the operation (an idempotent replay). */
   readonly replay?: StartResult;
-  /** Told how the operation ended, once every later hook and the send are done. */
-  readonly settle?: (outcome: Result<StartResult, VerifyError>) => Promise<void>;
+  /** The feature's share of the operation's one atomic write (see `./records`). */
+  readonly records?: OperationRecords;
+  /**
+   * Told how the operation ended, once every later hook and the send are done (or a later
+   * `beforeSend` hook refused). May answer an error that replaces a refusal's (a budget
+   * decided only then, which ranks before the later hook's refusal).
+   */
+  readonly settle?: (outcome: Result<StartResult, VerifyError>) => Promise<VerifyError | undefined>;
+}
+
+/** What a `beforeCheck` hook lets through with. */
+export interface CheckTicket {
+  /** The feature's share of the check's one atomic write (see `./records`). */
+  readonly records?: OperationRecords;
 }
 
 /** The rest of the `send` chain (the next hook, then the sender). */
@@ -155,7 +179,13 @@ export interface FeatureHooks {
     | Result<SendTicket | undefined, VerifyError>
     | PromiseLike<Result<SendTicket | undefined, VerifyError>>;
   readonly send?: (message: OutgoingMessage, at: number, next: SendNext) => Promise<SendOutcome>;
-  readonly beforeCheck?: (ctx: CheckContext) => PromiseLike<Result<void, VerifyError>> | undefined;
+  /** May answer synchronously; undefined when it has nothing to add. */
+  readonly beforeCheck?: (
+    ctx: CheckContext,
+  ) =>
+    | Result<CheckTicket | undefined, VerifyError>
+    | PromiseLike<Result<CheckTicket | undefined, VerifyError>>
+    | undefined;
   readonly afterApprove?: (
     result: CheckResult,
     ctx: CheckContext,

@@ -97,21 +97,24 @@ async function run(
   { ctx, code, target }: Parsed,
 ): Promise<Result<CheckResult, VerifyError>> {
   const gate = gateCheck(hooks, ctx);
-  if (gate) {
-    const g = await gate;
-    if (g.isErr()) return err(g.error);
-  }
+  const g = gate instanceof Promise ? await gate : gate;
+  if (g.isErr()) return err(g.error);
   const { at } = ctx;
   const by = requesterTag(sh.ring, ctx.requester);
-  const r = await sh.transact(`phone:${ctx.phoneKey}`, at, (s) =>
-    checkTransition(
-      s,
-      target,
-      (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
-      at,
-      sh.policy,
-      by,
-    ),
+  // One write: the verification, the features' budgets and their approval bookkeeping.
+  const r = await sh.transact(
+    `phone:${ctx.phoneKey}`,
+    at,
+    (s) =>
+      checkTransition(
+        s,
+        target,
+        (v) => codeMatches(sh.ring, v.digest, v.id, v.purpose, code),
+        at,
+        sh.policy,
+        by,
+      ),
+    g.value,
   );
   if (r.isErr()) return err(r.error);
   const step = r.value;

@@ -9,6 +9,7 @@ import { err, ok, type Result } from 'neverthrow';
 import type { VerifyError } from '../errors';
 import type {
   CheckContext,
+  CheckTicket,
   Feature,
   FeatureHooks,
   SendContext,
@@ -16,6 +17,7 @@ import type {
   SendTicket,
 } from '../feature/feature';
 import type { CheckResult, StartResult } from '../feature/operation-types';
+import type { OperationRecords } from '../feature/records';
 import type { OutgoingMessage, Sender, SendOutcome } from '../ports/sender';
 
 type Hook<K extends keyof FeatureHooks> = NonNullable<FeatureHooks[K]>;
@@ -54,11 +56,18 @@ export function presetCodeFor(hooks: Hooks, ctx: SendContext): string | undefine
   return undefined;
 }
 
-/** What the `beforeSend` hooks decided: refused, a replayed answer, or go with settlers. */
+/**
+ * What the `beforeSend` hooks decided: refused, a replayed answer, or go with the features'
+ * records (their share of the operation's one write) and settlers.
+ */
 export type SendGate =
   | { readonly kind: 'refused'; readonly error: VerifyError }
   | { readonly kind: 'replay'; readonly result: StartResult; readonly settle: Settle }
-  | { readonly kind: 'go'; readonly settle: Settle };
+  | {
+      readonly kind: 'go';
+      readonly settle: Settle;
+      readonly records: readonly OperationRecords[];
+    };
 
 /** Tells the features that let a send through how its operation ended (reverse order). */
 export type Settle = (
@@ -67,13 +76,24 @@ export type Settle = (
 
 const settled: Settle = (outcome) => Promise.resolve(outcome);
 
+/** The settlers in reverse order; a settler's error replaces a refusal's (see `SendTicket`). */
 function settlerOf(tickets: readonly SendTicket[]): Settle {
-  if (tickets.length === 0) return settled;
+  if (!tickets.some((t) => t.settle !== undefined)) return settled;
   return async (outcome) => {
-    for (let i = tickets.length - 1; i >= 0; i -= 1) await tickets[i]!.settle?.(outcome);
-    return outcome;
+    let out = outcome;
+    for (let i = tickets.length - 1; i >= 0; i -= 1) {
+      const replaced = await tickets[i]!.settle?.(out);
+      if (replaced !== undefined && out.isErr()) out = err(replaced);
+    }
+    return out;
   };
 }
+
+const NO_RECORDS: readonly OperationRecords[] = [];
+const recordsOf = (tickets: readonly { readonly records?: OperationRecords }[]) =>
+  tickets.length === 0
+    ? NO_RECORDS
+    : tickets.flatMap((t) => (t.records === undefined ? [] : [t.records]));
 
 type Answer = Result<SendTicket | undefined, VerifyError>;
 
@@ -84,12 +104,15 @@ const isThenable = (x: unknown): x is PromiseLike<Answer> =>
 function apply(r: Answer, tickets: SendTicket[]): SendGate | Promise<SendGate> | undefined {
   if (r.isErr()) {
     if (tickets.length === 0) return { kind: 'refused', error: r.error };
-    return settlerOf(tickets)(err(r.error)).then(() => ({ kind: 'refused', error: r.error }));
+    return settlerOf(tickets)(err(r.error)).then((o) => ({
+      kind: 'refused',
+      error: o.isErr() ? o.error : r.error,
+    }));
   }
   const t = r.value;
   if (t?.replay !== undefined)
     return { kind: 'replay', result: t.replay, settle: settlerOf(tickets) };
-  if (t?.settle !== undefined) tickets.push(t);
+  if (t?.settle !== undefined || t?.records !== undefined) tickets.push(t);
   return undefined;
 }
 
@@ -114,17 +137,17 @@ export function gateSend(
     const done = apply(r, tickets);
     if (done) return done;
   }
-  return { kind: 'go', settle: settlerOf(tickets) };
+  return { kind: 'go', settle: settlerOf(tickets), records: recordsOf(tickets) };
 }
 
-/** Runs `op` behind the gate: a refusal, a replay, or `op` then the settlers. */
+/** Runs `op` (given the features' records) behind the gate: a refusal, a replay, or `op` then the settlers. */
 export function behindGate(
   gate: SendGate,
-  op: () => Promise<Result<StartResult, VerifyError>>,
+  op: (records: readonly OperationRecords[]) => Promise<Result<StartResult, VerifyError>>,
 ): Promise<Result<StartResult, VerifyError>> {
   if (gate.kind === 'refused') return Promise.resolve(err(gate.error));
   if (gate.kind === 'replay') return gate.settle(ok(gate.result));
-  return gate.settle === settled ? op() : op().then(gate.settle);
+  return gate.settle === settled ? op(gate.records) : op(gate.records).then(gate.settle);
 }
 
 /** The sender behind every `send` hook, in feature order. */
@@ -142,19 +165,36 @@ export function sendChain(
   return (message, at) => through(0, at)(message);
 }
 
-/** Runs the `beforeCheck` hooks; undefined when none applies (no await on the hot path). */
+type CheckAnswer = Result<CheckTicket | undefined, VerifyError>;
+const isCheckThenable = (x: unknown): x is PromiseLike<CheckAnswer> =>
+  typeof (x as { then?: unknown }).then === 'function';
+
+/**
+ * Runs the `beforeCheck` hooks in order: the first refusal, or the features' records (their
+ * share of the check's one write). Synchronous while the hooks answer synchronously.
+ */
 export function gateCheck(
   hooks: Hooks,
   ctx: CheckContext,
-): Promise<Result<void, VerifyError>> | undefined {
-  if (hooks.beforeCheck.length === 0) return undefined;
-  return (async () => {
-    for (const h of hooks.beforeCheck) {
-      const r = await h(ctx);
-      if (r?.isErr()) return r;
+  from = 0,
+  tickets: CheckTicket[] = [],
+):
+  | Result<readonly OperationRecords[], VerifyError>
+  | Promise<Result<readonly OperationRecords[], VerifyError>> {
+  for (let i = from; i < hooks.beforeCheck.length; i += 1) {
+    const r = hooks.beforeCheck[i]!(ctx);
+    if (r === undefined) continue;
+    if (isCheckThenable(r)) {
+      return Promise.resolve(r).then((a) => {
+        if (a.isErr()) return err(a.error);
+        if (a.value !== undefined) tickets.push(a.value);
+        return gateCheck(hooks, ctx, i + 1, tickets);
+      });
     }
-    return ok(undefined);
-  })();
+    if (r.isErr()) return err(r.error);
+    if (r.value !== undefined) tickets.push(r.value);
+  }
+  return ok(recordsOf(tickets));
 }
 
 /** Runs the `afterApprove` hooks (reverse feature order); the first failure fails the check. */

@@ -23,6 +23,7 @@ import {
   templateOf,
 } from '../feature/input';
 import type { StartResult } from '../feature/operation-types';
+import type { OperationRecords } from '../feature/records';
 import { requesterTag } from '../feature/requester';
 import type { Channel } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
@@ -35,13 +36,16 @@ import type { Verifier } from './types';
 
 const failed = (e: VerifyError) => new ResultAsync(Promise.resolve(err(e)));
 
-/** Runs `op` behind the `beforeSend` hooks: a refusal, a replay, or `op` then the settlers. */
+/**
+ * Runs `op` behind the `beforeSend` hooks: a refusal, a replay, or `op` (given the features'
+ * records, written with the verification in one atomic write) then the settlers.
+ */
 function gated(
   hooks: Hooks,
   ctx: SendContext,
-  op: () => Promise<Result<StartResult, VerifyError>>,
+  op: (records: readonly OperationRecords[]) => Promise<Result<StartResult, VerifyError>>,
 ): Promise<Result<StartResult, VerifyError>> {
-  if (hooks.beforeSend.length === 0) return op();
+  if (hooks.beforeSend.length === 0) return op([]);
   const gate = gateSend(hooks, ctx);
   return gate instanceof Promise ? gate.then((g) => behindGate(g, op)) : behindGate(gate, op);
 }
@@ -101,16 +105,22 @@ export function makeStart(
     const code = drawCode(sh, hooks, ctx);
     const digest = codeDigest(sh.ring.current, id, purpose, code);
     const sealed = seal(sh.ring, 'phone-number', phone.number, nonce.subarray(12, 24));
-    const op = async (): Promise<Result<StartResult, VerifyError>> => {
+    const op = async (
+      records: readonly OperationRecords[],
+    ): Promise<Result<StartResult, VerifyError>> => {
       const attempt = pendingAttempt(channel, at, tag);
       const by = requesterTag(sh.ring, ctx.requester);
-      const step = await sh.transact(`phone:${pkey}`, at, (s) =>
-        startTransition(
-          s,
-          { id, purpose, channel, digest, to: phone.masked, sealed, attempt, by },
-          at,
-          sh.policy,
-        ),
+      const step = await sh.transact(
+        `phone:${pkey}`,
+        at,
+        (s) =>
+          startTransition(
+            s,
+            { id, purpose, channel, digest, to: phone.masked, sealed, attempt, by },
+            at,
+            sh.policy,
+          ),
+        records,
       );
       if (step.isErr()) return err(step.error);
       const d = decided(sh, step.value, ctx);
@@ -161,20 +171,27 @@ export function makeResend(
     };
     const code = drawCode(sh, hooks, ctx);
     const tag = sendTag(sh.random);
-    const op = async (): Promise<Result<StartResult, VerifyError>> => {
+    const op = async (
+      records: readonly OperationRecords[],
+    ): Promise<Result<StartResult, VerifyError>> => {
       const by = requesterTag(sh.ring, ctx.requester);
-      const step = await sh.transact(opened.key, at, (s) => {
-        const found = s.verifications.find((x) => x.id === opened.id);
-        const digest = codeDigest(sh.ring.current, opened.id, found?.purpose ?? '', code);
-        const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
-        const fb = o[FALLBACK_RESEND as never] === true ? { fallback: true } : {};
-        return resendTransition(
-          s,
-          { id: opened.id, digest, attempt, ...(channel ? { channel } : {}), ...fb, by },
-          at,
-          sh.policy,
-        );
-      });
+      const step = await sh.transact(
+        opened.key,
+        at,
+        (s) => {
+          const found = s.verifications.find((x) => x.id === opened.id);
+          const digest = codeDigest(sh.ring.current, opened.id, found?.purpose ?? '', code);
+          const attempt = pendingAttempt(channel ?? found?.channel ?? 'sms', at, tag);
+          const fb = o[FALLBACK_RESEND as never] === true ? { fallback: true } : {};
+          return resendTransition(
+            s,
+            { id: opened.id, digest, attempt, ...(channel ? { channel } : {}), ...fb, by },
+            at,
+            sh.policy,
+          );
+        },
+        records,
+      );
       if (step.isErr()) return err(step.error);
       const d = decided(sh, step.value, ctx);
       if (d.isErr()) return err(d.error);

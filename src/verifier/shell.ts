@@ -13,6 +13,12 @@ import { type VerifyError, verifyError } from '../errors';
 import { storeError } from '../feature/errors';
 import { publisher, silent } from '../feature/events';
 import type { FeatureIO } from '../feature/feature';
+import {
+  type Composed,
+  composedKeys,
+  composeRecords,
+  type OperationRecords,
+} from '../feature/records';
 import { defaultRenderer, type MessageRenderer } from '../messages/render';
 import { maskPhone } from '../phone';
 import type { OutgoingMessage, SendOutcome } from '../ports/sender';
@@ -69,18 +75,7 @@ export function createShell(options: VerifierOptions): Shell {
   const clock = decisionClock(options, store);
   let hooks: Hooks = hooksOf([]);
   let send = sendChain(hooks, sender);
-  const transact: Shell['transact'] = <T>(key: string, at: number, f: (s: PhoneState) => Step<T>) =>
-    resultPromise<Step<T>, Step<T>, VerifyError>(
-      () =>
-        store.update(key, (raw) => {
-          const step = f(decode(key, raw));
-          return step.changed
-            ? { result: step, write: writeOf(key, step.state, at) }
-            : { result: step };
-        }),
-      (step) => ok(step),
-      storeError,
-    );
+  const transact = transactor(store, decode, writeOf);
   return {
     ring,
     policy,
@@ -131,6 +126,76 @@ function decisionClock(options: VerifierOptions, store: Store): StoreClock | und
     time: () => (store.time as () => Promise<number>).call(store),
     ...(typeof seam === 'function' ? { local: seam as () => number } : {}),
   });
+}
+
+/**
+ * `transact`: a phone record's pure transition through `store.update`; with the features'
+ * records, composed with them into one `store.updateMany` (see src/feature/records.ts).
+ */
+function transactor(
+  store: Store,
+  decode: ReturnType<typeof recordCodec>['decode'],
+  writeOf: ReturnType<typeof recordCodec>['writeOf'],
+): Shell['transact'] {
+  return <T>(
+    key: string,
+    at: number,
+    f: (s: PhoneState) => Step<T>,
+    records?: readonly OperationRecords[],
+  ) => {
+    if (records === undefined || records.length === 0) {
+      return resultPromise<Step<T>, Step<T>, VerifyError>(
+        () =>
+          store.update(key, (raw) => {
+            const step = f(decode(key, raw));
+            return step.changed
+              ? { result: step, write: writeOf(key, step.state, at) }
+              : { result: step };
+          }),
+        (step) => ok(step),
+        storeError,
+      );
+    }
+    const fn = composeRecords(records, (raw) => {
+      const step = f(decode(key, raw));
+      return {
+        result: step,
+        write: step.changed ? writeOf(key, step.state, at) : undefined,
+        approved: step.decision.isOk(),
+      };
+    });
+    // A feature that finds a record in an older layout asks once for the records it names.
+    const write = async (tries: number): Promise<Result<Step<T>, VerifyError>> => {
+      let c: Composed<Step<T>>;
+      try {
+        c = await store.updateMany(composedKeys(key, records), fn);
+      } catch (e) {
+        return err(storeError(e));
+      }
+      const more = records.filter((_, i) => c.decisions[i]?.again === true);
+      if (more.length === 0 || tries === 0) return landed(records, c);
+      for (const r of more) r.widen?.();
+      return write(tries - 1);
+    };
+    return write(1);
+  };
+}
+
+/** The features told what landed; the first refusal (feature order), else the step. */
+function landed<T>(
+  records: readonly OperationRecords[],
+  c: Composed<Step<T>>,
+): Result<Step<T>, VerifyError> {
+  const approved = c.step?.decision.isOk() === true;
+  let refusal: VerifyError | undefined;
+  records.forEach((r, i) => {
+    const e = r.done(c.decisions[i]!, approved);
+    refusal ??= e;
+  });
+  if (refusal !== undefined || c.step === undefined) {
+    return err(refusal ?? verifyError('store_unavailable'));
+  }
+  return ok(c.step);
 }
 
 const clockUnavailable = (): VerifyError =>
