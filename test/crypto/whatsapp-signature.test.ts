@@ -31,13 +31,15 @@ describe('X-Hub-Signature-256 edges', () => {
     expect(valid('app-secret', `sha256=${sig.slice(7).toUpperCase()}`)).toBe(true);
   });
 
-  it('refuses any other shape of header', () => {
+  it('refuses any other shape of header, and a value that is not a string', () => {
     const sig = meta('app-secret');
     const hex = sig.slice(7);
     for (const bad of [
       undefined,
       null,
       42,
+      // A repeated header handed over as a list: refused, not thrown on.
+      [sig],
       '',
       hex,
       `SHA256=${hex}`,
