@@ -26,6 +26,7 @@ export default defineConfig({
       'test/consent/**/*.test.ts',
       'test/proof/**/*.test.ts',
       'test/totp/**/*.test.ts',
+      'test/crypto/**/*.test.ts',
       'adapters/memory/**/*.test.ts',
       'src/**/*.test.ts',
       ...extra,
@@ -41,6 +42,8 @@ export default defineConfig({
       // These mock a module (node:crypto, qrcode), which needs each file isolated.
       'test/security/constant-time.test.ts',
       'test/totp/qr-missing.test.ts',
+      // Mocks ./node to reach the noble backend: run it alone (see docs/testing.md).
+      'test/crypto/stored-formats.noble.test.ts',
     ],
     // One module graph for all files of a run: each mutant's run then costs its tests, not a
     // fresh import of the library per test file (the suites keep no state between files; the two that mock a module are left out).
