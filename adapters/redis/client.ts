@@ -15,7 +15,6 @@ import type { RedisPipelineLike } from './durable';
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>;
-  mget(...keys: string[]): Promise<(string | null)[]>;
   evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
   /**
@@ -41,7 +40,6 @@ export interface NodeRedisScriptOptions {
  */
 export interface NodeRedisClientLike {
   get(key: string): Promise<unknown>;
-  mGet(keys: string[]): Promise<unknown[]>;
   evalSha(sha1: string, options: NodeRedisScriptOptions): Promise<unknown>;
   eval(script: string, options: NodeRedisScriptOptions): Promise<unknown>;
   sendCommand(...args: never[]): Promise<unknown>;
@@ -61,7 +59,7 @@ export interface AdaptedClient {
 }
 
 const UNKNOWN =
-  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, mget, evalsha, eval) or a node-redis v5 client (get, mGet, evalSha, eval, sendCommand).';
+  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, evalsha, eval) or a node-redis v5 client (get, mGet, evalSha, eval, sendCommand).';
 
 type Loose = Record<string, unknown>;
 const fn = (c: Loose, name: string) => typeof c[name] === 'function';
@@ -97,7 +95,6 @@ function fromNodeRedis(c: NodeRedisClientLike): AdaptedClient {
   const send = c.sendCommand.bind(c) as unknown as (args: string[]) => Promise<unknown>;
   const client: RedisClientLike = {
     get: async (key) => text(await c.get(key)),
-    mget: async (...keys) => (await c.mGet(keys)).map(text),
     evalsha: (sha, numkeys, ...args) => c.evalSha(sha, split(numkeys, args)),
     eval: (script, numkeys, ...args) => c.eval(script, split(numkeys, args)),
   };

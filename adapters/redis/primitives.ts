@@ -1,5 +1,6 @@
 /**
- * Redis's store primitives: `GET` for a read, `GET` or `MGET` for a batched read, the Lua
+ * Redis's store primitives: `GET` for a read, `GET` or the compare-and-set script with
+ * nothing to write (every current value, WRONGTYPE on a foreign type) for a batched read, the Lua
  * compare-and-set over N keys (./script.ts) for the batched conditional write, through the
  * durable writer when `durability` is set, and `TIME`.
  * @internal
@@ -75,12 +76,15 @@ export function redisPrimitives(
     read,
     async readMany(keys) {
       if (keys.length === 1) return [await read(keys[0]!)];
+      // The compare-and-set script as a reader: "all absent?" with nothing to write answers
+      // every current value in one command, and like GET (unlike MGET, which answers nil)
+      // fails with WRONGTYPE on a key of another Redis type: corrupt data, not absence.
       const rkeys = keys.map(redisKey);
-      try {
-        return (await client.mget(...rkeys)).map(recordOf);
-      } catch (e) {
-        throw mapRedisError(e, rkeys[0]!);
-      }
+      const call = [String(rkeys.length), ...rkeys, ...rkeys.flatMap(() => ['0', '', '', ''])];
+      const reply = parseCasReply(await evalCas(client, call), rkeys.length);
+      if (reply.ok) return rkeys.map(() => undefined);
+      if (!('current' in reply)) throw new Error('phoneproof: the read script answered no values');
+      return reply.current.map(recordOf);
     },
     async writeMany(ops): Promise<ManyOutcome<RedisRecord>> {
       const rkeys = ops.map((op) => redisKey(op.key));

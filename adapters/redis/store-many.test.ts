@@ -49,10 +49,10 @@ describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
     expect(counter.take()).toEqual({ commands: ['evalsha', 'evalsha'], roundTrips: 2 });
     const cold = redisStore({ client, prefix, cacheSize: 0 });
     await cold.updateMany(keys, bump);
-    expect(counter.take()).toEqual({ commands: ['mget', 'evalsha'], roundTrips: 2 });
+    expect(counter.take()).toEqual({ commands: ['evalsha', 'evalsha'], roundTrips: 2 });
     expect(await admin.mget(...keys.map((k) => store.redisKey(k)))).toEqual(['4', '5', '4']);
     await cold.updateMany(keys, (cur) => ({ result: cur })); // read only: the MGET
-    expect(counter.take()).toEqual({ commands: ['mget'], roundTrips: 1 });
+    expect(counter.take()).toEqual({ commands: ['evalsha'], roundTrips: 1 });
     counter.restore();
   });
 

@@ -109,7 +109,6 @@ describe.skipIf(!up)('redisStore', () => {
   it('rejects with StoreConflictError once the retry budget is spent; the verifier says store_unavailable', async () => {
     const rival: RedisClientLike = {
       get: async () => null,
-      mget: async () => [null],
       evalsha: async () => [0], // someone else always got there first
       eval: async () => [0],
     };
