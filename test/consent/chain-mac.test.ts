@@ -116,22 +116,32 @@ describe('the personal digest', () => {
 
   it('an entry holds only the personal fields it was given (no key set to undefined)', () => {
     const { key, pk } = setupKeys();
-    const onlyUa = chainEntry(key, pk, {}, {
-      kind: 'opted_in',
-      at: 1,
-      source: 'api',
-      userAgent: 'UA',
-      salt: 's',
-    }).entry;
+    const onlyUa = chainEntry(
+      key,
+      pk,
+      {},
+      {
+        kind: 'opted_in',
+        at: 1,
+        source: 'api',
+        userAgent: 'UA',
+        salt: 's',
+      },
+    ).entry;
     expect(Object.keys(onlyUa)).not.toContain('ip');
     expect(onlyUa).toMatchObject({ userAgent: 'UA', salt: 's' });
-    const onlyIp = chainEntry(key, pk, {}, {
-      kind: 'opted_in',
-      at: 1,
-      source: 'api',
-      ip: '192.0.2.1',
-      salt: 's',
-    }).entry;
+    const onlyIp = chainEntry(
+      key,
+      pk,
+      {},
+      {
+        kind: 'opted_in',
+        at: 1,
+        source: 'api',
+        ip: '192.0.2.1',
+        salt: 's',
+      },
+    ).entry;
     expect(Object.keys(onlyIp)).not.toContain('userAgent');
     const none = chainEntry(key, pk, {}, { kind: 'opted_out', at: 2, source: 'api' }).entry;
     expect(Object.keys(none).sort()).toEqual(['at', 'hash', 'kind', 'prev', 'seq', 'source']);
