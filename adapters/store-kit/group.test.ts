@@ -105,7 +105,12 @@ describe('storeKit, group commit', () => {
     await f.open();
     await first;
     const settled = await outcomes;
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(settled.map((s) => s.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
     expect((settled[1] as PromiseRejectedResult).reason).toBe(boom);
     expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(RangeError);
     expect(f.rows.get('cc')?.value).toBe('abc');
@@ -187,7 +192,10 @@ describe('groupCommit', () => {
       ['a', 'b'],
       [
         { keys: ['a'], fn: () => ({ result: 1, writes: [{ value: 'x', ttlMs: 5 }] }) },
-        { keys: ['b', 'a'], fn: ([b, a]) => ({ result: [b, a], writes: [undefined, { delete: true }] }) },
+        {
+          keys: ['b', 'a'],
+          fn: ([b, a]) => ({ result: [b, a], writes: [undefined, { delete: true }] }),
+        },
         { keys: ['a'], fn: ([a]) => ({ result: a }) },
       ],
     )(['0', undefined]);
