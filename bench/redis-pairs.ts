@@ -1,18 +1,30 @@
 /**
- * start + check pairs per second on the Redis store with every default on (abuse defenses,
- * proof tokens), at 1 and 16 in flight from one process: what the store kit's group commit
- * is for (issue 17: every start and approval writes the country's record). With
- * `BASE=<another checkout>` the same pairs run alternately on that checkout's code (its
- * src/ and adapters/), round by round, so both see the same machine load.
- * Run: npx tsx bench/redis-pairs.ts (reads REDIS_URL; own key prefixes, deleted after).
+ * start + check pairs per second on the Redis store (`STORE=postgres`: PostgreSQL) with
+ * every default on (abuse defenses, proof tokens), at 1 and 16 in flight from one process:
+ * what the store kit's group commit is for (issue 17: every start and approval writes the
+ * country's record). With `BASE=<another checkout>` the same pairs run alternately on that
+ * checkout's code (its src/ and adapters/), round by round, so both see the same load.
+ * Run: npx tsx bench/redis-pairs.ts (reads REDIS_URL or DATABASE_URL; its own key prefixes
+ * or tables, deleted after).
  * @module
  */
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { dropStoreTable } from '../adapters/postgres/testing';
 import { fmt, median, phoneAt, throughput } from './peers/load';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000 });
+const onPostgres = process.env.STORE === 'postgres';
+const url = onPostgres
+  ? (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+  : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const client = new Redis(onPostgres ? 'redis://127.0.0.1:6379' : url, {
+  lazyConnect: true,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 5_000,
+});
+const pool = new pg.Pool({ connectionString: url, max: 10 });
+const tables: string[] = [];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const MS = Number(process.env.MS ?? 2000);
 const roots = new Map([['this', resolve('.')]]);
@@ -24,12 +36,17 @@ const prefixes: string[] = [];
 async function candidate(name: string, root: string) {
   const { createVerifier } = await import(`${root}/src/index.ts`);
   const { redisStore } = await import(`${root}/adapters/redis/index.ts`);
+  const { migrate, postgresStore } = await import(`${root}/adapters/postgres/index.ts`);
   const prefix = `phoneproof-bench-pairs-${process.pid}-${name}:`;
-  prefixes.push(prefix);
+  const table = `bench_pairs_${process.pid}_${name}`;
+  if (onPostgres) {
+    tables.push(table);
+    await migrate(pool, { table });
+  } else prefixes.push(prefix);
   const codes = new Map<string, string>();
   const verifier = createVerifier({
     secret: 'bench-redis-pairs-secret-0123456789abcdef',
-    store: redisStore({ client, prefix }),
+    store: onPostgres ? postgresStore({ pool, table }) : redisStore({ client, prefix }),
     sender: {
       reportsCarryRef: true,
       async send(m: { to: string; code: string }) {
@@ -49,6 +66,7 @@ async function candidate(name: string, root: string) {
 }
 
 async function cleanup() {
+  for (const table of tables) await dropStoreTable(pool, table);
   for (const prefix of prefixes) {
     let cursor = '0';
     do {
@@ -62,7 +80,9 @@ async function cleanup() {
 try {
   const pairs = new Map<string, () => Promise<void>>();
   for (const [name, root] of roots) pairs.set(name, await candidate(name, root));
-  console.log(`Redis ${url}, ${ROUNDS} rounds x ${MS} ms, medians (every round listed)\n`);
+  console.log(
+    `${onPostgres ? 'PostgreSQL' : 'Redis'} ${url}, ${ROUNDS} rounds x ${MS} ms, medians (every round listed)\n`,
+  );
   console.log('| code | in flight | pairs/s (median) | rounds |');
   console.log('| ---- | --------: | ---------------: | ------ |');
   for (const concurrency of [1, 16]) {
@@ -79,4 +99,5 @@ try {
 } finally {
   await cleanup();
   client.disconnect();
+  await pool.end();
 }
