@@ -149,6 +149,36 @@ describe('storeKit, group commit', () => {
     expect(g.writes).toEqual(['cc', 'cc']); // one write for the group
   });
 
+  it('a group that keeps losing races takes exclusiveMany once, over the union of its keys', async () => {
+    const f = fake({ gated: true, interfere: () => f.put('cc', 'X') });
+    const locked: string[] = [];
+    const store = storeKit(
+      {
+        ...f.primitives,
+        exclusiveMany<T>(keys: readonly string[], fn: MultiTransition<T>) {
+          locked.push(keys.join(','));
+          const { result, writes } = fn(keys.map((k) => f.rows.get(k)?.value));
+          for (const [i, w] of (writes ?? []).entries())
+            if (w && 'value' in w) f.put(keys[i]!, w.value);
+          return { result };
+        },
+      },
+      { attempts: 2, cacheSize: 0 },
+    );
+    const first = store.updateMany(['cc'], append('a'));
+    await settle();
+    const rest = [
+      store.updateMany(['cc', 'v'], append('b')),
+      store.updateMany(['cc'], append('c')),
+    ];
+    await f.open();
+    expect(await first).toEqual(['X']);
+    // The other writer rewrote cc before each write, the last time before the locked run.
+    expect(await Promise.all(rest)).toEqual([['X', ''], ['Xb']]);
+    expect(locked).toEqual(['cc', 'cc,v']);
+    expect([f.rows.get('cc')?.value, f.rows.get('v')?.value]).toEqual(['Xbc', 'b']);
+  });
+
   it('in queue order: a waiting update over a busy key holds back later ones that share its keys', async () => {
     const f = fake({ gated: true });
     const store = storeKit(f.primitives, { attempts: 4, cacheSize: 0 });
