@@ -4,7 +4,7 @@
  * what the store kit's group commit is for (issue 17: every start and approval writes the
  * country's record). With `BASE=<another checkout>` the same pairs run alternately on that
  * checkout's code (its src/ and adapters/), round by round, so both see the same load.
- * Run: npx tsx bench/redis-pairs.ts (reads REDIS_URL or DATABASE_URL; its own key prefixes
+ * Run: npx tsx bench/store-pairs.ts (reads REDIS_URL or DATABASE_URL; its own key prefixes
  * or tables, deleted after).
  * @module
  */
@@ -45,7 +45,7 @@ async function candidate(name: string, root: string) {
   } else prefixes.push(prefix);
   const codes = new Map<string, string>();
   const verifier = createVerifier({
-    secret: 'bench-redis-pairs-secret-0123456789abcdef',
+    secret: 'bench-store-pairs-secret-0123456789abcdef',
     store: onPostgres ? postgresStore({ pool, table }) : redisStore({ client, prefix }),
     sender: {
       reportsCarryRef: true,
