@@ -7,11 +7,12 @@
  */
 import type { MultiTransition, Store, Transition } from '../../src/ports/store';
 import { type Batched, batched, distinctKeys, oneKey } from './batched';
+import { groupCommit } from './group';
 import { LastSeen } from './last-seen';
 import { updateOptimistic } from './optimistic';
 import { intOption } from './options';
 import type { KitOptions, StoredRecord, StorePrimitives } from './primitives';
-import { coalescedReads, keyedSerialMany } from './queue';
+import { coalescedReads } from './queue';
 
 /** Redis's defaults: 32 conflicting writes per update, 10 000 keys cached. */
 const DEFAULTS: KitOptions = { attempts: 32, cacheSize: 10_000 };
@@ -43,7 +44,10 @@ function locked<R extends StoredRecord>(b: Batched<R>): UpdateMany {
   };
 }
 
-/** Updates over a store with a conditional write: queued per key, cached, optimistic. */
+/**
+ * Updates over a store with a conditional write: queued per key and committed in groups
+ * (./group.ts), cached, optimistic.
+ */
 function optimistic<R extends StoredRecord>(
   b: Batched<R>,
   cache: LastSeen<R>,
@@ -55,16 +59,14 @@ function optimistic<R extends StoredRecord>(
     attempts: options.attempts,
     name: options.name ?? '',
   };
-  const serial = keyedSerialMany();
-  return <T>(keys: readonly string[], fn: MultiTransition<T>) =>
-    serial(keys, async () => {
-      try {
-        return await updateOptimistic(o, keys, fn);
-      } catch (e) {
-        for (const key of keys) cache.delete(key); // an outage, a conflict, a throw: know nothing
-        throw e;
-      }
-    });
+  return groupCommit(async (keys, fn) => {
+    try {
+      return await updateOptimistic(o, keys, fn);
+    } catch (e) {
+      for (const key of keys) cache.delete(key); // an outage, a conflict, a throw: know nothing
+      throw e;
+    }
+  });
 }
 
 /**
@@ -75,8 +77,10 @@ function optimistic<R extends StoredRecord>(
  *
  * With a conditional write (`writeMany`, or `write` for one key):
  * - `update` / `updateMany`: updates touching a key from this process run one after another
- *   (queued on their keys in sorted order, so conflicts come only from other processes),
- *   each through the compare-and-set loop of ./optimistic.ts. An update that rejects (an
+ *   (so conflicts come only from other processes), each through the compare-and-set loop
+ *   of ./optimistic.ts; those that queued behind a busy key run, when it frees, together as
+ *   one update of the union of their keys (group commit, ./group.ts: one conditional write
+ *   for up to 64 callers, each answered with its own result). An update that rejects (an
  *   outage, the retry budget spent, a transition that throws) forgets its keys' cached
  *   records, so the next one starts from what the store holds.
  * - `get`: one read, never answered from the cache; concurrent `get`s of one key share a
