@@ -25,8 +25,12 @@ import { sourceAliases } from '../scripts/entries';
 
 const root = resolve(import.meta.dirname, '..');
 const SIZE_BUDGET = 60 * 1024;
-/** What CI allows, gzipped: the measured size rounded up to the next KB, plus 1 KB. Lower it as the bundle shrinks. */
-const CEILING = 93 * 1024;
+/**
+ * What CI allows, gzipped: the measured size rounded up to the next KB, plus 1 KB. Lower it as
+ * the bundle shrinks; raising it is a reviewed decision, noted in docs/benchmarks.md (93 KB ->
+ * 96 KB on 2026-12-07: the WhatsApp channel and one-write operations added 2.8 KB).
+ */
+const CEILING = 96 * 1024;
 const IMPORT_BUDGET = 1.5;
 
 const args = process.argv.slice(2);
