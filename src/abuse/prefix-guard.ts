@@ -19,6 +19,7 @@ import {
 } from './conversion';
 import type { ResolvedConversion } from './options';
 import { type ConversionRecord, decodeRecord, type Reservation, writeRecord } from './records';
+import { recordWithout } from './requester-log';
 import type { PrefixLimit } from './types';
 import {
   type DistinctLog,
@@ -51,8 +52,11 @@ function logOf(
 
 /** The record with its velocity log `d` (in `recordJson`'s field order). */
 function withD(r: ConversionRecord, d: DistinctLog): ConversionRecord {
-  const { d: _d, u, ex, ...rest } = r;
-  return { ...rest, d, ...(u === undefined ? {} : { u }), ...(ex === undefined ? {} : { ex }) };
+  const out = recordWithout(r, 'd', 'u', 'ex');
+  out.d = d;
+  if (r.u !== undefined) out.u = r.u;
+  if (r.ex !== undefined) out.ex = r.ex;
+  return out;
 }
 
 function mergedTtl(r: ConversionRecord, now: number, c: ResolvedConversion, p: PrefixLimit) {

@@ -3,8 +3,8 @@
  * for the records every start and approval rewrites (prefix and conversion records). @internal
  * @module
  */
-import type { AbuseRecord, ConversionRecord } from './record-kinds';
-import type { DistinctLog } from './window';
+import type { AbuseRecord, ConversionRecord, RequesterRecord } from './record-kinds';
+import type { Buckets, DistinctLog } from './window';
 
 /** A tag as JSON: tags are base64url (no escaping), anything else goes through JSON. */
 const tagJson = (t: string) => (/^[\w-]*$/.test(t) ? `"${t}"` : JSON.stringify(t));
@@ -36,12 +36,42 @@ function convKeysInOrder(r: ConversionRecord): boolean {
   return r.ex === undefined || keys[i] === 'ex';
 }
 
+function bucketListsJson(lists: readonly Buckets[]): string {
+  let out = '[';
+  for (let i = 0; i < lists.length; i += 1) {
+    const b = lists[i]!;
+    out += i === 0 ? '[' : ',[';
+    for (let j = 0; j < b.length; j += 1) {
+      const [s, n] = b[j]!;
+      out += `${j === 0 ? '' : ','}[${numJson(s)},${numJson(n)}]`;
+    }
+    out += ']';
+  }
+  return `${out}]`;
+}
+
+const REQ_KEYS = ['v', 'k', 'd', 's', 'c'];
+
+/** A requester record with our fields only, in the order `recordJson` writes them. */
+function reqKeysInOrder(r: RequesterRecord): boolean {
+  let i = 0;
+  for (const k in r) if (k !== REQ_KEYS[i++]) return false;
+  return i === 5;
+}
+
 /**
- * `JSON.stringify(record)`, the same text, written by hand for the records every start and
- * approval rewrites (the prefix and conversion records): about twice as fast. Other records,
- * or a record with fields of its own (never written by this module), go through JSON.
+ * `JSON.stringify(record)`, the same text, written by hand for the records every start,
+ * check and approval rewrites (the requester, prefix and conversion records): about twice
+ * as fast. Other records, or a record with fields of its own (never written by this module),
+ * go through JSON.
  */
 export function recordJson(r: AbuseRecord): string {
+  if (r.k === 'req' && reqKeysInOrder(r)) {
+    return (
+      `{"v":${numJson(r.v)},"k":"req","d":${logJson(r.d)},` +
+      `"s":${bucketListsJson(r.s)},"c":${bucketListsJson(r.c)}}`
+    );
+  }
   if (r.k === 'pfx' && Object.keys(r).length === 3) {
     return `{"v":${numJson(r.v)},"k":"pfx","d":${logJson(r.d)}}`;
   }

@@ -38,8 +38,34 @@ export function withRequesters(
   u: DistinctLog,
   ex: readonly string[],
 ): ConversionRecord {
-  const { u: _u, ex: _ex, ...rest } = r;
-  return { ...rest, ...(u.length > 0 ? { u } : {}), ...(ex.length > 0 ? { ex } : {}) };
+  const out = recordWithout(r, 'u', 'ex');
+  if (u.length > 0) out.u = u;
+  if (ex.length > 0) out.ex = ex;
+  return out;
+}
+
+const OWN = { enumerable: true, writable: true, configurable: true } as const;
+
+/**
+ * A copy of a conversion record without up to three of its fields, its other own fields in
+ * their order (as `const { a, b, ...rest } = r` gives, at a tenth of the cost: rest
+ * destructuring takes V8's slow path, about 1 µs a record on every start and approval).
+ */
+export function recordWithout(
+  r: ConversionRecord,
+  a: keyof ConversionRecord,
+  b: keyof ConversionRecord,
+  c?: keyof ConversionRecord,
+): { -readonly [K in keyof ConversionRecord]: ConversionRecord[K] } {
+  const out: Record<string, unknown> = {};
+  for (const k in r) {
+    if (k === a || k === b || k === c || !Object.hasOwn(r, k)) continue;
+    const value = (r as unknown as Record<string, unknown>)[k];
+    // An own `__proto__` (JSON.parse makes one) stays an own field, as rest would copy it.
+    if (k === '__proto__') Object.defineProperty(out, k, { value, ...OWN });
+    else out[k] = value;
+  }
+  return out as unknown as ConversionRecord;
 }
 
 /** A start's entry added to a requester log, the oldest entries beyond the cap dropped. */

@@ -139,6 +139,8 @@ const all = () => true;
 
 /** The budgets of an operation as its share of the operation's one write. */
 export interface BudgetRecords extends OperationRecords<Outcomes> {
+  /** The keys the plan reads (replaced by `widen`). */
+  keys: readonly string[];
   /** The outcomes that landed with an approved operation (for `giveBack`); set by `done`. */
   landed: Outcomes | undefined;
   /** Whether `done` ran (the operation's write was made). */
@@ -159,14 +161,17 @@ export function budgetRecords(
 ): BudgetRecords {
   let plan = planOf(steps, false);
   const isCheck = (i: number) => i < (checks ?? 0);
+  // `keys` is a plain property that `widen` replaces, not a getter: an object literal with
+  // a getter gets a hidden class of its own per call, held in the old generation, which keeps
+  // each operation's closures (and everything they capture) alive past young-generation
+  // collections; the defaults cycle spent about a fifth more CPU time in the collector.
   const rec: BudgetRecords = {
-    get keys() {
-      return plan.keys;
-    },
+    keys: plan.keys,
     landed: undefined,
     ran: false,
     widen() {
       plan = planOf(steps, true);
+      rec.keys = plan.keys;
     },
     decide(current): RecordsDecision<Outcomes> {
       const o = decideSteps(plan, current);

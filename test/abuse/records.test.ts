@@ -70,10 +70,18 @@ describe('recordJson', () => {
     { requiredKeys: ['v', 'k', 'b', 'until', 'pauses', 'trippedAt'] },
   );
   const pfx = fc.record({ v: fc.constant(1 as const), k: fc.constant('pfx' as const), d: log });
+  const lists = fc.array(fc.array(fc.tuple(num, num), { maxLength: 4 }), { maxLength: 3 });
+  const req = fc.record({
+    v: fc.constant(1 as const),
+    k: fc.constant('req' as const),
+    d: log,
+    s: lists,
+    c: lists,
+  });
 
   it('writes exactly what JSON.stringify writes', () => {
     fc.assert(
-      fc.property(fc.oneof(conv, pfx), (r) => {
+      fc.property(fc.oneof(conv, pfx, req), (r) => {
         expect(recordJson(r as AbuseRecord)).toBe(JSON.stringify(r));
       }),
       { numRuns: 500 },
@@ -84,5 +92,9 @@ describe('recordJson', () => {
     // Our fields in another order: JSON.stringify's order.
     const shuffled = { ...empty, ex: ['a'], u: [['t', 1]] } as unknown as AbuseRecord;
     expect(recordJson(shuffled)).toBe(JSON.stringify(shuffled));
+    const reqOrder = { v: 1, k: 'req', c: [[[1, 2]]], d: [], s: [] } as unknown as AbuseRecord;
+    expect(recordJson(reqOrder)).toBe(JSON.stringify(reqOrder));
+    const reqExtra = { v: 1, k: 'req', d: [], s: [], c: [], x: 1 } as unknown as AbuseRecord;
+    expect(recordJson(reqExtra)).toBe(JSON.stringify(reqExtra));
   });
 });
