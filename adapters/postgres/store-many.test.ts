@@ -112,4 +112,29 @@ describe.skipIf(!up)('postgresStore.updateMany: statements and round trips', () 
     expect(await claimed).toBe('refused: theirs');
     expect([await store.get('ab:x'), await store.get('ab:y')]).toEqual(['theirs', undefined]);
   });
+  it('a key seen absent and only compared, created meanwhile by a batch that locked our written key: nothing lands', async () => {
+    // The rival is what another instance's batched write does for updateMany(['ws:x',
+    // 'ws:y']) deciding "y is 'v': create x" (y compare only): it locks y FOR UPDATE (not
+    // changing it) and inserts x. Ours decides "x is absent: write y". One of the two must
+    // see the other's write (write skew otherwise): ours runs again and sees x.
+    const store = postgresStore({ pool, table, cacheSize: 0 });
+    await store.update('ws:y', () => ({ result: 0, write: { value: 'v', ttlMs: 60_000 } }));
+    const rival = await pool.connect();
+    await rival.query('BEGIN');
+    await rival.query(`SELECT key FROM "${table}" WHERE key = 'ws:y' FOR UPDATE`);
+    await rival.query(
+      `INSERT INTO "${table}" (key, value, version, expires_at) VALUES ('ws:x',
+        convert_to('theirs', 'UTF8'), nextval('${table}_version_seq'), now() + interval '1 minute')`,
+    );
+    const onlyIfAbsent: MultiTransition<string> = ([x]) =>
+      x === undefined
+        ? { result: 'wrote y', writes: [undefined, { value: 'x was absent', ttlMs: 60_000 }] }
+        : { result: `saw x: ${x}` };
+    const done = store.updateMany(['ws:x', 'ws:y'], onlyIfAbsent); // reads x absent, waits on y
+    await new Promise((r) => setTimeout(r, 300));
+    await rival.query('COMMIT');
+    rival.release();
+    expect(await done).toBe('saw x: theirs');
+    expect(await store.get('ws:y')).toBe('v');
+  });
 });
