@@ -89,4 +89,20 @@ describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
     expect(await a.updateMany(['cmp:count', 'cmp:flag'], grant)).toBe(false);
     expect(await b.get('cmp:count')).toBe('1');
   });
+  it('all or nothing: a TTL Redis refuses (past its expire range) leaves the other keys unwritten', async () => {
+    // ttlMsOf accepts any finite TTL > 0; SET ... PX fails on this one inside the script,
+    // after the SETs before it ran (a Lua script is not rolled back).
+    const store = redisStore({ client, prefix });
+    const keys = ['range:a', 'range:b'];
+    await expect(
+      store.updateMany(keys, () => ({
+        result: 0,
+        writes: [
+          { value: 'a', ttlMs: 60_000 },
+          { value: 'b', ttlMs: 1e19 },
+        ],
+      })),
+    ).rejects.toThrow();
+    expect([await store.get('range:a'), await store.get('range:b')]).toEqual([undefined, undefined]);
+  });
 });
