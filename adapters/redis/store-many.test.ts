@@ -90,8 +90,8 @@ describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
     expect(await b.get('cmp:count')).toBe('1');
   });
   it('all or nothing: a TTL Redis refuses (past its expire range) leaves the other keys unwritten', async () => {
-    // ttlMsOf accepts any finite TTL > 0; SET ... PX fails on this one inside the script,
-    // after the SETs before it ran (a Lua script is not rolled back).
+    // A finite TTL > 0 that SET ... PX refuses inside the script, after the SETs before it
+    // ran (a Lua script is not rolled back): refused before anything is sent.
     const store = redisStore({ client, prefix });
     const keys = ['range:a', 'range:b'];
     await expect(

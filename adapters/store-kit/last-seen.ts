@@ -6,10 +6,14 @@
 import type { StoreWrite } from '../../src/ports/store';
 import { Recent } from '../../src/recent';
 
-/** A write's time to live in whole ms; throws `RangeError` unless finite and > 0. */
+/** A write's time to live in whole ms; throws `RangeError` unless > 0 and <= 2^53 - 1. */
 export function ttlMsOf(write: Exclude<StoreWrite, { delete: true }>): number {
-  if (!(write.ttlMs > 0) || !Number.isFinite(write.ttlMs)) {
-    throw new RangeError(`ttlMs must be a finite number > 0 (got ${write.ttlMs})`);
+  // At most 2^53 - 1: every store takes it (Redis fails SET ... PX past its expire range
+  // inside the compare-and-set script, after the SETs before it: checked here, before sending).
+  if (!(write.ttlMs > 0) || !(write.ttlMs <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(
+      `ttlMs must be a number > 0 and <= Number.MAX_SAFE_INTEGER (got ${write.ttlMs})`,
+    );
   }
   return Math.ceil(write.ttlMs);
 }

@@ -11,7 +11,7 @@
 
 /** What a transition asks the store to do with the record it was shown. */
 export type StoreWrite =
-  /** Replace (or create) the record; it expires `ttlMs` milliseconds from now (> 0). */
+  /** Replace (or create) the record; it expires `ttlMs` milliseconds from now (> 0, <= 2^53 - 1). */
   | { readonly value: string; readonly ttlMs: number }
   /** Remove the record. */
   | { readonly delete: true };
