@@ -103,6 +103,9 @@ describe.skipIf(!up)('redisStore.updateMany: commands and round trips', () => {
         ],
       })),
     ).rejects.toThrow();
-    expect([await store.get('range:a'), await store.get('range:b')]).toEqual([undefined, undefined]);
+    expect([await store.get('range:a'), await store.get('range:b')]).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 });
