@@ -44,10 +44,14 @@ export const batchValues = (a: BatchArgs): unknown[] => [
  * 2. `c` checks every key: still the version (and, on a guess, the value) the transition
  *    saw, or still absent (no row, or an expired one).
  * 3. Only if all match: `s` upserts the set keys (updating only a row `l` locked, so a row
- *    created meanwhile by someone else is left alone) and `d` deletes the deleted ones.
+ *    created meanwhile by someone else is left alone) and `d` deletes the deleted ones. A
+ *    key compared as absent but not written gets an expired placeholder row the same way
+ *    (`-infinity`: it still reads as absent): `FOR UPDATE` cannot lock a row that does not
+ *    exist, and the snapshot would not show one committed while `l` waited, but the
+ *    insert's conflict check sees it, so a rival's write to such a key is not missed.
  * 4. The answer: `ok` with the new versions; or, on a mismatch, the live rows as found.
- *    A row created concurrently after the statement's snapshot (a key seen absent) makes
- *    `s` affect fewer rows than asked: then the final select fails on a cast of
+ *    A row created concurrently after the statement's snapshot (a key seen absent, written
+ *    or only compared) makes `s` affect fewer rows than asked: then the final select fails on a cast of
  *    `CONFLICT_MARK`, which rolls the whole statement back (nothing written); the store
  *    reports a conflict that does not say what it found.
  */
@@ -69,14 +73,16 @@ export function batchStatements(t: TableName) {
         SELECT bool_and(CASE WHEN i.ver IS NULL THEN coalesce(NOT l.live, true)
           ELSE coalesce(l.live AND l.version = i.ver
             AND (i.val IS NULL OR l.value = convert_to(i.val, 'UTF8')), false) END) AS ok,
-          count(*) FILTER (WHERE i.op = 's') AS sets
+          count(*) FILTER (WHERE i.op = 's' OR (i.op = 'c' AND i.ver IS NULL)) AS sets
         FROM i LEFT JOIN l ON l.key = i.key
       ),
       s AS (
         INSERT INTO ${T} AS t (key, value, version, expires_at)
-          SELECT i.key, convert_to(i.nv, 'UTF8'), nextval('${seq}'),
-              now() + i.ttl * interval '1 millisecond'
-            FROM i, c WHERE c.ok AND i.op = 's' ORDER BY i.key
+          SELECT i.key, CASE WHEN i.op = 's' THEN convert_to(i.nv, 'UTF8') ELSE ''::bytea END,
+              nextval('${seq}'), CASE WHEN i.op = 's'
+                THEN now() + i.ttl * interval '1 millisecond' ELSE '-infinity' END
+            FROM i, c WHERE c.ok AND (i.op = 's' OR (i.op = 'c' AND i.ver IS NULL))
+            ORDER BY i.key
           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version,
             expires_at = EXCLUDED.expires_at
           WHERE EXISTS (SELECT 1 FROM l WHERE l.key = t.key AND l.version = t.version)
