@@ -23,4 +23,4 @@ export type {
   StorePrimitives,
   WriteOutcome,
 } from './primitives';
-export { coalescedReads, keyedSerial, keyedSerialMany } from './queue';
+export { coalescedReads, keyedSerial } from './queue';

@@ -28,22 +28,6 @@ export function keyedSerial() {
 }
 
 /**
- * `keyedSerial` over several keys: `task` runs once every earlier task on any of `keys` has
- * settled, holding all of them until it settles. The keys are queued on in sorted order
- * (each held while waiting for the next), so two tasks over overlapping keys can never wait
- * on each other in a cycle: no deadlock, and tasks on disjoint keys still run alongside.
- */
-export function keyedSerialMany() {
-  const serial = keyedSerial();
-  return function serialMany<T>(keys: readonly string[], task: () => Promise<T>): Promise<T> {
-    const sorted = [...keys].sort();
-    const hold = (i: number): Promise<T> =>
-      i === sorted.length ? task() : serial(sorted[i]!, () => hold(i + 1));
-    return hold(0);
-  };
-}
-
-/**
  * Shares reads of one key between concurrent callers without ever answering from a read
  * that started before the caller asked: while a read of a key runs, every new caller waits
  * for one follow-up read that starts when it ends, and they all get that answer. Each answer
