@@ -12,10 +12,10 @@ import {
   type WhatsAppTemplates,
 } from '../../src/delivery/whatsapp-templates';
 import type { OutgoingMessage } from '../../src/ports/sender';
-import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
-import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+import type { HttpCall } from '../../src/senders/http';
+import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
 
-export interface TwilioSenderOptions {
+export interface TwilioSenderOptions extends HttpSenderOptions {
   /** `AC` followed by 32 hex digits. */
   readonly accountSid: string;
   /** The account's auth token (or give `apiKey`). */
@@ -36,12 +36,6 @@ export interface TwilioSenderOptions {
   readonly statusCallback?: string | ((message: OutgoingMessage) => string | undefined);
   /** API origin (default `https://api.twilio.com`): regional endpoints, proxies, tests. */
   readonly baseUrl?: string;
-  /** `fetch` to use (default the global one). */
-  readonly fetch?: FetchLike;
-  /** Per-request timeout, ms (default 10000). */
-  readonly timeoutMs?: number;
-  /** Retry settings for network/5xx/429 failures, or `false` for none (default 3 tries). */
-  readonly retry?: RetryOptions | false;
   readonly voice?: {
     /** `<Say voice>`, e.g. `Polly.Joanna`. */
     readonly voice?: string;
@@ -50,8 +44,6 @@ export interface TwilioSenderOptions {
     /** Silence between lines, seconds (default 1). */
     readonly pauseSeconds?: number;
   };
-  /** Clock for `Retry-After` dates (default `Date.now`). */
-  readonly now?: () => number;
   /** WhatsApp through the Messages API with Content API templates; omitted: no WhatsApp. */
   readonly whatsapp?: TwilioWhatsAppOptions;
 }
@@ -140,11 +132,7 @@ export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
   if (o.voiceFrom !== undefined && !E164.test(o.voiceFrom)) fail('voiceFrom must be E.164.');
   if (typeof o.statusCallback === 'string') checkUrl(o.statusCallback, 'statusCallback');
   const base = checkUrl(o.baseUrl ?? 'https://api.twilio.com', 'baseUrl').replace(/\/+$/, '');
-  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
-  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
-  if (o.retry) resolveRetry(o.retry);
+  const call = httpCallOf(o, 'twilio', fail);
 
   const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, o.messagingServiceSid) : undefined;
   const user = o.apiKey ? o.apiKey.sid : o.accountSid;
@@ -154,12 +142,7 @@ export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
     authorization: `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`,
     account: `${base}/2010-04-01/Accounts/${encodeURIComponent(o.accountSid)}`,
     callerId: o.voiceFrom ?? (o.from && E164.test(o.from) ? o.from : undefined),
-    call: {
-      provider: 'twilio',
-      fetch: fetchImpl,
-      timeoutMs,
-      ...(o.now ? { now: o.now } : {}),
-    },
+    call,
     whatsapp,
   };
 }

@@ -9,8 +9,8 @@
 import type { KeyObject } from 'node:crypto';
 import { withRef } from '../../src/delivery/report';
 import type { OutgoingMessage } from '../../src/ports/sender';
-import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
-import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+import type { HttpCall } from '../../src/senders/http';
+import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
 import { rsaPrivateKey } from './jwt';
 import {
   type VonageWhatsAppOptions,
@@ -37,7 +37,7 @@ export interface VonageVoiceOptions {
   readonly tokenTtlSeconds?: number;
 }
 
-export interface VonageSenderOptions {
+export interface VonageSenderOptions extends HttpSenderOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
   /** Sender id: a Vonage number (with or without `+`) or an alphanumeric id. */
@@ -50,13 +50,6 @@ export interface VonageSenderOptions {
   readonly voice?: VonageVoiceOptions;
   /** WhatsApp authentication templates through the Messages API; omitted: no WhatsApp. */
   readonly whatsapp?: VonageWhatsAppOptions;
-  readonly fetch?: FetchLike;
-  /** Per-request timeout, ms (default 10000). */
-  readonly timeoutMs?: number;
-  /** Retry settings for network/5xx/429/throttled failures, or `false` (default 3 tries). */
-  readonly retry?: RetryOptions | false;
-  /** Clock, epoch ms (JWT `iat`, `Retry-After` dates; default `Date.now`). */
-  readonly now?: () => number;
 }
 
 /** The checked voice application: what a call needs. @internal */
@@ -124,18 +117,14 @@ export function vonageSetup(options: VonageSenderOptions): VonageSetup {
   if (!o.from) fail('from is required.');
   if (typeof o.statusCallback === 'string') origin(o.statusCallback, 'statusCallback');
   const smsBase = origin(o.baseUrl ?? 'https://rest.nexmo.com', 'baseUrl');
-  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
-  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
-  if (o.retry) resolveRetry(o.retry);
+  const call = httpCallOf(o, 'vonage', fail);
   const now = o.now ?? Date.now;
   const voice = o.voice ? voiceSetup(o.voice, o.from) : undefined;
   const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, origin, fail) : undefined;
   return {
     options: o,
     smsBase,
-    call: { provider: 'vonage', fetch: fetchImpl, timeoutMs, now },
+    call,
     now,
     voice,
     whatsapp,

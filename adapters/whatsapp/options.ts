@@ -12,13 +12,13 @@ import {
   type WhatsAppTemplate,
   type WhatsAppTemplates,
 } from '../../src/delivery/whatsapp-templates';
-import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from '../../src/senders/http';
-import { type RetryOptions, resolveRetry } from '../../src/senders/retry';
+import type { HttpCall } from '../../src/senders/http';
+import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
 
 /** An approved authentication template: its name and language code (e.g. `en_US`). */
 export type WhatsAppCloudTemplate = WhatsAppTemplate;
 
-export interface WhatsAppCloudSenderOptions {
+export interface WhatsAppCloudSenderOptions extends HttpSenderOptions {
   /** A (system user) access token with `whatsapp_business_messaging`. Sent as a Bearer token. */
   readonly accessToken: string;
   /** The business phone number's id (WhatsApp Manager → API setup), digits. */
@@ -31,14 +31,6 @@ export interface WhatsAppCloudSenderOptions {
   readonly defaultLocale?: string;
   /** API origin (default `https://graph.facebook.com`): proxies, tests. */
   readonly baseUrl?: string;
-  /** `fetch` to use (default the global one). */
-  readonly fetch?: FetchLike;
-  /** Per-request timeout, ms (default 10000). */
-  readonly timeoutMs?: number;
-  /** Retry settings for network/5xx/throttled failures, or `false` for none (default 3 tries). */
-  readonly retry?: RetryOptions | false;
-  /** Clock for `Retry-After` dates (default `Date.now`). */
-  readonly now?: () => number;
 }
 
 /** Checked options and what each request reuses. @internal */
@@ -75,21 +67,12 @@ export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetu
   if (!/^v\d{1,3}\.\d{1,3}$/.test(o.apiVersion ?? '')) fail('apiVersion must look like v23.0.');
   const template = templatePicker(o.templates, o.defaultLocale, checkWhatsAppTemplate, fail);
   const base = origin(o.baseUrl ?? 'https://graph.facebook.com');
-  const fetchImpl = o.fetch ?? (globalThis.fetch as FetchLike | undefined);
-  if (typeof fetchImpl !== 'function') fail('no fetch available; pass options.fetch.');
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
-  if (o.retry) resolveRetry(o.retry);
+  const call = httpCallOf(o, 'whatsapp', fail);
   return {
     options: o,
     url: `${base}/${o.apiVersion}/${o.phoneNumberId}/messages`,
     authorization: `Bearer ${o.accessToken.trim()}`,
     template,
-    call: {
-      provider: 'whatsapp',
-      fetch: fetchImpl,
-      timeoutMs,
-      ...(o.now ? { now: o.now } : {}),
-    },
+    call,
   };
 }
