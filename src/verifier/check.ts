@@ -5,7 +5,7 @@
  * `afterApprove` hooks. @internal
  * @module
  */
-import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { normalizeCodeInput } from '../codes';
 import { type CheckTarget, checkTransition, findTarget } from '../core/check';
 import type { Step } from '../core/refusal';
@@ -149,7 +149,7 @@ async function run(
 export function makeCheck(sh: Shell, hooks: Hooks): Verifier['check'] {
   return (input) => {
     const parsed = parse(sh, input, sh.now());
-    if (parsed.isErr()) return new ResultAsync(Promise.resolve(err(parsed.error)));
+    if (parsed.isErr()) return errAsync(parsed.error);
     return new ResultAsync(run(sh, hooks, parsed.value));
   };
 }

@@ -5,16 +5,15 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import { maskFormatted, type ParsedPhone, parsePhone } from '../phone';
+import type { PhoneNumber } from '../feature/feature';
+import { maskFormatted, parsePhone } from '../phone';
 import { Recent } from '../recent';
 
 /** Parsed numbers kept per verifier, once `keep` is called. */
 const PARSED_CACHE_SIZE = 1024;
 
-export type ShellPhone = ParsedPhone & { readonly masked: string };
-
 export interface PhoneParser {
-  phoneOf(x: unknown): Result<ShellPhone, VerifyError>;
+  phoneOf(x: unknown): Result<PhoneNumber, VerifyError>;
   /** Starts keeping recently parsed numbers (for features that parse an input twice). */
   keep(): void;
 }
@@ -29,7 +28,7 @@ export function phoneParser(o: {
   // reads the number its start parsed. Off otherwise: a cache that never hits only adds
   // garbage that outlives young-generation collections. Only valid numbers are kept; the
   // result is a pure function of the input and the options.
-  let parsed: Recent<ShellPhone> | undefined;
+  let parsed: Recent<PhoneNumber> | undefined;
   const options = o.defaultCountry ? { defaultCountry: o.defaultCountry } : {};
   return {
     phoneOf(x) {
@@ -39,7 +38,7 @@ export function phoneParser(o: {
         if (o.allowed && !o.allowed.has(p.country)) {
           return err(verifyError('country_not_allowed', { scope: 'country' }));
         }
-        const phone: ShellPhone = {
+        const phone: PhoneNumber = {
           number: p.number,
           country: p.country,
           international: p.international,

@@ -5,7 +5,7 @@
  * tickets with the outcome. @internal
  * @module
  */
-import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { generateCode } from '../codes';
 import { resendTransition, startTransition } from '../core/send';
 import { toBase64Url } from '../crypto';
@@ -33,8 +33,6 @@ import { newVerificationId, openId } from './ids';
 import { decided, type Rendering, sendDecided } from './message';
 import type { Shell } from './shell';
 import type { Verifier } from './types';
-
-const failed = (e: VerifyError) => new ResultAsync(Promise.resolve(err(e)));
 
 /**
  * Runs `op` behind the `beforeSend` hooks: a refusal, a replay, or `op` (given the features'
@@ -86,7 +84,7 @@ export function makeStart(
   return (input) => {
     const at = sh.now();
     const parsed = startInput(sh, input);
-    if (parsed.isErr()) return failed(parsed.error);
+    if (parsed.isErr()) return errAsync(parsed.error);
     const { o, phone, channel, purpose, locale, template } = parsed.value;
     const pkey = phoneKey(sh.ring, phone.number);
     // 12 bytes of the id's IV, 12 of the number's IV, 6 of the send's tag: one draw.
@@ -160,7 +158,7 @@ export function makeResend(
         ),
       ),
     );
-    if (parsed.isErr()) return failed(parsed.error);
+    if (parsed.isErr()) return errAsync(parsed.error);
     const { o, opened, channel, locale, template } = parsed.value;
     const ctx: SendContext = {
       op: 'resend',

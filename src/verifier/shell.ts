@@ -36,8 +36,6 @@ export type { DeliveryMeta };
 
 import type { VerifierOptions } from './types';
 
-export { outcomeResult, refusalError, storeError } from '../feature/errors';
-
 /** Everything the operations share. */
 export interface Shell extends FeatureIO {
   readonly defaultLocale: string;
@@ -50,8 +48,6 @@ export interface Shell extends FeatureIO {
    * `store_unavailable` when it cannot be. Undefined when there is nothing to wait for.
    */
   readonly clockReady: (() => Promise<Result<void, VerifyError>>) | undefined;
-  /** The installed features' hooks (set once by `createVerifier`). */
-  readonly hooks: Hooks;
   /** Installs the features' hooks; called once, before any operation. */
   install(hooks: Hooks): void;
   /**
@@ -73,8 +69,7 @@ export function createShell(options: VerifierOptions): Shell {
   const { decode, writeOf } = recordCodec(policy);
   const phones = phoneParser(core);
   const clock = decisionClock(options, store);
-  let hooks: Hooks = hooksOf([]);
-  let send = sendChain(hooks, sender);
+  let send = sendChain(hooksOf([]), sender);
   const transact = transactor(store, decode, writeOf);
   return {
     ring,
@@ -91,11 +86,7 @@ export function createShell(options: VerifierOptions): Shell {
     defaultLocale: core.defaultLocale,
     ipv6Prefix: core.ipv6Prefix,
     publish,
-    get hooks() {
-      return hooks;
-    },
     install(h) {
-      hooks = h;
       send = sendChain(h, sender);
     },
     mask: (e164) => maskPhone(e164, { visible: core.maskVisible }),
