@@ -59,7 +59,7 @@ export interface AdaptedClient {
 }
 
 const UNKNOWN =
-  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, evalsha, eval) or a node-redis v5 client (get, mGet, evalSha, eval, sendCommand).';
+  'phoneproof: redisStore `client` must be an ioredis or iovalkey client (get, evalsha, eval) or a node-redis v5 client (get, evalSha, eval, sendCommand).';
 
 type Loose = Record<string, unknown>;
 const fn = (c: Loose, name: string) => typeof c[name] === 'function';

@@ -84,7 +84,8 @@ export {
  *   one slot all-or-nothing. The cost: the store's traffic goes to that slot's master (the
  *   Cluster gives failover, not write scaling, for phoneproof: see docs/stores.md).
  * - `update` and `updateMany` (the kit's loop over N keys; `update` is one key): with
- *   nothing cached, one batched read (GET for one key, MGET for several), the transition,
+ *   nothing cached, one batched read (GET for one key; for several, the compare-and-set script with
+ *   nothing to write, which fails with WRONGTYPE on a foreign type where MGET answers nil), the transition,
  *   then one EVALSHA of a compare-and-set over all the keys (./script.ts) that compares every
  *   key and writes with PX (or deletes) only if all still hold what was read: all or
  *   nothing. On a conflict the script returns the current values, so a retry costs one more
