@@ -9,7 +9,6 @@
  * @module
  */
 
-import { DEDUP_MS } from '../../src/consent/inbound-limit';
 import type { ConsentInboundInput } from '../../src/consent/types';
 import type { WhatsAppInbound } from '../../src/delivery/whatsapp-status';
 import { type VerifyError, verifyError } from '../../src/errors';
@@ -21,8 +20,6 @@ import { type WhatsAppWebhookOptions, whatsappWebhook } from './webhook';
 export interface WhatsAppWebhookHandlerOptions extends WhatsAppWebhookOptions {
   /** Largest body read, bytes (default 1 MiB); a longer body is 413 and is not read. */
   readonly maxBodyBytes?: number;
-  /** Clock, epoch ms (default `Date.now`): pass the verifier's. */
-  readonly now?: () => number;
 }
 
 /** What a handled notification did (the 200 answer's body). */
@@ -39,7 +36,13 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 
 /** The consent input for a WhatsApp inbound message: a STOP here opts out like an SMS STOP. */
 export function whatsappConsentInput(m: WhatsAppInbound): ConsentInboundInput {
-  return { from: m.from, text: m.text, messageId: m.messageId, channel: 'whatsapp' };
+  return {
+    from: m.from,
+    text: m.text,
+    messageId: m.messageId,
+    channel: 'whatsapp',
+    ...(m.at !== undefined ? { sentAt: m.at } : {}),
+  };
 }
 
 function respond(r: HttpResponse): Response {
@@ -54,20 +57,6 @@ function respond(r: HttpResponse): Response {
 
 const failed = (e: VerifyError) => respond(errorResponse(e));
 
-/**
- * True when a keyword message is a replay the message-id dedup can no longer catch: Meta's
- * signed time is older than the dedup window, and older than the number's current consent
- * state. (Meta's signature carries no time; `messages[].timestamp` inside the body does.)
- */
-async function stale(
-  consent: Pick<Verifier, 'consent'>['consent'],
-  m: WhatsAppInbound,
-  now: number,
-): Promise<boolean> {
-  if (m.at === undefined || now - m.at <= DEDUP_MS) return false;
-  const s = await consent.status({ phone: m.from });
-  return s.isOk() && s.value.at !== undefined && m.at < s.value.at;
-}
 /** Errors Meta should retry the notification for (the store is down...), not "no match". */
 const serverSide = (e: VerifyError) => errorResponse(e).status >= 500;
 
@@ -78,7 +67,6 @@ export function whatsappWebhookHandler(
 ): (request: Request) => Promise<Response> {
   const hook = whatsappWebhook(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const now = options.now ?? Date.now;
   if (!Number.isSafeInteger(limit) || limit < 1024) {
     throw new TypeError('phoneproof/whatsapp: maxBodyBytes must be an integer >= 1024.');
   }
@@ -102,7 +90,6 @@ export function whatsappWebhookHandler(
       summary[r.isOk() ? 'reports' : 'unmatched'] += 1;
     }
     for (const m of events.value.inbound) {
-      if (await stale(verifier.consent, m, now())) continue;
       const r = await verifier.consent.inbound(whatsappConsentInput(m));
       if (r.isErr() && serverSide(r.error)) return failed(r.error);
       if (r.isOk()) summary.inbound += 1;

@@ -7,6 +7,7 @@
  * nothing, a phone's ledger grows by at most 2 × `max` + 1 entries per window. @internal
  * @module
  */
+import type { ConsentEntry } from '../ports/consent-ledger';
 import type { StoreTransition } from '../ports/store';
 
 /** `consent.inboundLimit`, resolved. */
@@ -71,3 +72,16 @@ export function inboundTransition(
     };
   };
 }
+
+/**
+ * A keyword message the message-id dedup can no longer catch (sent more than `DEDUP_MS`
+ * before `at`) that predates the number's newest consent entry: a replay of a captured
+ * message, which must not undo what was recorded since. A late genuine message with nothing
+ * newer recorded still counts.
+ */
+export const staleKeyword = (
+  last: ConsentEntry | undefined,
+  sentAt: number | undefined,
+  at: number,
+): boolean =>
+  sentAt !== undefined && at - sentAt > DEDUP_MS && last !== undefined && sentAt < last.at;

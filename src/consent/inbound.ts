@@ -7,7 +7,8 @@
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
 import { storeError } from '../feature/errors';
-import { type InboundDecision, inboundKey, inboundTransition } from './inbound-limit';
+import type { ConsentEntry } from '../ports/consent-ledger';
+import { type InboundDecision, inboundKey, inboundTransition, staleKeyword } from './inbound-limit';
 import { MAX_CONSENT_TEXT } from './input';
 import { parseKeyword } from './keywords';
 import type { Setup } from './setup';
@@ -67,16 +68,31 @@ function inboundChannelOf(x: unknown): Result<'sms' | 'whatsapp' | undefined, Ve
   );
 }
 
+/** When the provider says the message was sent: absent, or epoch ms. */
+function sentAtOf(x: unknown): Result<number | undefined, VerifyError> {
+  if (x === undefined || (Number.isSafeInteger(x) && (x as number) >= 0)) {
+    return ok(x as number | undefined);
+  }
+  return err(
+    verifyError('invalid_request', {
+      message: '`sentAt` must be the time the message was sent, epoch milliseconds.',
+    }),
+  );
+}
+
 function inboundInput(s: Setup, input: unknown) {
   return callOf(s, input, 'from').andThen((c) =>
     typeof c.o.text === 'string' && c.o.text.length <= MAX_CONSENT_TEXT
       ? messageIdOf(c.o.messageId).andThen((messageId) =>
-          inboundChannelOf(c.o.channel).map((channel) => ({
-            c,
-            text: c.o.text as string,
-            messageId,
-            channel,
-          })),
+          inboundChannelOf(c.o.channel).andThen((channel) =>
+            sentAtOf(c.o.sentAt).map((sentAt) => ({
+              c,
+              text: c.o.text as string,
+              messageId,
+              channel,
+              sentAt,
+            })),
+          ),
         )
       : err(
           verifyError('invalid_request', {
@@ -91,7 +107,8 @@ export function makeInbound(s: Setup): ConsentApi['inbound'] {
   return (input) => {
     const parsed = inboundInput(s, input);
     if (parsed.isErr()) return errAsync(parsed.error);
-    const { c, text, messageId, channel } = parsed.value;
+    const { c, text, messageId, channel, sentAt } = parsed.value;
+    const stale = (last: ConsentEntry | undefined) => staleKeyword(last, sentAt, c.at);
     const k = parseKeyword(text);
     const reply = (action: ConsentInboundResult['action'], r?: string): ConsentInboundResult =>
       r === undefined ? { action } : { action, reply: r };
@@ -105,12 +122,12 @@ export function makeInbound(s: Setup): ConsentApi['inbound'] {
       return admit(s, c, false, messageId).andThen((d) =>
         d !== 'proceed'
           ? okAsync(reply('ignored'))
-          : optOutWith(s, c, {
-              source: keywordSource(channel),
-              keyword: k.keyword,
-              text,
-              ...evidence,
-            }).map((a) => reply('opted_out', a.written ? replies.optedOut : undefined)),
+          : optOutWith(
+              s,
+              c,
+              { source: keywordSource(channel), keyword: k.keyword, text, ...evidence },
+              stale,
+            ).map((a) => reply('opted_out', a.written ? replies.optedOut : undefined)),
       );
     }
     return admit(s, c, true, messageId).andThen((d) =>
@@ -118,7 +135,9 @@ export function makeInbound(s: Setup): ConsentApi['inbound'] {
         ? okAsync(reply('ignored'))
         : s.book
             .append(c.pk, (last) =>
-              keywordOptInDraft(last, { at: c.at, keyword: k.keyword, text, ...evidence }),
+              stale(last)
+                ? undefined
+                : keywordOptInDraft(last, { at: c.at, keyword: k.keyword, text, ...evidence }),
             )
             .map((a) => {
               announce(s, a.written, c.phone, c.silent, c.context);

@@ -98,6 +98,13 @@ export interface ConsentInboundInput extends CallOptions {
    * out like one over SMS; the entry's `channel` and source (`whatsapp_keyword`) say where.
    */
   readonly channel?: 'sms' | 'whatsapp';
+  /**
+   * When the provider says the message was sent, epoch ms, if its signed payload carries it
+   * (Meta's `messages[].timestamp`). A keyword sent longer ago than the message-id dedup
+   * window (24 hours) that predates the number's newest consent entry is a replay the dedup
+   * can no longer catch, and changes nothing.
+   */
+  readonly sentAt?: number;
 }
 
 export interface ConsentInboundResult {

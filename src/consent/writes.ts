@@ -116,9 +116,14 @@ export function recordGiven(s: Setup, r: GivenRecord): ResultAsync<ConsentStatus
 }
 
 /** Appends an opt-out (unless the newest entry is one already). */
-export function optOutWith(s: Setup, c: Call, d: OptOutFields) {
+export function optOutWith(
+  s: Setup,
+  c: Call,
+  d: OptOutFields,
+  skip: (last: ConsentEntry | undefined) => boolean = () => false,
+) {
   return s.book
-    .append(c.pk, (last) => optOutDraft(last, { at: c.at, ...d }))
+    .append(c.pk, (last) => (skip(last) ? undefined : optOutDraft(last, { at: c.at, ...d })))
     .map((a) => {
       announce(s, a.written, c.phone, c.silent, c.context);
       return a;

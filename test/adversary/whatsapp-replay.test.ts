@@ -93,9 +93,7 @@ async function setup() {
     now: clock.now,
     consent: { ledger: memoryConsentLedger() },
   });
-  running = await serve(
-    whatsappWebhookHandler(verifier, { appSecret: APP_SECRET, now: clock.now }),
-  );
+  running = await serve(whatsappWebhookHandler(verifier, { appSecret: APP_SECRET }));
   const post = async (body: string) => {
     const r = await fetch(running!.url, {
       method: 'POST',
