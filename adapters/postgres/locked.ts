@@ -5,7 +5,7 @@
  */
 import { type MultiTransition, StoreConflictError } from '../../src/ports/store';
 import { type ExclusiveMany, ttlMsOf } from '../store-kit';
-import { type PgContext, type PgRecord, type Run, recordOf, versionOf } from './rows';
+import { bytes, type PgContext, type PgRecord, type Run, recordOf, versionOf } from './rows';
 
 interface LockedRow {
   readonly key: string;
@@ -52,7 +52,7 @@ async function decide<T>(c: PgContext, q: Run, keys: readonly string[], fn: Mult
       await q(c.sql.lockedRemove, [key]);
       records[i] = undefined;
     } else {
-      const r = await q(c.sql.lockedUpdate, [key, Buffer.from(w.value, 'utf8'), ttls[i]]);
+      const r = await q(c.sql.lockedUpdate, [key, bytes(w.value), ttls[i]]);
       if (r.rowCount !== 1) throw cannotLock(c);
       records[i] = { value: w.value, version: versionOf(r.rows) };
     }

@@ -80,7 +80,10 @@ export function redisPrimitives(
       // every current value in one command, and like GET (unlike MGET, which answers nil)
       // fails with WRONGTYPE on a key of another Redis type: corrupt data, not absence.
       const rkeys = keys.map(redisKey);
-      const call = [String(rkeys.length), ...rkeys, ...rkeys.flatMap(() => ['0', '', '', ''])];
+      const call = casCall(
+        rkeys,
+        keys.map((key) => ({ key, expected: undefined, write: undefined, guess: false })),
+      );
       const reply = parseCasReply(await evalCas(client, call), rkeys.length);
       if (reply.ok) return rkeys.map(() => undefined);
       if (!('current' in reply)) throw new Error('phoneproof: the read script answered no values');

@@ -35,7 +35,6 @@ export interface WhatsAppCloudSenderOptions extends HttpSenderOptions {
 
 /** Checked options and what each request reuses. @internal */
 export interface WhatsAppSetup {
-  readonly options: WhatsAppCloudSenderOptions;
   /** `<base>/<version>/<phone-number-id>/messages`. */
   readonly url: string;
   readonly authorization: string;
@@ -69,7 +68,6 @@ export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetu
   const base = origin(o.baseUrl ?? 'https://graph.facebook.com');
   const call = httpCallOf(o, 'whatsapp', fail);
   return {
-    options: o,
     url: `${base}/${o.apiVersion}/${o.phoneNumberId}/messages`,
     authorization: `Bearer ${o.accessToken.trim()}`,
     template,

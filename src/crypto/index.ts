@@ -84,9 +84,6 @@ export const randomFill = (buffer: Uint8Array): Uint8Array => backend.randomFill
 /** `n` bytes from the CSPRNG. */
 export const randomBytes = (n: number): Uint8Array => backend.randomFill(new Uint8Array(n));
 
-/** A random version 4 UUID. */
-export const randomUuid = (): string => backend.uuid();
-
 /** A copy of `bytes` (of the runtime's own byte type, a `Buffer` on Node). */
 export const copyBytes = (bytes: Uint8Array): Uint8Array => backend.copy(bytes);
 
