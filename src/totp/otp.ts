@@ -1,31 +1,15 @@
 /**
- * One-time passwords through otplib 13's functional API: RFC 4226 HOTP codes (a TOTP code
- * is the HOTP code of the time step), base32 secrets, `otpauth://` URIs. otplib's crypto
- * port is filled with phoneproof's synchronous HMAC (../crypto: native on Node, noble
- * elsewhere), so codes can be computed inside a store transition. Pure computation, no I/O. @internal
+ * One-time passwords: RFC 4226 HOTP codes (a TOTP code is the HOTP code of the RFC 6238
+ * time step, T0 = 0), base32 secrets (./base32.ts) and `otpauth://` URIs, over phoneproof's
+ * synchronous HMAC (../crypto: native on Node, noble elsewhere), so codes can be computed
+ * inside a store transition. Codes, secrets and URIs are the ones otplib 13 produced
+ * (test/property/otp-otplib.test.ts). Pure computation, no I/O. @internal
  * @module
  */
 
-import { type CryptoPlugin, generateSync, generateURI, ScureBase32Plugin } from 'otplib';
-import { hmac, randomBytes, timingSafeEqual } from '../crypto';
+import { hmac } from '../crypto';
+import { decodeBase32, encodeBase32 } from './base32';
 import { stepAt, type TotpAlgorithm } from './state';
-
-const HASHES: Record<string, TotpAlgorithm> = { sha1: 'sha1', sha256: 'sha256', sha512: 'sha512' };
-
-/** otplib's crypto port over ../crypto. */
-export const otpCrypto: CryptoPlugin = {
-  name: 'phoneproof',
-  algorithms: Object.values(HASHES),
-  hmac(algorithm, key, data) {
-    const name = HASHES[String(algorithm).toLowerCase().replace(/[-_]/g, '')];
-    if (!name) throw new TypeError(`phoneproof: unsupported HMAC algorithm ${String(algorithm)}`);
-    return new Uint8Array(hmac(name, key, data));
-  },
-  randomBytes: (length) => randomBytes(length),
-  constantTimeEqual: (a, b) => timingSafeEqual(a, b),
-};
-
-const base32Plugin = new ScureBase32Plugin();
 
 /** The code parameters an enrollment fixes. */
 export interface OtpParams {
@@ -35,20 +19,42 @@ export interface OtpParams {
   readonly period: number;
 }
 
-/** RFC 4226 HOTP: the code for `counter`. Throws only on invalid parameters. */
+/** The counter as RFC 4226's 8-byte big-endian moving factor. */
+function counterBytes(counter: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, Math.floor(counter / 2 ** 32));
+  view.setUint32(4, counter >>> 0);
+  return bytes;
+}
+
+/**
+ * RFC 4226 HOTP: the code for `counter` (HMAC, dynamic truncation, `digits` decimal digits).
+ * Throws a RangeError only on invalid parameters: a secret outside 16-64 bytes (otplib's
+ * guardrail), a counter that is not a non-negative safe integer, digits outside 6-8.
+ */
 export function hotp(
   secret: Uint8Array,
   counter: number,
   p: Pick<OtpParams, 'algorithm' | 'digits'>,
 ): string {
-  return generateSync({
-    strategy: 'hotp',
-    secret,
-    counter,
-    algorithm: p.algorithm,
-    digits: p.digits,
-    crypto: otpCrypto,
-  });
+  if (secret.length < 16 || secret.length > 64) {
+    throw new RangeError(`phoneproof: HOTP secret of ${secret.length} bytes (16 to 64 allowed)`);
+  }
+  if (!Number.isSafeInteger(counter) || counter < 0) {
+    throw new RangeError(`phoneproof: HOTP counter ${counter} is not a non-negative integer`);
+  }
+  if (!Number.isInteger(p.digits) || p.digits < 6 || p.digits > 8) {
+    throw new RangeError(`phoneproof: HOTP digits ${p.digits} (6 to 8 allowed)`);
+  }
+  const mac = hmac(p.algorithm, secret, counterBytes(counter));
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const binary =
+    ((mac[offset]! & 0x7f) << 24) |
+    (mac[offset + 1]! << 16) |
+    (mac[offset + 2]! << 8) |
+    mac[offset + 3]!;
+  return String(binary % 10 ** p.digits).padStart(p.digits, '0');
 }
 
 /** RFC 6238 TOTP (T0 = 0): the code for time step `step`. */
@@ -63,7 +69,7 @@ export function totpAt(secret: Uint8Array, epochMs: number, p: OtpParams): strin
 
 /** Base32 (RFC 4648, upper case, no padding), as authenticator apps expect. */
 export function toBase32(bytes: Uint8Array): string {
-  return base32Plugin.encode(bytes, { padding: false });
+  return encodeBase32(bytes);
 }
 
 /**
@@ -72,28 +78,29 @@ export function toBase32(bytes: Uint8Array): string {
  */
 export function fromBase32(text: string): Uint8Array | undefined {
   const clean = text.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase();
-  if (clean.length === 0 || !/^[A-Z2-7]+$/.test(clean)) return undefined;
-  try {
-    return base32Plugin.decode(clean);
-  } catch {
-    return undefined;
-  }
+  return clean.length === 0 ? undefined : decodeBase32(clean);
 }
 
-/** The `otpauth://totp/...` URI authenticator apps scan. */
+/**
+ * The `otpauth://totp/...` URI authenticator apps scan (Key Uri Format): label
+ * `issuer:account` (each part percent-encoded), then `secret`, `issuer`, and `algorithm`
+ * (upper case), `digits`, `period` only when they differ from the defaults SHA1, 6, 30.
+ */
 export function otpauthUri(
   secretBase32: string,
   issuer: string,
   accountName: string,
   p: OtpParams,
 ): string {
-  return generateURI({
-    strategy: 'totp',
-    issuer,
-    label: accountName,
-    secret: secretBase32,
-    algorithm: p.algorithm,
-    digits: p.digits,
-    period: p.period,
-  });
+  const label = (issuer ? `${issuer}:${accountName}` : accountName)
+    .split(':')
+    .map(encodeURIComponent)
+    .join(':');
+  const params: string[] = [];
+  if (secretBase32) params.push(`secret=${encodeURIComponent(secretBase32)}`);
+  if (issuer) params.push(`issuer=${encodeURIComponent(issuer)}`);
+  if (p.algorithm !== 'sha1') params.push(`algorithm=${p.algorithm.toUpperCase()}`);
+  if (p.digits !== 6) params.push(`digits=${p.digits}`);
+  if (p.period !== 30) params.push(`period=${p.period}`);
+  return `otpauth://totp/${label}?${params.join('&')}`;
 }

@@ -1,7 +1,8 @@
 /**
  * RFC 4226 Appendix D and RFC 6238 Appendix B test vectors, through the production code:
- * the HOTP/TOTP functions the verifier uses, and the verifier itself (an imported secret
- * confirmed with the RFC code at the RFC time).
+ * phoneproof's own HOTP/TOTP functions the verifier uses (src/totp/otp.ts; agreement with
+ * otplib on random inputs: test/property/otp-otplib.test.ts), and the verifier itself (an
+ * imported secret confirmed with the RFC code at the RFC time).
  */
 import { describe, expect, it } from 'vitest';
 import { hotp, toBase32, totpAt } from '../../src/totp/otp';
@@ -19,6 +20,13 @@ const RFC4226 = [
   '162583',
   '399871',
   '520489',
+];
+
+// RFC 4226 Appendix D: the dynamically truncated 31-bit value ("Decimal") per counter; a
+// code of d digits is its last d digits (7 and 8 digits are the other lengths we allow).
+const RFC4226_TRUNCATED = [
+  1284755224, 1094287082, 137359152, 1726969429, 1640338314, 868254676, 1918287922, 82162583,
+  673399871, 645520489,
 ];
 
 const SEEDS = {
@@ -54,6 +62,18 @@ describe('RFC 4226 Appendix D (HOTP)', () => {
     'counter %i -> %s',
     (counter, code) => {
       expect(hotp(RFC4226_SECRET, counter, { algorithm: 'sha1', digits: 6 })).toBe(code);
+    },
+  );
+});
+
+describe('RFC 4226 Appendix D (HOTP), 7 and 8 digits from the truncated value', () => {
+  it.each(RFC4226_TRUNCATED.map((value, counter) => [counter, value] as const))(
+    'counter %i -> %i',
+    (counter, value) => {
+      for (const digits of [7, 8]) {
+        const code = String(value % 10 ** digits).padStart(digits, '0');
+        expect(hotp(RFC4226_SECRET, counter, { algorithm: 'sha1', digits })).toBe(code);
+      }
     },
   );
 });
