@@ -87,9 +87,10 @@ export interface Store {
    * - TTL, durability, expiry and rejection rules are those of `update`, per key: each
    *   write's `ttlMs` applies to its own key; a rejection after a timeout or a lost
    *   connection may leave all of the writes landed or none, never some.
-   * - Cost: one round trip when the store's cache knows the records (the conditional write),
-   *   two otherwise (a batched read, then the write); on a Redis Cluster, per hash slot (see
-   *   docs/stores.md).
+   * - Cost: one round trip when the store's cache knows the records or they are absent (a
+   *   key it does not know is guessed absent: the conditional write alone), two otherwise
+   *   (the failed compare answers the records, or without a cache a batched read, then the
+   *   write); on a Redis Cluster, per hash slot (see docs/stores.md).
    */
   updateMany<T>(keys: readonly string[], fn: MultiTransition<T>): Promise<T>;
 

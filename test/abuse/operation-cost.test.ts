@@ -4,7 +4,9 @@
  * round trips they take): every default on (abuse defenses, proofs, the store's decision
  * clock) and the requester context the HTTP adapters pass (`ip`, `userAgent`). A `start` and
  * an approving `check` are one `updateMany` each: one command and one round trip once the
- * store's cache knows the records (warm), a batched read more when it does not (cold).
+ * store's cache knows the records (warm), a batched read more when it does not (cold). A
+ * key the cache does not know is guessed absent: on records nobody wrote yet (a new store,
+ * the first number of a country), a process's first start is one command too.
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -50,6 +52,24 @@ async function costs(store: Store, counter: CommandCounter, phone: string, carri
   await new Promise((r) => setTimeout(r, 20)); // nothing may follow the answer
   const check = counter.take();
   return { start, check };
+}
+
+/**
+ * A process's first start on records nobody wrote (a fresh store): warmed up (the decision
+ * clock's estimate, the script loaded) by a start and check of another country, from
+ * another requester, so no record of the counted start exists or is cached.
+ */
+async function firstStart(store: Store, counter: CommandCounter, phone: string) {
+  const { sender: s, codes } = sender(true);
+  const verifier = createVerifier({ secret: SECRET, store, sender: s });
+  const other = { ip: '203.0.113.9', userAgent: 'Other/1.0 (cost test)' };
+  const gb = '+447400123456';
+  const w = (await verifier.start({ phone: gb, context: other }))._unsafeUnwrap();
+  (await verifier.check({ id: w.id, code: codes.get(gb)!, context: other }))._unsafeUnwrap();
+  await new Promise((r) => setTimeout(r, 20));
+  counter.take();
+  (await verifier.start({ phone, context }))._unsafeUnwrap();
+  return counter.take();
 }
 
 describe.skipIf(!(await serviceAvailable('redis')))('one round trip per operation: Redis', () => {
@@ -112,6 +132,16 @@ describe.skipIf(!(await serviceAvailable('redis')))('one round trip per operatio
     expect(all.commands.length).toBeLessThanOrEqual(3);
   });
 
+  it('first start of a process on records nobody wrote: guessed absent, 1 command', async () => {
+    const counter = countRedis(client);
+    const store = redisStore({ client, prefix: `${prefix}first:` });
+    expect(await firstStart(store, counter, '+12133734205')).toEqual({
+      commands: ['evalsha'],
+      roundTrips: 1,
+    });
+    counter.restore();
+  });
+
   it('cold (no cache): a batched read more per operation', async () => {
     const counter = countRedis(client);
     const store = redisStore({ client, prefix, cacheSize: 0 });
@@ -142,6 +172,21 @@ describe.skipIf(!(await serviceAvailable('postgres')))(
       const { start, check } = await costs(store, counted, '+12133734211');
       expect(start).toEqual({ commands: ['WITH'], roundTrips: 1 });
       expect(check).toEqual({ commands: ['WITH'], roundTrips: 1 });
+    });
+
+    it('first start of a process on records nobody wrote: guessed absent, 1 statement', async () => {
+      const fresh = `${table}_first`;
+      await migrate(pool, { table: fresh });
+      try {
+        const counted = countPg(pool);
+        const store = postgresStore({ pool: counted.pool, table: fresh });
+        expect(await firstStart(store, counted, '+12133734215')).toEqual({
+          commands: ['WITH'],
+          roundTrips: 1,
+        });
+      } finally {
+        await dropStoreTable(pool, fresh);
+      }
     });
 
     it('cold (no cache): a batched read more per operation', async () => {
