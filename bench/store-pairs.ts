@@ -105,9 +105,29 @@ async function candidate(name: string, root: string, noIo = false) {
   };
 }
 
+/** A pair runner of bench/peers (its `PeerCandidate`, reduced to what this bench calls). */
+interface PeerPair {
+  readonly name: string;
+  pair(phone: string): Promise<void>;
+  close(): Promise<void>;
+}
+interface PeerModules {
+  betterAuth: {
+    betterAuthCandidate(options: {
+      db: 'postgres' | 'postgres+redis';
+      databaseUrl: string;
+      redis?: unknown;
+    }): Promise<PeerPair>;
+  };
+  floor: { postgresFloor(url: string): Promise<PeerPair> };
+}
+const PEERS = { betterAuth: './peers/better-auth.ts', floor: './peers/floor.ts' } as const;
+
 /** The floors and better-auth's pair on the same store (`FLOOR=1`; see the module comment). */
 async function floors(): Promise<Map<string, () => Promise<void>>> {
-  const { betterAuthCandidate } = await import('./peers/better-auth');
+  // Loaded by a computed specifier: bench/peers has its own dependencies (installed by
+  // `npm ci --prefix bench/peers`), which the root typecheck does not see.
+  const { betterAuthCandidate } = (await import(PEERS.betterAuth)) as PeerModules['betterAuth'];
   const out = new Map<string, () => Promise<void>>();
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const peer = await betterAuthCandidate(
@@ -118,7 +138,7 @@ async function floors(): Promise<Map<string, () => Promise<void>>> {
   closers.push(() => peer.close());
   out.set(peer.name, () => peer.pair(phoneAt(next++)));
   if (onPostgres) {
-    const { postgresFloor } = await import('./peers/floor');
+    const { postgresFloor } = (await import(PEERS.floor)) as PeerModules['floor'];
     const floor = await postgresFloor(url);
     closers.push(() => floor.close());
     out.set(floor.name, () => floor.pair(phoneAt(next++)));
