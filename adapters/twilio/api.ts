@@ -6,6 +6,7 @@
  */
 import { deliveryError } from '../../src/delivery/errors';
 import { withRef } from '../../src/delivery/report';
+import { twilioWhatsAppAddress } from '../../src/delivery/twilio-address';
 import { twilioCodeError } from '../../src/delivery/twilio-codes';
 import { ttsLanguage } from '../../src/messages/voice';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
@@ -32,7 +33,7 @@ function whatsappFields(setup: TwilioSetup, m: OutgoingMessage, contentSid: stri
     ? ['From', w.from]
     : ['MessagingServiceSid', setup.options.messagingServiceSid!];
   return [
-    ['To', `whatsapp:${m.to}`],
+    ['To', twilioWhatsAppAddress(m.to)],
     sender,
     ['ContentSid', contentSid],
     ['ContentVariables', JSON.stringify({ [w.codeVariable]: m.code })],

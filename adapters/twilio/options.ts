@@ -6,6 +6,8 @@
  * channels this account can send on.
  * @module
  */
+
+import { twilioWhatsAppAddress } from '../../src/delivery/twilio-address';
 import {
   type TemplatePicker,
   templatePicker,
@@ -106,7 +108,7 @@ function whatsappSetup(w: TwilioWhatsAppOptions, service: string | undefined) {
     (sid) => (typeof sid === 'string' && CONTENT_SID.test(sid) ? undefined : 'not a Content SID.'),
     (message) => fail(`whatsapp.${message}`),
   );
-  return { from: w.from && `whatsapp:${w.from}`, template, codeVariable };
+  return { from: w.from && twilioWhatsAppAddress(w.from), template, codeVariable };
 }
 
 /** Checks the options. Throws on misconfiguration. */

@@ -1,10 +1,13 @@
 /**
  * Twilio's WhatsApp addresses, `whatsapp:+15551234567`: the one place the prefix is read
- * (inbound `From`, status callback `To`). @internal
+ * (inbound `From`, status callback `To`) and written (the sender's `To` and `From`). @internal
  * @module
  */
 
 const PREFIX = 'whatsapp:';
+
+/** A number as Twilio addresses it on WhatsApp. */
+export const twilioWhatsAppAddress = (number: string) => `${PREFIX}${number}`;
 
 /**
  * A Twilio `From` / `To`: the address without a `whatsapp:` prefix, and whether it had one.
