@@ -5,7 +5,7 @@
  * @module
  */
 import { deliveryError } from '../../src/delivery/errors';
-import { withRef } from '../../src/delivery/report';
+import { callbackFor } from '../../src/delivery/report';
 import { twilioWhatsAppAddress } from '../../src/delivery/twilio-address';
 import { twilioCodeError } from '../../src/delivery/twilio-codes';
 import { ttsLanguage } from '../../src/messages/voice';
@@ -13,15 +13,6 @@ import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
 import { type HttpReply, statusError } from '../../src/senders/http';
 import type { TwilioSetup } from './options';
 import { voiceTwiml } from './twiml';
-
-/** The status callback URL of a message: the option's function, or its URL with `?ref=`. */
-function callbackFor({ statusCallback }: TwilioSetup['options'], m: OutgoingMessage) {
-  return typeof statusCallback === 'function'
-    ? statusCallback(m)
-    : statusCallback !== undefined
-      ? withRef(statusCallback, m)
-      : undefined;
-}
 
 /**
  * The form fields of a WhatsApp authentication template: `whatsapp:` addresses, the locale's
@@ -50,7 +41,7 @@ export function twilioFields(
   contentSid?: string,
 ): Array<[string, string]> {
   const o = setup.options;
-  const callback = callbackFor(o, m);
+  const callback = callbackFor(o.statusCallback, m);
   const tail: Array<[string, string]> = callback ? [['StatusCallback', callback]] : [];
   if (m.channel === 'whatsapp' && contentSid !== undefined) {
     return [...whatsappFields(setup, m, contentSid), ...tail];

@@ -7,7 +7,6 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import { withRef } from '../../src/delivery/report';
 import type { OutgoingMessage } from '../../src/ports/sender';
 import type { HttpCall } from '../../src/senders/http';
 import { type HttpSenderOptions, httpCallOf, httpUrlOf } from '../../src/senders/http-options';
@@ -82,13 +81,6 @@ function fail(message: string): never {
 
 /** A number without its `+`, as Vonage's APIs take it. */
 export const digits = (e164: string) => e164.replace(/^\+/, '');
-
-/** A callback URL option for one message: its function, or its URL with `?ref=`. */
-export const callbackFor = (
-  option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
-  m: OutgoingMessage,
-) =>
-  typeof option === 'function' ? option(m) : option !== undefined ? withRef(option, m) : undefined;
 
 function voiceSetup(v: VonageVoiceOptions, from: string): VonageVoiceSetup {
   if (!UUID.test(v.applicationId ?? '')) fail('voice.applicationId must be a UUID.');

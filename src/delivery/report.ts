@@ -5,7 +5,7 @@
  */
 import { err, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { Channel, DeliveryError } from '../ports/sender';
+import type { Channel, DeliveryError, OutgoingMessage } from '../ports/sender';
 
 /**
  * Where a message is: `queued` (accepted by the provider), `sent` (handed to the carrier /
@@ -94,6 +94,21 @@ export function withRef(url: string, source: RefSource): string {
   const u = new URL(url);
   u.searchParams.set(REF_PARAM, deliveryRef(source));
   return u.toString();
+}
+
+/**
+ * A sender's callback URL option (a status callback, Vonage's `eventUrl`) for one message:
+ * the option's function, or its URL with `?ref=` (`withRef`). @internal
+ */
+export function callbackFor(
+  option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
+  m: OutgoingMessage,
+): string | undefined {
+  return typeof option === 'function'
+    ? option(m)
+    : option !== undefined
+      ? withRef(option, m)
+      : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { twilioStatusWebhook } from '../../adapters/twilio/index';
-import { deliveryRef, refOf, withRef } from '../../src/delivery/report';
+import { callbackFor, deliveryRef, refOf, withRef } from '../../src/delivery/report';
 import { twilioSignature, validateTwilioSignature } from '../../src/delivery/twilio-signature';
 import { parseTwilioStatus } from '../../src/delivery/twilio-status';
 import { parseVonageMessageStatus } from '../../src/delivery/vonage-messages-status';
@@ -306,6 +306,18 @@ describe('correlation reference', () => {
     expect(refOf(url)).toBe('p'.repeat(32));
     expect(refOf('/s?ref=%3Cscript%3E')).toBeUndefined();
     expect(refOf('/s')).toBeUndefined();
+  });
+
+  it("a sender's callback option: its function's URL, else its URL with the message's ref", () => {
+    const m = { verificationId: 'v'.repeat(54), ref: `${'v'.repeat(32)}T1` } as never;
+    expect(callbackFor('https://hooks.example.com/s', m)).toBe(
+      `https://hooks.example.com/s?ref=${'v'.repeat(32)}T1`,
+    );
+    expect(callbackFor((x) => `https://h.example.com/${(x as { ref: string }).ref}`, m)).toBe(
+      `https://h.example.com/${'v'.repeat(32)}T1`,
+    );
+    expect(callbackFor(() => undefined, m)).toBeUndefined();
+    expect(callbackFor(undefined, m)).toBeUndefined();
   });
 
   /** The `ref` each status parser reports when the provider's reference field is `ref`. */
