@@ -20,12 +20,13 @@
  * @module
  */
 import { type VerifyError, verifyError } from '../../src/errors';
-import { errorResponse, type HttpResponse } from '../../src/http/errors';
+import { errorResponse } from '../../src/http/errors';
 import { createHttpHandler, type HttpHandler } from '../../src/http/handler';
 import type { HttpOptions } from '../../src/http/options';
 import { matchRoute } from '../../src/http/route';
 import type { Verifier } from '../../src/verifier/types';
 import { readBody } from './body';
+import { toResponse } from './response';
 import {
   basePathOf,
   noAddressMessage,
@@ -62,14 +63,6 @@ export interface FetchHandlerOptions<Info = unknown>
 
 /** The handler: a `Request` in, a `Response` out. Rejects only when an app hook throws. */
 export type FetchHandler<Info = unknown> = (request: Request, info?: Info) => Promise<Response>;
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-function toResponse(r: HttpResponse, head: boolean): Response {
-  const headers = new Headers(r.headers);
-  headers.set('content-type', JSON_TYPE);
-  return new Response(head ? null : JSON.stringify(r.body), { status: r.status, headers });
-}
 
 /** Lower-case header record, as Node hands headers to the shared core. */
 function headerRecord(headers: Headers): Record<string, string> {
@@ -139,7 +132,7 @@ async function answer<Info>(
   const route = matchRoute(h.routes, request.method, local);
   if (route === undefined) return notFound(head);
   const params = paramsOf(route.path, local);
-  if (params === undefined) return send(h.fail(route, request, pathError()), head);
+  if (params === undefined) return toResponse(h.fail(route, request, pathError()), head);
   const read = route.body
     ? await readBody(request, {
         form: route.body.form === true,
@@ -147,7 +140,7 @@ async function answer<Info>(
         limit: h.bodyLimit,
       })
     : undefined;
-  if (read?.isErr()) return send(h.fail(route, request, read.error), head);
+  if (read?.isErr()) return toResponse(h.fail(route, request, read.error), head);
   const body = read?.isOk() ? read.value : { body: undefined, raw: undefined };
   const r = await h.handle({
     route,
@@ -162,10 +155,8 @@ async function answer<Info>(
     rawBody: body.raw,
     ip: m.ipOf(request, info),
   });
-  return send(r, head);
+  return toResponse(r, head);
 }
-
-const send = (r: HttpResponse, head: boolean) => toResponse(r, head);
 
 const pathError = (): VerifyError =>
   verifyError('invalid_request', { message: 'The request path is not valid.' });

@@ -4,23 +4,14 @@
  * code mapped to a typed delivery error, else the HTTP status). @internal
  * @module
  */
-import { deliveryError } from '../../src/delivery/errors';
-import { withRef } from '../../src/delivery/report';
+import { callbackFor } from '../../src/delivery/report';
+import { twilioWhatsAppAddress } from '../../src/delivery/twilio-address';
 import { twilioCodeError } from '../../src/delivery/twilio-codes';
 import { ttsLanguage } from '../../src/messages/voice';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
-import { type HttpReply, statusError } from '../../src/senders/http';
+import { type HttpReply, replyOutcome } from '../../src/senders/http';
 import type { TwilioSetup } from './options';
 import { voiceTwiml } from './twiml';
-
-/** The status callback URL of a message: the option's function, or its URL with `?ref=`. */
-function callbackFor({ statusCallback }: TwilioSetup['options'], m: OutgoingMessage) {
-  return typeof statusCallback === 'function'
-    ? statusCallback(m)
-    : statusCallback !== undefined
-      ? withRef(statusCallback, m)
-      : undefined;
-}
 
 /**
  * The form fields of a WhatsApp authentication template: `whatsapp:` addresses, the locale's
@@ -32,7 +23,7 @@ function whatsappFields(setup: TwilioSetup, m: OutgoingMessage, contentSid: stri
     ? ['From', w.from]
     : ['MessagingServiceSid', setup.options.messagingServiceSid!];
   return [
-    ['To', `whatsapp:${m.to}`],
+    ['To', twilioWhatsAppAddress(m.to)],
     sender,
     ['ContentSid', contentSid],
     ['ContentVariables', JSON.stringify({ [w.codeVariable]: m.code })],
@@ -49,7 +40,7 @@ export function twilioFields(
   contentSid?: string,
 ): Array<[string, string]> {
   const o = setup.options;
-  const callback = callbackFor(o, m);
+  const callback = callbackFor(o.statusCallback, m);
   const tail: Array<[string, string]> = callback ? [['StatusCallback', callback]] : [];
   if (m.channel === 'whatsapp' && contentSid !== undefined) {
     return [...whatsappFields(setup, m, contentSid), ...tail];
@@ -70,26 +61,9 @@ export function twilioFields(
 }
 
 /** What Twilio's reply to a message or call means. */
-export function twilioOutcome({ status, json, retryAfterMs }: HttpReply): SendOutcome {
+export function twilioOutcome(reply: HttpReply): SendOutcome {
+  const json = reply.json;
   const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  if (status >= 200 && status < 300) {
-    if (typeof body.sid === 'string' && body.sid !== '') {
-      return { ok: true, messageId: body.sid, provider: 'twilio' };
-    }
-    return {
-      ok: false,
-      error: deliveryError('provider_error', { provider: 'twilio', providerCode: status }),
-    };
-  }
-  const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
   const code = typeof body.code === 'number' ? body.code : Number(body.code);
-  const known = Number.isInteger(code) ? twilioCodeError(code, extra) : undefined;
-  // Unknown codes follow the HTTP status, keeping Twilio's code for the logs.
-  const error =
-    known ??
-    statusError('twilio', status, {
-      ...extra,
-      ...(Number.isInteger(code) ? { providerCode: code } : {}),
-    });
-  return { ok: false, error };
+  return replyOutcome('twilio', reply, body.sid, code, twilioCodeError);
 }

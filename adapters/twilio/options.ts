@@ -6,6 +6,8 @@
  * channels this account can send on.
  * @module
  */
+
+import { twilioWhatsAppAddress } from '../../src/delivery/twilio-address';
 import {
   type TemplatePicker,
   templatePicker,
@@ -13,7 +15,7 @@ import {
 } from '../../src/delivery/whatsapp-templates';
 import type { OutgoingMessage } from '../../src/ports/sender';
 import type { HttpCall } from '../../src/senders/http';
-import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
+import { type HttpSenderOptions, httpCallOf, httpUrlOf } from '../../src/senders/http-options';
 
 export interface TwilioSenderOptions extends HttpSenderOptions {
   /** `AC` followed by 32 hex digits. */
@@ -91,16 +93,6 @@ function fail(message: string): never {
   throw new TypeError(`phoneproof/twilio: ${message}`);
 }
 
-function checkUrl(url: string, name: string): string {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return url;
-  } catch {
-    // fall through
-  }
-  return fail(`${name} must be an http(s) URL.`);
-}
-
 function whatsappSetup(w: TwilioWhatsAppOptions, service: string | undefined) {
   if (w.from !== undefined && !E164.test(w.from)) fail('whatsapp.from must be E.164.');
   if (w.from === undefined && service === undefined) {
@@ -116,7 +108,7 @@ function whatsappSetup(w: TwilioWhatsAppOptions, service: string | undefined) {
     (sid) => (typeof sid === 'string' && CONTENT_SID.test(sid) ? undefined : 'not a Content SID.'),
     (message) => fail(`whatsapp.${message}`),
   );
-  return { from: w.from && `whatsapp:${w.from}`, template, codeVariable };
+  return { from: w.from && twilioWhatsAppAddress(w.from), template, codeVariable };
 }
 
 /** Checks the options. Throws on misconfiguration. */
@@ -130,8 +122,8 @@ export function twilioSetup(options: TwilioSenderOptions): TwilioSetup {
     fail('messagingServiceSid must be "MG" + 32 hex digits.');
   }
   if (o.voiceFrom !== undefined && !E164.test(o.voiceFrom)) fail('voiceFrom must be E.164.');
-  if (typeof o.statusCallback === 'string') checkUrl(o.statusCallback, 'statusCallback');
-  const base = checkUrl(o.baseUrl ?? 'https://api.twilio.com', 'baseUrl').replace(/\/+$/, '');
+  if (typeof o.statusCallback === 'string') httpUrlOf(o.statusCallback, 'statusCallback', fail);
+  const base = httpUrlOf(o.baseUrl ?? 'https://api.twilio.com', 'baseUrl', fail);
   const call = httpCallOf(o, 'twilio', fail);
 
   const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, o.messagingServiceSid) : undefined;

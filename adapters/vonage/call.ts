@@ -4,12 +4,13 @@
  * status). @internal
  * @module
  */
+import { callbackFor } from '../../src/delivery/report';
 import { ttsLanguage } from '../../src/messages/voice';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
 import { httpCall, statusError } from '../../src/senders/http';
 import { vonageJwt } from './jwt';
 import { voiceNcco } from './ncco';
-import { callbackFor, digits, type VonageSetup, type VonageVoiceSetup } from './options';
+import { digits, type VonageSetup, type VonageVoiceSetup } from './options';
 
 /** Places one call. */
 export async function vonageCall(

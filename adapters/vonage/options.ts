@@ -7,10 +7,9 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import { withRef } from '../../src/delivery/report';
 import type { OutgoingMessage } from '../../src/ports/sender';
 import type { HttpCall } from '../../src/senders/http';
-import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
+import { type HttpSenderOptions, httpCallOf, httpUrlOf } from '../../src/senders/http-options';
 import { rsaPrivateKey } from './jwt';
 import {
   type VonageWhatsAppOptions,
@@ -80,33 +79,16 @@ function fail(message: string): never {
   throw new TypeError(`phoneproof/vonage: ${message}`);
 }
 
-function origin(url: string, name: string): string {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
-  } catch {
-    // fall through
-  }
-  return fail(`${name} must be an http(s) URL.`);
-}
-
 /** A number without its `+`, as Vonage's APIs take it. */
 export const digits = (e164: string) => e164.replace(/^\+/, '');
-
-/** A callback URL option for one message: its function, or its URL with `?ref=`. */
-export const callbackFor = (
-  option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
-  m: OutgoingMessage,
-) =>
-  typeof option === 'function' ? option(m) : option !== undefined ? withRef(option, m) : undefined;
 
 function voiceSetup(v: VonageVoiceOptions, from: string): VonageVoiceSetup {
   if (!UUID.test(v.applicationId ?? '')) fail('voice.applicationId must be a UUID.');
   const key = rsaPrivateKey(v.privateKey);
   const callerId = v.from ?? (/^\+?\d{6,15}$/.test(from) ? from : undefined);
   if (!callerId || !/^\+?\d{6,15}$/.test(callerId)) fail('voice.from must be a Vonage number.');
-  if (typeof v.eventUrl === 'string') origin(v.eventUrl, 'voice.eventUrl');
-  const base = origin(v.baseUrl ?? 'https://api.nexmo.com', 'voice.baseUrl');
+  if (typeof v.eventUrl === 'string') httpUrlOf(v.eventUrl, 'voice.eventUrl', fail);
+  const base = httpUrlOf(v.baseUrl ?? 'https://api.nexmo.com', 'voice.baseUrl', fail);
   return { options: v, key, callerId, base };
 }
 
@@ -115,12 +97,12 @@ export function vonageSetup(options: VonageSenderOptions): VonageSetup {
   const o = options ?? fail('options are required.');
   if (!o.apiKey || !o.apiSecret) fail('apiKey and apiSecret are required.');
   if (!o.from) fail('from is required.');
-  if (typeof o.statusCallback === 'string') origin(o.statusCallback, 'statusCallback');
-  const smsBase = origin(o.baseUrl ?? 'https://rest.nexmo.com', 'baseUrl');
+  if (typeof o.statusCallback === 'string') httpUrlOf(o.statusCallback, 'statusCallback', fail);
+  const smsBase = httpUrlOf(o.baseUrl ?? 'https://rest.nexmo.com', 'baseUrl', fail);
   const call = httpCallOf(o, 'vonage', fail);
   const now = o.now ?? Date.now;
   const voice = o.voice ? voiceSetup(o.voice, o.from) : undefined;
-  const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, origin, fail) : undefined;
+  const whatsapp = o.whatsapp ? whatsappSetup(o.whatsapp, fail) : undefined;
   return {
     options: o,
     smsBase,

@@ -214,13 +214,23 @@ describe('vonageSender: configuration is checked at construction', () => {
   it.each([
     [{ apiKey: '' }, /apiKey/],
     [{ from: '' }, /from/],
-    [{ baseUrl: 'nope' }, /baseUrl/],
+    [{ baseUrl: 'nope' }, 'phoneproof/vonage: baseUrl must be an http(s) URL.'],
+    [{ statusCallback: 'ftp://x' }, 'phoneproof/vonage: statusCallback must be an http(s) URL.'],
     [{ voice: { applicationId: 'x', privateKey: 'k' } }, /applicationId/],
     [{ voice: { applicationId, privateKey: 'not a key' } }, /privateKey/],
   ])('%o', (extra, message) => {
     expect(() => vonageSender({ apiKey, apiSecret, from: 'Acme', ...extra } as never)).toThrow(
       message,
     );
+  });
+
+  it.each([
+    [{ baseUrl: 'nope' }, 'phoneproof/vonage: voice.baseUrl must be an http(s) URL.'],
+    [{ eventUrl: 'ftp://x' }, 'phoneproof/vonage: voice.eventUrl must be an http(s) URL.'],
+  ])('voice %o', (extra, message) => {
+    expect(() =>
+      vonageSender({ apiKey, apiSecret, from: '447700900000', voice: voice(extra) } as never),
+    ).toThrow(message);
   });
 
   it('voice needs a numeric caller id', () => {

@@ -5,12 +5,12 @@
  * @module
  */
 import { deliveryError } from '../../src/delivery/errors';
-import { deliveryRef } from '../../src/delivery/report';
+import { callbackFor, deliveryRef } from '../../src/delivery/report';
 import { vonageSendError } from '../../src/delivery/vonage-codes';
 import { isGsm7 } from '../../src/messages/sms-encoding';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
 import { formBody, httpCall, statusError } from '../../src/senders/http';
-import { callbackFor, digits, type VonageSetup } from './options';
+import { digits, type VonageSetup } from './options';
 
 /** Sends one SMS. */
 export async function vonageSms(setup: VonageSetup, m: OutgoingMessage): Promise<SendOutcome> {

@@ -12,6 +12,7 @@ import {
   type WhatsAppTemplate,
   type WhatsAppTemplates,
 } from '../../src/delivery/whatsapp-templates';
+import { httpUrlOf } from '../../src/senders/http-options';
 import { rsaPrivateKey } from './jwt';
 
 export interface VonageWhatsAppOptions {
@@ -51,17 +52,16 @@ export interface VonageWhatsAppSetup {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Checks the option; `origin` and `fail` are the adapter's. Throws on misconfiguration. */
+/** Checks the option; `fail` is the adapter's. Throws on misconfiguration. */
 export function whatsappSetup(
   w: VonageWhatsAppOptions,
-  origin: (url: string, name: string) => string,
   fail: (message: string) => never,
 ): VonageWhatsAppSetup {
   if (!/^\+?[1-9]\d{6,14}$/.test(w.from ?? '')) fail('whatsapp.from must be a phone number.');
   const template = templatePicker(w.templates, w.defaultLocale, checkWhatsAppTemplate, (m) =>
     fail(`whatsapp.${m}`),
   );
-  const base = origin(w.baseUrl ?? 'https://api.nexmo.com', 'whatsapp.baseUrl');
+  const base = httpUrlOf(w.baseUrl ?? 'https://api.nexmo.com', 'whatsapp.baseUrl', fail);
   const a = w.application;
   if (a !== undefined && !UUID.test(a.applicationId ?? '')) {
     fail('whatsapp.application.applicationId must be a UUID.');

@@ -146,7 +146,7 @@ describe('vonageSender on WhatsApp: configuration is checked at construction', (
     [{ from: 'Acme' }, /whatsapp.from/],
     [{ templates: { fr: templates.en } }, /default locale "en"/],
     [{ templates: { en: { name: 'x', language: 'English' } } }, /whatsapp.templates\["en"\]/],
-    [{ baseUrl: 'nope' }, /whatsapp.baseUrl/],
+    [{ baseUrl: 'nope' }, 'phoneproof/vonage: whatsapp.baseUrl must be an http(s) URL.'],
     [{ application: { applicationId: 'x', privateKey: 'y' } }, /applicationId/],
   ])('%o', (whatsapp, message) => {
     expect(() => make(whatsapp)).toThrow(message);

@@ -12,9 +12,10 @@
 import type { ConsentInboundInput } from '../../src/consent/types';
 import type { WhatsAppInbound } from '../../src/delivery/whatsapp-status';
 import { type VerifyError, verifyError } from '../../src/errors';
-import { errorResponse, type HttpResponse } from '../../src/http/errors';
+import { errorResponse } from '../../src/http/errors';
 import type { Verifier } from '../../src/verifier/types';
 import { readBody } from '../fetch/body';
+import { toResponse } from '../fetch/response';
 import { type WhatsAppWebhookOptions, whatsappWebhook } from './webhook';
 
 export interface WhatsAppWebhookHandlerOptions extends WhatsAppWebhookOptions {
@@ -45,17 +46,11 @@ export function whatsappConsentInput(m: WhatsAppInbound): ConsentInboundInput {
   };
 }
 
-function respond(r: HttpResponse): Response {
-  return new Response(typeof r.body === 'string' ? r.body : JSON.stringify(r.body), {
-    status: r.status,
-    headers: {
-      'content-type': typeof r.body === 'string' ? 'text/plain' : 'application/json',
-      ...(r.headers ?? {}),
-    },
-  });
-}
+const failed = (e: VerifyError) => toResponse(errorResponse(e));
 
-const failed = (e: VerifyError) => respond(errorResponse(e));
+/** The handshake's answer: Meta compares the body to its `hub.challenge`, so plain text. */
+const challengeResponse = (challenge: string) =>
+  new Response(challenge, { status: 200, headers: { 'content-type': 'text/plain' } });
 
 /** Errors Meta should retry the notification for (the store is down...), not "no match". */
 const serverSide = (e: VerifyError) => errorResponse(e).status >= 500;
@@ -73,7 +68,7 @@ export function whatsappWebhookHandler(
   return async (request) => {
     if (request.method === 'GET') {
       const r = hook.handshake(new URL(request.url).searchParams);
-      return r.isOk() ? respond({ status: 200, body: r.value }) : failed(r.error);
+      return r.isOk() ? challengeResponse(r.value) : failed(r.error);
     }
     if (request.method !== 'POST') return failed(verifyError('not_found'));
     const read = await readBody(request, { form: false, keepRaw: true, limit });
@@ -94,6 +89,6 @@ export function whatsappWebhookHandler(
       if (r.isErr() && serverSide(r.error)) return failed(r.error);
       if (r.isOk()) summary.inbound += 1;
     }
-    return respond({ status: 200, body: summary satisfies WhatsAppWebhookSummary });
+    return toResponse({ status: 200, body: summary satisfies WhatsAppWebhookSummary });
   };
 }

@@ -13,7 +13,7 @@ import {
   type WhatsAppTemplates,
 } from '../../src/delivery/whatsapp-templates';
 import type { HttpCall } from '../../src/senders/http';
-import { type HttpSenderOptions, httpCallOf } from '../../src/senders/http-options';
+import { type HttpSenderOptions, httpCallOf, httpUrlOf } from '../../src/senders/http-options';
 
 /** An approved authentication template: its name and language code (e.g. `en_US`). */
 export type WhatsAppCloudTemplate = WhatsAppTemplate;
@@ -46,16 +46,6 @@ function fail(message: string): never {
   throw new TypeError(`phoneproof/whatsapp: ${message}`);
 }
 
-function origin(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
-  } catch {
-    // fall through
-  }
-  return fail('baseUrl must be an http(s) URL.');
-}
-
 /** Checks the options. Throws on misconfiguration. */
 export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetup {
   const o = options ?? fail('options are required.');
@@ -65,7 +55,7 @@ export function whatsappSetup(options: WhatsAppCloudSenderOptions): WhatsAppSetu
   if (!/^\d{1,32}$/.test(o.phoneNumberId ?? '')) fail('phoneNumberId must be the numeric id.');
   if (!/^v\d{1,3}\.\d{1,3}$/.test(o.apiVersion ?? '')) fail('apiVersion must look like v23.0.');
   const template = templatePicker(o.templates, o.defaultLocale, checkWhatsAppTemplate, fail);
-  const base = origin(o.baseUrl ?? 'https://graph.facebook.com');
+  const base = httpUrlOf(o.baseUrl ?? 'https://graph.facebook.com', 'baseUrl', fail);
   const call = httpCallOf(o, 'whatsapp', fail);
   return {
     url: `${base}/${o.apiVersion}/${o.phoneNumberId}/messages`,

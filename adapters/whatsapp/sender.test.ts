@@ -230,7 +230,7 @@ describe('whatsappCloudSender: configuration is checked at construction', () => 
     [{ templates: { fr: templates.en } }, /default locale "en"/],
     [{ templates: { en: { name: 'Bad Name', language: 'en_US' } } }, /templates\["en"\]: name/],
     [{ templates: { en: { name: 'ok', language: 'english' } } }, /language/],
-    [{ baseUrl: 'ftp://x' }, /baseUrl/],
+    [{ baseUrl: 'ftp://x' }, 'phoneproof/whatsapp: baseUrl must be an http(s) URL.'],
     [{ timeoutMs: 0 }, /timeoutMs/],
     [{ retry: { attempts: 0 } }, /attempts/],
   ])('%o', (extra, message) => {

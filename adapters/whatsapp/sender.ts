@@ -16,7 +16,7 @@ import {
 } from '../../src/delivery/whatsapp-templates';
 import type { OutgoingMessage, SendOutcome } from '../../src/ports/sender';
 import type { NamedSender } from '../../src/senders/failover';
-import { type HttpReply, httpCall, statusError } from '../../src/senders/http';
+import { type HttpReply, httpCall, replyOutcome } from '../../src/senders/http';
 import { withRetry } from '../../src/senders/retry';
 import { type WhatsAppCloudSenderOptions, type WhatsAppSetup, whatsappSetup } from './options';
 
@@ -35,27 +35,12 @@ export function cloudTemplateBody(template: WhatsAppTemplate, m: OutgoingMessage
 }
 
 /** What the Cloud API's reply means: `messages[0].id`, or Meta's error code. */
-function cloudOutcome({ status, json, retryAfterMs }: HttpReply): SendOutcome {
+function cloudOutcome(reply: HttpReply): SendOutcome {
+  const json = reply.json;
   const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  if (status >= 200 && status < 300) {
-    const id = (body.messages as Array<{ id?: unknown }> | undefined)?.[0]?.id;
-    return typeof id === 'string' && id !== ''
-      ? { ok: true, messageId: id, provider: 'whatsapp' }
-      : {
-          ok: false,
-          error: deliveryError('provider_error', { provider: 'whatsapp', providerCode: status }),
-        };
-  }
-  const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
+  const id = (body.messages as Array<{ id?: unknown }> | undefined)?.[0]?.id;
   const code = Number((body.error as { code?: unknown } | undefined)?.code);
-  const known = Number.isInteger(code) ? whatsappCodeError(code, extra) : undefined;
-  const error =
-    known ??
-    statusError('whatsapp', status, {
-      ...extra,
-      ...(Number.isInteger(code) ? { providerCode: code } : {}),
-    });
-  return { ok: false, error };
+  return replyOutcome('whatsapp', reply, id, code, whatsappCodeError);
 }
 
 async function sendOnce(setup: WhatsAppSetup, m: OutgoingMessage): Promise<SendOutcome> {

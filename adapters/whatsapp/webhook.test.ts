@@ -299,8 +299,22 @@ describe('whatsappWebhookHandler with a verifier', () => {
     const k = kit();
     const url = `https://app.example.com/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=42`;
     const r = await k.handler(new Request(url));
-    expect([r.status, await r.text()]).toEqual([200, '42']);
-    expect((await k.handler(new Request(url, { method: 'PUT' }))).status).toBe(404);
+    expect([r.status, r.headers.get('content-type'), await r.text()]).toEqual([
+      200,
+      'text/plain',
+      '42',
+    ]);
+    const put = await k.handler(new Request(url, { method: 'PUT' }));
+    expect([put.status, put.headers.get('content-type')]).toEqual([
+      404,
+      'application/json; charset=utf-8',
+    ]);
+    expect(await put.json()).toMatchObject({ error: { code: 'not_found' } });
+    const refused = await k.handler(new Request(url.replace(VERIFY, 'x'.repeat(16))));
+    expect([refused.status, refused.headers.get('content-type')]).toEqual([
+      403,
+      'application/json; charset=utf-8',
+    ]);
   });
 
   it('a status that matches no verification is counted, not an error', async () => {
@@ -308,6 +322,7 @@ describe('whatsappWebhookHandler with a verifier', () => {
     const res = await k.post(
       status({ status: 'delivered', biz_opaque_callback_data: 'A'.repeat(40) }),
     );
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await res.json()).toEqual({ reports: 0, unmatched: 1, inbound: 0 });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { err, type Result } from 'neverthrow';
 import { type VerifyError, verifyError } from '../errors';
-import type { Channel, DeliveryError } from '../ports/sender';
+import type { Channel, DeliveryError, OutgoingMessage } from '../ports/sender';
 
 /**
  * Where a message is: `queued` (accepted by the provider), `sent` (handed to the carrier /
@@ -96,10 +96,32 @@ export function withRef(url: string, source: RefSource): string {
   return u.toString();
 }
 
+/**
+ * A sender's callback URL option (a status callback, Vonage's `eventUrl`) for one message:
+ * the option's function, or its URL with `?ref=` (`withRef`). @internal
+ */
+export function callbackFor(
+  option: string | ((m: OutgoingMessage) => string | undefined) | undefined,
+  m: OutgoingMessage,
+): string | undefined {
+  return typeof option === 'function'
+    ? option(m)
+    : option !== undefined
+      ? withRef(option, m)
+      : undefined;
+}
+
+/**
+ * `v` when it has the form of a correlation reference (1 to 64 of `A-Z a-z 0-9 _ -`), else
+ * `undefined`: every parser reads a provider's reference field through this. @internal
+ */
+export function wellFormedRef(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined;
+}
+
 /** Reads `ref` from a request URL (absolute, or a path with a query string). */
 export function refOf(url: string): string | undefined {
   const q = url.indexOf('?');
   if (q < 0) return undefined;
-  const v = new URLSearchParams(url.slice(q + 1)).get(REF_PARAM);
-  return v && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined;
+  return wellFormedRef(new URLSearchParams(url.slice(q + 1)).get(REF_PARAM));
 }

@@ -17,6 +17,7 @@ import {
   refOf,
   type WebhookParams,
 } from './report';
+import { readTwilioAddress } from './twilio-address';
 import { twilioCodeError } from './twilio-codes';
 
 const messageStates: Readonly<Record<string, DeliveryState>> = {
@@ -85,9 +86,10 @@ export function parseTwilioStatus(
   if (state === undefined) {
     return badWebhook(`"${status}" is not an outbound ${isCall ? 'call' : 'message'} status.`);
   }
-  const rawTo = first(map, 'To') ?? first(map, 'Called');
-  const whatsapp = rawTo?.startsWith('whatsapp:') || first(map, 'ChannelPrefix') === 'whatsapp';
-  const to = rawTo?.replace(/^whatsapp:/, '');
+  const { address: to, whatsapp: prefixed } = readTwilioAddress(
+    first(map, 'To') ?? first(map, 'Called'),
+  );
+  const whatsapp = prefixed || first(map, 'ChannelPrefix') === 'whatsapp';
   const at = parseTimestamp(first(map, 'Timestamp'));
   const ref = url !== undefined ? refOf(url) : undefined;
   return ok({

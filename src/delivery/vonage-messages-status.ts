@@ -11,7 +11,7 @@ import { ok, type Result } from 'neverthrow';
 import type { VerifyError } from '../errors';
 import type { Channel } from '../ports/sender';
 import { deliveryError } from './errors';
-import { badWebhook, type DeliveryReport, type DeliveryState } from './report';
+import { badWebhook, type DeliveryReport, type DeliveryState, wellFormedRef } from './report';
 
 const states: Readonly<Record<string, DeliveryState>> = {
   submitted: 'sent',
@@ -48,7 +48,7 @@ export function parseVonageMessageStatus(body: unknown): Result<DeliveryReport, 
   const code = problemCode(b.error);
   const to = typeof b.to === 'string' && /^[1-9]\d{6,14}$/.test(b.to) ? `+${b.to}` : undefined;
   const at = typeof b.timestamp === 'string' ? Date.parse(b.timestamp) : Number.NaN;
-  const ref = typeof b.client_ref === 'string' ? b.client_ref : undefined;
+  const ref = wellFormedRef(b.client_ref);
   return ok({
     provider: 'vonage',
     messageId,
@@ -65,6 +65,6 @@ export function parseVonageMessageStatus(body: unknown): Result<DeliveryReport, 
       : {}),
     ...(to ? { to } : {}),
     ...(Number.isNaN(at) ? {} : { at }),
-    ...(ref !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(ref) ? { ref } : {}),
+    ...(ref !== undefined ? { ref } : {}),
   });
 }

@@ -18,6 +18,7 @@ import {
   paramMap,
   refOf,
   type WebhookParams,
+  wellFormedRef,
 } from './report';
 import { vonageReceiptError } from './vonage-codes';
 
@@ -81,7 +82,7 @@ export function parseVonageReceipt(params: WebhookParams): Result<DeliveryReport
       : undefined;
   const to = e164(first(map, 'msisdn'));
   const at = parseTime(first(map, 'message-timestamp'));
-  const ref = first(map, 'client-ref');
+  const ref = wellFormedRef(first(map, 'client-ref'));
   return ok({
     provider: 'vonage',
     messageId,
@@ -91,7 +92,7 @@ export function parseVonageReceipt(params: WebhookParams): Result<DeliveryReport
     ...(error ? { error } : {}),
     ...(to ? { to } : {}),
     ...(at !== undefined ? { at } : {}),
-    ...(ref !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(ref) ? { ref } : {}),
+    ...(ref !== undefined ? { ref } : {}),
   });
 }
 

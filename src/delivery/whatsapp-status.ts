@@ -10,7 +10,7 @@
 import { ok, type Result } from 'neverthrow';
 import type { VerifyError } from '../errors';
 import { deliveryError } from './errors';
-import { badWebhook, type DeliveryReport, type DeliveryState } from './report';
+import { badWebhook, type DeliveryReport, type DeliveryState, wellFormedRef } from './report';
 import { whatsappCodeError } from './whatsapp-codes';
 
 /** A text message a WhatsApp user sent to the business number. */
@@ -70,7 +70,7 @@ function report(s: Json): DeliveryReport | undefined {
   if (messageId === undefined || status === undefined || state === undefined) return undefined;
   const to = e164(str(s.recipient_id));
   const at = epochMs(s.timestamp);
-  const ref = str(s.biz_opaque_callback_data);
+  const ref = wellFormedRef(str(s.biz_opaque_callback_data));
   return {
     provider: 'whatsapp',
     messageId,
@@ -80,7 +80,7 @@ function report(s: Json): DeliveryReport | undefined {
     ...(state === 'failed' ? { error: failure(s.errors) } : {}),
     ...(to !== undefined ? { to } : {}),
     ...(at !== undefined ? { at } : {}),
-    ...(ref !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(ref) ? { ref } : {}),
+    ...(ref !== undefined ? { ref } : {}),
   };
 }
 

@@ -17,6 +17,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
+import { readTwilioAddress } from '../delivery/twilio-address';
 import { validateTwilioSignature } from '../delivery/twilio-signature';
 import {
   VONAGE_SIGNATURE_METHODS,
@@ -145,13 +146,6 @@ function message(
   });
 }
 
-/** Twilio's `From` of a WhatsApp message, `whatsapp:+15551234567`: the number and the flag. */
-function twilioFrom(from: unknown): { from: unknown; whatsapp: boolean } {
-  return typeof from === 'string' && from.startsWith('whatsapp:')
-    ? { from: from.slice('whatsapp:'.length), whatsapp: true }
-    : { from, whatsapp: false };
-}
-
 /**
  * Authenticates an inbound request and reads its message; `signature_invalid` when it is
  * not signed as configured, `invalid_request` when a signed request carries no message.
@@ -177,8 +171,8 @@ export function inboundMessage(
       params,
     });
     if (!valid) return unsigned();
-    const sender = twilioFrom(body.From);
-    return message(sender.from, body.Body, body.MessageSid ?? body.SmsSid, sender.whatsapp);
+    const sender = readTwilioAddress(body.From);
+    return message(sender.address, body.Body, body.MessageSid ?? body.SmsSid, sender.whatsapp);
   }
   if ('vonage' in auth) {
     const v = auth.vonage;

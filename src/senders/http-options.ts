@@ -1,7 +1,8 @@
 /**
  * The options every HTTP provider sender takes (`twilioSender`, `vonageSender`,
  * `whatsappCloudSender`): the `fetch` to use, the per-request timeout, retries and the clock.
- * One declaration, extended by each sender's options, and one check of them (`httpCallOf`).
+ * One declaration, extended by each sender's options, and one check of them (`httpCallOf`);
+ * and the one check of a sender's URL options (`httpUrlOf`: API origins, callback URLs).
  * @module
  */
 import { DEFAULT_TIMEOUT_MS, type FetchLike, type HttpCall } from './http';
@@ -36,4 +37,19 @@ export function httpCallOf(
   if (!(timeoutMs > 0)) fail('timeoutMs must be > 0.');
   if (o.retry) resolveRetry(o.retry);
   return { provider, fetch: fetchImpl, timeoutMs, ...(o.now ? { now: o.now } : {}) };
+}
+
+/**
+ * Checks a URL option (an API origin, a status callback): `url` without trailing slashes when
+ * it is an absolute `http:` or `https:` URL; otherwise `fail`s with
+ * `<name> must be an http(s) URL.` (at construction).
+ */
+export function httpUrlOf(url: string, name: string, fail: (message: string) => never): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return url.replace(/\/+$/, '');
+  } catch {
+    // fall through
+  }
+  return fail(`${name} must be an http(s) URL.`);
 }

@@ -6,7 +6,7 @@
  */
 
 import { deliveryError } from '../delivery/errors';
-import type { DeliveryError } from '../ports/sender';
+import type { DeliveryError, SendOutcome } from '../ports/sender';
 
 /** The `fetch` signature adapters accept (the global one, undici's, or a test double). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -121,6 +121,32 @@ export function statusError(
     providerCode: extra.providerCode ?? status,
     ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
   });
+}
+
+/**
+ * What a provider's reply to a send means, for the providers whose errors carry a code
+ * (Twilio, Meta): a 2xx with the `messageId` read from it is sent, a 2xx without one is
+ * `provider_error`; otherwise the provider's `code` as `codeError` maps it, else the HTTP
+ * status (`statusError`), keeping the code as `providerCode` for the logs.
+ */
+export function replyOutcome(
+  provider: string,
+  { status, retryAfterMs }: HttpReply,
+  messageId: unknown,
+  code: number,
+  codeError: (code: number, extra: { retryAfterMs?: number }) => DeliveryError | undefined,
+): SendOutcome {
+  if (status >= 200 && status < 300) {
+    return typeof messageId === 'string' && messageId !== ''
+      ? { ok: true, messageId, provider }
+      : { ok: false, error: deliveryError('provider_error', { provider, providerCode: status }) };
+  }
+  const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
+  const coded = Number.isInteger(code);
+  const error =
+    (coded ? codeError(code, extra) : undefined) ??
+    statusError(provider, status, { ...extra, ...(coded ? { providerCode: code } : {}) });
+  return { ok: false, error };
 }
 
 /** Encodes fields as `application/x-www-form-urlencoded`; repeated keys as given. */

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { twilioStatusWebhook } from '../../adapters/twilio/index';
-import { deliveryRef, refOf, withRef } from '../../src/delivery/report';
+import { callbackFor, deliveryRef, refOf, withRef } from '../../src/delivery/report';
 import { twilioSignature, validateTwilioSignature } from '../../src/delivery/twilio-signature';
 import { parseTwilioStatus } from '../../src/delivery/twilio-status';
+import { parseVonageMessageStatus } from '../../src/delivery/vonage-messages-status';
 import { parseVonageCallEvent, parseVonageReceipt } from '../../src/delivery/vonage-status';
+import { parseWhatsAppWebhook } from '../../src/delivery/whatsapp-status';
 
 // Twilio's documented request-validation example (the docs have used both callers).
 const DOC_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
@@ -304,5 +306,84 @@ describe('correlation reference', () => {
     expect(refOf(url)).toBe('p'.repeat(32));
     expect(refOf('/s?ref=%3Cscript%3E')).toBeUndefined();
     expect(refOf('/s')).toBeUndefined();
+  });
+
+  it("a sender's callback option: its function's URL, else its URL with the message's ref", () => {
+    const m = { verificationId: 'v'.repeat(54), ref: `${'v'.repeat(32)}T1` } as never;
+    expect(callbackFor('https://hooks.example.com/s', m)).toBe(
+      `https://hooks.example.com/s?ref=${'v'.repeat(32)}T1`,
+    );
+    expect(callbackFor((x) => `https://h.example.com/${(x as { ref: string }).ref}`, m)).toBe(
+      `https://h.example.com/${'v'.repeat(32)}T1`,
+    );
+    expect(callbackFor(() => undefined, m)).toBeUndefined();
+    expect(callbackFor(undefined, m)).toBeUndefined();
+  });
+
+  /** The `ref` each status parser reports when the provider's reference field is `ref`. */
+  const parsed: readonly [string, (ref: string) => string | undefined][] = [
+    [
+      'Twilio status (URL)',
+      (ref) =>
+        parseTwilioStatus(
+          { MessageSid: 'SM1', MessageStatus: 'sent' },
+          `/s?ref=${encodeURIComponent(ref)}`,
+        )._unsafeUnwrap().ref,
+    ],
+    [
+      'Vonage call event (URL)',
+      (ref) =>
+        parseVonageCallEvent(
+          { uuid: 'u', status: 'ringing' },
+          `/s?ref=${encodeURIComponent(ref)}`,
+        )._unsafeUnwrap().ref,
+    ],
+    [
+      'Vonage receipt (client-ref)',
+      (ref) =>
+        parseVonageReceipt({
+          messageId: 'm',
+          status: 'delivered',
+          'client-ref': ref,
+        })._unsafeUnwrap().ref,
+    ],
+    [
+      'Vonage Messages status (client_ref)',
+      (ref) =>
+        parseVonageMessageStatus({
+          message_uuid: 'm',
+          status: 'delivered',
+          channel: 'whatsapp',
+          client_ref: ref,
+        })._unsafeUnwrap().ref,
+    ],
+    [
+      'WhatsApp status (biz_opaque_callback_data)',
+      (ref) =>
+        parseWhatsAppWebhook({
+          object: 'whatsapp_business_account',
+          entry: [
+            {
+              changes: [
+                {
+                  field: 'messages',
+                  value: {
+                    statuses: [{ id: 'wamid.1', status: 'sent', biz_opaque_callback_data: ref }],
+                  },
+                },
+              ],
+            },
+          ],
+        })._unsafeUnwrap().reports[0]?.ref,
+    ],
+  ];
+
+  it.each(parsed)('%s: a well-formed reference is kept, any other dropped', (_name, refFrom) => {
+    for (const good of ['a', `${'K'.repeat(32)}Tag-0_9z`, 'x'.repeat(64)]) {
+      expect(refFrom(good)).toBe(good);
+    }
+    for (const bad of ['x'.repeat(65), '<script>', 'a b', 'a.b', 'é']) {
+      expect(refFrom(bad)).toBeUndefined();
+    }
   });
 });
