@@ -21,12 +21,15 @@
  * The 60 KB goal is out of reach today (docs/benchmarks.md gives the floor and why), so CI
  * asserts a ceiling instead, {@link CEILING}: the size measured now plus a little room, which
  * only shrinks. `--check` exits 1 above it (deterministic: esbuild and the dependencies are
- * locked; for CI); `--runs N` sets the cold-import runs (default 21; `--runs 0` skips them).
+ * locked; for CI); `--runs N` sets the cold-import runs (default 21; `--runs 0` skips them);
+ * `--against DIR` adds another built checkout's `dist/index.js` to the same interleaved runs
+ * (before and after a change, under the same load).
  * @module
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { sourceAliases } from '../scripts/entries';
@@ -48,6 +51,8 @@ const args = process.argv.slice(2);
 const check = args.includes('--check');
 const runsArg = args.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 21;
+const againstArg = args.indexOf('--against');
+const against = againstArg >= 0 ? args[againstArg + 1] : undefined;
 
 type Target = string | { import?: Target; default?: Target };
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -251,9 +256,11 @@ const median = (xs: number[]): number => {
 };
 
 function measureImport(): void {
-  const specs = ['phoneproof', 'libphonenumber-js/min'];
+  // `--against DIR`: another build (a checkout of main, built) in the same interleaved run.
+  const other = against ? [pathToFileURL(join(resolve(against), 'dist/index.js')).href] : [];
+  const specs = ['phoneproof', 'libphonenumber-js/min', ...other];
   const times = specs.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
-  for (const s of specs) coldImport(s); // warm the file system cache for both
+  for (const s of specs) coldImport(s); // warm the file system cache for each
   for (let i = 0; i < runs; i++) {
     specs.forEach((s, j) => {
       const t = coldImport(s);
@@ -262,18 +269,22 @@ function measureImport(): void {
     });
   }
   console.log(`cold import, median of ${runs} fresh processes (interleaved), wall / CPU:`);
+  const base = times[1]!;
   specs.forEach((s, j) => {
     const t = times[j]!;
+    const ratio =
+      j === 1
+        ? ''
+        : `  ratio ${(median(t.wall) / median(base.wall)).toFixed(2)} wall, ` +
+          `${(median(t.cpu) / median(base.cpu)).toFixed(2)} CPU`;
+    const label = j === 2 ? `${against} (--against)` : `import('${s}')`;
     console.log(
-      `  import('${s}')`.padEnd(36) +
-        `${median(t.wall).toFixed(1)} ms / ${median(t.cpu).toFixed(1)} ms`,
+      `  ${label}`.padEnd(36) +
+        `${median(t.wall).toFixed(1)} ms / ${median(t.cpu).toFixed(1)} ms${ratio}`,
     );
   });
-  const [ours, base] = times as [(typeof times)[0], (typeof times)[0]];
   console.log(
-    `  ratio ${(median(ours.wall) / median(base.wall)).toFixed(2)} wall, ` +
-      `${(median(ours.cpu) / median(base.cpu)).toFixed(2)} CPU ` +
-      `(budget ${IMPORT_BUDGET}; timing: reported, not a gate)`,
+    `  ratios to libphonenumber-js/min (budget ${IMPORT_BUDGET}; timing: reported, not a gate)`,
   );
 }
 
