@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 import { entryPoints } from './scripts/entries';
+import { internalEntryPoints } from './scripts/internal-imports.mjs';
 
 const pkg = JSON.parse(readFileSync('./package.json', 'utf8')) as {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  imports?: Record<string, unknown>;
 };
 
 /**
@@ -14,9 +16,13 @@ const pkg = JSON.parse(readFileSync('./package.json', 'utf8')) as {
  * loads with `require(esm)`: `import` and `require` get the very same module instance (no
  * dual-package hazard), and it gives `require` users CommonJS types (`.d.cts`).
  * docs/install.md explains the choice.
+ *
+ * The two crypto backends are entries of their own (`dist/crypto-node.js`,
+ * `dist/crypto-noble.js`) and `#crypto-backend` stays as written: package.json `imports`
+ * maps it per runtime (the `node` condition, else the default), so a runtime loads one backend.
  */
 export default defineConfig({
-  entry: entryPoints(),
+  entry: { ...entryPoints(), ...internalEntryPoints() },
   format: ['esm'],
   splitting: true,
   dts: true,
@@ -28,5 +34,9 @@ export default defineConfig({
   // Keep `node:crypto` as written: tsup strips the prefix by default, and Deno, Bun and
   // Workers' nodejs_compat know Node's modules by their `node:` names.
   removeNodeProtocol: false,
-  external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})],
+  external: [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    ...Object.keys(pkg.imports ?? {}),
+  ],
 });

@@ -12,11 +12,20 @@
  * HTTP signature suite catches: `MUTATE_INCLUDE=test/http/signatures.test.ts`.
  * @module
  */
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { backendSources } from './scripts/internal-imports.mjs';
 
 const extra = (process.env.MUTATE_INCLUDE ?? '').split(',').filter((g) => g !== '');
 
 export default defineConfig({
+  resolve: {
+    // `#crypto-backend` to the source of the backend Node resolves (the `node` condition).
+    alias: Object.entries(backendSources(['node'])).map(([find, file]) => ({
+      find,
+      replacement: resolve(import.meta.dirname, file),
+    })),
+  },
   test: {
     include: [
       'test/unit/**/*.test.ts',
@@ -42,7 +51,7 @@ export default defineConfig({
       // These mock a module (node:crypto, qrcode), which needs each file isolated.
       'test/security/constant-time.test.ts',
       'test/totp/qr-missing.test.ts',
-      // Mocks ./node to reach the noble backend: run it alone (see docs/testing.md).
+      // Mocks #crypto-backend to reach the noble backend: run it alone (see docs/testing.md).
       'test/crypto/stored-formats.noble.test.ts',
     ],
     // One module graph for all files of a run: each mutant's run then costs its tests, not a

@@ -6,12 +6,12 @@
  * `node bench/lib/run.mjs bench/crypto.ts [ms per round]`. CPU clock, medians of 5 rounds.
  */
 import * as native from 'node:crypto';
-import { type CryptoBackend, nobleBackend, nodeBackend } from '../src/crypto';
+import type { CryptoBackend } from '../src/crypto';
 import { toBase64Url } from '../src/crypto/encoding';
+import { backend as nobleBackend } from '../src/crypto/noble';
+import { backend as node } from '../src/crypto/node';
 import { compare, fmt } from './lib/measure';
 
-const node = nodeBackend();
-if (!node) throw new Error('run on Node: node:crypto not found');
 const ms = Number(process.argv[2] ?? 400);
 const key = native.randomBytes(32);
 const iv = native.randomBytes(12);

@@ -1,5 +1,6 @@
 // After tsup's ES module build: writes the CommonJS face of every entry and checks that
-// every path named in package.json `exports` exists.
+// every path named in package.json `exports` and `imports` exists (the `imports` targets,
+// the two crypto backends, are loaded by the ES modules only: no face).
 //
 // dist/<entry>.cjs requires ./<entry>.js: Node 20.19+ loads the ES module with
 // `require(esm)`, so `require` and `import` share one module instance (one cache, one keyring
@@ -51,6 +52,15 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
         console.error(`exports["${subpath}"] names ${file}, which the build did not produce`);
         failed = true;
       }
+    }
+  }
+}
+const targetsOf = (t) => (typeof t === 'string' ? [t] : Object.values(t).flatMap(targetsOf));
+for (const [specifier, target] of Object.entries(pkg.imports ?? {})) {
+  for (const file of targetsOf(target)) {
+    if (!existsSync(file)) {
+      console.error(`imports["${specifier}"] names ${file}, which the build did not produce`);
+      failed = true;
     }
   }
 }

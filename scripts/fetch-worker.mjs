@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { backendSourcesPlugin } from './internal-imports.mjs';
 
 const bin = (process.env.PATH ?? '').split(delimiter).find((p) => p.includes('_npx'));
 if (!bin) throw new Error('run through npx -p miniflare (see the header of this script)');
@@ -32,6 +33,9 @@ await build({
   platform: 'neutral',
   mainFields: ['module', 'main'],
   conditions: ['workerd', 'worker', 'import'],
+  // The sources' `#crypto-backend` as Wrangler resolves the package's: the noble backend (the
+  // repository's tsconfig `paths`, for the typechecker, name Node's).
+  plugins: [backendSourcesPlugin(['workerd', 'worker', 'import'])],
   external: compat.includes('nodejs_compat') ? ['node:*'] : [],
   outfile: join(dir, 'worker.mjs'),
   logLevel: 'error',

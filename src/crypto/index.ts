@@ -1,25 +1,26 @@
 /**
  * The one crypto module of phoneproof: synchronous HMAC, hashes, AES-256-GCM, randomness,
  * UUIDs, constant-time comparison and byte encodings, on Web-standard `Uint8Array`. The
- * backend is Node's native crypto where the runtime has it (found without a static import,
- * see ./node.ts), else the pure-JS noble primitives with Web Crypto randomness (./noble.ts);
- * both give byte-identical digests, MACs and sealed blobs (test/crypto/backends.test.ts), so
+ * backend is chosen by module resolution, not at run time: `#crypto-backend` (package.json
+ * `imports`) is Node's native crypto (./node.ts) under the `node` condition (Node, Bun, Deno,
+ * bundles for Node), else the pure-JS noble primitives with Web Crypto randomness
+ * (./noble.ts: workerd, Vercel Edge, browsers), so a runtime loads one of them only. The build
+ * keeps the specifier (tsup.config.ts); tools that run the sources map it to a file
+ * (scripts/internal-imports.mjs, tsconfig.json `paths`). Both give byte-identical digests, MACs and sealed blobs (test/crypto/backends.test.ts), so
  * records written on one runtime open on another. Nothing else in src/ imports `node:crypto`
  * or uses `Buffer`. @internal
  * @module
  */
-import type { BytesLike, CryptoBackend, HashAlgorithm, Sealed, TextEncoding } from './backend';
+
+import { backend } from '#crypto-backend';
+import type { BytesLike, HashAlgorithm, Sealed, TextEncoding } from './backend';
 import * as text from './encoding';
-import { nobleBackend } from './noble';
-import { nodeBackend } from './node';
 
 export type { BytesLike, CryptoBackend, HashAlgorithm, Sealed, TextEncoding } from './backend';
 export { concatBytes, fromBase64, fromUtf8, utf8 } from './encoding';
-export { nobleBackend } from './noble';
-export { nodeBackend } from './node';
 
-/** The backend in use: native where there is one, portable otherwise. */
-export const backend: CryptoBackend = nodeBackend() ?? nobleBackend;
+/** The backend in use: the one `#crypto-backend` resolved to. */
+export { backend };
 
 const encode = backend.encode;
 

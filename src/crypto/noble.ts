@@ -2,7 +2,8 @@
  * The portable backend: the audited pure-JS noble primitives (`@noble/hashes` for MD5,
  * SHA-1, SHA-2 and HMAC; `@noble/ciphers` for AES-GCM) and Web Crypto's
  * `crypto.getRandomValues` / `crypto.randomUUID` for randomness. Runs wherever there is an
- * ES2022 engine with Web Crypto: workerd, browsers, Deno, Bun, Node. @internal
+ * ES2022 engine with Web Crypto: workerd, Vercel Edge, browsers (and Deno, Bun, Node, which
+ * resolve ./node.ts instead). @internal
  * @module
  */
 import { gcm } from '@noble/ciphers/aes.js';
@@ -61,8 +62,11 @@ function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The noble primitives with Web Crypto randomness. */
-export const nobleBackend: CryptoBackend = {
+/**
+ * The noble primitives with Web Crypto randomness: `#crypto-backend` (package.json `imports`)
+ * on every runtime that does not match the `node` condition.
+ */
+export const backend: CryptoBackend = {
   name: 'noble',
   hmac: (algorithm, key, data) => nobleHmac(hashOf(algorithm), bytes(key), bytes(data)),
   hash: (algorithm, data) => hashOf(algorithm)(bytes(data)),

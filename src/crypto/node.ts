@@ -1,7 +1,10 @@
 /**
- * The native backend: Node's `crypto` (OpenSSL), also provided by Bun and Deno. Found at run
- * time through `process.getBuiltinModule` (Node 20.16+, 22.3+), never a static import, so
- * bundles for Web runtimes have no `node:` specifier to resolve. @internal
+ * The native backend: Node's `crypto` (OpenSSL), also provided by Bun and Deno. The package
+ * chooses it by module resolution: `#crypto-backend` (package.json `imports`) names this
+ * module's build for the `node` condition, which Node, Bun and Deno match, and ./noble.ts for
+ * every other runtime, so only one backend is ever loaded. Node's modules are reached through
+ * `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun, Deno), never a static import, so that no
+ * `node:` specifier is left to resolve should a bundler follow this module. @internal
  * @module
  */
 import type * as NodeBuffer from 'node:buffer';
@@ -26,10 +29,20 @@ function builtins(): { crypto: typeof NodeCrypto; buffer: typeof NodeBuffer } | 
   }
 }
 
-/** Node's native primitives, or undefined when the runtime has no `node:crypto`. */
-export function nodeBackend(): CryptoBackend | undefined {
+/**
+ * Node's native primitives. Throws (misconfiguration) where the runtime matched the `node`
+ * condition yet has no `node:crypto` through `process.getBuiltinModule`: a Node older than the
+ * package's engines, or a bundle built for the `node` condition run elsewhere.
+ */
+function nodeBackend(): CryptoBackend {
   const b = builtins();
-  if (!b) return undefined;
+  if (!b) {
+    throw new TypeError(
+      'phoneproof: the `node` export condition chose the node:crypto backend, but ' +
+        "process.getBuiltinModule('node:crypto') is missing (Node 20.16+, Bun, Deno have it); " +
+        'bundle for this runtime without the `node` condition to use the portable backend.',
+    );
+  }
   const { createHmac, createHash, createCipheriv, createDecipheriv, timingSafeEqual } = b.crypto;
   const { randomFillSync, randomUUID } = b.crypto;
   const { Buffer } = b.buffer;
@@ -66,3 +79,6 @@ export function nodeBackend(): CryptoBackend | undefined {
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(encoding),
   };
 }
+
+/** The backend of this module (`#crypto-backend` under the `node` condition). */
+export const backend: CryptoBackend = nodeBackend();
