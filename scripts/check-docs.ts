@@ -214,9 +214,14 @@ function compilerOptions(): ts.CompilerOptions {
   if (config.error)
     throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const paths = Object.fromEntries(
-    Object.entries(sourceAliases()).map(([specifier, file]) => [specifier, [join(root, file)]]),
-  );
+  // The package's own specifiers resolve to its sources; tsconfig's other paths (the
+  // `#crypto-backend` internal import) are kept, so no build is needed first.
+  const paths = {
+    ...parsed.options.paths,
+    ...Object.fromEntries(
+      Object.entries(sourceAliases()).map(([specifier, file]) => [specifier, [join(root, file)]]),
+    ),
+  };
   return {
     ...parsed.options,
     types: ['node', 'express'],
