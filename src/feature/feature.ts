@@ -189,7 +189,7 @@ export interface FeatureHooks {
   readonly afterApprove?: (
     result: CheckResult,
     ctx: CheckContext,
-  ) => PromiseLike<Result<CheckResult, VerifyError>>;
+  ) => Result<CheckResult, VerifyError> | PromiseLike<Result<CheckResult, VerifyError>>;
 }
 
 /** A verifier feature. `Api` is what it adds to the verifier (`verifier.consent`...). */
