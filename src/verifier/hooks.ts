@@ -90,10 +90,13 @@ function settlerOf(tickets: readonly SendTicket[]): Settle {
 }
 
 const NO_RECORDS: readonly OperationRecords[] = [];
-const recordsOf = (tickets: readonly { readonly records?: OperationRecords }[]) =>
-  tickets.length === 0
-    ? NO_RECORDS
-    : tickets.flatMap((t) => (t.records === undefined ? [] : [t.records]));
+/** The tickets' records, in order (a loop: `flatMap` cost a per-ticket array on the hot path). */
+function recordsOf(tickets: readonly { readonly records?: OperationRecords }[]) {
+  if (tickets.length === 0) return NO_RECORDS;
+  const out: OperationRecords[] = [];
+  for (const t of tickets) if (t.records !== undefined) out.push(t.records);
+  return out;
+}
 
 type Answer = Result<SendTicket | undefined, VerifyError>;
 
