@@ -128,14 +128,19 @@ const DISPLAY_MASK = MASK_CHAR.charCodeAt(0);
  */
 function storedMask(to: string): string {
   if (!to.includes(MASK_CHAR)) return to;
+  // A start and the check that follows store the same masked number: the last one converted.
+  if (to === lastMask.display) return lastMask.stored;
   let out = '';
   for (let i = 0; i < to.length; i += 1) {
     const c = to.charCodeAt(i);
     if (c > 0xff && c !== DISPLAY_MASK) return to;
     out += c === DISPLAY_MASK ? '*' : to[i];
   }
+  lastMask = { display: to, stored: out };
   return out;
 }
+
+let lastMask = { display: '', stored: '' };
 
 /** A stored masked number as displayed (records written before the `*` form hold `•`). */
 function displayMask(to: string): string {

@@ -56,10 +56,21 @@ function jsonSegment(segment: string): JsonObject | undefined {
 
 const b64json = (value: unknown) => toBase64Url(utf8(JSON.stringify(value)));
 
+/**
+ * A signer of `header.payload.signature` tokens, HS256 under `key` (`alg` first in the
+ * header): the header segment is encoded once, each call encodes its payload and MACs it.
+ */
+export function jwsSigner(key: Uint8Array, header: JsonObject): (payload: JsonObject) => string {
+  const head = `${b64json({ alg: 'HS256', ...header })}.`;
+  return (payload) => {
+    const input = head + b64json(payload);
+    return `${input}.${hmacText('sha256', key, input, 'base64url')}`;
+  };
+}
+
 /** `header.payload.signature`, HS256 under `key` (`alg` first in the header). */
 export function signJwt(key: Uint8Array, header: JsonObject, payload: JsonObject): string {
-  const input = `${b64json({ alg: 'HS256', ...header })}.${b64json(payload)}`;
-  return `${input}.${hmacText('sha256', key, input, 'base64url')}`;
+  return jwsSigner(key, header)(payload);
 }
 
 const normalizeTyp = (v: string) =>

@@ -30,7 +30,8 @@
  * **One context per operation** (`SendContext`, `CheckContext`): built once by the operation
  * with one timestamp (`at`), the parsed number (`start`, `check` by phone) or the phone key
  * the opaque id carries (`resend`, `check` by id: no parse and no HMAC of the number, which
- * is decrypted once, for the answer), and the requester identity derived once (`./requester`).
+ * is decrypted once, for the answer, unless this process started it), and the requester
+ * identity derived once (`./requester`).
  *
  * **One I/O object** (`FeatureIO`): store, sender, clock, randomness, events, keyring. A
  * feature imports from `src/feature/`, `src/core/`, `src/ports/` and its own folder, never
@@ -189,7 +190,7 @@ export interface FeatureHooks {
   readonly afterApprove?: (
     result: CheckResult,
     ctx: CheckContext,
-  ) => PromiseLike<Result<CheckResult, VerifyError>>;
+  ) => Result<CheckResult, VerifyError> | PromiseLike<Result<CheckResult, VerifyError>>;
 }
 
 /** A verifier feature. `Api` is what it adds to the verifier (`verifier.consent`...). */

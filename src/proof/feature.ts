@@ -6,7 +6,7 @@
  * @module
  */
 
-import { errAsync, ok, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { toBase64Url } from '../crypto';
 import { type VerifyError, verifyError } from '../errors';
 import { MARKER_PADDING_MS } from '../feature/clock';
@@ -20,6 +20,9 @@ import { type ProofClaims, type ProofConfig, proofKeys, readProof, signProof } f
 import type { ProofOptions, VerifiedProof } from './types';
 
 const DEFAULT_TTL_MS = 5 * 60_000;
+
+/** Signs a proof for an approval made at `at`; Ok(undefined) when proofs are off. */
+type Sign = (claims: ProofClaims, at: number) => Result<string | undefined, VerifyError>;
 const MAX_TOKEN_LENGTH = 4096;
 
 function fail(message: string): never {
@@ -121,7 +124,11 @@ function verifier(
   };
 }
 
-export function makeProofs(sh: FeatureIO, options: ProofOptions | false | undefined): Proofs {
+/** The proofs API, and `sign`: `issue` without the promise (for the approval hook). */
+export function makeProofs(
+  sh: FeatureIO,
+  options: ProofOptions | false | undefined,
+): Proofs & { readonly sign: Sign } {
   const config = resolveProofConfig(options);
   const keys = proofKeys(sh.ring);
   const stampTtl = (config?.ttlMs ?? DEFAULT_TTL_MS) + 2_000;
@@ -130,11 +137,14 @@ export function makeProofs(sh: FeatureIO, options: ProofOptions | false | undefi
   const hashOf = (kind: ProofClaims['kind'], id: string) =>
     kind === 'phone' ? phoneKey(sh.ring, id) : subjectKey(sh.ring, id);
 
+  const sign: Sign = (claims, at) => {
+    if (!config) return ok(undefined);
+    const id = { sealed: seal(sh.ring, 'proof-identity', claims.sub, sh.random(12)) };
+    return signProof(keys, config, claims, id, jti(), at);
+  };
   const issue: Proofs['issue'] = (claims, at) => {
-    if (!config) return okAsync(undefined);
-    const { sub, ...rest } = claims;
-    const id = { sealed: seal(sh.ring, 'proof-identity', sub, sh.random(12)) };
-    return signProof(keys, config, rest, id, jti(), at);
+    const r = sign(claims, at);
+    return r.isOk() ? okAsync(r.value) : errAsync(r.error);
   };
 
   const verify = verifier(sh, config, keys, hashOf);
@@ -154,7 +164,7 @@ export function makeProofs(sh: FeatureIO, options: ProofOptions | false | undefi
       .map(() => at);
   };
 
-  return { enabled: config !== undefined, issue, verify, revoke };
+  return { enabled: config !== undefined, issue, sign, verify, revoke };
 }
 
 /**
@@ -170,9 +180,10 @@ export function proofFeature(
   return {
     name: 'proof',
     hooks: {
+      // Synchronous: the approval's proof is signed in memory, nothing to await.
       afterApprove: (result) =>
         proofs
-          .issue(
+          .sign(
             {
               kind: 'phone',
               sub: result.phone,
@@ -183,7 +194,7 @@ export function proofFeature(
             },
             result.verifiedAt,
           )
-          .andThen((proof) => ok(proof === undefined ? result : { ...result, proof })),
+          .map((proof) => (proof === undefined ? result : { ...result, proof })),
     },
     api: proofs,
   };

@@ -19,7 +19,6 @@ import type { CheckResult } from '../feature/operation-types';
 import { requesterTag } from '../feature/requester';
 import { codeMatches, phoneKey, unseal } from '../secrets';
 import { afterApprove, gateCheck, type Hooks } from './hooks';
-import { openId } from './ids';
 import type { Shell } from './shell';
 import type { Verifier } from './types';
 
@@ -40,7 +39,7 @@ function parse(sh: Shell, input: unknown, at: number): Result<Parsed, VerifyErro
     const base = operationBase(o, at, sh.ipv6Prefix);
     if (o.id !== undefined) {
       // The id carries the phone key: nothing to parse, decrypt or hash.
-      return openId(sh.ring, o.id).map(
+      return sh.ids.open(o.id).map(
         ({ id, phoneKey: pk }): Parsed => ({
           ctx: { op: 'check', ...base, id, phoneKey: pk },
           code,
@@ -122,7 +121,9 @@ async function run(
   if (d.isErr()) return err(refused(sh, ctx, step, target, by, d.error));
   const v = d.value;
   if (!ctx.silent) publishCore(sh.publish, step.events, { to: v.to, context: ctx.context });
-  const phone = ctx.phone?.number ?? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
+  const kept = sh.ids.approved(v.id, v.sealed);
+  const phone =
+    ctx.phone?.number ?? kept ?? unseal(sh.ring, 'phone-number', v.sealed, { legacy: true });
   if (phone === undefined) {
     return err(
       verifyError('store_corrupt', {

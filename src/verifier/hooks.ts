@@ -90,14 +90,18 @@ function settlerOf(tickets: readonly SendTicket[]): Settle {
 }
 
 const NO_RECORDS: readonly OperationRecords[] = [];
-const recordsOf = (tickets: readonly { readonly records?: OperationRecords }[]) =>
-  tickets.length === 0
-    ? NO_RECORDS
-    : tickets.flatMap((t) => (t.records === undefined ? [] : [t.records]));
+/** The tickets' records, in order (a loop: `flatMap` cost a per-ticket array on the hot path). */
+function recordsOf(tickets: readonly { readonly records?: OperationRecords }[]) {
+  if (tickets.length === 0) return NO_RECORDS;
+  const out: OperationRecords[] = [];
+  for (const t of tickets) if (t.records !== undefined) out.push(t.records);
+  return out;
+}
 
 type Answer = Result<SendTicket | undefined, VerifyError>;
 
-const isThenable = (x: unknown): x is PromiseLike<Answer> =>
+/** A hook's answer still to come (the hooks may answer synchronously, or not). */
+const isThenable = <T>(x: unknown): x is PromiseLike<T> =>
   typeof (x as { then?: unknown }).then === 'function';
 
 /** One hook's answer applied: a final gate (refused, replay), or undefined to go on. */
@@ -129,7 +133,7 @@ export function gateSend(
 ): SendGate | Promise<SendGate> {
   for (let i = from; i < hooks.beforeSend.length; i += 1) {
     const r = hooks.beforeSend[i]!(ctx);
-    if (isThenable(r)) {
+    if (isThenable<Answer>(r)) {
       return Promise.resolve(r).then(
         (answer) => apply(answer, tickets) ?? gateSend(hooks, ctx, i + 1, tickets),
       );
@@ -166,8 +170,6 @@ export function sendChain(
 }
 
 type CheckAnswer = Result<CheckTicket | undefined, VerifyError>;
-const isCheckThenable = (x: unknown): x is PromiseLike<CheckAnswer> =>
-  typeof (x as { then?: unknown }).then === 'function';
 
 /**
  * Runs the `beforeCheck` hooks in order: the first refusal, or the features' records (their
@@ -184,7 +186,7 @@ export function gateCheck(
   for (let i = from; i < hooks.beforeCheck.length; i += 1) {
     const r = hooks.beforeCheck[i]!(ctx);
     if (r === undefined) continue;
-    if (isCheckThenable(r)) {
+    if (isThenable<CheckAnswer>(r)) {
       return Promise.resolve(r).then((a) => {
         if (a.isErr()) return err(a.error);
         if (a.value !== undefined) tickets.push(a.value);
@@ -197,15 +199,26 @@ export function gateCheck(
   return ok(recordsOf(tickets));
 }
 
-/** Runs the `afterApprove` hooks (reverse feature order); the first failure fails the check. */
-export async function afterApprove(
+type ApproveAnswer = Result<CheckResult, VerifyError>;
+
+/**
+ * Runs the `afterApprove` hooks (reverse feature order); the first failure fails the check.
+ * Synchronous while the hooks answer synchronously (a proof is signed in memory).
+ */
+export function afterApprove(
   hooks: Hooks,
   approved: CheckResult,
   ctx: CheckContext,
-): Promise<Result<CheckResult, VerifyError>> {
+  from = 0,
+): ApproveAnswer | Promise<ApproveAnswer> {
   let result = approved;
-  for (const h of hooks.afterApprove) {
-    const next = await h(result, ctx);
+  for (let i = from; i < hooks.afterApprove.length; i += 1) {
+    const next = hooks.afterApprove[i]!(result, ctx);
+    if (isThenable<ApproveAnswer>(next)) {
+      return Promise.resolve(next).then((a) =>
+        a.isErr() ? err(a.error) : afterApprove(hooks, a.value, ctx, i + 1),
+      );
+    }
     if (next.isErr()) return err(next.error);
     result = next.value;
   }

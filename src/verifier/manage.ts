@@ -8,7 +8,6 @@ import { refusalError } from '../feature/errors';
 import { publishCore } from '../feature/events';
 import { objectInput } from '../feature/input';
 import { requesterOf, requesterTag } from '../feature/requester';
-import { openId } from './ids';
 import type { Shell } from './shell';
 import type { CancelResult, RequestContext, StatusResult, Verifier } from './types';
 
@@ -16,7 +15,7 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
-      openId(sh.ring, o.id).map(({ id, key }) => ({ o, id, key })),
+      sh.ids.open(o.id).map(({ id, key }) => ({ o, id, key })),
     );
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, id, key } = parsed.value;
@@ -41,7 +40,7 @@ export function makeCancel(sh: Shell): Verifier['cancel'] {
 export function makeStatus(sh: Shell): Verifier['status'] {
   return (input) => {
     const at = sh.now();
-    const parsed = objectInput(input).andThen((o) => openId(sh.ring, o.id));
+    const parsed = objectInput(input).andThen((o) => sh.ids.open(o.id));
     if (parsed.isErr()) return errAsync(parsed.error);
     const { id, key } = parsed.value;
     return new ResultAsync(sh.read(key)).andThen((state) =>

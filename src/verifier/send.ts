@@ -29,7 +29,7 @@ import type { Channel } from '../ports/sender';
 import { codeDigest, phoneKey, seal, unseal } from '../secrets';
 import { sendTag } from './delivery';
 import { behindGate, gateSend, type Hooks, presetCodeFor } from './hooks';
-import { newVerificationId, openId } from './ids';
+import { newVerificationId } from './ids';
 import { decided, type Rendering, sendDecided } from './message';
 import type { Shell } from './shell';
 import type { Verifier } from './types';
@@ -108,8 +108,9 @@ export function makeStart(
     ): Promise<Result<StartResult, VerifyError>> => {
       const attempt = pendingAttempt(channel, at, tag);
       const by = requesterTag(sh.ring, ctx.requester);
+      const key = `phone:${pkey}`;
       const step = await sh.transact(
-        `phone:${pkey}`,
+        key,
         at,
         (s) =>
           startTransition(
@@ -123,6 +124,7 @@ export function makeStart(
       if (step.isErr()) return err(step.error);
       const d = decided(sh, step.value, ctx);
       if (d.isErr()) return err(d.error);
+      sh.ids.note({ id, phoneKey: pkey, key }, phone.number, sealed);
       const emit = sh.emitter(ctx.silent);
       if (emit !== silent) {
         emit({
@@ -150,13 +152,15 @@ export function makeResend(
   return (input) => {
     const at = sh.now();
     const parsed = objectInput(input).andThen((o) =>
-      openId(sh.ring, o.id).andThen((opened) =>
-        channelOf(o.channel, undefined).andThen((channel) =>
-          localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
-            templateOf(o.template).map((template) => ({ o, opened, channel, locale, template })),
+      sh.ids
+        .open(o.id)
+        .andThen((opened) =>
+          channelOf(o.channel, undefined).andThen((channel) =>
+            localeOf(o.locale, sh.defaultLocale).andThen((locale) =>
+              templateOf(o.template).map((template) => ({ o, opened, channel, locale, template })),
+            ),
           ),
         ),
-      ),
     );
     if (parsed.isErr()) return errAsync(parsed.error);
     const { o, opened, channel, locale, template } = parsed.value;

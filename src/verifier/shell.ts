@@ -31,6 +31,7 @@ import { coreOptions } from './options';
 import { phoneParser } from './phones';
 import { recordCodec } from './records';
 import { type DeliveryMeta, sendPublished } from './sent';
+import { type StartedIds, startedIds } from './started';
 
 export type { DeliveryMeta };
 
@@ -48,6 +49,8 @@ export interface Shell extends FeatureIO {
    * `store_unavailable` when it cannot be. Undefined when there is nothing to wait for.
    */
   readonly clockReady: (() => Promise<Result<void, VerifyError>>) | undefined;
+  /** Verification ids: opened, or kept from this verifier's recent starts. */
+  readonly ids: StartedIds;
   /** Installs the features' hooks; called once, before any operation. */
   install(hooks: Hooks): void;
   /**
@@ -86,6 +89,7 @@ export function createShell(options: VerifierOptions): Shell {
     defaultLocale: core.defaultLocale,
     ipv6Prefix: core.ipv6Prefix,
     publish,
+    ids: startedIds(ring),
     install(h) {
       send = sendChain(h, sender);
     },

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier } from '../../src/index';
 import { Recent } from '../../src/recent';
+import { keyring, seal } from '../../src/secrets';
 import { outboxSender } from '../../src/senders/outbox';
 import { PHONE, SECRET } from '../support/setup';
 
@@ -68,6 +69,52 @@ describe('verifier caches across instances sharing one store', () => {
     expect((await open.start({ phone: 'not a number' }))._unsafeUnwrapErr().code).toBe(
       'invalid_phone',
     );
+  });
+});
+
+describe("ids kept from this verifier's starts", () => {
+  const options = (
+    store: ReturnType<typeof memoryStore>,
+    sender: ReturnType<typeof outboxSender>,
+  ) => ({ secret: SECRET, store, sender, proof: false, abuse: false }) as const;
+
+  it('a check by id answers alike in the process that started it and in another', async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const a = createVerifier(options(store, outbox));
+    const b = createVerifier(options(store, outbox));
+    const warm = (await a.start({ phone: PHONE }))._unsafeUnwrap();
+    const warmCode = outbox.last()!.code;
+    const cold = (await a.start({ phone: '+12133734254' }))._unsafeUnwrap();
+    const coldCode = outbox.last()!.code;
+    expect((await a.check({ id: warm.id, code: warmCode }))._unsafeUnwrap().phone).toBe(PHONE);
+    expect((await b.check({ id: cold.id, code: coldCode }))._unsafeUnwrap().phone).toBe(
+      '+12133734254',
+    );
+    // An altered kept id is not one of ours: not_found, as anywhere else.
+    const altered = `${warm.id.slice(0, -1)}${warm.id.endsWith('A') ? 'B' : 'A'}`;
+    expect((await a.check({ id: altered, code: warmCode }))._unsafeUnwrapErr().code).toBe(
+      'not_found',
+    );
+    expect((await a.status({ id: altered }))._unsafeUnwrapErr().code).toBe('not_found');
+  });
+
+  it('the number answered is the one the record holds, not the one kept at the start', async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const a = createVerifier(options(store, outbox));
+    const s = (await a.start({ phone: PHONE }))._unsafeUnwrap();
+    const code = outbox.last()!.code;
+    // The record's sealed number replaced (as another process could, or a restore).
+    const other = '+12133734299';
+    const blob = seal(keyring(SECRET), 'phone-number', other, new Uint8Array(12).fill(7));
+    const [key] = store.entries().find(([k]) => k.startsWith('phone:'))!;
+    await store.update(key, (raw) => {
+      const r = JSON.parse(raw!) as { verifications: { sealed: string }[] };
+      r.verifications[0]!.sealed = blob;
+      return { result: undefined, write: { value: JSON.stringify(r), ttlMs: 60_000 } };
+    });
+    expect((await a.check({ id: s.id, code }))._unsafeUnwrap().phone).toBe(other);
   });
 });
 
