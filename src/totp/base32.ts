@@ -9,7 +9,7 @@
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Character code -> 5-bit value; -1 for any character outside the alphabet. */
+/** Character code -> 5-bit value; -1 (or, past 127, undefined) outside the alphabet. */
 const VALUES = (() => {
   const t = new Int8Array(128).fill(-1);
   for (let i = 0; i < 32; i++) t[ALPHABET.charCodeAt(i)] = i;
@@ -44,7 +44,7 @@ export function decodeBase32(text: string): Uint8Array | undefined {
   let j = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const value = code < 128 ? VALUES[code]! : -1;
+    const value = VALUES[code] ?? -1;
     if (value < 0) return undefined;
     buffer = ((buffer << 5) | value) & 0xfff;
     bits += 5;
