@@ -2,7 +2,7 @@
  * The inbound-SMS webhook's authentication: the route exists only when the app says how its
  * provider signs inbound messages, and a request is read only after its signature checks.
  *
- * - `{ twilio: { authToken, url? } }`: Twilio's form-encoded inbound webhook, checked with
+ * - `{ twilio: { authToken, url } }`: Twilio's form-encoded inbound webhook, checked with
  *   `X-Twilio-Signature` (`src/delivery/twilio-signature.ts`); `From`, `Body`, `MessageSid`
  *   (a `From` of `whatsapp:+…` is a WhatsApp message).
  * - `{ vonage: { signatureSecret, method?, maxAgeMs? } }`: Vonage's SMS API inbound webhook
@@ -34,11 +34,11 @@ export type InboundAuth =
         /** The account's auth token(s); a list accepts any (rotation). */
         readonly authToken: string | readonly string[];
         /**
-         * The webhook's public URL exactly as configured at Twilio (Twilio signs it). Default:
-         * rebuilt from the request (the framework's protocol, the `Host` header and the path),
-         * which is right only when no proxy rewrites them.
+         * The webhook's public URL exactly as configured at Twilio (Twilio signs it). Required:
+         * a URL rebuilt from the request would let the client's `Host` header choose it, so a
+         * message signed for another app on the same Twilio account would be accepted here.
          */
-        readonly url?: string;
+        readonly url: string;
       };
     }
   | {
@@ -84,8 +84,8 @@ function inboundProblem(x: unknown): string | undefined {
   if ('twilio' in o) {
     const t = o.twilio as Record<string, unknown> | undefined;
     if (!t || !secrets(t.authToken)) return 'needs twilio.authToken';
-    if (t.url !== undefined && !URL.canParse(String(t.url))) {
-      return 'needs twilio.url to be an absolute URL';
+    if (typeof t.url !== 'string' || !URL.canParse(t.url)) {
+      return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute URL; Twilio signs it)";
     }
     return undefined;
   }
@@ -111,7 +111,7 @@ export function validateInboundAuth(x: unknown): void {
   const why = inboundProblem(x);
   if (why === undefined) return;
   throw new TypeError(
-    `phoneproof: \`inbound\` ${why}. Say how inbound messages are authenticated: { twilio: { authToken, url? } }, { vonage: { signatureSecret } }, or { unsafe: 'unauthenticated' } when the app authenticates the route itself.`,
+    `phoneproof: \`inbound\` ${why}. Say how inbound messages are authenticated: { twilio: { authToken, url } }, { vonage: { signatureSecret } }, or { unsafe: 'unauthenticated' } when the app authenticates the route itself.`,
   );
 }
 
@@ -159,15 +159,13 @@ export function inboundMessage(
   if (!isObject(body))
     return 'unsafe' in auth ? invalid('The body must be an object.') : unsigned();
   if ('twilio' in auth) {
-    const host = header(req.headers, 'host');
-    const url = auth.twilio.url ?? `${req.protocol ?? 'https'}://${host ?? ''}${req.url}`;
     const params = Object.fromEntries(
       Object.entries(body).filter(([, v]) => typeof v === 'string' || Array.isArray(v)),
     ) as Record<string, string | string[]>;
     const valid = validateTwilioSignature({
       authToken: auth.twilio.authToken,
       signature: header(req.headers, 'x-twilio-signature'),
-      url,
+      url: auth.twilio.url,
       params,
     });
     if (!valid) return unsigned();

@@ -44,7 +44,7 @@ export interface HttpOptions<Req> {
   };
   /**
    * Mounts the inbound-SMS webhook (`POST /inbound-sms`, STOP / START / HELP) and says how
-   * its requests are authenticated: `{ twilio: { authToken, url? } }` (X-Twilio-Signature),
+   * its requests are authenticated: `{ twilio: { authToken, url } }` (X-Twilio-Signature),
    * `{ vonage: { signatureSecret, method? } }` (SMS API `sig` or Messages API JWT), or
    * `{ unsafe: 'unauthenticated' }`. Default: no webhook. Needs consent configured.
    */

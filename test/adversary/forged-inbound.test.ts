@@ -123,7 +123,9 @@ for (const [framework, mount] of FRAMEWORKS) {
       running = await mount(k.verifier, { now: k.now, ...options });
       return running.base;
     };
-    const twilio = { inbound: { twilio: { authToken: TOKEN } } };
+    /** The webhook's public URL as configured at Twilio (what Twilio signs; the server runs on loopback). */
+    const INBOUND_URL = 'https://verify.acme.example/inbound-sms';
+    const twilio = { inbound: { twilio: { authToken: TOKEN, url: INBOUND_URL } } };
 
     /** An opted-in victim (web consent, verified), as the attack's starting point. */
     async function optedIn(k: Kit) {
@@ -203,9 +205,9 @@ for (const [framework, mount] of FRAMEWORKS) {
       const stop = { ...help, Body: 'STOP' };
       const attempts = [
         // signed with a guessed token
-        { params: stop, sig: twilioSignature('not-the-token', url, stop) },
+        { params: stop, sig: twilioSignature('not-the-token', INBOUND_URL, stop) },
         // a genuine HELP's signature on a body changed to STOP
-        { params: stop, sig: twilioSignature(TOKEN, url, help) },
+        { params: stop, sig: twilioSignature(TOKEN, INBOUND_URL, help) },
         // signed for another URL
         { params: stop, sig: twilioSignature(TOKEN, 'https://attacker.example/hook', stop) },
         { params: stop, sig: '' },
@@ -229,7 +231,7 @@ for (const [framework, mount] of FRAMEWORKS) {
       const signed = (params: Record<string, string>) =>
         post(url, form(params), {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(TOKEN, url, params),
+          'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, params),
         });
       const stop1 = twilioInbound(VICTIM, 'STOP');
       expect((await signed(stop1)).status).toBe(200);
@@ -254,14 +256,14 @@ for (const [framework, mount] of FRAMEWORKS) {
       const stop = twilioInbound(VICTIM, 'STOP');
       const ok = await post(url, form(stop), {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+        'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, stop),
       });
       expect(ok.status).toBe(200);
       expect(await status(k)).toBe('opted_out');
       const start = twilioInbound(VICTIM, 'START');
       const forged = await post(url, form(start), {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature('guess', url, start),
+        'x-twilio-signature': twilioSignature('guess', INBOUND_URL, start),
       });
       expect(forged.status).toBe(401);
       const json = await post(url, JSON.stringify({ from: VICTIM, text: 'START' }), {
@@ -289,7 +291,7 @@ for (const [framework, mount] of FRAMEWORKS) {
           const stop = twilioInbound(VICTIM, 'Stop', sid);
           const r = await post(url, form(stop), {
             'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+            'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, stop),
           });
           expect(r.status).toBe(200);
           expect(r.json.action).toBe('opted_out');
@@ -306,7 +308,7 @@ for (const [framework, mount] of FRAMEWORKS) {
           // Twilio retries the same message: nothing more is written.
           const again = await post(url, form(stop), {
             'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+            'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, stop),
           });
           expect(again.status).toBe(200);
           expect((await history(k)).entries).toHaveLength(2);
@@ -401,7 +403,7 @@ for (const [framework, mount] of FRAMEWORKS) {
         const p = twilioInbound(VICTIM, i % 2 === 0 ? 'STOP' : 'START');
         const r = await post(url, form(p), {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(TOKEN, url, p),
+          'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, p),
         });
         expect(r.status).toBe(200);
       }
@@ -415,7 +417,7 @@ for (const [framework, mount] of FRAMEWORKS) {
       const stop = twilioInbound(VICTIM, 'STOP');
       await post(url, form(stop), {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+        'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, stop),
       });
       expect(await status(k)).toBe('opted_out');
       // A day later the number may opt in by keyword again.
@@ -423,7 +425,7 @@ for (const [framework, mount] of FRAMEWORKS) {
       const start = twilioInbound(VICTIM, 'START');
       await post(url, form(start), {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TOKEN, url, start),
+        'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, start),
       });
       expect(await status(k)).toBe('opted_in');
     });
@@ -436,7 +438,7 @@ for (const [framework, mount] of FRAMEWORKS) {
       const stop = twilioInbound(VICTIM, 'STOP');
       await post(url, form(stop), {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TOKEN, url, stop),
+        'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, stop),
       });
       expect(await status(k)).toBe('opted_out');
       const consent = { text: CONSENT_TEXT, version: 1 };

@@ -64,18 +64,19 @@ for (const [framework, mount] of FRAMEWORKS) {
 
     it('Twilio: unsigned, wrongly signed or with the From changed after signing is 401; signed is honoured', async () => {
       const k = kit();
-      const url = await serve(k, { inbound: { twilio: { authToken: TOKEN } } });
+      const signed = 'https://verify.acme.example/inbound-sms'; // what Twilio signs
+      const url = await serve(k, { inbound: { twilio: { authToken: TOKEN, url: signed } } });
       const stop = twilioWhatsApp('STOP');
       const body = new URLSearchParams(stop).toString();
       expect((await post(url, body, form)).status).toBe(401);
-      const wrong = twilioSignature('not-the-token', url, stop);
+      const wrong = twilioSignature('not-the-token', signed, stop);
       expect((await post(url, body, { ...form, 'x-twilio-signature': wrong })).status).toBe(401);
       // Signed as an SMS from the number, replayed as a WhatsApp message (or the reverse).
       const asSms = { ...stop, From: VICTIM };
-      const smsSig = twilioSignature(TOKEN, url, asSms);
+      const smsSig = twilioSignature(TOKEN, signed, asSms);
       expect((await post(url, body, { ...form, 'x-twilio-signature': smsSig })).status).toBe(401);
       expect(await entries(k)).toEqual([]);
-      const sig = twilioSignature(TOKEN, url, stop);
+      const sig = twilioSignature(TOKEN, signed, stop);
       const ok = await post(url, body, { ...form, 'x-twilio-signature': sig });
       expect(ok.status).toBe(200);
       expect(await entries(k)).toEqual([

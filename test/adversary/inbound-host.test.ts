@@ -5,9 +5,9 @@
  * { authToken } }` and no `url`, the URL checked is rebuilt from the request, the client's
  * `Host` header included (src/http/inbound.ts), so a request signed for
  * `other-app.example` is accepted here when the attacker sends `Host: other-app.example`
- * and the same path. With `url` pinned to this app's public URL (docs/providers/twilio.md),
- * only requests signed for that URL are read. Over real sockets on every framework; the
- * first case is the residual risk in docs/threat-model.md, held here so that a fix shows.
+ * and the same path. Fixed: `url` is required (this app's public URL, as configured at
+ * Twilio), so only requests signed for that URL are read, and a webhook without it is refused
+ * at startup. Over real sockets on every framework.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -105,15 +105,11 @@ for (const [framework, mount] of FRAMEWORKS) {
       expect(await entries()).toEqual([expect.objectContaining({ kind: 'opted_out' })]);
     });
 
-    it('residual: without `url`, the Host header chooses the URL checked, so it is accepted', async () => {
-      const { base, entries } = await serve({ inbound: { twilio: { authToken: TOKEN } } });
-      const path = new URL(base).pathname;
-      const captured = stop();
-      const body = new URLSearchParams(captured).toString();
-      // The framework's protocol on a plain socket is http.
-      const signed = twilioSignature(TOKEN, `http://${OTHER_HOST}${path}/inbound-sms`, captured);
-      expect(await post(base, OTHER_HOST, body, signed)).toBe(200);
-      expect(await entries()).toEqual([expect.objectContaining({ kind: 'opted_out' })]);
+    it('without `url` the webhook is refused at startup: the Host header never chooses the URL checked', async () => {
+      await expect(serve({ inbound: { twilio: { authToken: TOKEN } } } as never)).rejects.toThrow(
+        /twilio\.url/,
+      );
+      expect(running).toBeUndefined();
     });
   });
 }

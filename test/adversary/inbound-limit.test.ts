@@ -38,13 +38,16 @@ afterEach(async () => {
   running = undefined;
 });
 
+/** The webhook's public URL as configured at Twilio (what Twilio signs). */
+const PUBLIC_URL = 'https://verify.acme.example/inbound-sms';
+
 describe.each(FRAMEWORKS)('%s: a custom inbound keyword limit', (_name, mount) => {
   it('2 keyword opt-ins an hour, every STOP honoured, START again in the next window', async () => {
     const clock = { now: Date.UTC(2031, 4, 5, 9) };
     const verifier = verifierAt(clock);
     running = await mount(verifier, {
       now: () => clock.now,
-      inbound: { twilio: { authToken: TOKEN } },
+      inbound: { twilio: { authToken: TOKEN, url: PUBLIC_URL } },
     });
     const url = `${running.base}/inbound-sms`;
     const keyword = async (body: string) => {
@@ -60,7 +63,7 @@ describe.each(FRAMEWORKS)('%s: a custom inbound keyword limit', (_name, mount) =
         body: new URLSearchParams(p).toString(),
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilioSignature(TOKEN, url, p),
+          'x-twilio-signature': twilioSignature(TOKEN, PUBLIC_URL, p),
         },
       });
       expect(r.status).toBe(200);

@@ -86,7 +86,7 @@ describe.each(FRAMEWORKS)('%s: channel whatsapp', (_name, mount) => {
 
   it('a signed STOP over WhatsApp (Twilio, From whatsapp:+...) opts the number out', async () => {
     const { send, base, verifier } = await serve(mount, {
-      inbound: { twilio: { authToken: TOKEN } },
+      inbound: { twilio: { authToken: TOKEN, url: 'https://verify.acme.example/inbound-sms' } },
     });
     const url = `${base}/inbound-sms`;
     const params = {
@@ -101,7 +101,11 @@ describe.each(FRAMEWORKS)('%s: channel whatsapp', (_name, mount) => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilioSignature(TOKEN, url, params),
+        'x-twilio-signature': twilioSignature(
+          TOKEN,
+          'https://verify.acme.example/inbound-sms',
+          params,
+        ),
       },
       body: new URLSearchParams(params).toString(),
     });
