@@ -10,7 +10,13 @@
  */
 import type { Transition } from '../ports/store';
 import type { ResolvedConversion } from './options';
-import { type ConversionRecord, decodeRecord, type Reservation, writeRecord } from './records';
+import {
+  type ConversionRecord,
+  decodeRecord,
+  type Reservation,
+  slotOf,
+  writeRecord,
+} from './records';
 import {
   addEntry,
   type Requester,
@@ -209,20 +215,22 @@ export function conversionSend(
   now: number,
   kind: 'start' | 'resend',
   who?: Requester,
+  key?: string,
 ): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const d = decideSend(decodeRecord(raw, 'conv', empty), c, scope, now, kind, who);
+    const d = decideSend(decodeRecord(raw, 'conv', empty, slot), c, scope, now, kind, who);
     if (d.write === undefined) return { result: d.result };
     if (d.uncounted === undefined) {
-      return { result: d.result, write: writeRecord(d.write, ttl(d.write, now, c)) };
+      return { result: d.result, write: writeRecord(d.write, ttl(d.write, now, c), slot) };
     }
     const previous = who && d.uncounted.u?.find(([e]) => e === who.entry)?.[1];
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const back = undoCount(decodeRecord(cur, 'conv', empty), now, c, who, previous);
-      return { result: undefined, write: writeRecord(back, ttl(back, now, c)) };
+      const back = undoCount(decodeRecord(cur, 'conv', empty, slot), now, c, who, previous);
+      return { result: undefined, write: writeRecord(back, ttl(back, now, c), slot) };
     };
-    return { result: { undo }, write: writeRecord(d.write, ttl(d.write, now, c)) };
+    return { result: { undo }, write: writeRecord(d.write, ttl(d.write, now, c), slot) };
   };
 }
 
@@ -234,14 +242,16 @@ export function conversionApproved(
   c: ResolvedConversion,
   now: number,
   phone: string,
+  key?: string,
 ): Transition<void> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'conv', empty);
+    const r = decodeRecord(raw, 'conv', empty, slot);
     const next = withRequesters(
       { ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) },
       removeNumber(r.u, phone),
       r.ex ?? [],
     );
-    return { result: undefined, write: writeRecord(next, ttl(next, now, c)) };
+    return { result: undefined, write: writeRecord(next, ttl(next, now, c), slot) };
   };
 }
