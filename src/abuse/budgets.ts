@@ -7,6 +7,7 @@
  */
 import type { StoreTransition, Transition } from '../ports/store';
 import type { ResolvedBudget, ResolvedGlobal } from './options';
+import { reqKeysInOrder } from './record-json';
 import {
   type AbuseNotice,
   type CountryRecord,
@@ -18,7 +19,6 @@ import {
   slotOf,
   writeRecord,
 } from './records';
-import { reqKeysInOrder } from './record-json';
 import type { PrefixLimit } from './types';
 import {
   add,

@@ -24,7 +24,6 @@ export type {
 } from './record-kinds';
 export type { AbuseNotice, AbuseRefusal, Reservation } from './reservation';
 
-
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isBuckets = (x: unknown): x is Buckets =>
   Array.isArray(x) && x.every((b) => Array.isArray(b) && b.length === 2 && b.every(isNum));
