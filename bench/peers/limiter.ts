@@ -18,6 +18,7 @@ import { redisStore } from '../../adapters/redis/index';
 import { requesterCheck } from '../../src/abuse/budgets';
 import type { ResolvedBudget } from '../../src/abuse/options';
 import type { Store } from '../../src/index';
+import { compare } from '../lib/measure';
 import { compareThroughput, fmt } from './load';
 
 export type Backend = 'redis' | 'postgres' | 'memory';
@@ -194,4 +195,52 @@ export async function compareLimiters(
     console.log(`| ${label} | ${cells.join(' | ')} |`);
     await pair.close();
   }
+}
+
+/**
+ * On memory, where only CPU counts: one allowed check of each library beside what any
+ * exact check through the Store port costs at least, in CPU time (interleaved rounds,
+ * medians, µs per check): `store.update` of a transition that writes a constant text (the
+ * store kit and the memory store alone), a Map get and set of a counter object (what
+ * `RateLimiterMemory` keeps), and `JSON.parse` plus `JSON.stringify` of the requester
+ * record (the text codec every check would pay without a decoded-record cache).
+ */
+export async function memoryFloor(deps: { redis: Redis; databaseUrl: string }): Promise<void> {
+  const pair = await limiterPair('memory', 1_000_000_000, deps);
+  const store = memoryStore();
+  const counters = new Map<string, { n: number }>();
+  const budget: ResolvedBudget = {
+    destinations: [],
+    sends: [],
+    checks: [{ windowMs: HOUR_S * 1000, max: 1_000_000_000 }],
+  };
+  const first = await store.update('req:ip:x', requesterCheck(budget, Date.now()));
+  const record = (await store.get('req:ip:x'))!;
+  if (first.refusal !== undefined) throw new Error('memoryFloor: expected allowed');
+  const write = { value: record, ttlMs: HOUR_S * 1000 };
+  let i = 0;
+  const r = await compare(
+    {
+      'rate-limiter-flexible consume': () => pair.peer(keyAt(i++)),
+      'phoneproof check': () => pair.phoneproof(keyAt(i++)),
+      'store.update, constant write': () =>
+        store.update(`req:ip:${keyAt(i++)}`, () => ({ result: true, write })),
+      'Map get/set of a counter': () => {
+        const k = `rlflx:${keyAt(i++)}`;
+        const c = counters.get(k);
+        if (c) c.n += 1;
+        else counters.set(k, { n: 1 });
+      },
+      'JSON.parse + JSON.stringify of the record': () => JSON.stringify(JSON.parse(record)),
+    },
+    { clock: 'cpu', rounds: 5 },
+  );
+  const peer = r['rate-limiter-flexible consume']!;
+  console.log('\n## memory, allowed: CPU per check beside the floor (interleaved, medians)\n');
+  console.log('| what | µs CPU | vs rate-limiter-flexible consume |');
+  console.log('|---|---:|---:|');
+  for (const [name, ops] of Object.entries(r)) {
+    console.log(`| ${name} | ${(1e6 / ops).toFixed(3)} | ${(peer / ops).toFixed(2)}x |`);
+  }
+  await pair.close();
 }
