@@ -237,7 +237,7 @@ export async function memoryFloor(deps: { redis: Redis; databaseUrl: string }): 
   );
   const peer = r['rate-limiter-flexible consume']!;
   console.log('\n## memory, allowed: CPU per check beside the floor (interleaved, medians)\n');
-  console.log('| what | µs CPU | vs rate-limiter-flexible consume |');
+  console.log("| what | µs CPU | CPU / consume's |");
   console.log('|---|---:|---:|');
   for (const [name, ops] of Object.entries(r)) {
     console.log(`| ${name} | ${(1e6 / ops).toFixed(3)} | ${(peer / ops).toFixed(2)}x |`);

@@ -5,9 +5,8 @@
  * abandoned before a message leaves. @internal
  * @module
  */
-import type { StoreTransition, Transition } from '../ports/store';
+import type { Transition } from '../ports/store';
 import type { ResolvedBudget, ResolvedGlobal } from './options';
-import { reqKeysInOrder } from './record-json';
 import {
   type AbuseNotice,
   type CountryRecord,
@@ -16,21 +15,25 @@ import {
   type PrefixRecord,
   type RequesterRecord,
   type Reservation,
+  requesterWith,
   slotOf,
   writeRecord,
 } from './records';
+import { refuse } from './reservation';
 import type { PrefixLimit } from './types';
 import {
   add,
-  type Buckets,
+  addAll,
   bucketsTtl,
+  countersRetryAt,
+  countersTtl,
   type DistinctLog,
-  type Limit,
   logAdd,
   logRemove,
   logRetryAt,
   logTtl,
   logUndo,
+  longest,
   prune,
   pruneLog,
   retryAt,
@@ -40,52 +43,7 @@ import {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function longest(limits: readonly Limit[]): number {
-  let ms = 0;
-  for (let i = 0; i < limits.length; i += 1) ms = Math.max(ms, limits[i]!.windowMs);
-  return ms;
-}
-
-/** The earliest time every limit has room for `amount` more, or undefined if they do now. */
-function countersRetryAt(
-  lists: readonly Buckets[],
-  limits: readonly Limit[],
-  now: number,
-  amount: number,
-): number | undefined {
-  let at: number | undefined;
-  for (let i = 0; i < limits.length; i += 1) {
-    const r = retryAt(lists[i] ?? [], now, limits[i]!, amount);
-    if (r !== undefined) at = Math.max(at ?? 0, r);
-  }
-  return at;
-}
-
-const addAll = (lists: readonly Buckets[], limits: readonly Limit[], at: number, amount: number) =>
-  limits.map((l, i) => add(prune(lists[i] ?? [], at, l.windowMs), at, l.windowMs, amount));
-
 const emptyRequester: RequesterRecord = { v: 1, k: 'req', d: [], s: [], c: [] };
-
-/**
- * `r` with new logs and counters, built field by field (several times faster than a spread
- * on the hot path of every check), or spread when `r` has fields of another version, which
- * are kept.
- */
-const requesterWith = (
-  r: RequesterRecord,
-  d: DistinctLog,
-  s: readonly Buckets[],
-  c: readonly Buckets[],
-): RequesterRecord => (reqKeysInOrder(r) ? { v: 1, k: 'req', d, s, c } : { ...r, d, s, c });
-
-/** How long the counters of `lists` (one per limit) must live from `now`. */
-function countersTtl(lists: readonly Buckets[], limits: readonly Limit[], now: number): number {
-  let ttl = 0;
-  for (let i = 0; i < limits.length; i += 1) {
-    ttl = Math.max(ttl, bucketsTtl(lists[i] ?? [], now, limits[i]!.windowMs));
-  }
-  return ttl;
-}
 
 function requesterTtl(r: RequesterRecord, b: ResolvedBudget, now: number): number {
   return Math.max(
@@ -94,16 +52,6 @@ function requesterTtl(r: RequesterRecord, b: ResolvedBudget, now: number): numbe
     countersTtl(r.c, b.checks, now),
   );
 }
-
-const refuse = (
-  code: 'rate_limited' | 'budget_exceeded',
-  scope: 'requester' | 'prefix' | 'country' | 'global',
-  at: number,
-): StoreTransition<Reservation> => ({
-  result: {
-    refusal: Number.isFinite(at) ? { code, scope, retryAt: at } : { code, scope },
-  },
-});
 
 /**
  * A message on behalf of one requester: counts a send, and a destination when `tag` (the

@@ -10,6 +10,7 @@
  */
 import type { Transition } from '../ports/store';
 import type { ResolvedConversion } from './options';
+import { emptyConversion as empty } from './record-kinds';
 import {
   type ConversionRecord,
   decodeRecord,
@@ -27,8 +28,7 @@ import {
 } from './requester-log';
 import { logUndo, pruneLog } from './window';
 
-type Bucket = readonly [number, number, number];
-
+export { emptyConversion as empty } from './record-kinds';
 export {
   REQUESTER_TAG,
   type Requester,
@@ -37,14 +37,7 @@ export {
   withRequesters,
 } from './requester-log';
 
-export const empty: ConversionRecord = {
-  v: 1,
-  k: 'conv',
-  b: [],
-  until: 0,
-  pauses: 0,
-  trippedAt: 0,
-};
+type Bucket = readonly [number, number, number];
 
 /** Bucket width: the grace period, or a 96th of the window if that is longer. */
 export function conversionBucketMs(c: ResolvedConversion): number {

@@ -155,3 +155,46 @@ export function logTtl(log: DistinctLog, now: number, longestMs: number): number
   for (const [, t] of log) last = Math.max(last, t);
   return log.length === 0 ? 0 : Math.max(0, last + longestMs - now);
 }
+
+/** The longest window of `limits` (0: none). */
+export function longest(limits: readonly Limit[]): number {
+  let ms = 0;
+  for (let i = 0; i < limits.length; i += 1) ms = Math.max(ms, limits[i]!.windowMs);
+  return ms;
+}
+
+/** The earliest time every limit has room for `amount` more, or undefined if they do now. */
+export function countersRetryAt(
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  now: number,
+  amount: number,
+): number | undefined {
+  let at: number | undefined;
+  for (let i = 0; i < limits.length; i += 1) {
+    const r = retryAt(lists[i] ?? [], now, limits[i]!, amount);
+    if (r !== undefined) at = Math.max(at ?? 0, r);
+  }
+  return at;
+}
+
+/** Adds `amount` at `at` to each limit's counter (pruned first). */
+export const addAll = (
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  at: number,
+  amount: number,
+) => limits.map((l, i) => add(prune(lists[i] ?? [], at, l.windowMs), at, l.windowMs, amount));
+
+/** How long the counters of `lists` (one per limit) must live from `now`. */
+export function countersTtl(
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  now: number,
+): number {
+  let ttl = 0;
+  for (let i = 0; i < limits.length; i += 1) {
+    ttl = Math.max(ttl, bucketsTtl(lists[i] ?? [], now, limits[i]!.windowMs));
+  }
+  return ttl;
+}
