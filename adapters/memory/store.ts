@@ -45,13 +45,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     exclusiveMany<T>(keys: readonly string[], fn: MultiTransition<T>) {
       const t = now();
       records.sweep(t);
-      const { result, writes = [] } = fn(keys.map((key) => records.live(key, t)));
-      const ttls = writes.map((w) => (w && !('delete' in w) ? ttlMsOf(w) : 0)); // all or none
-      keys.forEach((key, i) => {
+      const current: (string | undefined)[] = [];
+      for (let i = 0; i < keys.length; i += 1) current.push(records.live(keys[i]!, t));
+      const { result, writes } = fn(current);
+      if (writes === undefined) return { result };
+      const ttls: number[] = []; // every TTL checked before any write: all or none
+      for (let i = 0; i < keys.length; i += 1) {
+        const w = writes[i];
+        ttls.push(w && !('delete' in w) ? ttlMsOf(w) : 0);
+      }
+      for (let i = 0; i < keys.length; i += 1) {
         const write = writes[i];
-        if (write && 'delete' in write) records.remove(key, t);
-        else if (write) records.set(key, write.value, t + ttls[i]!);
-      });
+        if (write && 'delete' in write) records.remove(keys[i]!, t);
+        else if (write) records.set(keys[i]!, write.value, t + ttls[i]!);
+      }
       return { result };
     },
   };

@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import { betterAuthCandidate, type PeerCandidate } from './better-auth';
 import { clearRedisKeys, DATABASE_URL, REDIS_URL, versions } from './env';
 import { postgresFloor } from './floor';
-import { type Backend, type LimiterPair, limiterPair, prepareLimiterSchema } from './limiter';
+import { compareLimiters } from './limiter';
 import { compareThroughput, fmt, phoneSequence } from './load';
 import { phoneproofCandidate } from './phoneproof';
 
@@ -113,54 +113,7 @@ for (const c of levels) {
 }
 
 // ---- 2. one budget check ------------------------------------------------------------------
-await prepareLimiterSchema(DATABASE_URL);
-const limiterCases: [string, Backend, number][] = [
-  ['redis, allowed', 'redis', 1_000_000_000],
-  ['redis, refused', 'redis', 1],
-  ['postgres, allowed', 'postgres', 1_000_000_000],
-  ['memory, allowed', 'memory', 1_000_000_000],
-];
-console.log('\n## one budget check per second (1,000 requester keys, round robin)\n');
-console.log(
-  `| case | ${levels.flatMap((c) => [`rate-limiter-flexible, ${c} in flight`, `phoneproof, ${c} in flight`, 'ratio']).join(' | ')} |`,
-);
-console.log(`|---|${levels.flatMap(() => ['---:', '---:', '---:']).join('|')}|`);
-for (const [label, backend, max] of limiterCases) {
-  const pair: LimiterPair = await limiterPair(backend, max, deps);
-  const expect = max > 1;
-  const keyed = (check: (k: string) => Promise<boolean>) => {
-    let i = 0;
-    // Refused case: every key is spent once before measuring, so every measured check refuses.
-    return async () => {
-      const allowed = await check(`198.51.100.${i++ % 1000}`);
-      if (allowed !== expect)
-        throw new Error(`${label}: expected ${expect ? 'allowed' : 'refused'}`);
-    };
-  };
-  if (!expect) {
-    for (let k = 0; k < 1000; k += 1) {
-      await pair.peer(`198.51.100.${k}`);
-      await pair.phoneproof(`198.51.100.${k}`);
-    }
-  }
-  const cells: string[] = [];
-  for (const c of levels) {
-    const r = await compareThroughput(
-      new Map([
-        ['peer', keyed(pair.peer)],
-        ['phoneproof', keyed(pair.phoneproof)],
-      ]),
-      opts(c),
-    );
-    cells.push(
-      fmt(r.get('peer')!),
-      fmt(r.get('phoneproof')!),
-      x(r.get('phoneproof')! / r.get('peer')!),
-    );
-  }
-  console.log(`| ${label} | ${cells.join(' | ')} |`);
-  await pair.close();
-}
+await compareLimiters(deps, levels, (c) => opts(c));
 
 await clearRedisKeys(redis);
 redis.disconnect();

@@ -5,7 +5,7 @@
  * abandoned before a message leaves. @internal
  * @module
  */
-import type { StoreTransition, Transition } from '../ports/store';
+import type { Transition } from '../ports/store';
 import type { ResolvedBudget, ResolvedGlobal } from './options';
 import {
   type AbuseNotice,
@@ -15,20 +15,25 @@ import {
   type PrefixRecord,
   type RequesterRecord,
   type Reservation,
+  requesterWith,
+  slotOf,
   writeRecord,
 } from './records';
+import { refuse } from './reservation';
 import type { PrefixLimit } from './types';
 import {
   add,
-  type Buckets,
+  addAll,
   bucketsTtl,
+  countersRetryAt,
+  countersTtl,
   type DistinctLog,
-  type Limit,
   logAdd,
   logRemove,
   logRetryAt,
   logTtl,
   logUndo,
+  longest,
   prune,
   pruneLog,
   retryAt,
@@ -38,48 +43,15 @@ import {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const longest = (limits: readonly Limit[]) => Math.max(0, ...limits.map((l) => l.windowMs));
-
-/** The earliest time every limit has room for `amount` more, or undefined if they do now. */
-function countersRetryAt(
-  lists: readonly Buckets[],
-  limits: readonly Limit[],
-  now: number,
-  amount: number,
-): number | undefined {
-  let at: number | undefined;
-  limits.forEach((l, i) => {
-    const r = retryAt(lists[i] ?? [], now, l, amount);
-    if (r !== undefined) at = Math.max(at ?? 0, r);
-  });
-  return at;
-}
-
-const addAll = (lists: readonly Buckets[], limits: readonly Limit[], at: number, amount: number) =>
-  limits.map((l, i) => add(prune(lists[i] ?? [], at, l.windowMs), at, l.windowMs, amount));
-
 const emptyRequester: RequesterRecord = { v: 1, k: 'req', d: [], s: [], c: [] };
 
 function requesterTtl(r: RequesterRecord, b: ResolvedBudget, now: number): number {
-  let ttl = logTtl(r.d, now, longest(b.destinations));
-  b.sends.forEach((l, i) => {
-    ttl = Math.max(ttl, bucketsTtl(r.s[i] ?? [], now, l.windowMs));
-  });
-  b.checks.forEach((l, i) => {
-    ttl = Math.max(ttl, bucketsTtl(r.c[i] ?? [], now, l.windowMs));
-  });
-  return ttl;
+  return Math.max(
+    logTtl(r.d, now, longest(b.destinations)),
+    countersTtl(r.s, b.sends, now),
+    countersTtl(r.c, b.checks, now),
+  );
 }
-
-const refuse = (
-  code: 'rate_limited' | 'budget_exceeded',
-  scope: 'requester' | 'prefix' | 'country' | 'global',
-  at: number,
-): StoreTransition<Reservation> => ({
-  result: {
-    refusal: Number.isFinite(at) ? { code, scope, retryAt: at } : { code, scope },
-  },
-});
 
 /**
  * A message on behalf of one requester: counts a send, and a destination when `tag` (the
@@ -89,9 +61,11 @@ export function requesterSend(
   b: ResolvedBudget,
   now: number,
   tag: string,
+  key?: string,
 ): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'req', emptyRequester);
+    const r = decodeRecord(raw, 'req', emptyRequester, slot);
     const wait = Math.max(
       logRetryAt(r.d, tag, now, b.destinations) ?? 0,
       countersRetryAt(r.s, b.sends, now, 1) ?? 0,
@@ -99,33 +73,40 @@ export function requesterSend(
     if (wait > 0) return refuse('rate_limited', 'requester', wait);
     const previous = r.d.find(([x]) => x === tag)?.[1];
     const track = b.destinations.length > 0;
-    const next: RequesterRecord = {
-      ...r,
-      d: track ? logAdd(pruneLog(r.d, now, longest(b.destinations)), tag, now) : [],
-      s: addAll(r.s, b.sends, now, 1),
-    };
+    const next = requesterWith(
+      r,
+      track ? logAdd(pruneLog(r.d, now, longest(b.destinations)), tag, now) : [],
+      addAll(r.s, b.sends, now, 1),
+      r.c,
+    );
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'req', emptyRequester);
-      const back: RequesterRecord = {
-        ...x,
-        d: track ? logUndo(x.d, tag, now, previous) : x.d,
-        s: b.sends.map((l, i) => add(x.s[i] ?? [], now, l.windowMs, -1)),
-      };
-      return { result: undefined, write: writeRecord(back, requesterTtl(back, b, now)) };
+      const x = decodeRecord(cur, 'req', emptyRequester, slot);
+      const back = requesterWith(
+        x,
+        track ? logUndo(x.d, tag, now, previous) : x.d,
+        b.sends.map((l, i) => add(x.s[i] ?? [], now, l.windowMs, -1)),
+        x.c,
+      );
+      return { result: undefined, write: writeRecord(back, requesterTtl(back, b, now), slot) };
     };
-    return { result: { undo }, write: writeRecord(next, requesterTtl(next, b, now)) };
+    return { result: { undo }, write: writeRecord(next, requesterTtl(next, b, now), slot) };
   };
 }
 
 /** A code check on behalf of one requester (checks are never given back). */
-export function requesterCheck(b: ResolvedBudget, now: number): Transition<Reservation> {
+export function requesterCheck(
+  b: ResolvedBudget,
+  now: number,
+  key?: string,
+): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'req', emptyRequester);
+    const r = decodeRecord(raw, 'req', emptyRequester, slot);
     const wait = countersRetryAt(r.c, b.checks, now, 1);
     if (wait !== undefined) return refuse('rate_limited', 'requester', wait);
-    const next: RequesterRecord = { ...r, c: addAll(r.c, b.checks, now, 1) };
-    return { result: {}, write: writeRecord(next, requesterTtl(next, b, now)) };
+    const next = requesterWith(r, r.d, r.s, addAll(r.c, b.checks, now, 1));
+    return { result: {}, write: writeRecord(next, requesterTtl(next, b, now), slot) };
   };
 }
 
@@ -136,50 +117,69 @@ export const prefixLog = (raw: string | undefined): DistinctLog =>
   decodeRecord(raw, 'pfx', emptyPrefix).d;
 
 /** A message to the number tagged `tag` in a prefix: at most `max` unverified numbers per window. */
-export function prefixSend(p: PrefixLimit, now: number, tag: string): Transition<Reservation> {
+export function prefixSend(
+  p: PrefixLimit,
+  now: number,
+  tag: string,
+  key?: string,
+): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'pfx', emptyPrefix);
+    const r = decodeRecord(raw, 'pfx', emptyPrefix, slot);
     const wait = logRetryAt(r.d, tag, now, [p]);
     if (wait !== undefined) return refuse('rate_limited', 'prefix', wait);
     const previous = r.d.find(([x]) => x === tag)?.[1];
     const next: PrefixRecord = { ...r, d: logAdd(pruneLog(r.d, now, p.windowMs), tag, now) };
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'pfx', emptyPrefix);
+      const x = decodeRecord(cur, 'pfx', emptyPrefix, slot);
       const back: PrefixRecord = { ...x, d: logUndo(x.d, tag, now, previous) };
-      return { result: undefined, write: writeRecord(back, logTtl(back.d, now, p.windowMs)) };
+      return {
+        result: undefined,
+        write: writeRecord(back, logTtl(back.d, now, p.windowMs), slot),
+      };
     };
-    return { result: { undo }, write: writeRecord(next, logTtl(next.d, now, p.windowMs)) };
+    return { result: { undo }, write: writeRecord(next, logTtl(next.d, now, p.windowMs), slot) };
   };
 }
 
 /** A number verified: it no longer counts toward its prefix's unverified numbers. */
-export function prefixVerified(p: PrefixLimit, now: number, tag: string): Transition<void> {
+export function prefixVerified(
+  p: PrefixLimit,
+  now: number,
+  tag: string,
+  key?: string,
+): Transition<void> {
+  const slot = slotOf(key);
   return (raw) => {
     if (raw === undefined) return { result: undefined };
-    const r = decodeRecord(raw, 'pfx', emptyPrefix);
+    const r = decodeRecord(raw, 'pfx', emptyPrefix, slot);
     const d = logRemove(r.d, tag);
     if (d === r.d) return { result: undefined };
-    return { result: undefined, write: writeRecord({ ...r, d }, logTtl(d, now, p.windowMs)) };
+    return {
+      result: undefined,
+      write: writeRecord({ ...r, d }, logTtl(d, now, p.windowMs), slot),
+    };
   };
 }
 
 const emptyCountry: CountryRecord = { v: 1, k: 'cc', n: [] };
 
 /** A message to a country capped at `cap` messages per rolling hour. */
-export function countrySend(cap: number, now: number): Transition<Reservation> {
+export function countrySend(cap: number, now: number, key?: string): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'cc', emptyCountry);
+    const r = decodeRecord(raw, 'cc', emptyCountry, slot);
     const wait = retryAt(r.n, now, { windowMs: HOUR, max: cap }, 1);
     if (wait !== undefined) return refuse('rate_limited', 'country', wait);
     const next: CountryRecord = { ...r, n: add(prune(r.n, now, HOUR), now, HOUR, 1) };
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'cc', emptyCountry);
+      const x = decodeRecord(cur, 'cc', emptyCountry, slot);
       const back: CountryRecord = { ...x, n: add(x.n, now, HOUR, -1) };
-      return { result: undefined, write: writeRecord(back, bucketsTtl(back.n, now, HOUR)) };
+      return { result: undefined, write: writeRecord(back, bucketsTtl(back.n, now, HOUR), slot) };
     };
-    return { result: { undo }, write: writeRecord(next, bucketsTtl(next.n, now, HOUR)) };
+    return { result: { undo }, write: writeRecord(next, bucketsTtl(next.n, now, HOUR), slot) };
   };
 }
 
@@ -194,9 +194,15 @@ const globalTtl = (r: GlobalRecord, now: number) =>
   );
 
 /** One message of price `price` (millionths) against the daily message and cost budgets. */
-export function globalSend(g: ResolvedGlobal, now: number, price: number): Transition<Reservation> {
+export function globalSend(
+  g: ResolvedGlobal,
+  now: number,
+  price: number,
+  key?: string,
+): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'global', emptyGlobal);
+    const r = decodeRecord(raw, 'global', emptyGlobal, slot);
     let wait = 0;
     if (g.messagesPerDay !== undefined) {
       wait = Math.max(wait, retryAt(r.n, now, { windowMs: DAY, max: g.messagesPerDay }, 1) ?? 0);
@@ -229,13 +235,13 @@ export function globalSend(g: ResolvedGlobal, now: number, price: number): Trans
     const next: GlobalRecord = { ...r, n, c, wn, wc };
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'global', emptyGlobal);
+      const x = decodeRecord(cur, 'global', emptyGlobal, slot);
       const back: GlobalRecord = { ...x, n: add(x.n, now, DAY, -1), c: add(x.c, now, DAY, -price) };
-      return { result: undefined, write: writeRecord(back, globalTtl(back, now)) };
+      return { result: undefined, write: writeRecord(back, globalTtl(back, now), slot) };
     };
     return {
       result: notices.length > 0 ? { undo, notices } : { undo },
-      write: writeRecord(next, globalTtl(next, now)),
+      write: writeRecord(next, globalTtl(next, now), slot),
     };
   };
 }

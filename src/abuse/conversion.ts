@@ -10,7 +10,14 @@
  */
 import type { Transition } from '../ports/store';
 import type { ResolvedConversion } from './options';
-import { type ConversionRecord, decodeRecord, type Reservation, writeRecord } from './records';
+import { emptyConversion as empty } from './record-kinds';
+import {
+  type ConversionRecord,
+  decodeRecord,
+  type Reservation,
+  slotOf,
+  writeRecord,
+} from './records';
 import {
   addEntry,
   type Requester,
@@ -21,8 +28,7 @@ import {
 } from './requester-log';
 import { logUndo, pruneLog } from './window';
 
-type Bucket = readonly [number, number, number];
-
+export { emptyConversion as empty } from './record-kinds';
 export {
   REQUESTER_TAG,
   type Requester,
@@ -31,14 +37,7 @@ export {
   withRequesters,
 } from './requester-log';
 
-export const empty: ConversionRecord = {
-  v: 1,
-  k: 'conv',
-  b: [],
-  until: 0,
-  pauses: 0,
-  trippedAt: 0,
-};
+type Bucket = readonly [number, number, number];
 
 /** Bucket width: the grace period, or a 96th of the window if that is longer. */
 export function conversionBucketMs(c: ResolvedConversion): number {
@@ -209,20 +208,22 @@ export function conversionSend(
   now: number,
   kind: 'start' | 'resend',
   who?: Requester,
+  key?: string,
 ): Transition<Reservation> {
+  const slot = slotOf(key);
   return (raw) => {
-    const d = decideSend(decodeRecord(raw, 'conv', empty), c, scope, now, kind, who);
+    const d = decideSend(decodeRecord(raw, 'conv', empty, slot), c, scope, now, kind, who);
     if (d.write === undefined) return { result: d.result };
     if (d.uncounted === undefined) {
-      return { result: d.result, write: writeRecord(d.write, ttl(d.write, now, c)) };
+      return { result: d.result, write: writeRecord(d.write, ttl(d.write, now, c), slot) };
     }
     const previous = who && d.uncounted.u?.find(([e]) => e === who.entry)?.[1];
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const back = undoCount(decodeRecord(cur, 'conv', empty), now, c, who, previous);
-      return { result: undefined, write: writeRecord(back, ttl(back, now, c)) };
+      const back = undoCount(decodeRecord(cur, 'conv', empty, slot), now, c, who, previous);
+      return { result: undefined, write: writeRecord(back, ttl(back, now, c), slot) };
     };
-    return { result: { undo }, write: writeRecord(d.write, ttl(d.write, now, c)) };
+    return { result: { undo }, write: writeRecord(d.write, ttl(d.write, now, c), slot) };
   };
 }
 
@@ -234,14 +235,16 @@ export function conversionApproved(
   c: ResolvedConversion,
   now: number,
   phone: string,
+  key?: string,
 ): Transition<void> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'conv', empty);
+    const r = decodeRecord(raw, 'conv', empty, slot);
     const next = withRequesters(
       { ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) },
       removeNumber(r.u, phone),
       r.ex ?? [],
     );
-    return { result: undefined, write: writeRecord(next, ttl(next, now, c)) };
+    return { result: undefined, write: writeRecord(next, ttl(next, now, c), slot) };
   };
 }

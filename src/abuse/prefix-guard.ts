@@ -18,7 +18,13 @@ import {
   withRequesters,
 } from './conversion';
 import type { ResolvedConversion } from './options';
-import { type ConversionRecord, decodeRecord, type Reservation, writeRecord } from './records';
+import {
+  type ConversionRecord,
+  decodeRecord,
+  type Reservation,
+  slotOf,
+  writeRecord,
+} from './records';
 import { recordWithout } from './requester-log';
 import type { PrefixLimit } from './types';
 import {
@@ -77,9 +83,11 @@ export function prefixGuardSend(
   tag: string,
   who: Requester | undefined,
   legacy?: DistinctLog,
+  key?: string,
 ): Transition<Merged<Reservation>> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r0 = decodeRecord(raw, 'conv', empty);
+    const r0 = decodeRecord(raw, 'conv', empty, slot);
     const d = decideSend(r0, c, 'prefix', now, 'start', who);
     // A refusal that writes nothing (a paused prefix) needs no log: no fold, no extra read.
     if (d.uncounted === undefined && d.write === undefined) return { result: d.result };
@@ -87,7 +95,7 @@ export function prefixGuardSend(
     if (log === undefined) return { result: { legacy: true } };
     if (d.uncounted === undefined) {
       const w = withD(d.write!, log);
-      return { result: d.result, write: writeRecord(w, mergedTtl(w, now, c, p)) };
+      return { result: d.result, write: writeRecord(w, mergedTtl(w, now, c, p), slot) };
     }
     const wait = logRetryAt(log, tag, now, [p]);
     if (wait !== undefined) {
@@ -95,7 +103,7 @@ export function prefixGuardSend(
       const w = withD(d.uncounted, log);
       return {
         result: { refusal: { code: 'rate_limited', scope: 'prefix', retryAt: wait }, late: true },
-        write: writeRecord(w, mergedTtl(w, now, c, p)),
+        write: writeRecord(w, mergedTtl(w, now, c, p), slot),
       };
     }
     const previous = log.find(([x]) => x === tag)?.[1];
@@ -103,12 +111,12 @@ export function prefixGuardSend(
     const next = withD(d.write!, logAdd(pruneLog(log, now, p.windowMs), tag, now));
     const undo: Transition<void> = (cur) => {
       if (cur === undefined) return { result: undefined };
-      const x = decodeRecord(cur, 'conv', empty);
+      const x = decodeRecord(cur, 'conv', empty, slot);
       const y = undoCount(x, now, c, who, before);
       const back = x.d === undefined ? y : withD(y, logUndo(x.d, tag, now, previous));
-      return { result: undefined, write: writeRecord(back, mergedTtl(back, now, c, p)) };
+      return { result: undefined, write: writeRecord(back, mergedTtl(back, now, c, p), slot) };
     };
-    return { result: { undo }, write: writeRecord(next, mergedTtl(next, now, c, p)) };
+    return { result: { undo }, write: writeRecord(next, mergedTtl(next, now, c, p), slot) };
   };
 }
 
@@ -119,9 +127,11 @@ export function prefixGuardApproved(
   now: number,
   tag: string,
   legacy?: DistinctLog,
+  key?: string,
 ): Transition<Merged<void>> {
+  const slot = slotOf(key);
   return (raw) => {
-    const r = decodeRecord(raw, 'conv', empty);
+    const r = decodeRecord(raw, 'conv', empty, slot);
     const log = logOf(raw, r, legacy);
     if (log === undefined) return { result: { legacy: true } };
     const next = withRequesters(
@@ -129,6 +139,6 @@ export function prefixGuardApproved(
       removeNumber(r.u, tag.slice(0, REQUESTER_TAG)),
       r.ex ?? [],
     );
-    return { result: undefined, write: writeRecord(next, mergedTtl(next, now, c, p)) };
+    return { result: undefined, write: writeRecord(next, mergedTtl(next, now, c, p), slot) };
   };
 }

@@ -53,7 +53,7 @@ function bucketListsJson(lists: readonly Buckets[]): string {
 const REQ_KEYS = ['v', 'k', 'd', 's', 'c'];
 
 /** A requester record with our fields only, in the order `recordJson` writes them. */
-function reqKeysInOrder(r: RequesterRecord): boolean {
+export function reqKeysInOrder(r: RequesterRecord): boolean {
   let i = 0;
   for (const k in r) if (k !== REQ_KEYS[i++]) return false;
   return i === 5;

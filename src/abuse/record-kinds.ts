@@ -75,6 +75,16 @@ export interface ConversionRecord {
   readonly ex?: readonly string[];
 }
 
+/** A conversion record with nothing counted. */
+export const emptyConversion: ConversionRecord = {
+  v: 1,
+  k: 'conv',
+  b: [],
+  until: 0,
+  pauses: 0,
+  trippedAt: 0,
+};
+
 export type AbuseRecord =
   | RequesterRecord
   | PrefixRecord

@@ -1,15 +1,16 @@
 /**
  * The abuse budgets' store records and their (de)serialization. Each is a small JSON value
  * tagged with its kind (shapes in ./record-kinds.ts); a value that is not one of ours raises
- * `CorruptRecordError`, which the verifier reports as `store_corrupt`. Long records are
- * remembered by their text; the hand-written JSON is in ./record-json.ts. @internal
+ * `CorruptRecordError`, which the verifier reports as `store_corrupt`. The last record of
+ * each key is remembered with its text (`RecordSlot`); the hand-written JSON is in
+ * ./record-json.ts. @internal
  * @module
  */
 import { CorruptRecordError } from '../core/state';
 import type { StoreWrite } from '../ports/store';
 import { Recent } from '../recent';
-import { recordJson } from './record-json';
-import type { AbuseRecord } from './record-kinds';
+import { recordJson, reqKeysInOrder } from './record-json';
+import type { AbuseRecord, RequesterRecord } from './record-kinds';
 import type { Buckets, DistinctLog } from './window';
 
 export { recordJson } from './record-json';
@@ -64,27 +65,53 @@ function valid(r: Record<string, unknown>): boolean {
 }
 
 /**
- * Long records recently written or decoded, by their JSON text: decoding is a pure function
- * of the text, and the hot long records (a country's conversion buckets, up to a day of them)
- * are read back as the text this process just wrote. Records are never mutated (every
- * transition builds new ones). Short records are parsed again: keeping them costs more (they
- * outlive young-generation collections) than parsing them.
+ * The record last decoded or written under one store key, with its text: a budget's
+ * transitions, given the key (`slotOf`), find their record here when the store hands back
+ * that text, which it does for the text this process wrote (the memory store the very
+ * string, the other stores' caches too: see adapters/store-kit). Comparing the text is then
+ * one pointer comparison, where a cache keyed by the text would hash every new text and
+ * parsing it costs more than the rest of a budget check. Decoding is a pure function of the
+ * text, so a slot only ever saves work: a text it does not hold is parsed. Records are
+ * never mutated (every transition builds new ones; test/abuse/record-slots.test.ts runs
+ * them over deep-frozen records).
  */
-const decoded = new Recent<AbuseRecord>(256);
-const CACHED_LENGTH = 512;
+export interface RecordSlot {
+  text: string | undefined;
+  record: AbuseRecord | undefined;
+}
 
-/** Parses a record of kind `kind`; `undefined` (absent) gives `empty`. */
+/** Store keys with a slot: the most recently met ones, at most this many. */
+const SLOTS = 4096;
+const slots = new Recent<RecordSlot>(SLOTS);
+
+/** The slot of store key `key` (`undefined` without a key: every decode parses). */
+export function slotOf(key: string | undefined): RecordSlot | undefined {
+  if (key === undefined) return undefined;
+  let slot = slots.get(key);
+  if (slot === undefined) {
+    slot = { text: undefined, record: undefined };
+    slots.set(key, slot);
+  }
+  return slot;
+}
+
+/**
+ * Parses a record of kind `kind`; `undefined` (absent) gives `empty`. With the `slot` of the
+ * record's key, the text last seen there is not parsed again.
+ */
 export function decodeRecord<R extends AbuseRecord>(
   raw: string | undefined,
   kind: R['k'],
   empty: R,
+  slot?: RecordSlot,
 ): R {
   if (raw === undefined) return empty;
-  if (raw.length < CACHED_LENGTH) return parseRecord(raw, kind) as R;
-  const hit = decoded.get(raw);
-  if (hit !== undefined && hit.k === kind) return hit as R;
+  if (slot === undefined) return parseRecord(raw, kind) as R;
+  const known = slot.record;
+  if (slot.text === raw && known !== undefined && known.k === kind) return known as R;
   const r = parseRecord(raw, kind);
-  decoded.set(raw, r);
+  slot.text = raw;
+  slot.record = r;
   return r as R;
 }
 
@@ -104,10 +131,28 @@ function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
   return r as unknown as AbuseRecord;
 }
 
-/** The write for a record that must live `ttlMs` more (deleted when nothing is left). */
-export function writeRecord(record: AbuseRecord, ttlMs: number): StoreWrite {
+/**
+ * The write for a record that must live `ttlMs` more (deleted when nothing is left); the
+ * `slot` of its key remembers it (whether or not the write lands: a slot is keyed by text).
+ */
+export function writeRecord(record: AbuseRecord, ttlMs: number, slot?: RecordSlot): StoreWrite {
   if (!(ttlMs > 0)) return { delete: true };
   const value = recordJson(record);
-  if (value.length >= CACHED_LENGTH) decoded.set(value, record);
+  if (slot !== undefined) {
+    slot.text = value;
+    slot.record = record;
+  }
   return { value, ttlMs: Math.ceil(ttlMs) };
 }
+
+/**
+ * `r` with new logs and counters, built field by field (several times faster than a spread
+ * on the hot path of every check), or spread when `r` has fields of another version, which
+ * are kept.
+ */
+export const requesterWith = (
+  r: RequesterRecord,
+  d: DistinctLog,
+  s: readonly Buckets[],
+  c: readonly Buckets[],
+): RequesterRecord => (reqKeysInOrder(r) ? { v: 1, k: 'req', d, s, c } : { ...r, d, s, c });

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ErrorCode, ErrorScope } from '../errors';
-import type { Transition } from '../ports/store';
+import type { StoreTransition, Transition } from '../ports/store';
 
 /** A refusal decided by an abuse policy. */
 export interface AbuseRefusal {
@@ -43,3 +43,14 @@ export interface Reservation {
    */
   readonly late?: boolean;
 }
+
+/** A budget's refusal, retryable at `at` (never, when `at` is not finite); nothing written. */
+export const refuse = (
+  code: 'rate_limited' | 'budget_exceeded',
+  scope: 'requester' | 'prefix' | 'country' | 'global',
+  at: number,
+): StoreTransition<Reservation> => ({
+  result: {
+    refusal: Number.isFinite(at) ? { code, scope, retryAt: at } : { code, scope },
+  },
+});

@@ -88,7 +88,7 @@ export function createShield(a: ResolvedAbuse, deps: ShieldDeps): Shield {
     beforeCheck(c) {
       const checks: Step[] = requesterKeysOf(key, c.requester, fields).map(([field, k]) => ({
         key: k,
-        fn: requesterCheck(a.requesters.get(field)!, c.at),
+        fn: requesterCheck(a.requesters.get(field)!, c.at, k),
       }));
       const n = !bookkeeping ? undefined : (c.split ?? started.get(c.phoneKey));
       const approval = n ? approvalSteps(env, c.phoneKey, n, c.at) : [];

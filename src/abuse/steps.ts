@@ -81,37 +81,40 @@ export function sendSteps(env: Env, call: SendCall, n: SplitNumber | undefined):
         guard = {
           key: k,
           legacyKey: prefixKeyOf(hash, p.trailingDigits),
-          fn: mergedFn((legacy) => prefixGuardSend(conv, p, call.at, tag, who, legacy)),
+          fn: mergedFn((legacy) => prefixGuardSend(conv, p, call.at, tag, who, legacy, k)),
         };
         steps.push(guard);
       } else {
-        step(k, conversionSend(conv, 'prefix', call.at, call.kind, who));
+        step(k, conversionSend(conv, 'prefix', call.at, call.kind, who, k));
       }
     }
     if (conv.scopes.has('country') && country !== undefined) {
-      step(
-        conversionCountryKey(ns, country),
-        conversionSend(conv, 'country', call.at, call.kind, who),
-      );
+      const k = conversionCountryKey(ns, country);
+      step(k, conversionSend(conv, 'country', call.at, call.kind, who, k));
     }
   }
   for (const [field, k] of requesterKeysOf(key, call.requester, fields)) {
-    step(k, requesterSend(a.requesters.get(field)!, call.at, tag)).requester = true;
+    step(k, requesterSend(a.requesters.get(field)!, call.at, tag, k)).requester = true;
   }
   if (call.kind === 'start' && n) {
     for (const p of a.prefixes) {
       if (guard && p === merged) guard.late = steps.length;
-      else
-        step(
-          prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits),
-          prefixSend(p, call.at, tag),
-        );
+      else {
+        const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
+        step(k, prefixSend(p, call.at, tag, k));
+      }
     }
   }
   if (country !== undefined) {
     const cap = a.hourlyCaps.get(country) ?? a.hourlyCaps.get('*');
-    if (cap !== undefined) step(countryCapKey(ns, country), countrySend(cap, call.at));
-    if (a.global) step(globalKey(ns), globalSend(a.global, call.at, a.global.priceOf(country)));
+    if (cap !== undefined) {
+      const k = countryCapKey(ns, country);
+      step(k, countrySend(cap, call.at, k));
+    }
+    if (a.global) {
+      const k = globalKey(ns);
+      step(k, globalSend(a.global, call.at, a.global.priceOf(country), k));
+    }
   }
   return steps;
 }
@@ -127,7 +130,7 @@ export function approvalSteps(env: Env, phoneKey: string, n: SplitNumber, at: nu
   for (const p of a.prefixes) {
     if (p === merged) continue;
     const k = prefixKeyOf(prefixHash(n, p.trailingDigits), p.trailingDigits);
-    steps.push({ key: k, fn: none(prefixVerified(p, at, tag)) });
+    steps.push({ key: k, fn: none(prefixVerified(p, at, tag, k)) });
   }
   if (conv?.scopes.has('prefix')) {
     const hash = prefixHash(n, conv.trailingDigits);
@@ -138,16 +141,14 @@ export function approvalSteps(env: Env, phoneKey: string, n: SplitNumber, at: nu
         ? {
             key: k,
             legacyKey: prefixKeyOf(hash, p.trailingDigits),
-            fn: mergedFn((legacy) => prefixGuardApproved(conv, p, at, tag, legacy)),
+            fn: mergedFn((legacy) => prefixGuardApproved(conv, p, at, tag, legacy, k)),
           }
-        : { key: k, fn: none(conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG))) },
+        : { key: k, fn: none(conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG), k)) },
     );
   }
   if (conv?.scopes.has('country')) {
-    steps.push({
-      key: conversionCountryKey(ns, country),
-      fn: none(conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG))),
-    });
+    const k = conversionCountryKey(ns, country);
+    steps.push({ key: k, fn: none(conversionApproved(conv, at, tag.slice(0, REQUESTER_TAG), k)) });
   }
   return steps;
 }

@@ -33,15 +33,19 @@ export function bucketExpiry(start: number, windowMs: number): number {
 
 /** Drops buckets that no longer count at `now`. */
 export function prune(b: Buckets, now: number, windowMs: number): Buckets {
-  const firstLive = b.findIndex(([s]) => bucketExpiry(s, windowMs) > now);
-  if (firstLive === -1) return [];
+  let firstLive = 0;
+  while (firstLive < b.length && bucketExpiry(b[firstLive]![0], windowMs) <= now) firstLive += 1;
+  if (firstLive === b.length) return [];
   return firstLive === 0 ? b : b.slice(firstLive);
 }
 
 /** Sum of the amounts counting at `now`. */
 export function total(b: Buckets, now: number, windowMs: number): number {
   let sum = 0;
-  for (const [s, n] of b) if (bucketExpiry(s, windowMs) > now) sum += n;
+  for (let i = 0; i < b.length; i += 1) {
+    const [s, n] = b[i]!;
+    if (bucketExpiry(s, windowMs) > now) sum += n;
+  }
   return sum;
 }
 
@@ -49,15 +53,18 @@ export function total(b: Buckets, now: number, windowMs: number): number {
 export function add(b: Buckets, at: number, windowMs: number, amount: number): Buckets {
   const w = bucketWidth(windowMs);
   const start = at - (((at % w) + w) % w);
-  const i = b.findIndex(([s]) => s === start);
-  if (i === -1) {
+  let i = 0;
+  while (i < b.length && b[i]![0] !== start) i += 1;
+  if (i === b.length) {
     if (amount <= 0) return b;
     const next = [...b, [start, amount] as const];
     return next.sort((x, y) => x[0] - y[0]);
   }
   const n = Math.max(0, b[i]![1] + amount);
   if (n === 0) return [...b.slice(0, i), ...b.slice(i + 1)];
-  return b.map((x, j) => (j === i ? ([start, n] as const) : x));
+  const next = b.slice();
+  next[i] = [start, n] as const;
+  return next;
 }
 
 /**
@@ -68,7 +75,8 @@ export function retryAt(b: Buckets, now: number, limit: Limit, amount: number): 
   let used = total(b, now, limit.windowMs);
   if (used + amount <= limit.max) return undefined;
   if (amount > limit.max) return Number.POSITIVE_INFINITY;
-  for (const [s, n] of b) {
+  for (let i = 0; i < b.length; i += 1) {
+    const [s, n] = b[i]!;
     const end = bucketExpiry(s, limit.windowMs);
     if (end <= now) continue;
     used -= n;
@@ -146,4 +154,47 @@ export function logTtl(log: DistinctLog, now: number, longestMs: number): number
   let last = Number.NEGATIVE_INFINITY;
   for (const [, t] of log) last = Math.max(last, t);
   return log.length === 0 ? 0 : Math.max(0, last + longestMs - now);
+}
+
+/** The longest window of `limits` (0: none). */
+export function longest(limits: readonly Limit[]): number {
+  let ms = 0;
+  for (let i = 0; i < limits.length; i += 1) ms = Math.max(ms, limits[i]!.windowMs);
+  return ms;
+}
+
+/** The earliest time every limit has room for `amount` more, or undefined if they do now. */
+export function countersRetryAt(
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  now: number,
+  amount: number,
+): number | undefined {
+  let at: number | undefined;
+  for (let i = 0; i < limits.length; i += 1) {
+    const r = retryAt(lists[i] ?? [], now, limits[i]!, amount);
+    if (r !== undefined) at = Math.max(at ?? 0, r);
+  }
+  return at;
+}
+
+/** Adds `amount` at `at` to each limit's counter (pruned first). */
+export const addAll = (
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  at: number,
+  amount: number,
+) => limits.map((l, i) => add(prune(lists[i] ?? [], at, l.windowMs), at, l.windowMs, amount));
+
+/** How long the counters of `lists` (one per limit) must live from `now`. */
+export function countersTtl(
+  lists: readonly Buckets[],
+  limits: readonly Limit[],
+  now: number,
+): number {
+  let ttl = 0;
+  for (let i = 0; i < limits.length; i += 1) {
+    ttl = Math.max(ttl, bucketsTtl(lists[i] ?? [], now, limits[i]!.windowMs));
+  }
+  return ttl;
 }
