@@ -42,9 +42,10 @@ const SIZE_BUDGET = 60 * 1024;
  * the bundle shrinks; raising it is a reviewed decision, noted in docs/benchmarks.md (93 KB ->
  * 96 KB on 2026-12-07: the WhatsApp channel and one-write operations added 2.8 KB; 96 KB -> 95 KB
  * the same day, measured with the Web conditions: 93.7 KB once `#crypto-backend` left Node's
- * backend out of Web bundles).
+ * backend out of Web bundles; 95 KB -> 92 KB once otplib gave way to phoneproof's own HOTP/TOTP:
+ 90.6 KB).
  */
-const CEILING = 95 * 1024;
+const CEILING = 92 * 1024;
 const IMPORT_BUDGET = 1.5;
 
 const args = process.argv.slice(2);
