@@ -8,7 +8,7 @@ import {
   ParseError,
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
-} from 'libphonenumber-js';
+} from 'libphonenumber-js/min';
 import { err, ok, type Result } from 'neverthrow';
 import { type PhoneInvalidReason, type VerifyError, verifyError } from './errors';
 

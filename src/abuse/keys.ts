@@ -3,7 +3,7 @@
  * those are keyed hashes under a subkey of the lookup secret. @internal
  * @module
  */
-import { parsePhoneNumberWithError } from 'libphonenumber-js';
+import { parsePhoneNumberWithError } from 'libphonenumber-js/min';
 import type { RequestContext } from '../feature/operation-types';
 import { type Requester, requesterOf } from '../feature/requester';
 import { Recent } from '../recent';
