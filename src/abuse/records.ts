@@ -73,15 +73,27 @@ function valid(r: Record<string, unknown>): boolean {
  * parsing it costs more than the rest of a budget check. Decoding is a pure function of the
  * text, so a slot only ever saves work: a text it does not hold is parsed. Records are
  * never mutated (every transition builds new ones; test/abuse/record-slots.test.ts runs
- * them over deep-frozen records).
+ * them over deep-frozen records). Comparing falls back to comparing the characters when the
+ * store hands back an equal text that is another string (still exact).
+ *
+ * Memory: slots are per process (module level, shared by every verifier: decoding is a pure
+ * function of the text, so nothing crosses between stores or tenants), at most
+ * {@link SLOTS} keys, each holding a text of at most {@link SLOT_TEXT_MAX} characters
+ * (longer records, such as a busy address's daily log, are parsed every time) and its
+ * decoded record: a few megabytes at most (docs/security.md, "Process memory").
  */
 export interface RecordSlot {
   text: string | undefined;
   record: AbuseRecord | undefined;
 }
 
-/** Store keys with a slot: the most recently met ones, at most this many. */
-const SLOTS = 4096;
+/**
+ * Store keys with a slot, at most this many: when full, the key whose slot was made first
+ * gives way (a hot key dropped so costs one parse to come back).
+ */
+const SLOTS = 1024;
+/** The longest text a slot keeps. */
+const SLOT_TEXT_MAX = 2048;
 const slots = new Recent<RecordSlot>(SLOTS);
 
 /** The slot of store key `key` (`undefined` without a key: every decode parses). */
@@ -110,8 +122,7 @@ export function decodeRecord<R extends AbuseRecord>(
   const known = slot.record;
   if (slot.text === raw && known !== undefined && known.k === kind) return known as R;
   const r = parseRecord(raw, kind);
-  slot.text = raw;
-  slot.record = r;
+  remember(slot, raw, r);
   return r as R;
 }
 
@@ -138,11 +149,25 @@ function parseRecord(raw: string, kind: AbuseRecord['k']): AbuseRecord {
 export function writeRecord(record: AbuseRecord, ttlMs: number, slot?: RecordSlot): StoreWrite {
   if (!(ttlMs > 0)) return { delete: true };
   const value = recordJson(record);
-  if (slot !== undefined) {
-    slot.text = value;
-    slot.record = record;
-  }
+  if (slot !== undefined) remember(slot, value, record);
   return { value, ttlMs: Math.ceil(ttlMs) };
+}
+
+/**
+ * Keeps `text` and its `record` in `slot`, or empties it when the text is longer than
+ * {@link SLOT_TEXT_MAX}. `recordJson` builds its text by concatenation, which V8 holds as a
+ * tree of pieces several times the text's size; reading a character flattens it in place, so
+ * the slot (and the memory store, which keeps the same string) holds one flat copy.
+ */
+function remember(slot: RecordSlot, text: string, record: AbuseRecord): void {
+  if (text.length > SLOT_TEXT_MAX) {
+    slot.text = undefined;
+    slot.record = undefined;
+    return;
+  }
+  text.charCodeAt(0);
+  slot.text = text;
+  slot.record = record;
 }
 
 /**

@@ -5,8 +5,8 @@
  * @module
  */
 import fc from 'fast-check';
-import { type CountryCode, getExampleNumber } from 'libphonenumber-js/min';
 import examples from 'libphonenumber-js/examples.mobile.json';
+import { type CountryCode, getExampleNumber } from 'libphonenumber-js/min';
 import { type PolicyOptions, resolvePolicy } from '../core/policy';
 import { normalizePhone } from '../phone';
 

@@ -142,3 +142,40 @@ describe('results do not expose cached state', () => {
     expect(raw).not.toContain('delivered');
   });
 });
+
+describe('started ids are kept per verifier', () => {
+  const OTHER = 'another-tenant-secret-another-tenant-secret!';
+  it("another verifier (another secret) in this process does not find this verifier's start", async () => {
+    const store = memoryStore();
+    const outbox = outboxSender();
+    const common = { store, sender: outbox, proof: false, abuse: false } as const;
+    const a = createVerifier({ secret: SECRET, ...common });
+    const b = createVerifier({ secret: OTHER, ...common });
+    const s = (await a.start({ phone: PHONE }))._unsafeUnwrap();
+    const code = outbox.last()!.code;
+    expect((await b.status({ id: s.id }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await b.check({ id: s.id, code }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await b.cancel({ id: s.id }))._unsafeUnwrapErr().code).toBe('not_found');
+    expect((await a.check({ id: s.id, code }))._unsafeUnwrap().phone).toBe(PHONE);
+  });
+
+  it("a verifier over another store (same secret) does not answer with this verifier's start", async () => {
+    const outbox = outboxSender();
+    const a = createVerifier({
+      secret: SECRET,
+      store: memoryStore(),
+      sender: outbox,
+      proof: false,
+      abuse: false,
+    });
+    const b = createVerifier({
+      secret: SECRET,
+      store: memoryStore(),
+      sender: outbox,
+      proof: false,
+      abuse: false,
+    });
+    const s = (await a.start({ phone: PHONE }))._unsafeUnwrap();
+    expect((await b.status({ id: s.id }))._unsafeUnwrapErr().code).toBe('not_found');
+  });
+});
