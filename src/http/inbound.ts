@@ -101,8 +101,9 @@ function inboundProblem(x: unknown): string | undefined {
   if ('twilio' in o) {
     const t = o.twilio as Record<string, unknown> | undefined;
     if (!t || !secrets(t.authToken)) return 'needs twilio.authToken';
-    if (typeof t.url !== 'string' || !URL.canParse(t.url)) {
-      return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute URL; Twilio signs it)";
+    const url = typeof t.url === 'string' && URL.canParse(t.url) ? new URL(t.url) : undefined;
+    if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+      return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute http: or https: URL; Twilio signs it)";
     }
     return undefined;
   }
