@@ -71,8 +71,6 @@ export interface InboundMessage {
 
 /** What the check needs from the request. */
 export interface InboundRequest {
-  readonly url: string;
-  readonly protocol?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly body: unknown;
   readonly rawBody?: string | Uint8Array | undefined;
