@@ -58,7 +58,6 @@ function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): Route
     native: req,
     method: req.method,
     ...splitTarget(req.originalUrl),
-    protocol: req.protocol,
     params: req.params as Record<string, string | undefined>,
     body: req.body,
     rawBody:

@@ -76,7 +76,6 @@ function routes(
           native: request,
           method: request.method,
           ...splitTarget(request.url),
-          protocol: request.protocol,
           params: (request.params ?? {}) as Record<string, string | undefined>,
           body: request.body,
           rawBody: raw.get(request),

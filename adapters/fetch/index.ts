@@ -148,7 +148,6 @@ async function answer<Info>(
     method: request.method,
     path: url.pathname,
     query: url.search,
-    protocol: url.protocol.slice(0, -1),
     params,
     headers: headerRecord(request.headers),
     body: body.body,

@@ -5,11 +5,12 @@
  * - `{ twilio: { authToken, url } }`: Twilio's form-encoded inbound webhook, checked with
  *   `X-Twilio-Signature` (`src/delivery/twilio-signature.ts`); `From`, `Body`, `MessageSid`
  *   (a `From` of `whatsapp:+…` is a WhatsApp message).
- * - `{ vonage: { signatureSecret, method?, maxAgeMs? } }`: Vonage's SMS API inbound webhook
- *   (form or JSON, signed with `sig`; `msisdn`, `text`, `messageId`) or Messages API inbound
- *   webhook (JSON with an HS256 JWT; `from`, `text`, `message_uuid`; `channel` `sms` or
- *   `whatsapp`)
- *   (`src/delivery/vonage-signature.ts`).
+ * - `{ vonage: { signatureSecret, numbers, method?, maxAgeMs? } }`: Vonage's SMS API inbound
+ *   webhook (form or JSON, signed with `sig`; `msisdn`, `to`, `text`, `messageId`) or Messages
+ *   API inbound webhook (JSON with an HS256 JWT; `from`, `to`, `text`, `message_uuid`;
+ *   `channel` `sms` or `whatsapp`) (`src/delivery/vonage-signature.ts`). The secret is the
+ *   account's, shared by every app on it, so a signed message is read only when its `to` is
+ *   one of `numbers`.
  * - `{ unsafe: 'unauthenticated' }`: the former unsigned JSON `{ from, text }`, for an app
  *   that authenticates the route itself (e.g. in `authorize`, or on a private network).
  *
@@ -45,6 +46,12 @@ export type InboundAuth =
       readonly vonage: {
         /** The account's signature secret(s) (dashboard → API settings); a list accepts any. */
         readonly signatureSecret: string | readonly string[];
+        /**
+         * The numbers this deployment receives on (E.164 `+447700900000` or Vonage's
+         * `447700900000`). Required: the signature secret is the account's, so a message
+         * signed for another app's number on the same account would otherwise be read here.
+         */
+        readonly numbers: readonly string[];
         /** The SMS API signing method chosen in the dashboard (default `sha256`). */
         readonly method?: VonageSignatureMethod;
         /** Largest age and clock skew of a signed request, ms (default 5 minutes). */
@@ -64,12 +71,20 @@ export interface InboundMessage {
 
 /** What the check needs from the request. */
 export interface InboundRequest {
-  readonly url: string;
-  readonly protocol?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly body: unknown;
   readonly rawBody?: string | Uint8Array | undefined;
 }
+
+/** A phone number's digits (`+447700900000` or `447700900000`), or undefined if it is none. */
+const digits = (x: unknown) =>
+  typeof x === 'string' && /^\+?[1-9]\d{2,14}$/.test(x) ? x.replace(/^\+/, '') : undefined;
+
+/** Whether a signed Vonage message was sent to one of this deployment's numbers. */
+const toUs = (numbers: readonly string[], to: unknown) => {
+  const d = digits(to);
+  return d !== undefined && numbers.some((n) => digits(n) === d);
+};
 
 const secrets = (x: unknown) =>
   (typeof x === 'string' && x !== '') ||
@@ -84,14 +99,19 @@ function inboundProblem(x: unknown): string | undefined {
   if ('twilio' in o) {
     const t = o.twilio as Record<string, unknown> | undefined;
     if (!t || !secrets(t.authToken)) return 'needs twilio.authToken';
-    if (typeof t.url !== 'string' || !URL.canParse(t.url)) {
-      return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute URL; Twilio signs it)";
+    const url = typeof t.url === 'string' && URL.canParse(t.url) ? new URL(t.url) : undefined;
+    if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+      return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute http: or https: URL; Twilio signs it)";
     }
     return undefined;
   }
   if ('vonage' in o) {
     const v = o.vonage as Record<string, unknown> | undefined;
     if (!v || !secrets(v.signatureSecret)) return 'needs vonage.signatureSecret';
+    const n = v.numbers;
+    if (!Array.isArray(n) || n.length === 0 || !n.every((x) => digits(x) !== undefined)) {
+      return 'needs vonage.numbers, the numbers this deployment receives on (E.164 or digits only; the signature secret is shared by every app on the Vonage account)';
+    }
     if (v.method !== undefined && !VONAGE_SIGNATURE_METHODS.includes(v.method as never)) {
       return `needs vonage.method to be one of ${VONAGE_SIGNATURE_METHODS.join(', ')}`;
     }
@@ -111,7 +131,7 @@ export function validateInboundAuth(x: unknown): void {
   const why = inboundProblem(x);
   if (why === undefined) return;
   throw new TypeError(
-    `phoneproof: \`inbound\` ${why}. Say how inbound messages are authenticated: { twilio: { authToken, url } }, { vonage: { signatureSecret } }, or { unsafe: 'unauthenticated' } when the app authenticates the route itself.`,
+    `phoneproof: \`inbound\` ${why}. Say how inbound messages are authenticated: { twilio: { authToken, url } }, { vonage: { signatureSecret, numbers } }, or { unsafe: 'unauthenticated' } when the app authenticates the route itself.`,
   );
 }
 
@@ -181,7 +201,8 @@ export function inboundMessage(
     };
     const authorization = header(req.headers, 'authorization');
     if (authorization !== undefined) {
-      if (!validateVonageJwt({ ...check, authorization, body: req.rawBody })) return unsigned();
+      const signed = validateVonageJwt({ ...check, authorization, body: req.rawBody });
+      if (!signed || !toUs(v.numbers, body.to)) return unsigned();
       if (body.channel !== undefined && body.channel !== 'sms' && body.channel !== 'whatsapp') {
         return invalid('Only SMS and WhatsApp inbound messages are read.');
       }
@@ -193,7 +214,7 @@ export function inboundMessage(
       params: body,
       ...(v.method !== undefined ? { method: v.method } : {}),
     });
-    if (!valid) return unsigned();
+    if (!valid || !toUs(v.numbers, body.to)) return unsigned();
     return message(e164(body.msisdn), body.text, body.messageId);
   }
   return message(body.from, body.text, undefined, body.channel === 'whatsapp');

@@ -105,10 +105,6 @@ export function startExtras(input: Input, request: HttpRequest, deps: InputDeps)
 /** The inbound webhook's input: the provider's message, once its signature checks. */
 export function inboundInput(request: HttpRequest, deps: InputDeps): Result<Input, VerifyError> {
   if (deps.inbound === undefined) return err(verifyError('not_found'));
-  const message = inboundMessage(
-    deps.inbound,
-    { ...request, url: request.path + request.query },
-    deps.now,
-  );
+  const message = inboundMessage(deps.inbound, request, deps.now);
   return message.map((m) => ({ ...m }));
 }

@@ -45,7 +45,8 @@ export interface HttpOptions<Req> {
   /**
    * Mounts the inbound-SMS webhook (`POST /inbound-sms`, STOP / START / HELP) and says how
    * its requests are authenticated: `{ twilio: { authToken, url } }` (X-Twilio-Signature),
-   * `{ vonage: { signatureSecret, method? } }` (SMS API `sig` or Messages API JWT), or
+   * `{ vonage: { signatureSecret, numbers, method? } }` (SMS API `sig` or Messages API JWT,
+   * to one of `numbers`), or
    * `{ unsafe: 'unauthenticated' }`. Default: no webhook. Needs consent configured.
    */
   readonly inbound?: InboundAuth | false;

@@ -19,8 +19,6 @@ export interface HttpRequest<Req = unknown> {
   readonly path: string;
   /** The query string as received: `''` or `'?…'`. */
   readonly query: string;
-  /** The framework's (proxy-aware) protocol, `http` or `https`: rebuilds a webhook's URL. */
-  readonly protocol?: string | undefined;
   /** The path parameters the router matched (`id`). */
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly headers: HttpHeaders;

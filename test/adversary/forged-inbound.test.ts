@@ -321,7 +321,9 @@ for (const [framework, mount] of FRAMEWORKS) {
     it('Vonage SMS API inbound: signed `sig` accepted (form and JSON); unsigned, bad and stale refused', async () => {
       const k = kit();
       await optedIn(k);
-      const base = await serve(k, { inbound: { vonage: { signatureSecret: VONAGE_SECRET } } });
+      const base = await serve(k, {
+        inbound: { vonage: { signatureSecret: VONAGE_SECRET, numbers: ['+447700900000'] } },
+      });
       const url = `${base}/inbound-sms`;
       const formType = { 'content-type': 'application/x-www-form-urlencoded' };
       const jsonType = { 'content-type': 'application/json' };
@@ -353,7 +355,9 @@ for (const [framework, mount] of FRAMEWORKS) {
     it('Vonage Messages API inbound: HS256 JWT with payload_hash accepted; forged or tampered refused', async () => {
       const k = kit();
       await optedIn(k);
-      const base = await serve(k, { inbound: { vonage: { signatureSecret: VONAGE_SECRET } } });
+      const base = await serve(k, {
+        inbound: { vonage: { signatureSecret: VONAGE_SECRET, numbers: ['+447700900000'] } },
+      });
       const url = `${base}/inbound-sms`;
       const message = (text: string) =>
         JSON.stringify({

@@ -86,7 +86,9 @@ for (const [framework, mount] of FRAMEWORKS) {
 
     it('Vonage Messages: a JWT for another body or secret is 401; other channels are refused', async () => {
       const k = kit();
-      const url = await serve(k, { inbound: { vonage: { signatureSecret: VONAGE_SECRET } } });
+      const url = await serve(k, {
+        inbound: { vonage: { signatureSecret: VONAGE_SECRET, numbers: ['+447700900000'] } },
+      });
       const message = (text: string, channel = 'whatsapp') =>
         JSON.stringify({
           channel,
