@@ -10,6 +10,10 @@
  * (`scripts/conformance-edge.mjs`).
  * `--stores` also runs `scripts/conformance-stores.mjs` (Redis over ioredis and node-redis,
  * PostgreSQL over pg: needs both services) on Node, Bun and Deno.
+ *
+ * Each check run also asserts the crypto backend its runtime loads (`--backend=`,
+ * scripts/conformance-backend.mjs): Node's native one where the `node` export condition
+ * applies (Node, Bun, Deno), the portable noble one elsewhere (workerd, Edge).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,23 +36,29 @@ const EDGE = 'edge-runtime@4.0.1';
 const check = 'scripts/conformance-run.mjs';
 const stores = 'scripts/conformance-stores.mjs';
 const deno = ['npx', '-y', DENO, 'run', '--allow-read=.'];
+// Bun reads tsconfig.json, whose `paths` (for the typechecker) would take `phoneproof` to src/.
+const bun = ['npx', '-y', BUN, '--tsconfig-override=scripts/conformance.tsconfig.json'];
 const miniflare = ['npx', '-y', '-p', NODE22, '-p', MINIFLARE, '--', 'node'];
 /** [name, command]: the check, then (with `--stores`) the network stores on that runtime. */
+const native = '--backend=node';
+const portable = '--backend=noble';
 const runs = [
-  ['node', ['node', check]],
-  ['node22', ['npx', '-y', '-p', NODE22, '--', 'node', check]],
-  ['node24', ['npx', '-y', '-p', NODE24, '--', 'node', check]],
-  ['bun', ['npx', '-y', BUN, check]],
+  ['node', ['node', check, native]],
+  ['node22', ['npx', '-y', '-p', NODE22, '--', 'node', check, native]],
+  ['node24', ['npx', '-y', '-p', NODE24, '--', 'node', check, native]],
+  ['bun', [...bun, check, native]],
   // Deno: read access to the project, and NODE_ENV (which phoneproof reads).
-  ['deno', [...deno, '--allow-env=NODE_ENV', check]],
-  ['workerd', [...miniflare, 'scripts/conformance-workerd.mjs', `--compat=${compat}`]],
+  ['deno', [...deno, '--allow-env=NODE_ENV', check, native]],
+  ['workerd', [...miniflare, 'scripts/conformance-workerd.mjs', `--compat=${compat}`, portable]],
 ];
-if (withEdge)
-  runs.push(['edge', ['npx', '-y', '-p', EDGE, '--', 'node', 'scripts/conformance-edge.mjs']]);
+if (withEdge) {
+  const edge = ['npx', '-y', '-p', EDGE, '--', 'node', 'scripts/conformance-edge.mjs', portable];
+  runs.push(['edge', edge]);
+}
 if (withStores) {
   runs.push(
     ['node stores', ['node', stores]],
-    ['bun stores', ['npx', '-y', BUN, stores]],
+    ['bun stores', [...bun, stores]],
     // The clients read their own settings from the environment.
     ['deno stores', [...deno, '--allow-env', '--allow-net=127.0.0.1', stores]],
   );

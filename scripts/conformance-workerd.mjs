@@ -7,7 +7,8 @@
  * with no alias or stub for anything, then runs it in workerd and fails unless every step
  * passed. `--compat` is the comma-separated list of compatibility flags (default: none, Web
  * APIs only; `--compat=nodejs_compat` gives the Worker Node's built-ins). Miniflare is found
- * in npx's directory.
+ * in npx's directory. With `--backend=<name>`, also fails unless the bundle holds that crypto
+ * backend's dist/ file and no other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { assertBackend, backendOf, expectedBackend } from './conformance-backend.mjs';
 
 const arg = process.argv.find((a) => a.startsWith('--compat='));
 const compat = (arg?.slice('--compat='.length) ?? '').split(',').filter(Boolean);
@@ -46,7 +48,7 @@ const nodeBuiltins = {
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-conformance-'));
 const root = new URL('..', import.meta.url).pathname;
-await build({
+const bundled = await build({
   entryPoints: [join(root, 'scripts/conformance-worker.mjs')],
   bundle: true,
   format: 'esm',
@@ -58,7 +60,15 @@ await build({
   // Not the repository's tsconfig: its `paths` map `phoneproof` to src/ for the typechecker.
   tsconfigRaw: {},
   logLevel: 'error',
+  metafile: true,
 });
+// The backend is the one dist/crypto-*.js file bundled (esbuild resolved `#crypto-backend`).
+const inputs = Object.keys(bundled.metafile.inputs);
+const backend = assertBackend(
+  inputs.map(backendOf).filter(Boolean),
+  expectedBackend(process.argv),
+  'workerd',
+);
 const mf = new Miniflare({
   // The bundle is the one module, listed as Wrangler lists what it uploads (Miniflare's own
   // module discovery refuses the run-time `import(specifier)` that loads the optional qrcode).
@@ -77,7 +87,7 @@ try {
     process.exitCode = 1;
   } else {
     console.log(
-      `conformance on ${out.runtime} (flags: ${compat.join(',') || 'none'}): ${out.steps.length} steps passed`,
+      `conformance on ${out.runtime} (flags: ${compat.join(',') || 'none'}): ${out.steps.length} steps passed; ${backend}`,
     );
     console.log(`  ${out.steps.join(', ')}`);
   }

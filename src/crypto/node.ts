@@ -3,8 +3,9 @@
  * chooses it by module resolution: `#crypto-backend` (package.json `imports`) names this
  * module's build for the `node` condition, which Node, Bun and Deno match, and ./noble.ts for
  * every other runtime, so only one backend is ever loaded. Node's modules are reached through
- * `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun, Deno), never a static import, so that no
- * `node:` specifier is left to resolve should a bundler follow this module. @internal
+ * `process.getBuiltinModule` (Node 20.16+ and 22.3+, Bun 1.2.6+, Deno 2.1+), never a static
+ * import, so that no `node:` specifier is left to resolve should a bundler follow this module.
+ * Older Bun and Deno match `node` too, so this module throws there (docs/runtimes.md). @internal
  * @module
  */
 import type * as NodeBuffer from 'node:buffer';
@@ -39,8 +40,10 @@ function nodeBackend(): CryptoBackend {
   if (!b) {
     throw new TypeError(
       'phoneproof: the `node` export condition chose the node:crypto backend, but ' +
-        "process.getBuiltinModule('node:crypto') is missing (Node 20.16+, Bun, Deno have it); " +
-        'bundle for this runtime without the `node` condition to use the portable backend.',
+        "process.getBuiltinModule('node:crypto') is missing (Node 20.16+, Bun 1.2.6+ and Deno 2.1+ " +
+        'have it): upgrade the runtime, or bundle for it without the `node` condition (esbuild ' +
+        "platform 'neutral' or 'browser', not 'node', which adds `node` to any conditions) to " +
+        'use the portable backend. A `--conditions` flag adds conditions; it does not remove `node`.',
     );
   }
   const { createHmac, createHash, createCipheriv, createDecipheriv, timingSafeEqual } = b.crypto;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { QrOption } from './qr';
-import type { TotpAlgorithm } from './state';
+import { TOTP_DIGITS, TOTP_PERIOD, type TotpAlgorithm } from './state';
 import type { Tolerance } from './transitions';
 import type { TotpOptions } from './types';
 
@@ -58,8 +58,8 @@ export function resolveTotpConfig(options: TotpOptions | undefined, appName: str
   return {
     issuer,
     algorithm,
-    digits: int('digits', o.digits ?? 6, 6, 8),
-    period: int('period', o.period ?? 30, 15, 300),
+    digits: int('digits', o.digits ?? 6, TOTP_DIGITS.min, TOTP_DIGITS.max),
+    period: int('period', o.period ?? 30, TOTP_PERIOD.min, TOTP_PERIOD.max),
     tolerance: {
       past: int('tolerance.past', o.tolerance?.past ?? 1, 0, 10),
       future: int('tolerance.future', o.tolerance?.future ?? 0, 0, 10),

@@ -9,6 +9,11 @@ import { CorruptRecordError, parseRecord } from '../core/state';
 
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
+/** The code lengths `hotp` supports (options and stored enrollments alike). */
+export const TOTP_DIGITS = { min: 6, max: 8 } as const;
+/** The time steps, seconds, the options allow; a stored enrollment outside them is corrupt. */
+export const TOTP_PERIOD = { min: 15, max: 300 } as const;
+
 /** An authenticator app bound to the subject: pending until a first code confirms it. */
 export interface TotpEnrollment {
   readonly status: 'pending' | 'active';
@@ -63,6 +68,8 @@ export function encodeTotpState(state: TotpState): string {
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isStr = (x: unknown): x is string => typeof x === 'string';
+const inRange = (x: unknown, range: { readonly min: number; readonly max: number }): boolean =>
+  Number.isInteger(x) && (x as number) >= range.min && (x as number) <= range.max;
 
 function validEnrollment(x: unknown): x is TotpEnrollment {
   if (typeof x !== 'object' || x === null) return false;
@@ -71,9 +78,10 @@ function validEnrollment(x: unknown): x is TotpEnrollment {
     (e.status === 'pending' || e.status === 'active') &&
     isStr(e.sealed) &&
     (e.algorithm === 'sha1' || e.algorithm === 'sha256' || e.algorithm === 'sha512') &&
-    isNum(e.digits) &&
-    isNum(e.period) &&
-    e.period > 0 &&
+    // The ranges the options allow: `hotp` throws outside them, which inside a store
+    // transition would read as an unavailable store rather than a corrupt record.
+    inRange(e.digits, TOTP_DIGITS) &&
+    inRange(e.period, TOTP_PERIOD) &&
     isNum(e.createdAt) &&
     isNum(e.confirmedAt) &&
     isNum(e.expiresAt) &&

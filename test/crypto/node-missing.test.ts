@@ -11,7 +11,7 @@ it('loading the node backend without process.getBuiltinModule throws, naming the
   Object.assign(process, { getBuiltinModule: undefined });
   try {
     await expect(import('../../src/crypto/node')).rejects.toThrow(
-      /getBuiltinModule\('node:crypto'\) is missing.*without the `node` condition/,
+      /getBuiltinModule\('node:crypto'\) is missing \(Node 20\.16\+, Bun 1\.2\.6\+ and Deno 2\.1\+.*upgrade the runtime, or bundle for it without the `node` condition/,
     );
   } finally {
     Object.assign(process, { getBuiltinModule: saved });

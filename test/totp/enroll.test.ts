@@ -217,3 +217,52 @@ describe('secret rotation', () => {
     expect(after.isOk() ? after.value.status : after.error).toBe('approved');
   });
 });
+
+describe('a stored enrollment outside the allowed parameters', () => {
+  /** Rewrites the subject's enrollment record with `patch` (the only totp record in the store). */
+  async function tamper(t: ReturnType<typeof totpSetup>, patch: Record<string, unknown>) {
+    const records = t.store.entries().filter(([, v]) => v.includes('"enrollment"'));
+    expect(records).toHaveLength(1);
+    const [key] = records[0]!;
+    await t.store.update(key, (current) => {
+      const s = JSON.parse(current!);
+      return {
+        result: undefined,
+        write: {
+          value: JSON.stringify({ ...s, enrollment: { ...s.enrollment, ...patch } }),
+          ttlMs: 86_400_000,
+        },
+      };
+    });
+  }
+
+  it.each([
+    { digits: 9 },
+    { digits: 5 },
+    { digits: 6.5 },
+    { period: 0 },
+    { period: 14 },
+    { period: 301 },
+    { period: 30.5 },
+  ])('%o is a corrupt record, not an unavailable store', async (patch) => {
+    const t = totpSetup({ totp: { qr: false } });
+    const { app: a } = await enrolled(t);
+    await tamper(t, patch);
+    t.advance(30_000);
+    const r = await t.verifier.totp.verify({ subject: SUBJECT, token: a.code() });
+    expect(r._unsafeUnwrapErr().code).toBe('store_corrupt');
+  });
+
+  it.each([
+    { digits: 8, period: 30 },
+    { digits: 6, period: 300 },
+    { digits: 7, period: 15 },
+  ])('%o at the bounds still decodes and checks codes with those parameters', async (p) => {
+    const t = totpSetup({ totp: { qr: false } });
+    const { enrollment } = await enrolled(t);
+    await tamper(t, { ...p, lastStep: -1 });
+    const a = app(enrollment.secret, t.clock, { algorithm: 'sha1', ...p });
+    const r = await t.verifier.totp.verify({ subject: SUBJECT, token: a.code() });
+    expect(r.isOk() ? r.value.status : r.error.code).toBe('approved');
+  });
+});
