@@ -88,8 +88,9 @@ export interface RecordSlot {
 }
 
 /**
- * Store keys with a slot, at most this many: when full, the key whose slot was made first
- * gives way (a hot key dropped so costs one parse to come back).
+ * Store keys with a slot, at most this many: when full, the sixteenth of the keys whose slots
+ * were made first gives way at once (`Recent`; a hot key dropped so costs one parse to come
+ * back).
  */
 const SLOTS = 1024;
 /** The longest text a slot keeps. */

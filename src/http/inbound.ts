@@ -18,6 +18,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
+import { fromUtf8 } from '../crypto/encoding';
 import { readTwilioAddress } from '../delivery/twilio-address';
 import { validateTwilioSignature } from '../delivery/twilio-signature';
 import {
@@ -166,6 +167,17 @@ function message(
   });
 }
 
+/** The signed body as a JSON object (undefined when it is not one). */
+function signedJson(raw: string | Uint8Array | undefined): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const x: unknown = JSON.parse(typeof raw === 'string' ? raw : fromUtf8(raw));
+    return isObject(x) ? x : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Authenticates an inbound request and reads its message; `signature_invalid` when it is
  * not signed as configured, `invalid_request` when a signed request carries no message.
@@ -202,12 +214,16 @@ export function inboundMessage(
     const authorization = header(req.headers, 'authorization');
     if (authorization !== undefined) {
       const signed = validateVonageJwt({ ...check, authorization, body: req.rawBody });
-      if (!signed || !toUs(v.numbers, body.to)) return unsigned();
-      if (body.channel !== undefined && body.channel !== 'sms' && body.channel !== 'whatsapp') {
+      // Every field comes from the signed bytes, read as the JSON Vonage sends, never from the
+      // body the request's own (unsigned) content type chose a parser for: the same bytes read
+      // as a form could name another `to`, `from` or `text`.
+      const m = signed ? signedJson(req.rawBody) : undefined;
+      if (m === undefined) return unsigned();
+      if (m.channel !== undefined && m.channel !== 'sms' && m.channel !== 'whatsapp') {
         return invalid('Only SMS and WhatsApp inbound messages are read.');
       }
-      const whatsapp = body.channel === 'whatsapp';
-      return message(e164(body.from), body.text, body.message_uuid, whatsapp);
+      if (!toUs(v.numbers, m.to)) return unsigned();
+      return message(e164(m.from), m.text, m.message_uuid, m.channel === 'whatsapp');
     }
     const valid = validateVonageSignature({
       ...check,

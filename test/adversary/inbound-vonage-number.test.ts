@@ -45,12 +45,17 @@ function smsApi(to: string | undefined, text: string) {
 }
 
 /** A Messages API inbound message to `to` and its `Authorization`, signed with the secret. */
-async function messagesApi(to: unknown, text: string, channel: 'sms' | 'whatsapp') {
+async function messagesApi(
+  to: unknown,
+  text: string,
+  channel: 'sms' | 'whatsapp',
+  from = VICTIM.slice(1),
+) {
   const body = JSON.stringify({
     channel,
     message_uuid: randomUUID(),
     to,
-    from: VICTIM.slice(1),
+    from,
     timestamp: new Date(T0).toISOString(),
     text,
     message_type: 'text',
@@ -121,6 +126,22 @@ for (const [framework, mount] of FRAMEWORKS) {
         expect(await kinds()).toEqual(['opted_out']);
       });
     }
+
+    it('Messages API: the signed JSON re-sent as a form reads nothing the JSON does not say', async () => {
+      // The attacker texts the other app's number from their own phone with a text that, read
+      // as a form, names our number, the victim and STOP; Vonage signs the JSON as it is
+      // (`&` and `=` unescaped). Replayed here with a form content type, the hash still matches.
+      const { post, kinds } = await serve({ inbound: { vonage } });
+      const text = `hi&to=${OURS.slice(1)}&from=${VICTIM.slice(1)}&text=STOP&channel=sms&z=`;
+      const m = await messagesApi(THEIRS, text, 'sms', '15005550006');
+      expect(await post(m.body, m.headers)).toBe(401);
+      expect(await post(m.body, { ...m.headers, ...FORM })).toBe(401);
+      expect(await kinds()).toEqual([]);
+      // Ours, re-sent as a form: read from the signed JSON (the attacker's own number, HELP-less text).
+      const own = await messagesApi(OURS.slice(1), 'STOP', 'sms');
+      expect(await post(own.body, { ...own.headers, ...FORM })).toBe(200);
+      expect(await kinds()).toEqual(['opted_out']);
+    });
 
     it('without `numbers` (or with an empty or implausible list) the webhook is refused at startup', async () => {
       for (const numbers of [undefined, [], ['not-a-number'], [OURS, '']]) {

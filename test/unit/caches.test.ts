@@ -158,24 +158,4 @@ describe('started ids are kept per verifier', () => {
     expect((await b.cancel({ id: s.id }))._unsafeUnwrapErr().code).toBe('not_found');
     expect((await a.check({ id: s.id, code }))._unsafeUnwrap().phone).toBe(PHONE);
   });
-
-  it("a verifier over another store (same secret) does not answer with this verifier's start", async () => {
-    const outbox = outboxSender();
-    const a = createVerifier({
-      secret: SECRET,
-      store: memoryStore(),
-      sender: outbox,
-      proof: false,
-      abuse: false,
-    });
-    const b = createVerifier({
-      secret: SECRET,
-      store: memoryStore(),
-      sender: outbox,
-      proof: false,
-      abuse: false,
-    });
-    const s = (await a.start({ phone: PHONE }))._unsafeUnwrap();
-    expect((await b.status({ id: s.id }))._unsafeUnwrapErr().code).toBe('not_found');
-  });
 });
