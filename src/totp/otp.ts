@@ -9,7 +9,7 @@
 
 import { hmac } from '../crypto';
 import { decodeBase32, encodeBase32 } from './base32';
-import { stepAt, type TotpAlgorithm } from './state';
+import { stepAt, TOTP_DIGITS, type TotpAlgorithm } from './state';
 
 /** The code parameters an enrollment fixes. */
 export interface OtpParams {
@@ -44,8 +44,10 @@ export function hotp(
   if (!Number.isSafeInteger(counter) || counter < 0) {
     throw new RangeError(`phoneproof: HOTP counter ${counter} is not a non-negative integer`);
   }
-  if (!Number.isInteger(p.digits) || p.digits < 6 || p.digits > 8) {
-    throw new RangeError(`phoneproof: HOTP digits ${p.digits} (6 to 8 allowed)`);
+  if (!Number.isInteger(p.digits) || p.digits < TOTP_DIGITS.min || p.digits > TOTP_DIGITS.max) {
+    throw new RangeError(
+      `phoneproof: HOTP digits ${p.digits} (${TOTP_DIGITS.min} to ${TOTP_DIGITS.max} allowed)`,
+    );
   }
   const mac = hmac(p.algorithm, secret, counterBytes(counter));
   const offset = mac[mac.length - 1]! & 0x0f;
