@@ -82,17 +82,24 @@ export function validateVonageSignature(
   return valid;
 }
 
-const b64json = (s: string): Record<string, unknown> | undefined => {
+/** `raw` (text or UTF-8 bytes) as a JSON object; undefined when it is not one. @internal */
+export function jsonObject(
+  raw: string | Uint8Array | undefined,
+): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
   try {
-    const bytes = fromBase64(s);
-    if (bytes === undefined) return undefined;
-    const v = JSON.parse(fromUtf8(bytes)) as unknown;
+    const v = JSON.parse(typeof raw === 'string' ? raw : fromUtf8(raw)) as unknown;
     return typeof v === 'object' && v !== null && !Array.isArray(v)
       ? (v as Record<string, unknown>)
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+const b64json = (s: string): Record<string, unknown> | undefined => {
+  const bytes = fromBase64(s);
+  return bytes === undefined ? undefined : jsonObject(bytes);
 };
 
 /**

@@ -18,10 +18,10 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
-import { fromUtf8 } from '../crypto/encoding';
 import { readTwilioAddress } from '../delivery/twilio-address';
 import { validateTwilioSignature } from '../delivery/twilio-signature';
 import {
+  jsonObject,
   VONAGE_SIGNATURE_METHODS,
   type VonageSignatureMethod,
   validateVonageJwt,
@@ -167,17 +167,6 @@ function message(
   });
 }
 
-/** The signed body as a JSON object (undefined when it is not one). */
-function signedJson(raw: string | Uint8Array | undefined): Record<string, unknown> | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const x: unknown = JSON.parse(typeof raw === 'string' ? raw : fromUtf8(raw));
-    return isObject(x) ? x : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Authenticates an inbound request and reads its message; `signature_invalid` when it is
  * not signed as configured, `invalid_request` when a signed request carries no message.
@@ -217,7 +206,7 @@ export function inboundMessage(
       // Every field comes from the signed bytes, read as the JSON Vonage sends, never from the
       // body the request's own (unsigned) content type chose a parser for: the same bytes read
       // as a form could name another `to`, `from` or `text`.
-      const m = signed ? signedJson(req.rawBody) : undefined;
+      const m = signed ? jsonObject(req.rawBody) : undefined;
       if (m === undefined) return unsigned();
       if (m.channel !== undefined && m.channel !== 'sms' && m.channel !== 'whatsapp') {
         return invalid('Only SMS and WhatsApp inbound messages are read.');
