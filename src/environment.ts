@@ -5,16 +5,29 @@
  * @module
  */
 
+/** The one global this module reads, typed here so that `src/` needs no Node types for it. */
+declare const process: { readonly env: Readonly<Record<string, string | undefined>> };
+
 /**
- * `process.env.NODE_ENV`, or undefined where there is no `process`. Where the variable
- * exists but cannot be read (Deno without `--allow-env` throws `NotCapable`), the answer is
- * `production`: the test-only helpers are then refused, never silently allowed.
+ * `process.env.NODE_ENV`, or undefined where there is no `process`.
+ *
+ * The expression is written out literally so that a bundler's `define` of
+ * `process.env.NODE_ENV` (esbuild, Vite, webpack, Next.js, wrangler when `NODE_ENV` is set at
+ * build time) replaces it: on Workers and the Edge runtime, where there is no `process`, a
+ * production build still refuses the test-only helpers. Without such a build-time value and
+ * without `process` (a Worker bundled with no `define`), the answer is undefined, as with
+ * `NODE_ENV` unset on Node.
+ *
+ * Where the variable exists but cannot be read (Deno without `--allow-env` throws
+ * `NotCapable`), the answer is `production`: the test-only helpers are then refused, never
+ * silently allowed.
  */
 export const nodeEnv = (): string | undefined => {
   try {
-    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-      ?.NODE_ENV;
-  } catch {
+    return process.env.NODE_ENV;
+  } catch (error) {
+    // No `process` (ReferenceError) or no `process.env` (TypeError): nothing says production.
+    if (error instanceof ReferenceError || error instanceof TypeError) return undefined;
     return 'production';
   }
 };
