@@ -4,9 +4,18 @@
  * messages. A repeated message id (a provider retry, a replay) changes nothing; beyond
  * `max` keyword opt-ins in `windowMs` a START is ignored without writing. Opt-outs are
  * never refused (STOP is always honoured), and since an opt-out after an opt-out writes
- * nothing, a phone's ledger grows by at most 2 × `max` + 1 entries per window. @internal
+ * nothing, a phone's ledger grows by at most 2 × `max` + 1 entries per window.
+ *
+ * Exact whatever order the writes land in: instances whose clocks differ, or a call that took
+ * its time before a compare-and-set retry, may write an earlier time after a later one. Every
+ * opt-in time newer than `at − windowMs` counts, including those later than `at`, and a time
+ * is kept (in the record and by its TTL) for two windows, so a write landing up to a window
+ * behind in time still sees every opt-in that counts for it (test/property/inbound-limit.test.ts,
+ * test/adversary/inbound-limit-instances.test.ts). A record that cannot be read fails closed
+ * (`CorruptRecordError`, `store_corrupt`) rather than restarting the count. @internal
  * @module
  */
+import { CorruptRecordError } from '../core/state';
 import type { ConsentEntry } from '../ports/consent-ledger';
 import type { StoreTransition } from '../ports/store';
 
@@ -35,18 +44,31 @@ export type InboundDecision = 'proceed' | 'duplicate' | 'limited';
 
 export const inboundKey = (phoneKey: string) => `consent-in:${phoneKey}`;
 
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isId = (x: unknown): x is string => typeof x === 'string';
+
+/** The stored record; `undefined` means none. Throws `CorruptRecordError`. */
 function decode(raw: string | undefined): InboundRecord {
   if (raw === undefined) return { v: 1, t: [], m: [] };
+  let r: unknown;
   try {
-    const r = JSON.parse(raw) as Partial<InboundRecord>;
-    return {
-      v: 1,
-      t: Array.isArray(r.t) ? r.t.filter((x) => typeof x === 'number') : [],
-      m: Array.isArray(r.m) ? r.m.filter((x) => typeof x === 'string') : [],
-    };
+    r = JSON.parse(raw);
   } catch {
-    return { v: 1, t: [], m: [] };
+    throw new CorruptRecordError('inbound keyword record is not JSON');
   }
+  const x = r as Partial<InboundRecord> | null;
+  if (
+    typeof x !== 'object' ||
+    x === null ||
+    x.v !== 1 ||
+    !Array.isArray(x.t) ||
+    !x.t.every(isTime) ||
+    !Array.isArray(x.m) ||
+    !x.m.every(isId)
+  ) {
+    throw new CorruptRecordError('record is not a phoneproof inbound keyword record');
+  }
+  return x as InboundRecord;
 }
 
 /**
@@ -62,14 +84,21 @@ export function inboundTransition(
   return (raw) => {
     const r = decode(raw);
     if (messageId !== undefined && r.m.includes(messageId)) return { result: 'duplicate' };
-    const t = r.t.filter((x) => x > at - limit.windowMs && x <= at);
-    if (optIn && t.length >= limit.max) return { result: 'limited' };
+    // Kept for two windows, counted for one: times later than `at` count too.
+    const kept = r.t.filter((x) => x > at - 2 * limit.windowMs);
+    let counted = 0;
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const x of kept) {
+      if (x > at - limit.windowMs) counted += 1;
+      newest = Math.max(newest, x);
+    }
+    if (optIn && counted >= limit.max) return { result: 'limited' };
     const m = messageId === undefined ? r.m : [...r.m, messageId].slice(-IDS_KEPT);
-    const next: InboundRecord = { v: 1, t: optIn ? [...t, at] : t, m };
-    return {
-      result: 'proceed',
-      write: { value: JSON.stringify(next), ttlMs: Math.max(limit.windowMs, DEDUP_MS) },
-    };
+    const t = optIn ? [...kept, at] : kept;
+    if (optIn) newest = Math.max(newest, at);
+    const ttlMs = Math.max(DEDUP_MS, newest + 2 * limit.windowMs - at);
+    const next: InboundRecord = { v: 1, t, m };
+    return { result: 'proceed', write: { value: JSON.stringify(next), ttlMs } };
   };
 }
 
