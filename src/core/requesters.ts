@@ -81,6 +81,8 @@ export function windowsRetryAt(
   for (const w of windows) {
     const inWindow = times.filter((t) => t > now - w.windowMs);
     if (inWindow.length >= w.max) {
+      // In time order: times are appended as writes land, not in time order.
+      inWindow.sort((a, b) => a - b);
       const freeAt = inWindow[inWindow.length - w.max]! + w.windowMs;
       retryAt = Math.max(retryAt ?? 0, freeAt);
     }
@@ -194,8 +196,8 @@ export function requestersUntil(state: PhoneState, policy: Policy): number {
     if (policy.lockout !== false && (r.f > 0 || r.l > 0)) {
       until = Math.max(until, r.t + policy.lockout.forgetAfterMs);
     }
-    const last = r.s[r.s.length - 1];
-    if (last !== undefined) until = Math.max(until, last + longest);
+    // The newest send, not the last appended: writes land out of time order.
+    for (const t of r.s) until = Math.max(until, t + longest);
   }
   return until;
 }

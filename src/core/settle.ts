@@ -166,8 +166,8 @@ export function recordTtl(state: PhoneState, now: number, policy: Policy): numbe
     until = Math.max(until, state.lastFailureAt + policy.lockout.forgetAfterMs);
   }
   const longest = Math.max(0, ...policy.sendWindows.map((w) => w.windowMs));
-  const lastSend = state.sends[state.sends.length - 1];
-  if (lastSend !== undefined) until = Math.max(until, lastSend + longest);
+  // The newest send, not the last appended: writes land out of time order (clocks, retries).
+  for (const t of state.sends) until = Math.max(until, t + longest);
   for (const v of state.verifications) {
     const end = v.status === 'pending' ? v.expiresAt : v.closedAt;
     until = Math.max(until, end + policy.retentionMs);
