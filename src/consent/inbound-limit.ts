@@ -11,8 +11,9 @@
  * opt-in time newer than `at − windowMs` counts, including those later than `at`, and a time
  * is kept (in the record and by its TTL) for two windows, so a write landing up to a window
  * behind in time still sees every opt-in that counts for it (test/property/inbound-limit.test.ts,
- * test/adversary/inbound-limit-instances.test.ts). A record that cannot be read fails closed
- * (`CorruptRecordError`, `store_corrupt`) rather than restarting the count. @internal
+ * test/adversary/inbound-limit-instances.test.ts). A record that cannot be read refuses an
+ * opt-in (`CorruptRecordError`, `store_corrupt`) rather than restarting the count; an opt-out
+ * is still honoured, without writing (the damaged record is left for the operator). @internal
  * @module
  */
 import { CorruptRecordError } from '../core/state';
@@ -47,28 +48,24 @@ export const inboundKey = (phoneKey: string) => `consent-in:${phoneKey}`;
 const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isId = (x: unknown): x is string => typeof x === 'string';
 
-/** The stored record; `undefined` means none. Throws `CorruptRecordError`. */
-function decode(raw: string | undefined): InboundRecord {
+/** The stored record (empty when there is none), or `undefined` when it cannot be read. */
+function decode(raw: string | undefined): InboundRecord | undefined {
   if (raw === undefined) return { v: 1, t: [], m: [] };
-  let r: unknown;
+  let x: Partial<InboundRecord> | null;
   try {
-    r = JSON.parse(raw);
+    x = JSON.parse(raw) as Partial<InboundRecord> | null;
   } catch {
-    throw new CorruptRecordError('inbound keyword record is not JSON');
+    return undefined;
   }
-  const x = r as Partial<InboundRecord> | null;
-  if (
-    typeof x !== 'object' ||
-    x === null ||
-    x.v !== 1 ||
-    !Array.isArray(x.t) ||
-    !x.t.every(isTime) ||
-    !Array.isArray(x.m) ||
-    !x.m.every(isId)
-  ) {
-    throw new CorruptRecordError('record is not a phoneproof inbound keyword record');
-  }
-  return x as InboundRecord;
+  return typeof x === 'object' &&
+    x !== null &&
+    x.v === 1 &&
+    Array.isArray(x.t) &&
+    x.t.every(isTime) &&
+    Array.isArray(x.m) &&
+    x.m.every(isId)
+    ? (x as InboundRecord)
+    : undefined;
 }
 
 /**
@@ -83,6 +80,11 @@ export function inboundTransition(
 ): (raw: string | undefined) => StoreTransition<InboundDecision> {
   return (raw) => {
     const r = decode(raw);
+    if (r === undefined) {
+      // Never a restarted count; but STOP is never refused: honoured, the record left as is.
+      if (optIn) throw new CorruptRecordError('record is not a phoneproof inbound keyword record');
+      return { result: 'proceed' };
+    }
     if (messageId !== undefined && r.m.includes(messageId)) return { result: 'duplicate' };
     // Kept for two windows, counted for one: times later than `at` count too.
     const kept = r.t.filter((x) => x > at - 2 * limit.windowMs);

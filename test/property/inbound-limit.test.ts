@@ -5,7 +5,8 @@
  * in an order other than their times'. Whatever the order (within the window), no rolling
  * window holds more than `max` admitted opt-ins; in time order the transition admits exactly
  * what the one-by-one model admits; the record stays within 2 × `max` times; and a record
- * that cannot be read fails closed (`CorruptRecordError`) instead of resetting the count.
+ * that cannot be read refuses a START (`CorruptRecordError`) instead of resetting the count,
+ * while a STOP is still honoured (without a write, the record left as it is).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -95,7 +96,7 @@ describe('inbound keyword limit: the pure transition', () => {
     expect(T + ttl).toBeGreaterThanOrEqual(T + 900 + long.windowMs);
   });
 
-  it('an unreadable record fails closed instead of resetting the count', () => {
+  it('an unreadable record: a START fails closed instead of restarting the count, a STOP is honoured', () => {
     for (const raw of [
       'not json',
       'null',
@@ -107,6 +108,8 @@ describe('inbound keyword limit: the pure transition', () => {
       '{"v":1,"t":[null],"m":[]}',
     ]) {
       expect(() => inboundTransition(LIMIT, T, true, 'm')(raw), raw).toThrow(CorruptRecordError);
+      // STOP is never refused; the record is left as it is (no reset, the damage kept).
+      expect(inboundTransition(LIMIT, T, false, 'm')(raw), raw).toEqual({ result: 'proceed' });
     }
   });
 });
