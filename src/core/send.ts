@@ -14,6 +14,7 @@ import {
   recordRequesterSend,
   requesterLockedUntil,
   requesterWindowRetryAt,
+  windowsRetryAt,
 } from './requesters';
 import { closeVerification, settle } from './settle';
 import { ANONYMOUS, type PhoneState, type VerificationState } from './state';
@@ -40,15 +41,7 @@ export interface SendDecision {
 
 /** The earliest time every send window has room again, or undefined if there is room now. */
 export function windowRetryAt(state: PhoneState, now: number, policy: Policy): number | undefined {
-  let retryAt: number | undefined;
-  for (const w of policy.sendWindows) {
-    const inWindow = state.sends.filter((t) => t > now - w.windowMs);
-    if (inWindow.length >= w.max) {
-      const freeAt = inWindow[inWindow.length - w.max]! + w.windowMs;
-      retryAt = Math.max(retryAt ?? 0, freeAt);
-    }
-  }
-  return retryAt;
+  return windowsRetryAt(state.sends, policy.sendWindows, now);
 }
 
 /** The phone's lock, else the requester's own lock, at `now`. */

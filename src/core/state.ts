@@ -49,7 +49,7 @@ export interface VerificationState {
 export interface RequesterState {
   /** The requester's keyed hash (as `VerificationState.by`). */
   readonly k: string;
-  /** Its send times (ascending) within the longest requester send window. */
+  /** Its send times within the longest requester send window, in the order the writes landed (not always time order). */
   readonly s: readonly number[];
   /** Its failed verifications since its last success, lock or forgetting. */
   readonly f: number;
@@ -66,7 +66,7 @@ export const ANONYMOUS = '';
 
 export interface PhoneState {
   readonly v: 1;
-  /** Send times (ascending) within the longest send window. */
+  /** Send times within the longest send window, in the order the writes landed (not always time order: readers take the newest by maximum). */
   readonly sends: readonly number[];
   /**
    * Failed verifications since the last success, lock or forgetting, of the anonymous

@@ -82,6 +82,12 @@ describe('windowRetryAt: the phone send windows', () => {
     expect(windowRetryAt(s, T, order)).toBe(T - 10 * HOUR + DAY);
   });
 
+  it('sends appended out of time order (writes land in any order): the retry still counts from the oldest that must leave', () => {
+    const s = phoneWith([T - 10 * MIN, T - 20 * MIN]);
+    const one: Policy = { ...defaultPolicy, sendWindows: [{ windowMs: HOUR, max: 2 }] };
+    expect(windowRetryAt(s, T, one)).toBe(T - 20 * MIN + HOUR);
+  });
+
   it('with more sends than the max, the retry is when enough have left', () => {
     const s = phoneWith([T - 50 * MIN, T - 40 * MIN, T - 30 * MIN]);
     const one: Policy = { ...defaultPolicy, sendWindows: [{ windowMs: HOUR, max: 2 }] };
