@@ -20,6 +20,7 @@
  * @module
  */
 import { createVerifier } from 'phoneproof';
+import { consent } from 'phoneproof/consent';
 import { createHandler } from 'phoneproof/fetch';
 import { memoryConsentLedger, memoryStore } from 'phoneproof/memory';
 import { outboxSender, TEST_CLOCK_START, testClock } from 'phoneproof/testing';
@@ -43,7 +44,7 @@ function setup() {
     sender: outbox,
     now: clock.now,
     appName: 'Example',
-    consent: { ledger: memoryConsentLedger(), required: CONSENT },
+    consent: consent({ ledger: memoryConsentLedger(), required: CONSENT }),
   });
   const handler = createHandler(verifier, {
     basePath: '/verify',
@@ -231,7 +232,7 @@ async function checkAndProof(t, { id, t1 }) {
  * Consent: STOP on the inbound webhook opts the number out; a start without consent is then
  * refused, and a consent given with start re-opts it in once its code is verified.
  */
-async function consent(t) {
+async function consentSteps(t) {
   const t2 = t.clock.now();
   await t.call(
     'inbound STOP',
@@ -360,7 +361,7 @@ export async function conformance() {
   const t = setup();
   const started = await startAndResend(t);
   await checkAndProof(t, started);
-  await consent(t);
+  await consentSteps(t);
   await edges(t);
   return t.steps;
 }

@@ -44,6 +44,10 @@ for (const marker of [
   'function normalizePhone(',
   'function keyring(',
   'function createVerifier(',
+  // The opt-in features: one copy each, reached from their own entries (phoneproof/totp,
+  // phoneproof/consent), never from the core's files.
+  'function makeTotp(',
+  'function consentFeature(',
 ]) {
   const holders = distFiles.filter((f) =>
     readFileSync(join(root, 'dist', f), 'utf8').includes(marker),
@@ -81,13 +85,21 @@ const flow = `
   if (s.isErr()) throw new Error('start failed: ' + s.error.code);
   const c = await v.check({ id: s.value.id, code: outbox.last().code });
   if (!c.isOk() || c.value.phone !== '+12133734253') throw new Error('check failed');
+  // The opt-in features, from their own entries.
+  const f = createVerifier({ secret: 'x'.repeat(32), store: memoryStore(), sender: outbox,
+    consent: consent({ ledger: memoryConsentLedger() }), totp: totp({ qr: false }) });
+  if (!f.consent.enabled) throw new Error('consent not configured');
+  if ((await f.totp.enroll({ subject: 'user-1' })).isErr()) throw new Error('totp enroll failed');
+  if ((await v.totp.enroll({ subject: 'user-1' })).isOk()) throw new Error('totp without totp()');
 `;
 writeFileSync(
   join(dir, 'esm.mjs'),
   `import { createRequire } from 'node:module';
 import { createVerifier, maskPhone } from 'phoneproof';
 import { outboxSender } from 'phoneproof/testing';
-import { memoryStore } from 'phoneproof/memory';
+import { memoryConsentLedger, memoryStore } from 'phoneproof/memory';
+import { consent } from 'phoneproof/consent';
+import { totp } from 'phoneproof/totp';
 ${subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n')}
 const require = createRequire(import.meta.url);
 for (const [name, mod] of Object.entries({ ${subpaths.map((s, i) => `'${s}': m${i}`).join(', ')} })) {
@@ -113,7 +125,9 @@ writeFileSync(
   join(dir, 'cjs.cjs'),
   `const { createVerifier } = require('phoneproof');
 const { outboxSender } = require('phoneproof/testing');
-const { memoryStore } = require('phoneproof/memory');
+const { memoryConsentLedger, memoryStore } = require('phoneproof/memory');
+const { consent } = require('phoneproof/consent');
+const { totp } = require('phoneproof/totp');
 ${subpaths.map((s) => `if (Object.keys(require('${s}')).length === 0 && !${typeOnly.has(s)}) throw new Error('${s} exports nothing');`).join('\n')}
 (async () => {
   const outbox = outboxSender();

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import type { SqliteDatabaseLike } from '../adapters/sqlite/index';
 import { migrate, sqliteConsentLedger, sqliteStore } from '../adapters/sqlite/index';
+import { consent } from '../src/consent/index';
 import { createVerifier } from '../src/index';
 import { outboxSender } from '../src/senders/outbox';
 
@@ -62,7 +63,7 @@ const verifier = createVerifier({
   store,
   sender: outbox,
   now: () => clock.now,
-  consent: { ledger: sqliteConsentLedger({ database: db }) },
+  consent: consent({ ledger: sqliteConsentLedger({ database: db }) }),
 });
 const started = await verifier.start({ phone: '+12133734253' });
 if (started.isErr()) throw new Error(`start: ${started.error.code}`);

@@ -4,8 +4,9 @@
  * with state in your own store and messages through your own provider.
  *
  * This entry holds what an application uses every day (at most 40 names, kept by
- * `test/unit/exports.test.ts`). The rest lives in subpaths: stores (`phoneproof/memory`,
- * `/redis`, `/postgres`, `/sqlite`), providers (`/twilio`, `/vonage`), frameworks
+ * `test/unit/exports.test.ts`). The rest lives in subpaths: the opt-in features
+ * (`phoneproof/consent`, `/totp`), stores (`phoneproof/memory`, `/redis`, `/postgres`,
+ * `/sqlite`), providers (`/twilio`, `/vonage`), frameworks
  * (`/express`, `/fastify`), every type of the options and operations (`/types`), message
  * templates and encodings (`/messages`), signed requests (`/signatures`), what an adapter
  * implements (`/ports`) and what tests use (`/testing`).

@@ -5,6 +5,7 @@
  * 131026 for it, and the verification falling back to SMS; a WhatsApp STOP opting out.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { failoverSender } from '../../src/senders/failover';
 import { outboxSender } from '../../src/senders/outbox';
@@ -237,7 +238,7 @@ describe('whatsappWebhookHandler with a verifier', () => {
       secret: 'whatsapp-webhook-test-secret-0123456789',
       store: memoryStore(),
       sender: failoverSender([cloud, { ...outbox, name: 'sms', channels: ['sms', 'voice'] }]),
-      consent: { ledger: memoryConsentLedger() },
+      consent: consent({ ledger: memoryConsentLedger() }),
     });
     const handler = whatsappWebhookHandler(verifier, { appSecret: SECRET, verifyToken: VERIFY });
     const post = (body: string, signature = whatsappSignature(SECRET, body)) =>

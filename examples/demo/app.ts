@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { verificationRouter } from '../../adapters/express/index';
 import { migrate, sqliteConsentLedger, sqliteStore } from '../../adapters/sqlite/index';
+import { consent } from '../../src/consent/index';
 import { consoleSender, createVerifier, type Sender } from '../../src/index';
 import { openDatabase } from './database';
 
@@ -50,7 +51,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       options.secret ?? process.env.PHONEPROOF_SECRET ?? 'demo-secret-demo-secret-demo-secret!',
     store: sqliteStore({ database }),
     sender: options.sender ?? consoleSender(),
-    consent: { ledger: sqliteConsentLedger({ database }), required: CONSENT },
+    consent: consent({ ledger: sqliteConsentLedger({ database }), required: CONSENT }),
     defaultCountry: 'US',
     appName: 'phoneproof demo',
   });

@@ -11,6 +11,7 @@
  */
 import express, { type Express, type Request, type Response } from 'express';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import {
   consoleSender,
   createVerifier,
@@ -18,6 +19,7 @@ import {
   type VerifierEvent,
   verifyError,
 } from '../../src/index';
+import { totp } from '../../src/totp/index';
 import { authenticatorStep } from './authenticator';
 import { FORM_TYPE, JSON_TYPES } from './bind';
 import { type Deps, handle, refuse } from './steps';
@@ -56,9 +58,9 @@ export function createSendVerificationCodeApp(
     sender: consoleSender(options.write ? { write: options.write } : {}),
     now,
     appName: 'Leads',
-    consent: { ledger: memoryConsentLedger() },
+    consent: consent({ ledger: memoryConsentLedger() }),
     defaultCountry,
-    totp: { issuer: 'Leads', qr: false },
+    totp: totp({ issuer: 'Leads', qr: false }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
   const deps: Deps = {

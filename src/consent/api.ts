@@ -6,7 +6,6 @@
  * @module
  */
 import { errAsync, ok } from 'neverthrow';
-import { type VerifyError, verifyError } from '../errors';
 import { channelOf } from '../feature/input';
 import { makeInbound } from './inbound';
 import { givenOf, sourceOf } from './input';
@@ -16,12 +15,6 @@ import type { ConsentApi, ConsentHistory } from './types';
 import { callOf, type GivenRecord, optOutWith, recordGiven } from './writes';
 
 export type { Setup };
-
-export function notConfigured(): VerifyError {
-  return verifyError('invalid_request', {
-    message: 'Consent is not configured: pass `consent: { ledger }` to createVerifier.',
-  });
-}
 
 /** `erase`: redacts the personal fields; purges the chain once its retention has passed. */
 function makeErase(s: Setup): ConsentApi['erase'] {

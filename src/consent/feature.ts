@@ -1,15 +1,16 @@
 /**
- * Consent in the verifier, a feature (`consentFeature`): validates `consent`, refuses sends
- * without the consent required, re-reads the ledger as each message leaves, records a held
- * re-opt-in on approval, and offers `verifier.consent`. @internal
+ * Consent in the verifier, a feature (`consentFeature`): refuses sends without the consent
+ * required, re-reads the ledger as each message leaves, records a held re-opt-in on
+ * approval, and offers `verifier.consent`. Its options are validated by `consentConfig`,
+ * when `consent(options)` (`./index`) is called. @internal
  * @module
  */
-import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { okAsync } from 'neverthrow';
 import { isOptOut } from '../delivery/fallback';
 import type { Feature, FeatureHooks, FeatureIO, SendTicket } from '../feature/feature';
 import type { SendOutcome } from '../ports/sender';
 import { phoneKey } from '../secrets';
-import { makeConsentApi, notConfigured, type Setup } from './api';
+import { makeConsentApi, type Setup } from './api';
 import { consentBook } from './book';
 import { chainKey } from './chain';
 import { confirmReoptIn, consentGuard, optedOutOutcome, pendingFor } from './guard';
@@ -21,10 +22,13 @@ import type { ConsentApi, ConsentOptions } from './types';
 /** Four years (the TCPA statute of limitations), in ms. */
 export const DEFAULT_CONSENT_RETENTION_MS = 4 * 365.25 * 86_400_000;
 
-function configOf(c: ConsentOptions | undefined) {
-  if (c === undefined) return undefined;
+/** The options `consent(options)` was given, validated and with their defaults. */
+export type ConsentConfig = ReturnType<typeof consentConfig>;
+
+/** Validates `consent(options)` and applies the defaults; throws on misconfiguration. */
+export function consentConfig(c: ConsentOptions) {
   if (typeof c !== 'object' || c === null) {
-    throw new TypeError('phoneproof: `consent` must be an object { ledger, required? }.');
+    throw new TypeError('phoneproof: `consent(options)` needs an object { ledger, required? }.');
   }
   const { ledger } = c;
   const methods = ['append', 'head', 'list', 'redact', 'purge'] as const;
@@ -69,17 +73,6 @@ function configOf(c: ConsentOptions | undefined) {
     );
   }
   return { ledger, required, retentionMs, replies: c.replies ?? {}, inboundLimit };
-}
-
-/** The consent feature when no ledger is configured: a `consent` given with `start` is refused. */
-function unconfigured(): Feature<ConsentApi> {
-  return {
-    name: 'consent',
-    hooks: {
-      beforeSend: (ctx) => (ctx.input.consent === undefined ? ok(undefined) : err(notConfigured())),
-    },
-    api: disabledApi(),
-  };
 }
 
 /**
@@ -131,18 +124,16 @@ function ledgerRecheck(s: Setup, optOut: ConsentApi['optOut']): NonNullable<Feat
 }
 
 /**
- * The consent feature: validates `consent` (throws on misconfiguration); its hooks refuse
+ * The consent feature, for options already validated (`consentConfig`); its hooks refuse
  * sends without the consent required (`beforeSend`), re-read the ledger as a message leaves
  * (`send`) and record a held re-opt-in on approval (`afterApprove`); its API is
  * `verifier.consent`.
  */
 export function consentFeature(
-  options: ConsentOptions | undefined,
+  config: ConsentConfig,
   defaultCountry: string | undefined,
   io: FeatureIO,
 ): Feature<ConsentApi> {
-  const config = configOf(options);
-  if (!config) return unconfigured();
   const s: Setup = {
     sh: io,
     book: consentBook(config.ledger, chainKey(io.ring.lookup)),
@@ -162,18 +153,5 @@ export function consentFeature(
       afterApprove: confirmReoptIn(s, api),
     },
     api: api.public,
-  };
-}
-
-function disabledApi(): ConsentApi {
-  const no = () => errAsync(notConfigured());
-  return {
-    enabled: false,
-    record: no,
-    optOut: no,
-    status: no,
-    history: no,
-    inbound: no,
-    erase: no,
   };
 }

@@ -138,11 +138,11 @@ export interface ConsentErasure {
 }
 
 /**
- * `verifier.consent`. Without `consent: { ledger }` in the options every operation returns
+ * `verifier.consent`. Without `consent: consent({ ledger })` in the options every operation returns
  * `invalid_request` ("consent is not configured"), and so does `start` given a `consent`.
  */
 export interface ConsentApi {
-  /** True when `consent: { ledger }` is configured (HTTP adapters mount the webhook then). */
+  /** True when `consent(...)` is configured (HTTP adapters mount the webhook then). */
   readonly enabled: boolean;
   /** Records an opt-in (always appended, even when already opted in); resolves the new status. */
   record(input: ConsentRecordInput): ResultAsync<ConsentStatus, VerifyError>;

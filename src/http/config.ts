@@ -43,7 +43,7 @@ export function httpConfig<Req>(verifier: Verifier, options: HttpOptions<Req>): 
   const inbound = options.inbound || undefined;
   if (inbound && !hasInbound(verifier)) {
     throw new TypeError(
-      'phoneproof: `inbound` needs a verifier with consent configured (`consent: { ledger }`).',
+      'phoneproof: `inbound` needs a verifier with consent configured (`consent: consent({ ledger })` from phoneproof/consent).',
     );
   }
   const deviceIdHeader = options.deviceIdHeader ?? DEFAULT_DEVICE_ID_HEADER;

@@ -11,7 +11,8 @@ import { type VerifyError, verifyError } from '../errors';
 import { refusalError } from '../feature/errors';
 import type { Feature, FeatureIO as Shell } from '../feature/feature';
 import { bad, objectInput, purposeOf } from '../feature/input';
-import type { Proofs, SubjectRevocation } from '../feature/proofs';
+import type { Totp } from '../feature/optional';
+import type { Proofs } from '../feature/proofs';
 import { subjectOf } from '../feature/subject';
 import { seal } from '../secrets';
 import { sealChallenge } from './challenge';
@@ -193,11 +194,6 @@ function makeStatus(ctx: TotpContext): TotpApi['status'] {
       };
     });
   };
-}
-
-/** The authenticator feature: the public API plus the subject's part of `invalidate`. */
-export interface Totp extends SubjectRevocation {
-  readonly api: TotpApi;
 }
 
 /** The authenticator feature: no hooks; its API is `verifier.totp` (and `invalidate`'s part). */

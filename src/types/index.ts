@@ -19,6 +19,7 @@ export type {
 export type { VerificationStatus } from '../core/state';
 export type { UnsafeOptions } from '../core/strength';
 export type { ErrorCode, ErrorScope, PhoneInvalidReason, VerifyError } from '../errors';
+export type { ConsentFeature, TotpFeature } from '../feature/optional';
 export type { ErrorBody, HttpError } from '../http/errors';
 export type { MaskOptions, NormalizedPhone, NormalizeOptions } from '../phone';
 export type * from '../proof/types';

@@ -5,6 +5,11 @@
  * operations: each builds one context and hands it to the hooks at their named points
  * (see `src/feature/feature.ts`). Every decision is in `src/core`.
  *
+ * The opt-in features, consent and authenticator apps, come built by their own imports
+ * (`consent(...)` from `phoneproof/consent`, `totp(...)` from `phoneproof/totp`): this module
+ * reaches them only through `src/feature/optional.ts`, so an application that configures
+ * neither ships neither; absent, their APIs answer "not configured".
+ *
  * The list's order is the order features see an operation in ("before" points) and, reversed,
  * the order they see its end ("after" points): the clock gate first (it holds every
  * operation), then the abuse defenses (they reserve budgets before consent is asked, and
@@ -14,10 +19,9 @@
  */
 import { abuseFeature } from '../abuse/feature';
 import { testNumbersFeature } from '../abuse/test-numbers';
-import { consentFeature } from '../consent/feature';
 import { resolveFallback } from '../delivery/fallback';
+import { absentConsent, absentTotp, optionalFeature } from '../feature/optional';
 import { proofFeature } from '../proof/feature';
-import { totpFeature } from '../totp/feature';
 import { makeCheck } from './check';
 import { DECISION_CLOCK } from './clock';
 import { makeDelivery } from './delivery';
@@ -34,9 +38,11 @@ export function createVerifier<O extends VerifierOptions>(options: O): Verifier<
   const sh = createShell(options);
   const abuse = abuseFeature(options.abuse, sh);
   const tests = testNumbersFeature(options, sh);
-  const consent = consentFeature(options.consent, options.defaultCountry, sh);
+  const consent =
+    optionalFeature('consent', options.consent)?.build(sh, options.defaultCountry) ??
+    absentConsent();
   const proofs = proofFeature(options.proof, sh);
-  const totp = totpFeature(options.totp, sh, proofs.api);
+  const totp = optionalFeature('totp', options.totp)?.build(sh, proofs.api).api ?? absentTotp();
   const features = [clockGate(sh), abuse, consent, tests, proofs];
   const hooks = hooksOf(features);
   sh.install(hooks);
@@ -56,10 +62,10 @@ export function createVerifier<O extends VerifierOptions>(options: O): Verifier<
       resend,
       consent.api.enabled ? (phone, source) => consent.api.optOut({ phone, source }) : undefined,
     ),
-    totp: totp.api.api,
+    totp: totp.api,
     // The proof's kind matches the binding checked by `verify` (phone → 'phone', subject → 'subject').
     verifyProof: proofs.api.verify as Verifier['verifyProof'],
-    invalidate: makeInvalidate(sh, proofs.api, totp.api),
+    invalidate: makeInvalidate(sh, proofs.api, totp),
     abuse: abuse.api,
   };
   const gated = gateOperations(hooks, verifier);

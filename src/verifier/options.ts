@@ -1,6 +1,7 @@
 /**
  * The verifier's own options, validated once at construction (each feature validates its
- * own: `proof`, `testNumbers`, `consent`, `abuse`, `totp`). Throws on misconfiguration.
+ * own: `proof`, `testNumbers`, `abuse`; `consent(...)` and `totp(...)` when they are called).
+ * Throws on misconfiguration.
  * @internal
  * @module
  */

@@ -7,7 +7,7 @@
 import type { ResultAsync } from 'neverthrow';
 import type { AbuseOptions, TestNumber } from '../abuse/types';
 import type { RandomBytes } from '../codes';
-import type { ConsentApi, ConsentGiven, ConsentOptions } from '../consent/types';
+import type { ConsentApi, ConsentGiven } from '../consent/types';
 import type { PolicyOptions } from '../core/policy';
 import type { VerificationStatus } from '../core/state';
 import type { UnsafeOptions } from '../core/strength';
@@ -23,6 +23,7 @@ import type {
   StartResult,
   VerifierEvent,
 } from '../feature/operation-types';
+import type { ConsentFeature, TotpFeature } from '../feature/optional';
 import type { MessageRenderer } from '../messages/render';
 import type { Channel, Sender } from '../ports/sender';
 import type { Store } from '../ports/store';
@@ -34,7 +35,7 @@ import type {
   VerifyProofOptions,
 } from '../proof/types';
 import type { Secret } from '../secrets';
-import type { TotpApi, TotpOptions } from '../totp/types';
+import type { TotpApi } from '../totp/types';
 
 export type * from '../feature/operation-types';
 
@@ -165,12 +166,19 @@ export interface VerifierOptions {
    */
   readonly testNumbers?: Readonly<Record<string, TestNumber>>;
   readonly allowTestNumbersInProduction?: boolean;
-  /** Consent ledger and policy (opt-outs, required opt-in version); see docs/consent.md. */
-  readonly consent?: ConsentOptions;
+  /**
+   * Consent ledger and policy (opt-outs, required opt-in version): `consent({ ledger, ... })`
+   * from `phoneproof/consent`; see docs/consent.md. Absent, `verifier.consent` answers
+   * "not configured".
+   */
+  readonly consent?: ConsentFeature;
   /** Proof tokens returned on approval (default on, 5 min); `false` turns them off. See docs/proof-tokens.md. */
   readonly proof?: ProofOptions | false;
-  /** Authenticator apps (TOTP) as a second factor; see docs/totp.md. */
-  readonly totp?: TotpOptions;
+  /**
+   * Authenticator apps (TOTP) as a second factor: `totp({ issuer, ... })` from
+   * `phoneproof/totp`; see docs/totp.md. Absent, `verifier.totp` answers "not configured".
+   */
+  readonly totp?: TotpFeature;
   /**
    * Delivery policy. `fallback.voiceOn`: permanent SMS failures after which the verification
    * is called instead (default `['not_mobile']`; `false`: never); `fallback.smsOn`: permanent

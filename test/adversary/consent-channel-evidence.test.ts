@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import type { Running } from '../http/servers';
@@ -29,7 +30,7 @@ for (const [framework, mount] of FRAMEWORKS) {
         secret: 'consent-channel-evidence-secret-0123456789',
         store: memoryStore(),
         sender: outboxSender(),
-        consent: { ledger: memoryConsentLedger(), required: { version: 1, text: TEXT } },
+        consent: consent({ ledger: memoryConsentLedger(), required: { version: 1, text: TEXT } }),
       });
       running = await mount(verifier);
       const r = await fetch(`${running.base}/verifications`, {

@@ -9,6 +9,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
@@ -39,7 +40,7 @@ function kit(ledger: ConsentLedger = memoryConsentLedger(), extra: Partial<Verif
     store: memoryStore({ now }),
     sender: outbox,
     now,
-    consent: { ledger, required: { version: 1, text: CONSENT_TEXT } },
+    consent: consent({ ledger, required: { version: 1, text: CONSENT_TEXT } }),
     ...extra,
   });
   return { clock, now, outbox, verifier, ledger };

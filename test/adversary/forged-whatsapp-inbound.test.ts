@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -28,7 +29,7 @@ function kit() {
     store: memoryStore({ now }),
     sender: outboxSender(),
     now,
-    consent: { ledger: memoryConsentLedger() },
+    consent: consent({ ledger: memoryConsentLedger() }),
   });
   return { clock, now, verifier };
 }

@@ -12,6 +12,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { call } from '../http/kit';
@@ -43,7 +44,7 @@ describe.each(STORES)('$name store: shared idempotency keys', (kind) => {
         secret: 'adversary-idempotency-secret-0123456789',
         store: held.store,
         sender: outbox,
-        consent: { ledger: memoryConsentLedger() },
+        consent: consent({ ledger: memoryConsentLedger() }),
         policy: { resendCooldownMs: 0 },
       });
       running = await mount(verifier, {}, { trustProxy: '127.0.0.1' });

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -73,7 +74,7 @@ for (const [framework, mount] of FRAMEWORKS) {
         secret: 'inbound-host-adversary-secret-0123456789',
         store: memoryStore(),
         sender: outboxSender(),
-        consent: { ledger: memoryConsentLedger() },
+        consent: consent({ ledger: memoryConsentLedger() }),
       });
       running = await mount(verifier, options);
       const entries = async () =>

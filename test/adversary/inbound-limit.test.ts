@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -28,7 +29,7 @@ function verifierAt(clock: { now: number }, inboundLimit: unknown = LIMIT) {
     store: memoryStore({ now }),
     sender: outboxSender(),
     now,
-    consent: { ledger: memoryConsentLedger(), inboundLimit: inboundLimit as never },
+    consent: consent({ ledger: memoryConsentLedger(), inboundLimit: inboundLimit as never }),
   });
 }
 

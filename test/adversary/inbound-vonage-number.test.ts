@@ -14,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { vonageSignature } from '../../src/delivery/vonage-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -87,7 +88,7 @@ for (const [framework, mount] of FRAMEWORKS) {
         store: memoryStore({ now: () => T0 }),
         sender: outboxSender(),
         now: () => T0,
-        consent: { ledger: memoryConsentLedger() },
+        consent: consent({ ledger: memoryConsentLedger() }),
       });
       running = await mount(verifier, { now: () => T0, ...options });
       const url = `${running.base}/inbound-sms`;

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import type { Running } from '../http/servers';
@@ -27,7 +28,10 @@ async function kit(make: (typeof STORES)[number]['make']) {
     store: s.store,
     sender: outbox,
     now,
-    consent: { ledger: memoryConsentLedger(), required: { version: 1, text: CONSENT_TEXT } },
+    consent: consent({
+      ledger: memoryConsentLedger(),
+      required: { version: 1, text: CONSENT_TEXT },
+    }),
   });
   return { clock, now, outbox, verifier, close: s.close };
 }

@@ -27,6 +27,7 @@ import {
 } from '../../src/secrets';
 import { outboxSender } from '../../src/senders/outbox';
 import { openChallenge, sealChallenge } from '../../src/totp/challenge';
+import { totp } from '../../src/totp/index';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { openId } from '../../src/verifier/ids';
 import type { Running } from '../http/servers';
@@ -48,7 +49,7 @@ async function app(mount: (typeof FRAMEWORKS)[number][1], kind: (typeof MEMORY_O
     store: s.store,
     sender: outboxSender(),
     now: () => clock.now,
-    totp: { qr: false },
+    totp: totp({ qr: false }),
   });
   const running: Running = await mount(verifier, { authorize: () => true, now: () => clock.now });
   closers.push(() => running.close());
@@ -261,7 +262,7 @@ describe('upgrade from 0.1.0 and rotation', () => {
       store,
       sender: outbox,
       now: () => clock.now,
-      totp: { qr: false },
+      totp: totp({ qr: false }),
     });
     const ring = keyring(SECRET);
     // A pending phone verification whose number was sealed by 0.1.0.
@@ -292,7 +293,13 @@ describe('upgrade from 0.1.0 and rotation', () => {
     const store = memoryStore({ now: () => clock.now });
     const outbox = outboxSender();
     const make = (secret: string | string[]) =>
-      createVerifier({ secret, store, sender: outbox, now: () => clock.now, totp: { qr: false } });
+      createVerifier({
+        secret,
+        store,
+        sender: outbox,
+        now: () => clock.now,
+        totp: totp({ qr: false }),
+      });
     const before = make(SECRET);
     const s = (await before.start({ phone: '+12133734253' }))._unsafeUnwrap();
     const after = make(['n'.repeat(40), SECRET]);

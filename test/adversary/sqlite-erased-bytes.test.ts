@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, sqliteConsentLedger, sqliteStore } from '../../adapters/sqlite/index';
 import { openDatabase, tempDir } from '../../adapters/sqlite/testing';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { PHONE, SECRET } from '../http/kit';
@@ -38,7 +39,7 @@ describe.each(FRAMEWORKS)(
         secret: SECRET,
         store: sqliteStore({ database }),
         sender: outboxSender(),
-        consent: { ledger: sqliteConsentLedger({ database }), required: CONSENT },
+        consent: consent({ ledger: sqliteConsentLedger({ database }), required: CONSENT }),
       });
       const server = await mount(verifier);
       const agent = `Victim-Browser/7.7 (${name}; unique-${Date.now()})`;

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { whatsappSignature, whatsappWebhookHandler } from '../../adapters/whatsapp/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { testClock } from '../../src/testing/clock';
@@ -91,7 +92,7 @@ async function setup() {
     store: memoryStore({ now: clock.now }),
     sender: outboxSender(),
     now: clock.now,
-    consent: { ledger: memoryConsentLedger() },
+    consent: consent({ ledger: memoryConsentLedger() }),
   });
   running = await serve(whatsappWebhookHandler(verifier, { appSecret: APP_SECRET }));
   const post = async (body: string) => {

@@ -18,6 +18,7 @@ import {
   whatsappSignature,
   whatsappWebhookHandler,
 } from '../../adapters/whatsapp/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { failoverSender } from '../../src/senders/failover';
 import { outboxSender } from '../../src/senders/outbox';
@@ -97,7 +98,7 @@ async function setup() {
       }),
       { ...outbox, name: 'sms', channels: ['sms', 'voice'] },
     ]),
-    consent: { ledger: memoryConsentLedger() },
+    consent: consent({ ledger: memoryConsentLedger() }),
   });
   const started = (await verifier.start({ phone: VICTIM, channel: 'whatsapp' }))._unsafeUnwrap();
   const sent = fake.json(0) as { biz_opaque_callback_data: string };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 
@@ -10,7 +11,7 @@ describe('consent input', () => {
       secret: 'nul-test-secret-nul-test-secret-0001',
       store: memoryStore(),
       sender: outboxSender(),
-      consent: { ledger },
+      consent: consent({ ledger }),
     });
     const r = await v.consent.record({
       phone: '+12133734253',

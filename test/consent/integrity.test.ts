@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
@@ -175,7 +176,7 @@ describe('an opt-out racing a start', () => {
       store,
       sender: outbox,
       now,
-      consent: { ledger },
+      consent: consent({ ledger }),
       onEvent: (e) => {
         events.push(e as never);
       },
@@ -201,14 +202,8 @@ describe('misconfiguration throws at construction', () => {
     ],
     [{ ledger: memoryConsentLedger(), retentionMs: -1 }, 'retentionMs'],
     [{ ledger: memoryConsentLedger(), replies: { help: '' } }, 'replies.help'],
-  ])('%o', (consent, message) => {
-    expect(() =>
-      createVerifier({
-        secret: SECRET,
-        store: memoryStore(),
-        sender: outboxSender(),
-        consent: consent as never,
-      }),
-    ).toThrow(message);
+  ])('%o', (options, message) => {
+    // `consent(options)` validates at once, before any verifier is built.
+    expect(() => consent(options as never)).toThrow(message);
   });
 });

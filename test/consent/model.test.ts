@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { consentKeywords } from '../../src/consent/keywords';
 import type { ConsentStatus } from '../../src/consent/status';
 import { createVerifier, type VerifyError } from '../../src/index';
@@ -95,12 +96,12 @@ describe('consent model', () => {
             store: memoryStore({ now: () => now }),
             sender: outbox,
             now: () => now,
-            consent: {
+            consent: consent({
               ledger: memoryConsentLedger(),
               ...(requiredVersion
                 ? { required: { version: requiredVersion, text: TEXTS[requiredVersion]! } }
                 : {}),
-            },
+            }),
           });
           const model: MPhone[] = PHONES.map(() => ({ state: 'none', entries: 0 }));
           const ids: Array<string | undefined> = PHONES.map(() => undefined);
@@ -309,7 +310,7 @@ describe('consent model', () => {
             secret: SECRET,
             store,
             now: () => now,
-            consent: { ledger },
+            consent: consent({ ledger }),
             sender: {
               send(m) {
                 const last = raw.unsafeChain(phoneKey(ring, m.to))?.entries.at(-1);

@@ -1,5 +1,6 @@
 /** A verifier with consent over the memory store, memory ledger and an outbox, fake clock. */
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import type { ConsentOptions } from '../../src/consent/types';
 import { createVerifier, type VerifierEvent, type VerifierOptions } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -13,7 +14,7 @@ export const TEXT_V2 =
 export const T0 = 1_700_000_000_000;
 
 export function setup(
-  consent: Partial<ConsentOptions> | false = {},
+  options: Partial<ConsentOptions> | false = {},
   extra: Partial<VerifierOptions> = {},
 ) {
   const clock = { now: T0 };
@@ -31,7 +32,7 @@ export function setup(
     onEvent: (e) => {
       events.push(e);
     },
-    ...(consent === false ? {} : { consent: { ledger, ...consent } }),
+    ...(options === false ? {} : { consent: consent({ ledger, ...options }) }),
     ...extra,
   });
   return {

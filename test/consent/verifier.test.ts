@@ -1,6 +1,7 @@
 /** The consent feature through the verifier: policy, refusals, inbound keywords, events. */
 import { describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { createVerifier, verifyChain } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import { outboxSender } from '../../src/senders/outbox';
@@ -125,7 +126,7 @@ describe('required consent', () => {
       store: t.store,
       sender: t.outbox,
       now: () => t.clock.now,
-      consent: { ledger: t.ledger, required: { version: '2', text: TEXT_V2 } },
+      consent: consent({ ledger: t.ledger, required: { version: '2', text: TEXT_V2 } }),
     });
     expect((await bumped.start({ phone: PHONE }))._unsafeUnwrapErr().code).toBe('consent_required');
     expect((await bumped.consent.status({ phone: PHONE }))._unsafeUnwrap().version).toBe('1');
@@ -289,7 +290,7 @@ describe('a ledger that answers head() with a plain value', () => {
       secret: SECRET,
       store: memoryStore(),
       sender: outbox,
-      consent: { ledger },
+      consent: consent({ ledger }),
     });
     expect((await v.start({ phone: PHONE })).isOk()).toBe(true);
     expect(outbox.messages).toHaveLength(1);

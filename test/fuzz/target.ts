@@ -4,6 +4,7 @@
  * check over the store.
  */
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { decodeState } from '../../src/core/state';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -28,7 +29,7 @@ export async function fuzzTarget(mount: Mount): Promise<Target> {
     secret: 'fuzz-secret-fuzz-secret-fuzz-secret!!',
     store,
     sender: outbox,
-    consent: { ledger: memoryConsentLedger() },
+    consent: consent({ ledger: memoryConsentLedger() }),
     // Generous windows so the fuzzer keeps reaching the code paths behind them.
     policy: { sendWindows: [{ windowMs: 3_600_000, max: 1_000_000 }] },
     unsafe: { weakPolicy: true }, // those windows are below the policy floor

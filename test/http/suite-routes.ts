@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { call, expectError, makeKit, PHONE, PHONE2, type Reply } from './kit';
 import { expectDocumented, routeOf } from './openapi';
 import type { AnyOptions, Mount, Running } from './servers';
@@ -283,7 +284,7 @@ export function routeSuite(name: string, mount: Mount): void {
       );
       await second.running.close();
       // Consent alone does not mount it: the app must say how inbound messages are authenticated.
-      const kit = makeKit({ consent: { ledger: memoryConsentLedger() } });
+      const kit = makeKit({ consent: consent({ ledger: memoryConsentLedger() }) });
       const third = await setup({}, kit);
       expect((await fetch(`${third.running.base}/inbound-sms`, { method: 'POST' })).status).toBe(
         404,

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { call, expectError, makeKit, PHONE } from './kit';
 import { expectDocumented, routeOf } from './openapi';
 import type { AnyOptions, Mount, MountOptions, Running } from './servers';
@@ -174,7 +175,10 @@ export function securitySuite(name: string, mount: Mount): void {
       const consentText = 'I agree to receive verification codes by SMS.';
       const consentKit = () =>
         makeKit({
-          consent: { ledger: memoryConsentLedger(), required: { version: 3, text: consentText } },
+          consent: consent({
+            ledger: memoryConsentLedger(),
+            required: { version: 3, text: consentText },
+          }),
         } as never);
 
       it('start needs consent when required; the consent given is recorded', async () => {

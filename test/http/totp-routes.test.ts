@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
+import { totp } from '../../src/totp/index';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { FRAMEWORKS } from '../registry';
 import type { Mount } from './servers';
@@ -19,7 +20,7 @@ async function serve(mount: Mount) {
     store: memoryStore({ now: () => clock.now }),
     sender: outboxSender(),
     now: () => clock.now,
-    totp: { qr: false },
+    totp: totp({ qr: false }),
   });
   const running = await mount(verifier, {}, { prefix: '/v' });
   closers.push(() => running.close());

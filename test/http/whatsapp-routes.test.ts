@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
@@ -28,7 +29,7 @@ async function serve(mount: Mount, options: AnyOptions = {}) {
     store: memoryStore({ now: () => clock.now }),
     sender: outbox,
     now: () => clock.now,
-    consent: { ledger },
+    consent: consent({ ledger }),
     abuse: false,
   });
   const running = await mount(verifier, { now: () => clock.now, ...options }, { prefix: '/v' });

@@ -16,6 +16,7 @@ import { sqliteConsentLedger } from '../../adapters/sqlite/ledger';
 import { migrate as migrateSqlite } from '../../adapters/sqlite/migrate';
 import { sqliteStore } from '../../adapters/sqlite/store';
 import { openDatabase, type TestDatabase, tempDir } from '../../adapters/sqlite/testing';
+import { consent } from '../../src/consent/index';
 import { createVerifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
 import type { Store } from '../../src/ports/store';
@@ -52,7 +53,7 @@ async function exercise(store: Store, ledger?: ConsentLedger): Promise<string[]>
     store,
     sender: outbox,
     policy: { resendCooldownMs: 0, maxResendCooldownMs: 0, maxChecks: 2 },
-    ...(ledger ? { consent: { ledger } } : {}),
+    ...(ledger ? { consent: consent({ ledger }) } : {}),
   });
   for (const phone of phones) {
     if (ledger) {

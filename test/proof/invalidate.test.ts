@@ -10,6 +10,7 @@ import { settle } from '../../src/core/settle';
 import { decodeState } from '../../src/core/state';
 import type { VerifierEvent } from '../../src/index';
 import { keyring } from '../../src/secrets';
+import { totp } from '../../src/totp/index';
 import { eventRef } from '../../src/verifier/ids';
 import { app, enrolled, SUBJECT, totpSetup } from '../totp/support';
 import { PHONE, proofSetup, SECRET } from './support';
@@ -118,7 +119,7 @@ describe('invalidate({ phone })', () => {
 
 describe('invalidate({ subject })', () => {
   it("revokes the current window's codes, challenges and proofs; the next step's code works", async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app: a } = await enrolled(t);
     t.advance(30_000);
     const ch = (
@@ -159,7 +160,7 @@ describe('invalidate({ subject })', () => {
   });
 
   it('drops a pending enrollment and counts no failure', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const e = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     expect((await t.verifier.invalidate({ subject: SUBJECT }))._unsafeUnwrap().totp).toBe(true);
     const a = app(e.secret, t.clock);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
 import { proofKeys } from '../../src/proof/token';
 import { keyring } from '../../src/secrets';
+import { totp } from '../../src/totp/index';
 import { enrolled, SUBJECT, totpSetup } from '../totp/support';
 import { PHONE, proofSetup, SECRET } from './support';
 
@@ -29,7 +30,7 @@ function signed(payload: Record<string, unknown>): string {
 
 /** A subject's proof (an authenticator code accepted), purpose `verify`. */
 async function subjectProof() {
-  const t = totpSetup({ totp: { qr: false } });
+  const t = totpSetup({ totp: totp({ qr: false }) });
   const { app } = await enrolled(t);
   t.advance(30_000);
   const v = (await t.verifier.totp.verify({ subject: SUBJECT, token: app.code() }))._unsafeUnwrap();
@@ -242,7 +243,7 @@ describe('what proofs accept and keep', () => {
   });
 
   it('with proofs off, an authenticator approval carries no proof and invalidate keeps no stamp', async () => {
-    const t = totpSetup({ totp: { qr: false }, proof: false });
+    const t = totpSetup({ totp: totp({ qr: false }), proof: false });
     const { app } = await enrolled(t);
     t.advance(30_000);
     const v = (

@@ -6,6 +6,7 @@ import { fc, test } from '@fast-check/vitest';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
+import { totp } from '../../src/totp/index';
 import { PHONE, proofSetup, SECRET, T0 } from './support';
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
@@ -46,7 +47,7 @@ describe('issuing', () => {
   });
 
   it('the token shows neither the number nor the subject, in any segment', async () => {
-    const t = proofSetup({ totp: { qr: false } });
+    const t = proofSetup({ totp: totp({ qr: false }) });
     const { proof } = await t.approve();
     const decoded = proof!
       .split('.')

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { parseTwilioStatus, twilioSender } from '../../adapters/twilio/index';
+import { consent } from '../../src/consent/index';
 import { keyring, phoneKey } from '../../src/secrets';
 import { outboxSender } from '../../src/senders/outbox';
 import { createVerifier } from '../../src/verifier/create';
@@ -345,7 +346,7 @@ describe('automatic voice fallback', () => {
 
 describe('provider opt-outs reach the consent ledger', () => {
   it('Twilio 21610 on send records an opt-out; the next start is refused before Twilio', async () => {
-    const v = make({ consent: { ledger: memoryConsentLedger() } });
+    const v = make({ consent: consent({ ledger: memoryConsentLedger() }) });
     const first = await v.start({ phone: '+15005550004' });
     expect(first._unsafeUnwrapErr().code).toBe('delivery_failed');
     const st = (await v.consent.status({ phone: '+15005550004' }))._unsafeUnwrap();
@@ -357,7 +358,7 @@ describe('provider opt-outs reach the consent ledger', () => {
   });
 
   it('a 21610 status callback records the opt-out too', async () => {
-    const v = make({ consent: { ledger: memoryConsentLedger() } });
+    const v = make({ consent: consent({ ledger: memoryConsentLedger() }) });
     await v.start({ phone: '+14155550100' });
     await v.delivery({ report: callback(0, 'failed', { ErrorCode: '21610' }) });
     const st = (await v.consent.status({ phone: '+14155550100' }))._unsafeUnwrap();

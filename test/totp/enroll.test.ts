@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
+import { totp } from '../../src/totp/index';
 import { app, enrolled, SECRET, SUBJECT, totpSetup } from './support';
 
 describe('enroll', () => {
@@ -27,21 +28,24 @@ describe('enroll', () => {
   });
 
   it('draws the secret from the injected random source', async () => {
-    const t = totpSetup({ randomBytes: (n) => new Uint8Array(n).fill(0xff), totp: { qr: false } });
+    const t = totpSetup({
+      randomBytes: (n) => new Uint8Array(n).fill(0xff),
+      totp: totp({ qr: false }),
+    });
     const e = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     expect(e.secret).toBe('7'.repeat(32));
   });
 
   it('renders a PNG data URL, a custom renderer, or nothing', async () => {
-    const png = totpSetup({ totp: { qr: 'dataUrl' } });
+    const png = totpSetup({ totp: totp({ qr: 'dataUrl' }) });
     expect((await png.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap().qr).toMatch(
       /^data:image\/png;base64,/,
     );
-    const custom = totpSetup({ totp: { qr: (uri) => `QR(${uri.length})` } });
+    const custom = totpSetup({ totp: totp({ qr: (uri) => `QR(${uri.length})` }) });
     expect((await custom.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap().qr).toMatch(
       /^QR\(\d+\)$/,
     );
-    const none = totpSetup({ totp: { qr: false } });
+    const none = totpSetup({ totp: totp({ qr: false }) });
     expect(
       (await none.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap(),
     ).not.toHaveProperty('qr');
@@ -49,11 +53,11 @@ describe('enroll', () => {
 
   it('a failing QR renderer fails the enrollment and writes nothing', async () => {
     const t = totpSetup({
-      totp: {
+      totp: totp({
         qr: () => {
           throw new Error('boom');
         },
-      },
+      }),
     });
     const r = await t.verifier.totp.enroll({ subject: SUBJECT });
     expect(r._unsafeUnwrapErr().code).toBe('qr_unavailable');
@@ -61,7 +65,7 @@ describe('enroll', () => {
   });
 
   it('is pending until a first valid code confirms it, then verifies', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const e = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     const a = app(e.secret, t.clock);
     expect((await t.verifier.totp.status({ subject: SUBJECT }))._unsafeUnwrap().status).toBe(
@@ -83,7 +87,7 @@ describe('enroll', () => {
   });
 
   it('a pending enrollment lapses after enrollmentTtlMs', async () => {
-    const t = totpSetup({ totp: { qr: false, enrollmentTtlMs: 60_000 } });
+    const t = totpSetup({ totp: totp({ qr: false, enrollmentTtlMs: 60_000 }) });
     const e = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     t.advance(60_000);
     const a = app(e.secret, t.clock);
@@ -95,7 +99,7 @@ describe('enroll', () => {
   });
 
   it('refuses a second enrollment while one is active; disable removes it', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app: a } = await enrolled(t);
     expect((await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrapErr().code).toBe(
       'totp_already_enrolled',
@@ -114,7 +118,7 @@ describe('enroll', () => {
   });
 
   it('re-enrolling while pending replaces the pending secret', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const first = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     const second = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     expect(second.secret).not.toBe(first.secret);
@@ -129,7 +133,7 @@ describe('enroll', () => {
   });
 
   it('validates input without throwing', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const bad = [
       null,
       {},
@@ -152,13 +156,13 @@ describe('enroll', () => {
 
   it('throws at construction on invalid options', () => {
     const base = { secret: SECRET, store: totpSetup().store, sender: outboxSender() };
-    expect(() => createVerifier({ ...base, totp: { digits: 5 } })).toThrow(/totp\.digits/);
-    expect(() => createVerifier({ ...base, totp: { period: 0 } })).toThrow(/totp\.period/);
+    expect(() => createVerifier({ ...base, totp: totp({ digits: 5 }) })).toThrow(/totp\.digits/);
+    expect(() => createVerifier({ ...base, totp: totp({ period: 0 }) })).toThrow(/totp\.period/);
     // @ts-expect-error invalid algorithm
-    expect(() => createVerifier({ ...base, totp: { algorithm: 'md5' } })).toThrow(
+    expect(() => createVerifier({ ...base, totp: totp({ algorithm: 'md5' }) })).toThrow(
       /totp\.algorithm/,
     );
-    expect(() => createVerifier({ ...base, totp: { tolerance: { past: -1 } } })).toThrow(
+    expect(() => createVerifier({ ...base, totp: totp({ tolerance: { past: -1 } }) })).toThrow(
       /tolerance\.past/,
     );
   });
@@ -173,7 +177,7 @@ function strings(x: unknown): string[] {
 
 describe('at rest', () => {
   it('stores neither the secret, the subject nor a recovery code', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { enrollment, recoveryCodes } = await enrolled(t);
     const rawSecretHex = Buffer.from(enrollment.secret).toString('hex');
     for (const [key, value] of t.store.entries()) {
@@ -195,13 +199,13 @@ describe('secret rotation', () => {
   it('a secret sealed under an old key is re-sealed under the current one on the next success', async () => {
     const OLD = SECRET;
     const NEW = 'rotated-secret-rotated-secret-rotated-01';
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app: a } = await enrolled(t);
     const base = {
       store: t.store,
       sender: outboxSender(),
       now: () => t.clock.now,
-      totp: { qr: false as const },
+      totp: totp({ qr: false }),
     };
     // Only the new key (store keys still derived from the old one): the old seal cannot be opened.
     const onlyNew = createVerifier({ ...base, secret: NEW, lookupSecret: OLD });
@@ -245,7 +249,7 @@ describe('a stored enrollment outside the allowed parameters', () => {
     { period: 301 },
     { period: 30.5 },
   ])('%o is a corrupt record, not an unavailable store', async (patch) => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app: a } = await enrolled(t);
     await tamper(t, patch);
     t.advance(30_000);
@@ -258,7 +262,7 @@ describe('a stored enrollment outside the allowed parameters', () => {
     { digits: 6, period: 300 },
     { digits: 7, period: 15 },
   ])('%o at the bounds still decodes and checks codes with those parameters', async (p) => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { enrollment } = await enrolled(t);
     await tamper(t, { ...p, lastStep: -1 });
     const a = app(enrollment.secret, t.clock, { algorithm: 'sha1', ...p });

@@ -3,6 +3,7 @@
  * codes share it; it locks like a phone (policy.lockout); a success resets it.
  */
 import { describe, expect, it } from 'vitest';
+import { totp } from '../../src/totp/index';
 import { enrolled, SUBJECT, totpSetup } from './support';
 
 const MIN = 60_000;
@@ -11,7 +12,7 @@ const wrongOf = (code: string) => code.replace(/^./, (d) => String((Number(d) + 
 describe('failure budget and lockout', () => {
   it('maxChecks wrong codes count as one failure; threshold failures lock the subject', async () => {
     const t = totpSetup({
-      totp: { qr: false },
+      totp: totp({ qr: false }),
       policy: { maxChecks: 2, lockout: { threshold: 2, durationMs: 10 * MIN } },
     });
     const { app } = await enrolled(t);
@@ -42,7 +43,7 @@ describe('failure budget and lockout', () => {
 
   it('wrong recovery codes and replayed codes spend the same budget', async () => {
     const t = totpSetup({
-      totp: { qr: false },
+      totp: totp({ qr: false }),
       policy: { maxChecks: 1, lockout: { threshold: 3 } },
     });
     const { app, recoveryCodes } = await enrolled(t);
@@ -62,7 +63,7 @@ describe('failure budget and lockout', () => {
   });
 
   it('with lockout off for SMS, authenticator guessing is still limited (default lockout)', async () => {
-    const t = totpSetup({ totp: { qr: false }, policy: { lockout: false } });
+    const t = totpSetup({ totp: totp({ qr: false }), policy: { lockout: false } });
     const { app } = await enrolled(t);
     const codes: string[] = [];
     for (let i = 0; i < 16; i++) {
@@ -78,7 +79,7 @@ describe('failure budget and lockout', () => {
 
   it('subjects have separate budgets', async () => {
     const t = totpSetup({
-      totp: { qr: false },
+      totp: totp({ qr: false }),
       policy: { maxChecks: 1, lockout: { threshold: 1 } },
     });
     const a = await enrolled(t, 'alice');
@@ -97,7 +98,7 @@ describe('failure budget and lockout', () => {
 
 describe('recovery codes', () => {
   it('each works once, in any case and spacing; only their digests are stored', async () => {
-    const t = totpSetup({ totp: { qr: false, recoveryCodes: 3 } });
+    const t = totpSetup({ totp: totp({ qr: false, recoveryCodes: 3 }) });
     const { recoveryCodes } = await enrolled(t);
     expect(recoveryCodes).toHaveLength(3);
     expect(new Set(recoveryCodes).size).toBe(3);
@@ -121,7 +122,7 @@ describe('recovery codes', () => {
   });
 
   it('regenerating replaces the old set', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { recoveryCodes } = await enrolled(t);
     const fresh = (
       await t.verifier.totp.regenerateRecoveryCodes({ subject: SUBJECT })
@@ -136,7 +137,7 @@ describe('recovery codes', () => {
   });
 
   it('malformed recovery codes are invalid requests (not counted)', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     await enrolled(t);
     for (const code of ['', 'AAAA', 'AAAAA-AAAA1', 42]) {
       expect(
@@ -153,7 +154,7 @@ describe('recovery codes', () => {
 
 describe('second-factor challenges', () => {
   it('carry subject and purpose; complete at most once', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app } = await enrolled(t);
     t.advance(30_000);
     const ch = (
@@ -171,7 +172,7 @@ describe('second-factor challenges', () => {
   });
 
   it('expire, and refuse tampering or another verifier secret', async () => {
-    const t = totpSetup({ totp: { qr: false, challengeTtlMs: 60_000 } });
+    const t = totpSetup({ totp: totp({ qr: false, challengeTtlMs: 60_000 }) });
     const { app } = await enrolled(t);
     const ch = (await t.verifier.totp.challenge({ subject: SUBJECT }))._unsafeUnwrap();
     const flipped = ch.id.slice(0, 20) + (ch.id[20] === 'A' ? 'B' : 'A') + ch.id.slice(21);
@@ -180,7 +181,7 @@ describe('second-factor challenges', () => {
     ).toBe('not_found');
     const other = totpSetup({
       secret: 'another-secret-another-secret-another-1',
-      totp: { qr: false },
+      totp: totp({ qr: false }),
     });
     expect(
       (await other.verifier.totp.verify({ id: ch.id, token: app.code(1) }))._unsafeUnwrapErr().code,
@@ -192,7 +193,7 @@ describe('second-factor challenges', () => {
   });
 
   it('need an active enrollment', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     expect((await t.verifier.totp.challenge({ subject: SUBJECT }))._unsafeUnwrapErr().code).toBe(
       'totp_not_enrolled',
     );

@@ -1,5 +1,6 @@
 /** Without the optional `qrcode` package, enrollment says so (and writes nothing) unless qr is off. */
 import { describe, expect, it, vi } from 'vitest';
+import { totp } from '../../src/totp/index';
 import { SUBJECT, totpSetup } from './support';
 
 vi.mock('qrcode', () => {
@@ -16,7 +17,7 @@ describe('qrcode not installed', () => {
   });
 
   it('enroll works with qr: false', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const e = (await t.verifier.totp.enroll({ subject: SUBJECT }))._unsafeUnwrap();
     expect(e.uri).toMatch(/^otpauth:\/\/totp\//);
     expect(e).not.toHaveProperty('qr');

@@ -10,6 +10,7 @@ import { defaultPolicy } from '../../src/core/policy';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { guardPolicy } from '../../src/totp/guard';
+import { totp } from '../../src/totp/index';
 import { emptyTotpState, stepAt, type TotpEnrollment } from '../../src/totp/state';
 import { codeTransition } from '../../src/totp/transitions';
 import { app, SECRET, T0 } from './support';
@@ -42,7 +43,7 @@ describe('authenticator codes (model-based, through the verifier)', () => {
         store,
         sender: outboxSender(),
         now,
-        totp: { digits: 8, qr: false as const, tolerance: { past, future } },
+        totp: totp({ digits: 8, qr: false, tolerance: { past, future } }),
         policy: { lockout: { threshold: 1000 }, maxChecks: 100 },
         // Many wrong TOTP codes per subject: 100 checks are below the policy floor.
         unsafe: { weakPolicy: true },

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Verifier } from '../../src/index';
+import { totp } from '../../src/totp/index';
 import { enrolled, totpSetup } from './support';
 
 interface User {
@@ -56,7 +57,7 @@ function loginApp(verifier: Verifier, users: Map<string, User>) {
 }
 
 function world() {
-  const t = totpSetup({ totp: { qr: false } });
+  const t = totpSetup({ totp: totp({ qr: false }) });
   const users = new Map<string, User>([
     ['ana', { id: 'ana', phone: '+12133734253', totp: false }],
     ['bo', { id: 'bo', phone: '+12133734254', totp: true }],

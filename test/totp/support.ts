@@ -2,6 +2,7 @@
 import { memoryStore } from '../../adapters/memory/index';
 import { createVerifier, type VerifierOptions } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
+import { totp } from '../../src/totp/index';
 import { fromBase32, totpAtStep } from '../../src/totp/otp';
 import { stepAt } from '../../src/totp/state';
 
@@ -9,12 +10,20 @@ export const SECRET = 'totp-test-secret-totp-test-secret-0123';
 export const SUBJECT = 'user-42@example.com';
 export const T0 = 1_700_000_010_000; // 10 s into a 30 s step
 
+/** A verifier with authenticator apps (`totp()` unless `extra` names its own). */
 export function totpSetup(extra: Partial<VerifierOptions> = {}, start = T0) {
   const clock = { now: start };
   const now = () => clock.now;
   const store = memoryStore({ now });
   const outbox = outboxSender();
-  const verifier = createVerifier({ secret: SECRET, store, sender: outbox, now, ...extra });
+  const verifier = createVerifier({
+    secret: SECRET,
+    store,
+    sender: outbox,
+    now,
+    totp: totp(),
+    ...extra,
+  });
   return {
     clock,
     store,

@@ -5,6 +5,7 @@
  * imported secret confirmed with the RFC code at the RFC time).
  */
 import { describe, expect, it } from 'vitest';
+import { totp } from '../../src/totp/index';
 import { hotp, toBase32, totpAt } from '../../src/totp/otp';
 import { totpSetup } from './support';
 
@@ -88,7 +89,7 @@ describe('RFC 6238 Appendix B (TOTP, 8 digits, 30 s)', () => {
   it.each(RFC6238)(
     'the verifier accepts at T=%i the code %s (%s), once',
     async (seconds, code, algorithm) => {
-      const t = totpSetup({ totp: { algorithm, digits: 8, qr: false } }, seconds * 1000);
+      const t = totpSetup({ totp: totp({ algorithm, digits: 8, qr: false }) }, seconds * 1000);
       const subject = `rfc-${algorithm}`;
       const e = await t.verifier.totp.enroll({ subject, secret: toBase32(SEEDS[algorithm]) });
       expect(e._unsafeUnwrap().uri).toContain(`digits=8`);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createVerifier, type VerifierEvent } from '../../src/index';
+import { totp } from '../../src/totp/index';
 import { PHONE, proofSetup } from '../proof/support';
 import { enrolled, SUBJECT, totpSetup } from '../totp/support';
 
@@ -83,7 +84,7 @@ describe('what is canceled, and the events', () => {
   });
 
   it("a number alone leaves the authenticator's current code working", async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app } = await enrolled(t);
     t.advance(30_000);
     const r = (await t.verifier.invalidate({ phone: PHONE }))._unsafeUnwrap();
@@ -95,7 +96,7 @@ describe('what is canceled, and the events', () => {
   });
 
   it('both at once: the number and the subject', async () => {
-    const t = totpSetup({ totp: { qr: false } });
+    const t = totpSetup({ totp: totp({ qr: false }) });
     const { app } = await enrolled(t);
     t.advance(30_000);
     const s = (await t.verifier.start({ phone: PHONE, purpose: 'login' }))._unsafeUnwrap();
@@ -110,7 +111,7 @@ describe('what is canceled, and the events', () => {
 
 describe('with proofs turned off', () => {
   it('cancels and revokes the authenticator the same way, at the time of the call', async () => {
-    const t = totpSetup({ totp: { qr: false }, proof: false });
+    const t = totpSetup({ totp: totp({ qr: false }), proof: false });
     await enrolled(t);
     const s = (await t.verifier.start({ phone: PHONE, purpose: 'login' }))._unsafeUnwrap();
     t.advance(250);
@@ -153,7 +154,7 @@ describe('store failures', () => {
           fails(k) ? Promise.reject(new Error('down')) : t.store.update(k, f as never),
         get: (k: string) => (fails(k) ? Promise.reject(new Error('down')) : t.store.get(k)),
       };
-      return createVerifier({ ...t.options, store: store as never });
+      return createVerifier({ ...t.options, totp: totp({ qr: false }), store: store as never });
     };
     const noPhones = without('phone:');
     expect((await noPhones.invalidate({ subject: 'user-1' }))._unsafeUnwrap().canceled).toEqual([]);
