@@ -13,6 +13,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryConsentLedger } from '../../adapters/memory/index';
+import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
 import { createVerifier, type Verifier } from '../../src/index';
 import type { ConsentLedger } from '../../src/ports/consent-ledger';
@@ -37,8 +38,8 @@ function instance(store: Store, ledger: ConsentLedger, now?: () => number): Veri
     store,
     sender: outboxSender(),
     ...(now ? { now } : {}),
-    consent: { ledger, inboundLimit: LIMIT },
-  } as Parameters<typeof createVerifier>[0]);
+    consent: consent({ ledger, inboundLimit: LIMIT }),
+  });
 }
 
 /** Sends one Twilio-signed keyword message to the instance at `running`. */
