@@ -13,7 +13,9 @@
  *   default, so in the core) stubbed out of `createVerifier`, i.e. what remains to be had
  *   from the features now that TOTP and consent are separate imports (`phoneproof/totp`,
  *   `phoneproof/consent`: absent from the bundle above, `test/unit/optional-features.test.ts`);
- *   and the dependencies alone, as phoneproof uses them (parse and validate a number with
+ *   and the same with the abuse defenses and test numbers stubbed out as
+ *   well (a verifier with no defaults at all: the floor under any split that keeps the
+ *   verification itself); and the dependencies alone, as phoneproof uses them (parse and validate a number with
  *   libphonenumber-js's min metadata, the noble primitives of src/crypto/noble.ts,
  *   neverthrow). Also reported: what an application that configures both opt-in features
  *   ships (`consent(...)` and `totp(...)` imported and passed).
@@ -113,20 +115,35 @@ const sourcePlugin: Plugin = {
 };
 
 /**
- * Proofs as `createVerifier` would see them were they a separate import too (TOTP and consent
- * are: `phoneproof/totp`, `phoneproof/consent`): `src/proof/feature.ts` replaced by a feature
- * that is off (no hooks, an API that does nothing).
+ * Features replaced by features that are off (no hooks, an API that does nothing), as
+ * `createVerifier` would see them were they separate imports too (TOTP and consent are:
+ * `phoneproof/totp`, `phoneproof/consent`). Proofs first (on by default, so in the core); then,
+ * for the floor under any split that keeps the verification itself, the abuse defenses and
+ * test numbers as well: what is left is start, check, resend, cancel, status and delivery, the
+ * messages, the store kit and the dependencies.
  */
-const PROOF_STUB = `export const proofFeature = () => ({ name: 'proof', hooks: {}, api: { enabled: false } });`;
-const stubPlugin: Plugin = {
-  name: 'proof-stub',
-  setup(b) {
-    b.onLoad({ filter: /\/src\/proof\/feature\.ts$/ }, () => ({
-      contents: PROOF_STUB,
-      loader: 'js',
-    }));
+const STUBS = {
+  proof: {
+    file: /\/src\/proof\/feature\.ts$/,
+    contents: `export const proofFeature = () => ({ name: 'proof', hooks: {}, api: { enabled: false } });`,
   },
-};
+  abuse: {
+    file: /\/src\/abuse\/feature\.ts$/,
+    contents: `export const abuseFeature = () => ({ name: 'abuse', hooks: {}, api: {} });`,
+  },
+  testNumbers: {
+    file: /\/src\/abuse\/test-numbers\.ts$/,
+    contents: `export const testNumbersFeature = () => ({ name: 'testNumbers', hooks: {}, api: {} });`,
+  },
+} as const;
+const stubPlugin = (...which: (keyof typeof STUBS)[]): Plugin => ({
+  name: `stub-${which.join('-')}`,
+  setup(b) {
+    for (const w of which) {
+      b.onLoad({ filter: STUBS[w].file }, () => ({ contents: STUBS[w].contents, loader: 'js' }));
+    }
+  },
+});
 
 /** An application that configures both opt-in features (the bundle of {@link ENTRY} plus them). */
 const ENTRY_WITH_FEATURES = `import { createVerifier } from 'phoneproof';
@@ -243,11 +260,24 @@ async function measureFloor(gz: number): Promise<void> {
     `+${kb(withFeatures.gz - gz)}`,
   );
   const src = await bundle({ plugins: [sourcePlugin] });
-  const stubbed = await bundle({ plugins: [sourcePlugin, stubPlugin] });
+  const stubbed = await bundle({ plugins: [sourcePlugin, stubPlugin('proof')] });
   row('from the sources', src.gz, '');
   row('  proofs stubbed out too', stubbed.gz, `${kb(stubbed.gz - src.gz)}`);
-  const stubbedNode = await bundle({ plugins: [sourcePlugin, stubPlugin], conditions: ['node'] });
+  const stubbedNode = await bundle({
+    plugins: [sourcePlugin, stubPlugin('proof')],
+    conditions: ['node'],
+  });
   row('  ... and the `node` condition', stubbedNode.gz, `${kb(stubbedNode.gz - src.gz)}`);
+  // The floor under any feature split that keeps the verification: every feature off.
+  const bare = await bundle({
+    plugins: [sourcePlugin, stubPlugin('proof', 'abuse', 'testNumbers')],
+  });
+  row('  no proofs, abuse defenses, test numbers', bare.gz, `${kb(bare.gz - src.gz)}`);
+  const bareNode = await bundle({
+    plugins: [sourcePlugin, stubPlugin('proof', 'abuse', 'testNumbers')],
+    conditions: ['node'],
+  });
+  row('  ... and the `node` condition', bareNode.gz, `${kb(bareNode.gz - src.gz)}`);
   const deps = await bundle({ entry: DEPENDENCIES_ONLY, plugins: [] });
   row('dependencies only (libphonenumber-js, noble, neverthrow)', deps.gz, `${kb(deps.gz - gz)}`);
 }
