@@ -2,13 +2,15 @@
  * The conversion record built field by field (`convWith`, src/abuse/requester-log.ts) is the
  * record the general way builds (`withRequesters({ ...r, b }, u, ex)`): the same fields, in
  * the same order, so the same stored text, for records with our fields only and for records
- * with fields of their own or in another order (which take the general way).
+ * with fields of their own or in another order (which take the general way). The same for
+ * the merged prefix record's velocity log (`withD`, src/abuse/prefix-guard.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { withD } from '../../src/abuse/prefix-guard';
 import { recordJson } from '../../src/abuse/record-json';
 import type { ConversionRecord } from '../../src/abuse/records';
-import { convWith, withRequesters } from '../../src/abuse/requester-log';
+import { convWith, recordWithout, withRequesters } from '../../src/abuse/requester-log';
 
 const num = fc.integer({ min: 0, max: 2_000_000_000_000 });
 const log = fc.array(fc.tuple(fc.stringMatching(/^[\w-]{0,12}$/), num), { maxLength: 4 });
@@ -52,6 +54,30 @@ describe('convWith', () => {
         expect(Object.keys(built)).toEqual(Object.keys(general));
         expect(built).toEqual(general);
         expect(recordJson(built)).toBe(recordJson(general));
+        expect(recordJson(built)).toBe(JSON.stringify(general));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** `withD` as it was before its field-by-field path (the reference). */
+function withDByCopy(r: ConversionRecord, d: ConversionRecord['u'] & {}): ConversionRecord {
+  const out = recordWithout(r, 'd', 'u', 'ex');
+  out.d = d;
+  if (r.u !== undefined) out.u = r.u;
+  if (r.ex !== undefined) out.ex = r.ex;
+  return out;
+}
+
+describe('withD', () => {
+  it('gives the record (fields, order, text) that the general way gives', () => {
+    fc.assert(
+      fc.property(record, log, (r, d) => {
+        const general = withDByCopy(r, d);
+        const built = withD(r, d);
+        expect(Object.keys(built)).toEqual(Object.keys(general));
+        expect(built).toEqual(general);
         expect(recordJson(built)).toBe(JSON.stringify(general));
       }),
       { numRuns: 500 },
