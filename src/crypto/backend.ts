@@ -45,6 +45,8 @@ export interface CryptoBackend {
   equal(a: Uint8Array, b: Uint8Array): boolean;
   /** A native text encoding of bytes, when faster than ./encoding.ts (the same output). */
   readonly encode?: (bytes: Uint8Array, encoding: TextEncoding) => string;
+  /** `encode(utf8(text))` in one native call, when the backend has one. */
+  readonly encodeText?: (text: string, encoding: TextEncoding) => string;
   /** `encode(hmac(...))` in one native call, when the backend has one. */
   readonly hmacText?: (
     algorithm: HashAlgorithm,

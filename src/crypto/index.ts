@@ -39,6 +39,13 @@ export const toHex: (bytes: Uint8Array) => string = encode
   ? (bytes) => encode(bytes, 'hex')
   : text.toHex;
 
+const encodeText = backend.encodeText;
+
+/** The UTF-8 bytes of `text` in base64url: `toBase64Url(utf8(text))` (one native call on Node). */
+export const textToBase64Url: (text: string) => string = encodeText
+  ? (t) => encodeText(t, 'base64url')
+  : (t) => text.toBase64Url(text.utf8(t));
+
 /** HMAC of `data` under `key` (strings are UTF-8). */
 export const hmac = (algorithm: HashAlgorithm, key: BytesLike, data: BytesLike): Uint8Array =>
   backend.hmac(algorithm, key, data);
