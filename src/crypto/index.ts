@@ -95,9 +95,12 @@ export const randomBytes = (n: number): Uint8Array => backend.randomFill(new Uin
 /** A copy of `bytes` (of the runtime's own byte type, a `Buffer` on Node). */
 export const copyBytes = (bytes: Uint8Array): Uint8Array => backend.copy(bytes);
 
+/** UTF-8 bytes for a comparison only (they never leave this module). */
+const bytesOf = backend.textBytes ?? text.utf8;
+
 /** Constant-time equality of bytes (or of strings' UTF-8 bytes); length is not secret. */
 export function timingSafeEqual(a: BytesLike, b: BytesLike): boolean {
-  const x = typeof a === 'string' ? text.utf8(a) : a;
-  const y = typeof b === 'string' ? text.utf8(b) : b;
+  const x = typeof a === 'string' ? bytesOf(a) : a;
+  const y = typeof b === 'string' ? bytesOf(b) : b;
   return backend.equal(x, y);
 }

@@ -84,6 +84,7 @@ function nodeBackend(): CryptoBackend {
     equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
     hmacText: (algorithm, key, data, encoding) =>
       createHmac(algorithm, key).update(data).digest(encoding),
+    textBytes: (text) => Buffer.from(text, 'utf8'),
     encodeText: (text, encoding) => Buffer.from(text, 'utf8').toString(encoding),
     encode: (bytes, encoding) =>
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(encoding),

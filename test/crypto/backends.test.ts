@@ -113,6 +113,7 @@ describe('node and noble backends agree', () => {
           expect(node.hmacText?.(a, k, d, 'base64')).toBe(toBase64(mac));
           expect(node.hmacText?.(a, k, d, 'hex')).toBe(toHex(mac));
           expect(node.encode?.(mac, 'base64url')).toBe(toBase64Url(mac));
+          expect(toHex(node.textBytes?.(s) ?? new Uint8Array())).toBe(toHex(utf8(s)));
           for (const e of ['base64url', 'base64', 'hex'] as const) {
             expect(node.encodeText?.(s, e)).toBe(node.encode?.(utf8(s), e));
           }
