@@ -20,6 +20,7 @@ import {
 } from './records';
 import {
   addEntry,
+  convWith,
   type Requester,
   removeNumber,
   requesterCap,
@@ -124,9 +125,9 @@ export function decideSend(
     };
   }
   if (kind === 'resend') return { result: {}, write: undefined };
-  let r: ConversionRecord = { ...r0, b: prune(r0.b, now, c) };
   const u = pruneLog(r0.u ?? [], now, c.windowMs);
   let ex = r0.ex ?? [];
+  let r = convWith(r0, prune(r0.b, now, c), u, ex);
   if (r.pauses > 0 && r.until + c.windowMs <= now) {
     r = { ...r, pauses: 0 };
     ex = [];
@@ -176,11 +177,11 @@ export function decideSend(
     // not help it (the others' probes decide), so no retry time.
     return { result: { refusal: { code: 'destination_paused', scope } }, write: undefined };
   }
-  r = withRequesters(r, u, ex);
+  r = convWith(r, r.b, u, ex);
   const counted = who === undefined ? r.u : addEntry(r.u ?? [], who, now, c);
   return {
     result: {},
-    write: withRequesters({ ...r, b: bump(r.b, now, c, 1, 0) }, counted ?? [], ex),
+    write: convWith(r, bump(r.b, now, c, 1, 0), counted ?? [], ex),
     uncounted: r,
   };
 }
@@ -240,11 +241,8 @@ export function conversionApproved(
   const slot = slotOf(key);
   return (raw) => {
     const r = decodeRecord(raw, 'conv', empty, slot);
-    const next = withRequesters(
-      { ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) },
-      removeNumber(r.u, phone),
-      r.ex ?? [],
-    );
+    const b = bump(prune(r.b, now, c), now, c, 0, 1);
+    const next = convWith(r, b, removeNumber(r.u, phone), r.ex ?? []);
     return { result: undefined, write: writeRecord(next, ttl(next, now, c), slot) };
   };
 }

@@ -15,9 +15,9 @@ import {
   removeNumber,
   ttl,
   undoCount,
-  withRequesters,
 } from './conversion';
 import type { ResolvedConversion } from './options';
+import { convKeysInOrder } from './record-json';
 import {
   type ConversionRecord,
   decodeRecord,
@@ -25,7 +25,7 @@ import {
   slotOf,
   writeRecord,
 } from './records';
-import { recordWithout } from './requester-log';
+import { convWith, recordWithout } from './requester-log';
 import type { PrefixLimit } from './types';
 import {
   type DistinctLog,
@@ -56,9 +56,15 @@ function logOf(
   return raw === undefined ? [] : undefined;
 }
 
-/** The record with its velocity log `d` (in `recordJson`'s field order). */
-function withD(r: ConversionRecord, d: DistinctLog): ConversionRecord {
-  const out = recordWithout(r, 'd', 'u', 'ex');
+/**
+ * The record with its velocity log `d` (in `recordJson`'s field order). A record with our
+ * fields only, in their order, is built field by field (the same fields, in the same order).
+ * @internal
+ */
+export function withD(r: ConversionRecord, d: DistinctLog): ConversionRecord {
+  const out = convKeysInOrder(r)
+    ? { v: r.v, k: r.k, b: r.b, until: r.until, pauses: r.pauses, trippedAt: r.trippedAt }
+    : recordWithout(r, 'd', 'u', 'ex');
   out.d = d;
   if (r.u !== undefined) out.u = r.u;
   if (r.ex !== undefined) out.ex = r.ex;
@@ -134,8 +140,9 @@ export function prefixGuardApproved(
     const r = decodeRecord(raw, 'conv', empty, slot);
     const log = logOf(raw, r, legacy);
     if (log === undefined) return { result: { legacy: true } };
-    const next = withRequesters(
-      withD({ ...r, b: bump(prune(r.b, now, c), now, c, 0, 1) }, logRemove(log, tag)),
+    const next = convWith(
+      withD(r, logRemove(log, tag)),
+      bump(prune(r.b, now, c), now, c, 0, 1),
       removeNumber(r.u, tag.slice(0, REQUESTER_TAG)),
       r.ex ?? [],
     );

@@ -24,7 +24,7 @@ function logJson(d: DistinctLog): string {
 const CONV_KEYS = ['v', 'k', 'b', 'until', 'pauses', 'trippedAt'];
 
 /** A conversion record with our fields only, in the order `recordJson` writes them. */
-function convKeysInOrder(r: ConversionRecord): boolean {
+export function convKeysInOrder(r: ConversionRecord): boolean {
   const keys = Object.keys(r);
   const n =
     6 + (r.d === undefined ? 0 : 1) + (r.u === undefined ? 0 : 1) + (r.ex === undefined ? 0 : 1);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResolvedConversion } from './options';
+import { convKeysInOrder } from './record-json';
 import type { ConversionRecord } from './records';
 import { type DistinctLog, logAdd } from './window';
 
@@ -39,6 +40,33 @@ export function withRequesters(
   ex: readonly string[],
 ): ConversionRecord {
   const out = recordWithout(r, 'u', 'ex');
+  if (u.length > 0) out.u = u;
+  if (ex.length > 0) out.ex = ex;
+  return out;
+}
+
+/**
+ * `withRequesters({ ...r, b }, u, ex)`: the record with new buckets, requester log and
+ * excluded list. A record with our fields only, in their order (`convKeysInOrder`), is built
+ * field by field, the same fields in the same order (a spread of it, then `recordWithout`,
+ * cost about 1 µs on every start and approval); any other goes the general way.
+ */
+export function convWith(
+  r: ConversionRecord,
+  b: ConversionRecord['b'],
+  u: DistinctLog,
+  ex: readonly string[],
+): ConversionRecord {
+  if (!convKeysInOrder(r)) return withRequesters({ ...r, b }, u, ex);
+  const out: { -readonly [K in keyof ConversionRecord]: ConversionRecord[K] } = {
+    v: r.v,
+    k: 'conv',
+    b,
+    until: r.until,
+    pauses: r.pauses,
+    trippedAt: r.trippedAt,
+  };
+  if (r.d !== undefined) out.d = r.d;
   if (u.length > 0) out.u = u;
   if (ex.length > 0) out.ex = ex;
   return out;

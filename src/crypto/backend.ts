@@ -45,6 +45,10 @@ export interface CryptoBackend {
   equal(a: Uint8Array, b: Uint8Array): boolean;
   /** A native text encoding of bytes, when faster than ./encoding.ts (the same output). */
   readonly encode?: (bytes: Uint8Array, encoding: TextEncoding) => string;
+  /** The UTF-8 bytes of `text` (as ./encoding.ts `utf8`), when native is faster. */
+  readonly textBytes?: (text: string) => Uint8Array;
+  /** `encode(utf8(text))` in one native call, when the backend has one. */
+  readonly encodeText?: (text: string, encoding: TextEncoding) => string;
   /** `encode(hmac(...))` in one native call, when the backend has one. */
   readonly hmacText?: (
     algorithm: HashAlgorithm,

@@ -39,6 +39,13 @@ export const toHex: (bytes: Uint8Array) => string = encode
   ? (bytes) => encode(bytes, 'hex')
   : text.toHex;
 
+const encodeText = backend.encodeText;
+
+/** The UTF-8 bytes of `text` in base64url: `toBase64Url(utf8(text))` (one native call on Node). */
+export const textToBase64Url: (text: string) => string = encodeText
+  ? (t) => encodeText(t, 'base64url')
+  : (t) => text.toBase64Url(text.utf8(t));
+
 /** HMAC of `data` under `key` (strings are UTF-8). */
 export const hmac = (algorithm: HashAlgorithm, key: BytesLike, data: BytesLike): Uint8Array =>
   backend.hmac(algorithm, key, data);
@@ -88,9 +95,12 @@ export const randomBytes = (n: number): Uint8Array => backend.randomFill(new Uin
 /** A copy of `bytes` (of the runtime's own byte type, a `Buffer` on Node). */
 export const copyBytes = (bytes: Uint8Array): Uint8Array => backend.copy(bytes);
 
+/** UTF-8 bytes for a comparison only (they never leave this module). */
+const bytesOf = backend.textBytes ?? text.utf8;
+
 /** Constant-time equality of bytes (or of strings' UTF-8 bytes); length is not secret. */
 export function timingSafeEqual(a: BytesLike, b: BytesLike): boolean {
-  const x = typeof a === 'string' ? text.utf8(a) : a;
-  const y = typeof b === 'string' ? text.utf8(b) : b;
+  const x = typeof a === 'string' ? bytesOf(a) : a;
+  const y = typeof b === 'string' ? bytesOf(b) : b;
   return backend.equal(x, y);
 }

@@ -10,8 +10,8 @@
  * @internal
  * @module
  */
-import { fromBase64, utf8 } from './encoding';
-import { hmac, hmacText, timingSafeEqual, toBase64Url } from './index';
+import { fromBase64 } from './encoding';
+import { hmac, hmacText, textToBase64Url, timingSafeEqual, toBase64Url } from './index';
 
 /** What `verifyJwt` checks beyond the signature. */
 export interface JwtChecks {
@@ -54,7 +54,7 @@ function jsonSegment(segment: string): JsonObject | undefined {
   }
 }
 
-const b64json = (value: unknown) => toBase64Url(utf8(JSON.stringify(value)));
+const b64json = (value: unknown) => textToBase64Url(JSON.stringify(value));
 
 /**
  * A signer of `header.payload.signature` tokens, HS256 under `key` (`alg` first in the

@@ -49,6 +49,10 @@ function nodeBackend(): CryptoBackend {
   const { createHmac, createHash, createCipheriv, createDecipheriv, timingSafeEqual } = b.crypto;
   const { randomFillSync, randomUUID } = b.crypto;
   const { Buffer } = b.buffer;
+  // GCM's `final()` gives no bytes: the output of `update` is then the whole text, without a
+  // copy into a new buffer (about a twentieth of a seal's time).
+  const joined = (head: Uint8Array, tail: Uint8Array) =>
+    tail.length === 0 ? head : Buffer.concat([head, tail]);
   return {
     name: 'node',
     hmac: (algorithm: HashAlgorithm, key: BytesLike, data: BytesLike) =>
@@ -58,8 +62,10 @@ function nodeBackend(): CryptoBackend {
     gcmSeal(key, iv, plaintext, aad) {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(aad);
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return { ciphertext, tag: cipher.getAuthTag() };
+      return {
+        ciphertext: joined(cipher.update(plaintext), cipher.final()),
+        tag: cipher.getAuthTag(),
+      };
     },
     gcmOpen(key, iv, ciphertext, tag, aad) {
       try {
@@ -67,7 +73,7 @@ function nodeBackend(): CryptoBackend {
         const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
         if (aad) decipher.setAAD(aad);
         decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+        return joined(decipher.update(ciphertext), decipher.final());
       } catch {
         return undefined;
       }
@@ -78,6 +84,8 @@ function nodeBackend(): CryptoBackend {
     equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
     hmacText: (algorithm, key, data, encoding) =>
       createHmac(algorithm, key).update(data).digest(encoding),
+    textBytes: (text) => Buffer.from(text, 'utf8'),
+    encodeText: (text, encoding) => Buffer.from(text, 'utf8').toString(encoding),
     encode: (bytes, encoding) =>
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(encoding),
   };

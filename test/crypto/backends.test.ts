@@ -98,7 +98,11 @@ describe('node and noble backends agree', () => {
         fc.constantFrom(...ALGORITHMS),
         bytes(200),
         bytes(),
-        fc.string(),
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)) }),
+        ),
         (a, k, d, s) => {
           expect(toHex(nobleBackend.hmac(a, k, d))).toBe(toHex(node.hmac(a, k, d)));
           expect(toHex(nobleBackend.hmac(a, s, s))).toBe(toHex(node.hmac(a, s, s)));
@@ -109,6 +113,10 @@ describe('node and noble backends agree', () => {
           expect(node.hmacText?.(a, k, d, 'base64')).toBe(toBase64(mac));
           expect(node.hmacText?.(a, k, d, 'hex')).toBe(toHex(mac));
           expect(node.encode?.(mac, 'base64url')).toBe(toBase64Url(mac));
+          expect(toHex(node.textBytes?.(s) ?? new Uint8Array())).toBe(toHex(utf8(s)));
+          for (const e of ['base64url', 'base64', 'hex'] as const) {
+            expect(node.encodeText?.(s, e)).toBe(node.encode?.(utf8(s), e));
+          }
         },
       ),
       { numRuns: 300 },

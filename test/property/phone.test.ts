@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { parsePhoneNumber } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { MASK_CHAR, maskPhone, normalizePhone } from '../../src/phone';
+import { MASK_CHAR, maskFormatted, maskPhone, normalizePhone } from '../../src/phone';
 
 const samples = [
   '+12133734253',
@@ -98,4 +98,25 @@ describe('maskPhone', () => {
       expect((masked.match(/\d/g) ?? []).length).toBeLessThanOrEqual(Math.min(2, digitsIn));
     },
   );
+
+  /** The regex form `maskFormatted` had before its loops (the reference). */
+  const maskByRegex = (formatted: string, prefixLength: number, visibleOption?: number) => {
+    const visible = Math.min(4, Math.max(0, Math.trunc(visibleOption ?? 2)));
+    const tail = formatted.slice(prefixLength);
+    const digits = (tail.match(/\d/g) ?? []).length;
+    let seen = 0;
+    const masked = tail.replace(/\d/g, (d) => {
+      seen += 1;
+      return seen > digits - visible ? d : MASK_CHAR;
+    });
+    return formatted.slice(0, prefixLength) + masked;
+  };
+
+  test.prop([
+    fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^\+[\d ()\-٣]{0,20}$/)),
+    fc.integer({ min: 0, max: 32 }),
+    fc.option(fc.oneof(fc.integer({ min: -5, max: 12 }), fc.double()), { nil: undefined }),
+  ])('maskFormatted masks exactly as the regex form did', (formatted, prefix, visible) => {
+    expect(maskFormatted(formatted, prefix, visible)).toBe(maskByRegex(formatted, prefix, visible));
+  });
 });
