@@ -51,7 +51,12 @@ function send(res: Response, r: HttpResponse): void {
   res.json(r.body);
 }
 
-function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): RoutedRequest<Request> {
+function routed(
+  route: Route,
+  req: Request,
+  raw: WeakMap<object, Buffer>,
+  ips: WeakMap<object, string | undefined>,
+): RoutedRequest<Request> {
   const appRaw = (req as { rawBody?: unknown }).rawBody;
   return {
     route,
@@ -64,7 +69,21 @@ function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): Route
       raw.get(req) ??
       (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined),
     headers: req.headers,
-    ip: req.ip,
+    ip: ips.get(req) ?? req.ip,
+  };
+}
+
+/**
+ * Reads the client address as the request enters the router: Node forgets a socket's peer
+ * once the client resets the connection, which it can do right after sending the request,
+ * before the route runs. Reading it here keeps `req.ip` (and `req.socket.remoteAddress`,
+ * which Node then caches, for a `clientIp` hook); a request that still has none is refused
+ * (src/http/context.ts).
+ */
+function captureAddress(ips: WeakMap<object, string | undefined>): RequestHandler {
+  return (req, _res, next) => {
+    ips.set(req, req.ip);
+    next();
   };
 }
 
@@ -149,10 +168,12 @@ export function verificationRouter(
     verify: (req, _res, buf) => void raw.set(req, buf),
   };
   const guard = ipGuardNeeded(verifier, options.clientIp) ? [trustGuard()] : [];
+  const ips = new WeakMap<object, string | undefined>();
   const router = express.Router();
+  router.use(captureAddress(ips));
   for (const route of h.routes) {
     const run: RequestHandler = (req, res, next) => {
-      h.handle(routed(route, req, raw)).then((r) => send(res, r), next);
+      h.handle(routed(route, req, raw, ips)).then((r) => send(res, r), next);
     };
     // Body-reading failures are expected input errors of this very route: answered here.
     const onError = (err: unknown, req: Request, res: Response, next: NextFunction) => {

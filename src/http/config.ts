@@ -8,7 +8,7 @@ import { type VerifyError, verifyError } from '../errors';
 import { requestSignatureCheck } from '../signatures/verify';
 import { decisionClockOf } from '../verifier/clock';
 import type { RequestContext, Verifier } from '../verifier/types';
-import { DEFAULT_DEVICE_ID_HEADER, defaultContext } from './context';
+import { DEFAULT_DEVICE_ID_HEADER, defaultContext, withRequester } from './context';
 import type { InboundAuth } from './inbound';
 import { type HttpOptions, validateHttpOptions } from './options';
 import type { HttpRequest } from './request';
@@ -22,8 +22,11 @@ export interface HttpConfig<Req> {
   readonly statusShowsPhone: boolean;
   readonly consentSource: string;
   readonly inbound: InboundAuth | undefined;
-  /** The requester context of a request (the app's `context` hook, or the default). */
-  contextOf(request: HttpRequest<Req>): RequestContext | Promise<RequestContext>;
+  /**
+   * The requester context of a request (the app's `context` hook, or the default); rejects
+   * when it names no requester (`withRequester`).
+   */
+  contextOf(request: HttpRequest<Req>): Promise<RequestContext>;
   /** The signature check for an operation; undefined when signatures are off or it is exempt. */
   signatureCheck(operation: Operation): ReturnType<typeof requestSignatureCheck> | undefined;
   readonly authorize: HttpOptions<Req>['authorize'];
@@ -59,11 +62,14 @@ export function httpConfig<Req>(verifier: Verifier, options: HttpOptions<Req>): 
     consentSource: options.consentSource ?? 'web',
     inbound,
     contextOf: context
-      ? (request) => context(request.native)
-      : (request) =>
-          defaultContext(
-            clientIp ? { ip: clientIp(request.native), headers: request.headers } : request,
-            deviceIdHeader,
+      ? async (request) => withRequester(await context(request.native), false)
+      : async (request) =>
+          withRequester(
+            defaultContext(
+              clientIp ? { ip: clientIp(request.native), headers: request.headers } : request,
+              deviceIdHeader,
+            ),
+            true,
           ),
     signatureCheck: (operation) => (exempt.has(operation) ? undefined : check),
     authorize: options.authorize,
