@@ -65,9 +65,13 @@ function routed(
     ...splitTarget(req.originalUrl),
     params: req.params as Record<string, string | undefined>,
     body: req.body,
+    // The bytes the router's parser or the app's kept; none on the wire: the empty body (a
+    // global parser of Express 4 sets `req.body = {}` even then). A parsed body without
+    // its bytes is refused where a signature must cover it (src/http/config.ts).
     rawBody:
       raw.get(req) ??
-      (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined),
+      (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined) ??
+      (hasBody(req) ? undefined : ''),
     headers: req.headers,
     ip: ips.get(req) ?? req.ip,
   };

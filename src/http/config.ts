@@ -77,6 +77,10 @@ export function httpConfig<Req>(verifier: Verifier, options: HttpOptions<Req>): 
   };
 }
 
+const UNKEPT_BODY =
+  "The request body's bytes were not kept, so the signature cannot cover them (a body parser " +
+  'ran before phoneproof: keep the raw bytes, docs/express.md).';
+
 /** The refusal of a request before any work, or undefined: the signature, then `authorize`. */
 export async function refusal<Req>(
   config: HttpConfig<Req>,
@@ -85,6 +89,11 @@ export async function refusal<Req>(
 ): Promise<VerifyError | undefined> {
   const check = config.signatureCheck(route.operation);
   if (check) {
+    // Bytes are what the signature covers: a parsed body without them fails closed (hashed as
+    // the empty body, a signature made for a bodyless request would accept any body).
+    if (request.body !== undefined && request.rawBody === undefined) {
+      return verifyError('signature_invalid', { message: UNKEPT_BODY });
+    }
     const signed = await check({
       method: request.method,
       path: request.path + request.query,
