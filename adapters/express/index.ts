@@ -86,7 +86,11 @@ function routed(
  */
 function captureAddress(ips: WeakMap<object, string | undefined>): RequestHandler {
   return (req, _res, next) => {
-    ips.set(req, req.ip);
+    try {
+      ips.set(req, req.ip);
+    } catch {
+      // a trust function that throws breaks `req.ip` itself: the route reads it again
+    }
     next();
   };
 }

@@ -59,6 +59,63 @@ function sendThenReset(base: string, method: string, path: string, body?: unknow
   });
 }
 
+/** Sends one whole HTTP/1.1 request from `ATTACKER` and keeps the connection open. */
+function sendAndHold(base: string, body: unknown): Promise<net.Socket> {
+  const url = new URL(base);
+  const data = JSON.stringify(body);
+  const request =
+    `POST ${url.pathname}/verifications HTTP/1.1\r\nHost: ${url.host}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\n\r\n${data}`;
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(
+      { host: url.hostname, port: Number(url.port), localAddress: ATTACKER },
+      () => socket.write(request, () => resolve(socket)),
+    );
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * Express or Fastify with the adapter under `/verify` and an app-level hook before it that
+ * reports each request's arrival (reading nothing from it).
+ */
+async function withArrivalSignal(framework: string, verifier: Verifier, arrived: () => void) {
+  const errors: unknown[] = [];
+  if (framework === 'express') {
+    const app = express();
+    app.use((_req, _res, next) => {
+      arrived();
+      next();
+    });
+    app.use('/verify', verificationRouter(verifier));
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+      errors.push(err);
+      res.status(500).json({ app: 'handled' });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const close = () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+    return { base: `http://127.0.0.1:${port}/verify`, errors, close };
+  }
+  const app = Fastify();
+  app.addHook('onRequest', (_request, _reply, done) => {
+    arrived();
+    done();
+  });
+  app.setErrorHandler((err, _req, reply) => {
+    errors.push(err);
+    return reply.code(500).send({ app: 'handled' });
+  });
+  await app.register(verificationPlugin, { verifier, prefix: '/verify' });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { base: `${address}/verify`, errors, close: () => app.close() };
+}
+
 /** Waits until `done()` holds (the server has handled what was sent), at most `ms`. */
 async function until(done: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -129,6 +186,71 @@ for (const [framework, mount] of SOCKET_MOUNTS) {
       const status = await call(`${running.base}/verifications/${owner.id}`);
       expect(status.status).toBe(200);
       expect(status.json.status).toBe('pending');
+    });
+
+    it('a reset while `authorize` runs: the address read before it counts', async () => {
+      const kit = makeKit();
+      let entered: () => void = () => {};
+      const inAuthorize = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      running = await mount(kit.verifier, {
+        now: kit.now,
+        authorize: async () => {
+          entered();
+          await released;
+          return true;
+        },
+      });
+      const socket = await sendAndHold(running.base, { phone: PHONE });
+      socket.on('error', () => {});
+      await inAuthorize;
+      socket.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      const appErrors = running.appErrors;
+      await until(() => startsHandled(kit) + appErrors.length >= 1);
+      expect(appErrors).toHaveLength(0);
+      const started = kit.events.filter((e) => e.type === 'verification.started');
+      expect(started.map((e) => e.context?.ip)).toEqual([ATTACKER]);
+    });
+
+    it('a reset after the request arrived, before its body was all read: the address read on arrival counts', async () => {
+      const kit = makeKit();
+      let arrived: () => void = () => {};
+      const arrival = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      const server = await withArrivalSignal(framework, kit.verifier, () => arrived());
+      try {
+        const url = new URL(server.base);
+        const data = JSON.stringify({ phone: PHONE });
+        const socket = net.connect({
+          host: url.hostname,
+          port: Number(url.port),
+          localAddress: ATTACKER,
+        });
+        socket.on('error', () => {});
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        socket.write(
+          `POST ${url.pathname}/verifications HTTP/1.1\r\nHost: ${url.host}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${data.length}\r\n\r\n` +
+            data.slice(0, 5),
+        );
+        await arrival;
+        // The rest of the body, then RST: Node reads the data but no longer knows the peer.
+        socket.write(data.slice(5), () => socket.resetAndDestroy());
+        await until(() => startsHandled(kit) + server.errors.length >= 1);
+        expect(server.errors).toHaveLength(0);
+        const started = kit.events.filter((e) => e.type === 'verification.started');
+        expect(started.map((e) => e.context?.ip)).toEqual([ATTACKER]);
+      } finally {
+        await server.close();
+      }
     });
 
     it('40 starts sent and reset from one address: the per-IP budget holds (30 an hour)', async () => {
