@@ -51,7 +51,12 @@ function send(res: Response, r: HttpResponse): void {
   res.json(r.body);
 }
 
-function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): RoutedRequest<Request> {
+function routed(
+  route: Route,
+  req: Request,
+  raw: WeakMap<object, Buffer>,
+  ips: WeakMap<object, string | undefined>,
+): RoutedRequest<Request> {
   const appRaw = (req as { rawBody?: unknown }).rawBody;
   return {
     route,
@@ -60,11 +65,33 @@ function routed(route: Route, req: Request, raw: WeakMap<object, Buffer>): Route
     ...splitTarget(req.originalUrl),
     params: req.params as Record<string, string | undefined>,
     body: req.body,
+    // The bytes the router's parser or the app's kept; none on the wire: the empty body (a
+    // global parser of Express 4 sets `req.body = {}` even then). A parsed body without
+    // its bytes is refused where a signature must cover it (src/http/config.ts).
     rawBody:
       raw.get(req) ??
-      (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined),
+      (appRaw instanceof Uint8Array || typeof appRaw === 'string' ? appRaw : undefined) ??
+      (hasBody(req) ? undefined : ''),
     headers: req.headers,
-    ip: req.ip,
+    ip: ips.get(req) ?? req.ip,
+  };
+}
+
+/**
+ * Reads the client address as the request enters the router: Node forgets a socket's peer
+ * once the client resets the connection, which it can do right after sending the request,
+ * before the route runs. Reading it here keeps `req.ip` (and `req.socket.remoteAddress`,
+ * which Node then caches, for a `clientIp` hook); a request that still has none is refused
+ * (src/http/context.ts).
+ */
+function captureAddress(ips: WeakMap<object, string | undefined>): RequestHandler {
+  return (req, _res, next) => {
+    try {
+      ips.set(req, req.ip);
+    } catch {
+      // a trust function that throws breaks `req.ip` itself: the route reads it again
+    }
+    next();
   };
 }
 
@@ -149,10 +176,12 @@ export function verificationRouter(
     verify: (req, _res, buf) => void raw.set(req, buf),
   };
   const guard = ipGuardNeeded(verifier, options.clientIp) ? [trustGuard()] : [];
+  const ips = new WeakMap<object, string | undefined>();
   const router = express.Router();
+  router.use(captureAddress(ips));
   for (const route of h.routes) {
     const run: RequestHandler = (req, res, next) => {
-      h.handle(routed(route, req, raw)).then((r) => send(res, r), next);
+      h.handle(routed(route, req, raw, ips)).then((r) => send(res, r), next);
     };
     // Body-reading failures are expected input errors of this very route: answered here.
     const onError = (err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -57,12 +57,27 @@ function routeSchema(route: Route, withResponses: boolean) {
   };
 }
 
+/**
+ * Reads the client address as the request arrives (`onRequest`, before the body): Node
+ * forgets a socket's peer once the client resets the connection, which it can do right
+ * after sending the request, before the route runs. A request that still has none is
+ * refused (src/http/context.ts).
+ */
+function captureAddress(scope: FastifyInstance, ips: WeakMap<object, string | undefined>): void {
+  scope.addHook('onRequest', (request, _reply, done) => {
+    ips.set(request, request.ip);
+    done();
+  });
+}
+
 function routes(
   scope: FastifyInstance,
   h: HttpHandler<FastifyRequest>,
   raw: WeakMap<object, Buffer>,
   withResponses: boolean,
 ): void {
+  const ips = new WeakMap<object, string | undefined>();
+  captureAddress(scope, ips);
   for (const route of h.routes) {
     scope.route({
       method: route.method,
@@ -80,7 +95,7 @@ function routes(
           body: request.body,
           rawBody: raw.get(request),
           headers: request.headers,
-          ip: request.ip,
+          ip: ips.get(request) ?? request.ip,
         });
         return send(reply, r);
       },

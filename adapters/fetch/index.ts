@@ -27,14 +27,7 @@ import { matchRoute } from '../../src/http/route';
 import type { Verifier } from '../../src/verifier/types';
 import { readBody } from './body';
 import { toResponse } from './response';
-import {
-  basePathOf,
-  noAddressMessage,
-  noClientIpMessage,
-  paramsOf,
-  stripBase,
-  UNSAFE_SHARED_IP,
-} from './routing';
+import { basePathOf, noClientIpMessage, paramsOf, stripBase, UNSAFE_SHARED_IP } from './routing';
 
 export type { HttpResponse } from '../../src/http/errors';
 export type { InboundAuth } from '../../src/http/inbound';
@@ -101,13 +94,11 @@ export function createHandler<Info = unknown>(
   if ((clientIp ?? rest.context ?? unsafeSharedRequester) === undefined) {
     throw new TypeError(noClientIpMessage);
   }
-  // With the default context, an address is required on every request.
-  const required = rest.context === undefined;
+  // A request for which `clientIp` finds no address is refused by the shared core, as in
+  // every adapter (`withRequester`, src/http/context.ts).
   const ipOf = (request: Request, info: Info | undefined) => {
     if (clientIp === undefined) return unsafeSharedRequester ? UNSAFE_SHARED_IP : undefined;
-    const ip = clientIp(request, info as Info);
-    if (required && (typeof ip !== 'string' || ip === '')) throw new TypeError(noAddressMessage);
-    return ip;
+    return clientIp(request, info as Info);
   };
   return (request, info) =>
     answer(h, { base, ipOf, keepRaw: rest.signatures !== undefined }, request, info);

@@ -22,12 +22,6 @@ export const noClientIpMessage =
   '`context` hook; or `unsafeSharedRequester: true` (every caller is one shared requester, ' +
   'which may act on every other caller\'s verifications). See docs/fetch.md ("The client IP").';
 
-/** Why a request is refused (the handler rejects: the app's error handling, a 500). */
-export const noAddressMessage =
-  'phoneproof: clientIp returned no address; the request is refused rather than counted ' +
-  'under no IP (as the anonymous requester, or outside the per-IP budgets). Check where your platform puts the client ' +
-  'address (docs/fetch.md, "The client IP").';
-
 /** The normalized `basePath` (`''` for the root); throws on a bad one. */
 export function basePathOf(basePath: unknown): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';

@@ -12,7 +12,13 @@ import type { RequestContext } from '../feature/operation-types';
 import type { SendOutcome } from '../ports/sender';
 import type { makeConsentApi, Setup } from './api';
 import { givenOf, matchesRequired } from './input';
-import { openPending, REOPT_IN_TTL_MS, reoptInKey, sealPending } from './reopt-in';
+import {
+  heldResendRefusal,
+  openPending,
+  REOPT_IN_TTL_MS,
+  reoptInKey,
+  sealPending,
+} from './reopt-in';
 import { type ConsentStatus, sendRefusal, statusOf } from './status';
 
 export const optedOutOutcome: SendOutcome = {
@@ -55,7 +61,13 @@ export function consentGuard(
       return s.book
         .head(req.phoneKey)
         .map(statusOf)
-        .andThen((st) => refusal(st, req.op));
+        .andThen((st) =>
+          req.op === 'resend' && st.state === 'opted_out'
+            ? ResultAsync.fromSafePromise(pendingFor(s, req.id)).andThen((held) =>
+                held ? errAsync(heldResendRefusal(req.at)) : refusal(st, 'resend'),
+              )
+            : refusal(st, req.op),
+        );
     }
     if (req.op !== 'start') {
       return errAsync(

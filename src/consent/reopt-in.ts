@@ -9,9 +9,15 @@
  * The kept consent (text, version, source, ip, user agent, time) is sealed with AES-256-GCM
  * as the sealed kind `consent-reopt-in` (its own key derived from each secret), bound to the
  * verification id in the authenticated data: it cannot be read, moved to another verification,
- * or confused with another sealed kind. @internal
+ * or confused with another sealed kind.
+ *
+ * A resend of such a verification is refused as one whose sends are spent
+ * (`heldResendRefusal`), never `opted_out`, which would tell whoever started it that the
+ * number had opted out. @internal
  * @module
  */
+import type { VerifyError } from '../errors';
+import { refusalError } from '../feature/errors';
 import { type Keyring, seal, unseal } from '../secrets';
 import type { GivenConsent } from './input';
 
@@ -43,4 +49,15 @@ export function openPending(ring: Keyring, id: string, sealed: string): PendingO
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The answer to a resend of a verification that holds a re-opt-in: its one code is the only
+ * message the opted-out number may receive, so the resend is refused as the core refuses one
+ * whose sends are spent (`maxSends`: `send_limit_reached`, scope `phone`, no retry time),
+ * the same answer byte for byte. Not `opted_out`: the start answered as for any number, and
+ * the resend must not name the number's state (test/adversary/reopt-in-resend.test.ts).
+ */
+export function heldResendRefusal(at: number): VerifyError {
+  return refusalError({ code: 'send_limit_reached' }, at);
 }

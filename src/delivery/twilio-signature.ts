@@ -4,6 +4,12 @@
  * every POST parameter's name and value, sorted by name (repeated names: each distinct value,
  * sorted). JSON bodies are signed through a `bodySHA256` query parameter instead. Twilio is
  * inconsistent about default ports, so the URL is tried with and without one.
+ *
+ * What the signature does not pin down, so a reader of signed fields must: a repeated name
+ * with the same value signs like one (`MessageSid=SMx&MessageSid=SMx`), and names and values
+ * are concatenated with no separator (`MessageSid` + `SMx…` signs like `MessageSidS` +
+ * `Mx…`). Read each field once, by its exact name, and require the ones that matter (the
+ * inbound webhook: `src/http/inbound-fields.ts`).
  * @module
  */
 import { hash, hmacText, toHex } from '../crypto';

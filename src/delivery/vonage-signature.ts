@@ -7,6 +7,9 @@
  *   an HMAC (MD5, SHA-1, SHA-256 or SHA-512, hex) keyed with the account's signature secret,
  *   or for the legacy "MD5 hash" method, MD5 of that string followed by the secret. Signed
  *   parameters include `timestamp` (Unix seconds) and a `nonce`, so a stale one is refused.
+ *   Names are not escaped, so a name holding `&` or `=` could fold other parameters into it
+ *   (`message-timestamp=…&messageId` signs like both, with no `messageId` left): such a
+ *   request never verifies. A repeated name (a list) signs as its values joined by commas.
  * - Messages API: an `Authorization: Bearer` JWT, HS256 with the signature secret, whose
  *   `payload_hash` claim is the SHA-256 (hex) of the request body and `iat` its issue time.
  *
@@ -74,6 +77,7 @@ export function validateVonageSignature(
 ): boolean {
   const sig = c.params.sig;
   if (typeof sig !== 'string' || sig === '' || !fresh(c.params.timestamp, c)) return false;
+  if (Object.keys(c.params).some((k) => /[&=]/.test(k))) return false;
   let valid = false;
   for (const secret of secretsOf(c.signatureSecret)) {
     const expected = vonageSignature(secret, c.params, c.method ?? 'sha256');

@@ -8,7 +8,7 @@ import { type VerifyError, verifyError } from '../errors';
 import { requestSignatureCheck } from '../signatures/verify';
 import { decisionClockOf } from '../verifier/clock';
 import type { RequestContext, Verifier } from '../verifier/types';
-import { DEFAULT_DEVICE_ID_HEADER, defaultContext } from './context';
+import { DEFAULT_DEVICE_ID_HEADER, defaultContext, withRequester } from './context';
 import type { InboundAuth } from './inbound';
 import { type HttpOptions, validateHttpOptions } from './options';
 import type { HttpRequest } from './request';
@@ -22,8 +22,11 @@ export interface HttpConfig<Req> {
   readonly statusShowsPhone: boolean;
   readonly consentSource: string;
   readonly inbound: InboundAuth | undefined;
-  /** The requester context of a request (the app's `context` hook, or the default). */
-  contextOf(request: HttpRequest<Req>): RequestContext | Promise<RequestContext>;
+  /**
+   * The requester context of a request (the app's `context` hook, or the default); rejects
+   * when it names no requester (`withRequester`).
+   */
+  contextOf(request: HttpRequest<Req>): Promise<RequestContext>;
   /** The signature check for an operation; undefined when signatures are off or it is exempt. */
   signatureCheck(operation: Operation): ReturnType<typeof requestSignatureCheck> | undefined;
   readonly authorize: HttpOptions<Req>['authorize'];
@@ -59,17 +62,24 @@ export function httpConfig<Req>(verifier: Verifier, options: HttpOptions<Req>): 
     consentSource: options.consentSource ?? 'web',
     inbound,
     contextOf: context
-      ? (request) => context(request.native)
-      : (request) =>
-          defaultContext(
-            clientIp ? { ip: clientIp(request.native), headers: request.headers } : request,
-            deviceIdHeader,
+      ? async (request) => withRequester(await context(request.native), false)
+      : async (request) =>
+          withRequester(
+            defaultContext(
+              clientIp ? { ip: clientIp(request.native), headers: request.headers } : request,
+              deviceIdHeader,
+            ),
+            true,
           ),
     signatureCheck: (operation) => (exempt.has(operation) ? undefined : check),
     authorize: options.authorize,
     mapResponse: options.mapResponse,
   };
 }
+
+const UNKEPT_BODY =
+  "The request body's bytes were not kept, so the signature cannot cover them (a body parser " +
+  'ran before phoneproof: keep the raw bytes, docs/express.md).';
 
 /** The refusal of a request before any work, or undefined: the signature, then `authorize`. */
 export async function refusal<Req>(
@@ -79,6 +89,11 @@ export async function refusal<Req>(
 ): Promise<VerifyError | undefined> {
   const check = config.signatureCheck(route.operation);
   if (check) {
+    // Bytes are what the signature covers: a parsed body without them fails closed (hashed as
+    // the empty body, a signature made for a bodyless request would accept any body).
+    if (request.body !== undefined && request.rawBody === undefined) {
+      return verifyError('signature_invalid', { message: UNKEPT_BODY });
+    }
     const signed = await check({
       method: request.method,
       path: request.path + request.query,

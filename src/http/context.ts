@@ -1,8 +1,15 @@
 /**
- * Default requester data for events: the framework's proxy-aware client IP, the user
- * agent and a device-id header, each bounded in length. @internal
+ * The requester context of an HTTP request. The default: the framework's proxy-aware
+ * client IP (or the app's `clientIp`), the user agent and a device-id header, each bounded
+ * in length. Every HTTP request must name a requester: the default context an address (a
+ * device-id header is the client's own choice, so it cannot stand in for one), an app
+ * `context` hook an `ip`, `deviceId` or `userId`. A request without one would be the
+ * anonymous requester, which may act on any verification and which no per-IP budget
+ * counts, so it is refused instead (the handler rejects: the app's error handling, a 500;
+ * test/adversary/no-address.test.ts). @internal
  * @module
  */
+import { BINDING_IPV6_PREFIX, NO_REQUESTER, requesterOf } from '../feature/requester';
 import type { RequestContext } from '../verifier/types';
 
 /** Default header read for the device id (the reference endpoint's `deviceId`). */
@@ -30,4 +37,30 @@ export function defaultContext(source: ContextSource, deviceIdHeader: string): R
     ...(userAgent !== undefined ? { userAgent } : {}),
     ...(deviceId !== undefined ? { deviceId } : {}),
   };
+}
+
+/** Why a request whose default context has no client address is refused. */
+export const noAddressMessage =
+  'phoneproof: no client address for this request (clientIp returned no address, or the ' +
+  "framework's req.ip / request.ip is empty: a Unix-socket listener, or a client that reset its " +
+  'connection before the route ran). It is refused rather than run as the anonymous requester, ' +
+  'which may act on any verification and which no per-IP budget counts. Pass a `clientIp` ' +
+  'that finds the address (docs/express.md, docs/fastify.md, docs/fetch.md: "The client IP").';
+
+/** Why a request whose app `context` names no requester is refused. */
+export const noRequesterKeyMessage =
+  'phoneproof: the `context` hook returned no requester key (an `ip`, `deviceId` or `userId`). ' +
+  'The request is refused rather than run as the anonymous requester, which may act on any ' +
+  "verification. Return the client's address (or a user or device id) from `context`.";
+
+/**
+ * `context` when it names a requester; throws otherwise (a request-time refusal: the
+ * handler rejects). The default context (`byDefault`) needs an address; an app's `context`
+ * any requester key, as the verifier derives them (`src/feature/requester.ts`).
+ */
+export function withRequester(context: RequestContext, byDefault: boolean): RequestContext {
+  const requester = requesterOf(context, BINDING_IPV6_PREFIX);
+  if (byDefault && requester.ip === undefined) throw new TypeError(noAddressMessage);
+  if (requester === NO_REQUESTER) throw new TypeError(noRequesterKeyMessage);
+  return context;
 }

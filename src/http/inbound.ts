@@ -14,10 +14,12 @@
  * - `{ unsafe: 'unauthenticated' }`: the former unsigned JSON `{ from, text }`, for an app
  *   that authenticates the route itself (e.g. in `authorize`, or on a private network).
  *
- * Unsigned or badly signed requests are `signature_invalid` (401) and reach nothing. @internal
+ * Unsigned or badly signed requests are `signature_invalid` (401) and reach nothing; a
+ * signed one is read only with one message id of the provider's shape and each field it
+ * reads present once (`./inbound-fields.ts`). @internal
  * @module
  */
-import { err, ok, type Result } from 'neverthrow';
+import { err, type Result } from 'neverthrow';
 import { readTwilioAddress } from '../delivery/twilio-address';
 import { validateTwilioSignature } from '../delivery/twilio-signature';
 import {
@@ -28,6 +30,17 @@ import {
   validateVonageSignature,
 } from '../delivery/vonage-signature';
 import { type VerifyError, verifyError } from '../errors';
+import {
+  type InboundMessage,
+  invalid,
+  message,
+  once,
+  TWILIO_MESSAGE_SID,
+  VONAGE_MESSAGE_UUID,
+  VONAGE_SMS_ID,
+} from './inbound-fields';
+
+export type { InboundMessage } from './inbound-fields';
 
 /** How the inbound-SMS webhook authenticates its requests (`inbound` of the HTTP options). */
 export type InboundAuth =
@@ -60,15 +73,6 @@ export type InboundAuth =
       };
     }
   | { readonly unsafe: 'unauthenticated' };
-
-/** An inbound message, authenticated. */
-export interface InboundMessage {
-  readonly from: string;
-  readonly text: string;
-  readonly messageId?: string;
-  /** Set for a message received over WhatsApp (absent: SMS). */
-  readonly channel?: 'whatsapp';
-}
 
 /** What the check needs from the request. */
 export interface InboundRequest {
@@ -144,28 +148,10 @@ const header = (h: InboundRequest['headers'], name: string) => {
   return typeof v === 'string' ? v : undefined;
 };
 
-const invalid = (message: string) => err(verifyError('invalid_request', { message }));
 const unsigned = () => err(verifyError('signature_invalid'));
 
 /** `+` in front of a number the provider sends without one (Vonage's `msisdn`). */
 const e164 = (x: unknown) => (typeof x === 'string' && /^\d+$/.test(x) ? `+${x}` : x);
-
-function message(
-  from: unknown,
-  text: unknown,
-  messageId: unknown,
-  whatsapp = false,
-): Result<InboundMessage, VerifyError> {
-  if (typeof from !== 'string' || typeof text !== 'string') {
-    return invalid('The inbound message has no sender or no text.');
-  }
-  return ok({
-    from,
-    text,
-    ...(typeof messageId === 'string' && messageId !== '' ? { messageId } : {}),
-    ...(whatsapp ? { channel: 'whatsapp' as const } : {}),
-  });
-}
 
 /**
  * Authenticates an inbound request and reads its message; `signature_invalid` when it is
@@ -190,8 +176,11 @@ export function inboundMessage(
       params,
     });
     if (!valid) return unsigned();
-    const sender = readTwilioAddress(body.From);
-    return message(sender.address, body.Body, body.MessageSid ?? body.SmsSid, sender.whatsapp);
+    return once(body, ['From', 'Body', 'MessageSid']).andThen((f) => {
+      const sender = readTwilioAddress(f.From);
+      const id = { value: f.MessageSid, shape: TWILIO_MESSAGE_SID };
+      return message(sender.address, f.Body, id, sender.whatsapp);
+    });
   }
   if ('vonage' in auth) {
     const v = auth.vonage;
@@ -212,15 +201,20 @@ export function inboundMessage(
         return invalid('Only SMS and WhatsApp inbound messages are read.');
       }
       if (!toUs(v.numbers, m.to)) return unsigned();
-      return message(e164(m.from), m.text, m.message_uuid, m.channel === 'whatsapp');
+      const id = { value: m.message_uuid, shape: VONAGE_MESSAGE_UUID };
+      return message(e164(m.from), m.text, id, m.channel === 'whatsapp');
     }
     const valid = validateVonageSignature({
       ...check,
       params: body,
       ...(v.method !== undefined ? { method: v.method } : {}),
     });
-    if (!valid || !toUs(v.numbers, body.to)) return unsigned();
-    return message(e164(body.msisdn), body.text, body.messageId);
+    if (!valid) return unsigned();
+    return once(body, ['msisdn', 'to', 'text', 'messageId']).andThen((f) => {
+      if (!toUs(v.numbers, f.to)) return unsigned();
+      const id = { value: f.messageId, shape: VONAGE_SMS_ID };
+      return message(e164(f.msisdn), f.text, id);
+    });
   }
   return message(body.from, body.text, undefined, body.channel === 'whatsapp');
 }

@@ -466,7 +466,9 @@ for (const [framework, mount] of FRAMEWORKS) {
       const resend = await post(`${base}/verifications/${started.json.id}/resend`, '{}', {
         'content-type': 'application/json',
       });
-      expect(resend.status).toBe(403);
+      // Refused as a spent verification, not `opted_out` (test/adversary/reopt-in-resend.test.ts).
+      expect(resend.status).toBe(429);
+      expect(resend.json.error.code).toBe('send_limit_reached');
       expect(k.outbox.messages).toHaveLength(1);
       // A wrong code proves nothing.
       const wrong = k.outbox.last()!.code === '000000' ? '111111' : '000000';
