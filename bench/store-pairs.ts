@@ -11,6 +11,9 @@
  * record, then `GET`) and two bare `EVALSHA`s of the store's compare-and-set script over four
  * keys (a 630-byte record and three 100-byte ones, created, then rewritten); on PostgreSQL,
  * two bare autocommitted statements (bench/peers/floor.ts).
+ * Each row also gives this process's CPU time per pair (`process.cpuUsage` over the round,
+ * all its threads; not the server's): on a loaded machine the rate follows the scheduler,
+ * the CPU per pair follows the code.
  * Run: npx tsx bench/store-pairs.ts (reads REDIS_URL or DATABASE_URL; its own key prefixes
  * or tables, deleted after).
  * @module
@@ -21,6 +24,19 @@ import pg from 'pg';
 import { dropStoreTable } from '../adapters/postgres/testing';
 import { CAS_SCRIPT, CAS_SHA } from '../adapters/redis/script';
 import { fmt, median, phoneAt, throughput } from './peers/load';
+
+/** Pairs per second over `ms` at `concurrency`, and this process's CPU time per pair (µs). */
+async function measured(op: () => Promise<void>, ms: number, concurrency: number) {
+  let pairs = 0;
+  const counted = async () => {
+    await op();
+    pairs += 1;
+  };
+  const cpu = process.cpuUsage();
+  const rate = await throughput(counted, { ms, concurrency });
+  const used = process.cpuUsage(cpu);
+  return { rate, cpuUs: (used.user + used.system) / Math.max(1, pairs) };
+}
 
 const onPostgres = process.env.STORE === 'postgres';
 const url = onPostgres
@@ -196,21 +212,25 @@ try {
   console.log(
     `${onPostgres ? 'PostgreSQL' : 'Redis'} ${url}, ${ROUNDS} rounds x ${MS} ms, medians (every round listed)\n`,
   );
-  console.log('| code | in flight | pairs/s (median) | rounds |');
-  console.log('| ---- | --------: | ---------------: | ------ |');
+  console.log('| code | in flight | pairs/s (median) | rounds | CPU µs/pair (median) |');
+  console.log('| ---- | --------: | ---------------: | ------ | -------------------: |');
   const levels = (process.env.CONCURRENCY ?? '1,16').split(',').map(Number);
   for (const concurrency of levels) {
     const runs = new Map([...pairs.keys()].map((name) => [name, [] as number[]]));
+    const cpus = new Map([...pairs.keys()].map((name) => [name, [] as number[]]));
     for (const op of pairs.values()) await throughput(op, { ms: 300, concurrency });
     for (let r = 0; r < ROUNDS; r += 1) {
-      for (const [name, op] of pairs)
-        runs.get(name)!.push(await throughput(op, { ms: MS, concurrency }));
+      for (const [name, op] of pairs) {
+        const { rate, cpuUs } = await measured(op, MS, concurrency);
+        runs.get(name)!.push(rate);
+        cpus.get(name)!.push(cpuUs);
+      }
     }
     const peer = [...runs.keys()].find((name) => name.startsWith('better-auth'));
     for (const [name, xs] of runs) {
       const ratio = peer ? ` (${(median(xs) / median(runs.get(peer)!)).toFixed(2)}x ${peer})` : '';
       console.log(
-        `| ${name} | ${concurrency} | ${fmt(median(xs))}${ratio} | ${xs.map(fmt).join(' / ')} |`,
+        `| ${name} | ${concurrency} | ${fmt(median(xs))}${ratio} | ${xs.map(fmt).join(' / ')} | ${fmt(median(cpus.get(name)!))} |`,
       );
     }
   }

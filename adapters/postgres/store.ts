@@ -32,7 +32,7 @@ export interface PostgresStoreOptions {
   /**
    * Keys whose last known value and row version this store keeps in process, so that an
    * update can skip its `SELECT` (default 10 000; 0 disables it: every update reads first).
-   * Least recently written or read keys are evicted first. See docs/stores.md for the cost.
+   * Keys cached longest ago are evicted first. See docs/stores.md for the cost.
    */
   readonly cacheSize?: number;
 }

@@ -29,28 +29,30 @@ export function mapRedisError(e: unknown, key: string): unknown {
   return e;
 }
 
-/** The script's call after its name: numkeys, the keys, then four arguments per key. */
-function casCall(rkeys: readonly string[], ops: readonly ConditionalOp<RedisRecord>[]): string[] {
-  const args = ops.flatMap(({ expected, write }) => [
-    expected === undefined ? '0' : '1',
-    expected?.value ?? '',
-    write && !('delete' in write) ? write.value : '',
-    write === undefined ? '' : 'delete' in write ? 'del' : String(ttlMsOf(write)),
-  ]);
-  return [String(rkeys.length), ...rkeys, ...args];
+/** The script's keys, then its four arguments per key (numkeys is `rkeys.length`). */
+function casArgs(rkeys: readonly string[], ops: readonly ConditionalOp<RedisRecord>[]): string[] {
+  const args = rkeys.slice();
+  for (const { expected, write } of ops) {
+    args.push(
+      expected === undefined ? '0' : '1',
+      expected === undefined ? '' : expected.value,
+      write === undefined || 'delete' in write ? '' : write.value,
+      write === undefined ? '' : 'delete' in write ? 'del' : String(ttlMsOf(write)),
+    );
+  }
+  return args;
 }
 
 /** `EVALSHA`, or once after `NOSCRIPT` (restart, failover, SCRIPT FLUSH) the script itself. */
-async function evalCas(client: RedisClientLike, call: string[]): Promise<unknown> {
-  const [numkeys, ...rest] = call;
+async function evalCas(client: RedisClientLike, numkeys: number, args: string[]): Promise<unknown> {
   try {
-    return await client.evalsha(CAS_SHA, Number(numkeys), ...rest);
+    return await client.evalsha(CAS_SHA, numkeys, ...args);
   } catch (e) {
-    if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, rest[0]!);
+    if (!message(e).startsWith('NOSCRIPT')) throw mapRedisError(e, args[0]!);
     try {
-      return await client.eval(CAS_SCRIPT, Number(numkeys), ...rest);
+      return await client.eval(CAS_SCRIPT, numkeys, ...args);
     } catch (e2) {
-      throw mapRedisError(e2, rest[0]!);
+      throw mapRedisError(e2, args[0]!);
     }
   }
 }
@@ -80,21 +82,21 @@ export function redisPrimitives(
       // every current value in one command, and like GET (unlike MGET, which answers nil)
       // fails with WRONGTYPE on a key of another Redis type: corrupt data, not absence.
       const rkeys = keys.map(redisKey);
-      const call = casCall(
+      const args = casArgs(
         rkeys,
         keys.map((key) => ({ key, expected: undefined, write: undefined, guess: false })),
       );
-      const reply = parseCasReply(await evalCas(client, call), rkeys.length);
+      const reply = parseCasReply(await evalCas(client, rkeys.length, args), rkeys.length);
       if (reply.ok) return rkeys.map(() => undefined);
       if (!('current' in reply)) throw new Error('phoneproof: the read script answered no values');
       return reply.current.map(recordOf);
     },
     async writeMany(ops): Promise<ManyOutcome<RedisRecord>> {
       const rkeys = ops.map((op) => redisKey(op.key));
-      const call = casCall(rkeys, ops);
+      const args = casArgs(rkeys, ops);
       const reply: CasReply = durable
-        ? await durable.cas(rkeys[0]!, call)
-        : parseCasReply(await evalCas(client, call), ops.length);
+        ? await durable.cas(rkeys[0]!, [String(rkeys.length), ...args])
+        : parseCasReply(await evalCas(client, rkeys.length, args), ops.length);
       if (reply.ok) {
         const records = ops.map(({ write, expected }) =>
           write === undefined ? expected : 'delete' in write ? undefined : { value: write.value },

@@ -37,8 +37,8 @@ export interface RedisStoreOptions {
   readonly maxAttempts?: number;
   /**
    * Keys whose last known value this store keeps in process, so that an update can skip its
-   * `GET` (default 10 000; 0 disables it: every update reads first). Least recently written
-   * or read keys are evicted first. See docs/stores.md for the cost in memory.
+   * `GET` (default 10 000; 0 disables it: every update reads first). Keys cached longest ago
+   * are evicted first. See docs/stores.md for the cost in memory.
    */
   readonly cacheSize?: number;
   /**

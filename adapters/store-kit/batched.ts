@@ -35,9 +35,18 @@ export function oneKey<T>(fn: Transition<T>): MultiTransition<T> {
 
 /** Throws a TypeError (a caller's mistake) unless `keys` is non-empty and distinct. */
 export function distinctKeys(keys: readonly string[]): void {
-  if (keys.length === 0 || (keys.length > 1 && new Set(keys).size !== keys.length)) {
+  if (keys.length === 0 || !distinct(keys)) {
     throw new TypeError('phoneproof: updateMany needs one or more distinct keys.');
   }
+}
+
+/** No key twice: pairwise for the few keys of an operation, through a Set beyond. */
+function distinct(keys: readonly string[]): boolean {
+  if (keys.length > 8) return new Set(keys).size === keys.length;
+  for (let i = 1; i < keys.length; i += 1) {
+    for (let j = 0; j < i; j += 1) if (keys[i] === keys[j]) return false;
+  }
+  return true;
 }
 
 function oneKeyOnly(keys: readonly unknown[], primitive: string): void {

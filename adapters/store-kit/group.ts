@@ -45,55 +45,97 @@ export function combined(
   keys: readonly string[],
   members: readonly Pick<Member, 'keys' | 'fn'>[],
 ): MultiTransition<MemberOutcome[]> {
+  let slots: number[][] | undefined; // each member's keys as positions in `keys`, found once
   return (current): MultiStoreTransition<MemberOutcome[]> => {
-    const values = new Map(keys.map((key, i) => [key, current[i]]));
-    const writes = new Map<string, StoreWrite>();
-    const outcomes = members.map(({ keys: own, fn }): MemberOutcome => {
+    if (slots === undefined) {
+      const at = new Map<string, number>();
+      for (let i = 0; i < keys.length; i += 1) at.set(keys[i]!, i);
+      slots = members.map((member) => member.keys.map((key) => at.get(key)!));
+    }
+    const values: (string | undefined)[] = [];
+    for (let i = 0; i < keys.length; i += 1) values.push(current[i]);
+    const writes: (StoreWrite | undefined)[] = new Array(keys.length).fill(undefined);
+    const outcomes: MemberOutcome[] = [];
+    for (let m = 0; m < members.length; m += 1) {
+      const own = slots[m]!;
       try {
-        const step = fn(own.map((key) => values.get(key)));
-        const mine = own.flatMap((key, i) => {
-          const write = step.writes?.[i];
-          if (write && !('delete' in write)) ttlMsOf(write);
-          return write ? [[key, write] as const] : [];
-        });
-        for (const [key, write] of mine) {
-          writes.set(key, write);
-          values.set(key, 'delete' in write ? undefined : write.value);
+        const seen: (string | undefined)[] = [];
+        for (const i of own) seen.push(values[i]);
+        const step = members[m]!.fn(seen);
+        const mine = step.writes;
+        if (mine !== undefined) {
+          // Every TTL checked before any of this member's writes applies: all of them or none.
+          for (let k = 0; k < own.length; k += 1) {
+            const write = mine[k];
+            if (write && !('delete' in write)) ttlMsOf(write);
+          }
+          for (let k = 0; k < own.length; k += 1) {
+            const write = mine[k];
+            if (!write) continue;
+            writes[own[k]!] = write;
+            values[own[k]!] = 'delete' in write ? undefined : write.value;
+          }
         }
-        return { ok: true, result: step.result };
+        outcomes.push({ ok: true, result: step.result });
       } catch (error) {
-        return { ok: false, error };
+        outcomes.push({ ok: false, error });
       }
-    });
-    return { result: outcomes, writes: keys.map((key) => writes.get(key)) };
+    }
+    return { result: outcomes, writes };
   };
 }
 
-const overlaps = (keys: readonly string[], set: ReadonlySet<string>) =>
-  keys.some((key) => set.has(key));
+interface Group {
+  readonly members: Member[];
+  readonly keys: Set<string>;
+}
 
-/** The groups that can start now, in queue order; what cannot stays in `pending`. */
+/**
+ * The groups that can start now, in queue order; what cannot stays in `pending` (in order).
+ * A member waits when a key of its is held (`busy`) or wanted by an earlier member left
+ * waiting, or when it overlaps two groups or would take one past `limits`.
+ */
 function groupsOf(pending: Member[], busy: ReadonlySet<string>, limits: GroupLimits) {
-  const blocked = new Set(busy); // keys held, or wanted by an earlier member left waiting
-  const groups: { members: Member[]; keys: Set<string> }[] = [];
-  const waiting: Member[] = [];
+  const blocked = new Set<string>(); // keys wanted by an earlier member left waiting
+  const groups: Group[] = [];
+  const owner = new Map<string, Group>(); // the group holding each key taken so far
+  let kept = 0;
   for (const member of pending) {
-    const joins = groups.filter((g) => overlaps(member.keys, g.keys));
-    const group = joins[0];
+    let clash = false;
+    let group: Group | undefined;
+    let joins = 0;
+    let fresh = 0; // keys of the member no group holds yet
+    for (const key of member.keys) {
+      if (busy.has(key) || blocked.has(key)) clash = true;
+      const holder = owner.get(key);
+      if (holder === undefined) fresh += 1;
+      else if (holder !== group) {
+        joins += 1;
+        group = holder;
+      }
+    }
     const fits =
-      joins.length === 0 ||
-      (joins.length === 1 &&
+      joins === 0 ||
+      (joins === 1 &&
         group!.members.length < limits.ops &&
-        new Set([...group!.keys, ...member.keys]).size <= limits.keys);
-    if (overlaps(member.keys, blocked) || !fits) {
-      waiting.push(member);
+        group!.keys.size + fresh <= limits.keys);
+    if (clash || !fits) {
+      pending[kept++] = member;
       for (const key of member.keys) blocked.add(key);
-    } else if (group) {
-      group.members.push(member);
-      for (const key of member.keys) group.keys.add(key);
-    } else groups.push({ members: [member], keys: new Set(member.keys) });
+      continue;
+    }
+    if (group === undefined) {
+      group = { members: [], keys: new Set() };
+      groups.push(group);
+    }
+    group.members.push(member);
+    for (const key of member.keys) {
+      if (owner.has(key)) continue;
+      owner.set(key, group);
+      group.keys.add(key);
+    }
   }
-  pending.splice(0, pending.length, ...waiting);
+  pending.length = kept;
   return groups;
 }
 
@@ -123,28 +165,34 @@ export function groupCommit(run: RunUpdate, limits: GroupLimits = GROUP_LIMITS) 
   const start = (members: readonly Member[], keys: ReadonlySet<string>) => {
     for (const key of keys) busy.add(key);
     const union = [...keys];
-    const done =
-      members.length === 1
-        ? run(union, members[0]!.fn).then((result) => members[0]!.resolve(result))
-        : run(union, combined(union, members)).then((outcomes) => {
-            for (const [i, outcome] of outcomes.entries()) {
-              if (outcome.ok) members[i]!.resolve(outcome.result);
-              else members[i]!.reject(outcome.error);
-            }
-          });
-    void done
-      .catch((error: unknown) => {
-        for (const member of members) member.reject(error);
-      })
-      .finally(() => {
-        for (const key of keys) busy.delete(key);
-        if (pending.length === 0) return;
-        const groups = groupsOf(pending, busy, limits);
-        for (const group of groups) {
-          for (const member of group.members) want(member.keys, -1);
-          start(group.members, group.keys);
-        }
-      });
+    const release = () => {
+      for (const key of keys) busy.delete(key);
+      if (pending.length === 0) return;
+      for (const group of groupsOf(pending, busy, limits)) {
+        for (const member of group.members) want(member.keys, -1);
+        start(group.members, group.keys);
+      }
+    };
+    const failed = (error: unknown) => {
+      for (const member of members) member.reject(error);
+      release();
+    };
+    if (members.length === 1) {
+      const [member] = members as [Member];
+      run(union, member.fn).then((result) => {
+        member.resolve(result);
+        release();
+      }, failed);
+      return;
+    }
+    run(union, combined(union, members)).then((outcomes) => {
+      for (let i = 0; i < outcomes.length; i += 1) {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) members[i]!.resolve(outcome.result);
+        else members[i]!.reject(outcome.error);
+      }
+      release();
+    }, failed);
   };
   return function update<T>(keys: readonly string[], fn: MultiTransition<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {

@@ -56,4 +56,24 @@ describe("LastSeen (the stores' last-value cache)", () => {
     c.refresh('k', 'v1', mark);
     expect(c.peek('k')).toBeUndefined();
   });
+
+  it('a key set again soon keeps its place, updated where it is, out of reach of the next eviction', () => {
+    const c = new LastSeen<string>(32);
+    c.set('hot', 'v0');
+    for (let i = 0; i < 31; i += 1) {
+      c.set(`k${i}`, 'x'); // 31 more keys: full
+      if (i % 8 === 0) c.set('hot', `v${i}`); // rewritten every few sets
+    }
+    const mark = c.mark();
+    c.set('hot', 'latest');
+    c.refresh('hot', 'read-before-the-write', mark); // the update in place is newer than the read
+    c.set('k31', 'x'); // over capacity: evicts the oldest placed (k0, k1, k2), not `hot`
+    expect([c.peek('hot'), c.peek('k0'), c.peek('k2'), c.peek('k3'), c.size]).toEqual([
+      'latest',
+      undefined,
+      undefined,
+      'x',
+      30,
+    ]);
+  });
 });

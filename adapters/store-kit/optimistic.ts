@@ -43,14 +43,32 @@ function batchOf<R extends StoredRecord>(
   step: MultiStoreTransition<unknown>,
   guess: boolean,
 ): ConditionalOp<R>[] | undefined {
-  const writes = keys.map((_, i): StoreWrite | undefined => {
-    const write = step.writes?.[i];
-    if (!write || ('delete' in write && seen[i] === undefined)) return undefined;
-    if (!('delete' in write)) ttlMsOf(write);
-    return write;
-  });
-  if (writes.every((w) => w === undefined)) return undefined;
-  return keys.map((key, i) => ({ key, expected: seen[i], write: writes[i], guess }));
+  const asked = step.writes;
+  if (asked === undefined) return undefined;
+  let writing = false;
+  const writes: (StoreWrite | undefined)[] = [];
+  for (let i = 0; i < keys.length; i += 1) {
+    const write = asked[i];
+    if (!write || ('delete' in write && seen[i] === undefined)) writes.push(undefined);
+    else {
+      if (!('delete' in write)) ttlMsOf(write);
+      writes.push(write);
+      writing = true;
+    }
+  }
+  if (!writing) return undefined;
+  const ops: ConditionalOp<R>[] = [];
+  for (let i = 0; i < keys.length; i += 1) {
+    ops.push({ key: keys[i]!, expected: seen[i], write: writes[i], guess });
+  }
+  return ops;
+}
+
+/** The values of `records`, for a transition. */
+function valuesOf<R extends StoredRecord>(records: Records<R>): (string | undefined)[] {
+  const values: (string | undefined)[] = [];
+  for (const record of records) values.push(record?.value);
+  return values;
 }
 
 /**
@@ -65,7 +83,7 @@ function guessed<R extends StoredRecord, T>(
   fn: MultiTransition<T>,
 ) {
   try {
-    const step = fn(seen.map((r) => r?.value));
+    const step = fn(valuesOf(seen));
     const ops = batchOf(keys, seen, step, true);
     return ops && { result: step.result, ops };
   } catch {
@@ -97,16 +115,18 @@ export async function updateOptimistic<R extends StoredRecord, T>(
   fn: MultiTransition<T>,
 ): Promise<T> {
   const { primitives: p, cache } = o;
-  let seen: Records<R> = keys.map((key) => cache.peek(key));
+  const peeked: (R | undefined)[] = [];
+  for (const key of keys) peeked.push(cache.peek(key));
+  let seen: Records<R> = peeked;
   const batch = cache.capacity > 0 ? guessed(keys, seen, fn) : undefined;
   let guess = batch !== undefined;
   let conflicts = 0;
   const remember = (records: Records<R>) => {
     seen = records;
-    for (const [i, key] of keys.entries()) cache.set(key, records[i]);
+    for (let i = 0; i < keys.length; i += 1) cache.set(keys[i]!, records[i]);
   };
   const decide = () => {
-    const step = fn(seen.map((r) => r?.value));
+    const step = fn(valuesOf(seen));
     const ops = batchOf(keys, seen, step, false);
     return ops ? { result: step.result, ops } : { result: step.result };
   };
@@ -116,7 +136,9 @@ export async function updateOptimistic<R extends StoredRecord, T>(
     if (!('ops' in next)) return next.result;
     const outcome = await p.writeMany(next.ops);
     if (outcome.applied) {
-      for (const [i, op] of next.ops.entries()) {
+      const { ops } = next;
+      for (let i = 0; i < ops.length; i += 1) {
+        const op = ops[i]!;
         cache.set(op.key, op.write ? outcome.records[i] : op.expected);
       }
       return next.result;
