@@ -64,9 +64,7 @@ describe("LastSeen (the stores' last-value cache)", () => {
       c.set(`k${i}`, 'x'); // 31 more keys: full
       if (i % 8 === 0) c.set('hot', `v${i}`); // rewritten every few sets
     }
-    const mark = c.mark();
     c.set('hot', 'latest');
-    c.refresh('hot', 'read-before-the-write', mark); // the update in place is newer than the read
     c.set('k31', 'x'); // over capacity: evicts the oldest placed (k0, k1, k2), not `hot`
     expect([c.peek('hot'), c.peek('k0'), c.peek('k2'), c.peek('k3'), c.size]).toEqual([
       'latest',
@@ -75,5 +73,34 @@ describe("LastSeen (the stores' last-value cache)", () => {
       'x',
       30,
     ]);
+  });
+
+  it('an update in place keeps its place and is newer than a read begun before it', () => {
+    const c = new LastSeen<string>(32);
+    c.set('hot', 'v0'); // placed at clock 1
+    for (let i = 0; i < 10; i += 1) c.set(`k${i}`, 'x'); // clocks 2 to 11
+    const mark = c.mark();
+    c.set('hot', 'latest'); // clock 12: within 16 sets of its placing, so updated in place
+    c.refresh('hot', 'read-before-the-write', mark);
+    expect(c.peek('hot')).toBe('latest');
+    // In place, it kept its old position: going over capacity drops the three least recently
+    // placed (one over, plus a sixteenth), hot, k0 and k1; placed anew, hot would have stayed
+    // and k2 gone.
+    for (let i = 10; i < 31; i += 1) c.set(`k${i}`, 'x'); // 32 entries
+    c.set('k31', 'x');
+    expect([c.peek('hot'), c.peek('k1'), c.peek('k2'), c.size]).toEqual([
+      undefined,
+      undefined,
+      'x',
+      30,
+    ]);
+  });
+
+  it('a delete of a key not cached still keeps a read begun before it from recording it', () => {
+    const c = new LastSeen<string>(4);
+    const mark = c.mark();
+    c.delete('k'); // evicted earlier, deleted now while the read was in flight
+    c.refresh('k', 'read-before-the-delete', mark);
+    expect(c.peek('k')).toBeUndefined();
   });
 });

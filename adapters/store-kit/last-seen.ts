@@ -77,11 +77,15 @@ export class LastSeen<V> {
     if (this.#entries.set(key, placed)) this.#removed = this.#clock;
   }
 
+  /**
+   * Forgets `key`. The removal marker moves even when `key` was not cached (evicted while an
+   * update was in flight): a read begun before this delete must not record the value it saw.
+   */
   delete(key: string): void {
-    if (this.#entries.delete(key)) {
-      this.#clock += 1;
-      this.#removed = this.#clock;
-    }
+    if (this.capacity === 0) return;
+    this.#entries.delete(key);
+    this.#clock += 1;
+    this.#removed = this.#clock;
   }
 
   /** A mark to take before a plain read whose answer may later go to `refresh`. */
