@@ -88,6 +88,9 @@ describe('vonageStatusWebhook', () => {
     const form = await req(status, await jwt(status), 'application/x-www-form-urlencoded');
     expect(await code(form)).toBe('signature_invalid');
     expect(await code({ headers: {}, rawBody: undefined })).toBe('signature_invalid');
+    // A body a framework already parsed is not the signed bytes.
+    const parsed = { ...(await req(status, await jwt(status))), rawBody: JSON.parse(status) };
+    expect(await code(parsed)).toBe('signature_invalid');
     // A repeated Authorization header (a list) is not a token.
     const token = await jwt(status);
     const twice = { headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } };

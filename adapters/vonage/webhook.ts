@@ -124,10 +124,13 @@ function signedBody(
   }
   const now = o.now ?? Date.now;
   return (req) => {
+    // Only bytes or text are a raw body (a framework that parsed it hands over an object).
+    const raw = req?.rawBody;
+    const rawBody = typeof raw === 'string' || raw instanceof Uint8Array ? raw : undefined;
     const claims = vonageJwtClaims({
       ...check(now()),
-      authorization: header(req.headers, 'authorization'),
-      body: req.rawBody,
+      authorization: header(req?.headers, 'authorization'),
+      body: rawBody,
     });
     if (claims === undefined) {
       return unsigned('The Authorization JWT is missing, stale or does not sign this body.');
@@ -143,7 +146,7 @@ function signedBody(
     if (!/^application\/json\s*(;|$)/i.test(header(req.headers, 'content-type') ?? '')) {
       return unsigned('A signed Vonage webhook is JSON; this request says it is not.');
     }
-    const body = jsonObject(req.rawBody);
+    const body = jsonObject(rawBody);
     return body === undefined ? badWebhook('The signed body is not a JSON object.') : ok(body);
   };
 }
