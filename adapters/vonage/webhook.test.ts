@@ -196,6 +196,18 @@ describe('vonageReceiptWebhook', () => {
     expect(md5({ params: signed(receipt, SECRET, 'md5hash') }).isOk()).toBe(true);
   });
 
+  it("the callback URL's ?ref= passes whether Vonage signs it or not, and is never read", () => {
+    const outside = new URLSearchParams(signed(receipt));
+    outside.set('ref', 'X'.repeat(40));
+    const r = read({ params: outside })._unsafeUnwrap();
+    expect(r.ref).toBe(receipt['client-ref']);
+    const inside = signed({ ...receipt, ref: 'X'.repeat(40) });
+    expect(read({ params: inside })._unsafeUnwrap().ref).toBe(receipt['client-ref']);
+    // It covers nothing else: a changed status is still refused.
+    outside.set('status', 'delivered');
+    expect(read({ params: outside })._unsafeUnwrapErr().code).toBe('signature_invalid');
+  });
+
   it('unsigned, wrong secret, altered, stale: signature_invalid', () => {
     const code = (params: Record<string, string> | URLSearchParams) =>
       read({ params })._unsafeUnwrapErr().code;

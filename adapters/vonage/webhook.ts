@@ -14,7 +14,8 @@
  * - `vonageReceiptWebhook`: SMS API delivery receipts, signed with `sig` (signed webhooks on
  *   for the account) and a fresh signed `timestamp` (`validateVonageSignature`, which refuses
  *   names holding `&` or `=`); a repeated parameter, or a `messageId` not of Vonage's shape, is
- *   refused too.
+ *   refused too. A `ref` the adapter appended to the callback URL may be outside `sig`; it is
+ *   never read.
  *
  * Unsigned, badly signed, stale or re-typed requests are `signature_invalid` (answer 401 and
  * do not act on the body); a signed request that is not a report is `invalid_request`.
@@ -25,6 +26,7 @@ import {
   badWebhook,
   type DeliveryReport,
   paramMap,
+  REF_PARAM,
   type WebhookParams,
 } from '../../src/delivery/report';
 import { parseVonageMessageStatus } from '../../src/delivery/vonage-messages-status';
@@ -200,12 +202,19 @@ export function vonageReceiptWebhook(
     // repeated name could sign like one value while the parser reads another.
     if (repeated) return unsigned('A signed receipt repeats a parameter.');
     const flat = Object.fromEntries([...map].map(([k, [v]]) => [k, v as string]));
-    if (!validateVonageSignature({ ...check(now()), params: flat, method })) {
+    // The `?ref=` `vonageSender` appends to a `statusCallback` URL comes back in a GET
+    // receipt's query, whether or not Vonage signs it: it is checked either way and never
+    // read (the report's ref is the signed `client-ref`).
+    const { [REF_PARAM]: _ref, ...own } = flat;
+    const at = check(now());
+    const valid = (params: Record<string, string>) =>
+      validateVonageSignature({ ...at, params, method });
+    if (!valid(flat) && (_ref === undefined || !valid(own))) {
       return unsigned('The sig parameter is missing, stale or does not match.');
     }
     if (!VONAGE_SMS_ID.test(flat.messageId ?? flat['message-id'] ?? '')) {
       return badWebhook("The receipt has no messageId of Vonage's shape.");
     }
-    return parseVonageReceipt(flat);
+    return parseVonageReceipt(own);
   };
 }

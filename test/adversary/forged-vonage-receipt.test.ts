@@ -71,6 +71,7 @@ async function app() {
       from: '+447700900000',
       baseUrl: fake.url,
       retry: false,
+      statusCallback: `${PUBLIC}/hooks/vonage/receipt`,
       voice: {
         applicationId: APP_ID,
         privateKey: keys.privateKey,
@@ -130,6 +131,9 @@ describe('forged Vonage SMS delivery receipts (sig)', () => {
     const id = (await verifier.start({ phone: VICTIM }))._unsafeUnwrap().id;
     const sent = fake.requests.length - 1;
     const ref = fake.fields(sent).get('client-ref')?.[0] ?? '';
+    // The receipt URL as Vonage calls it: the callback with its `?ref=`, then the receipt.
+    const callback = new URL(fake.fields(sent).get('callback')?.[0] ?? '');
+    expect(callback.searchParams.get('ref')).toBe(ref);
     const reply = fake.replies[sent]!.body as { messages: { 'message-id': string }[] };
     const messageId = reply.messages[0]!['message-id'];
     const receipt = (status: string, o: { ts?: number } = {}): Record<string, string> => ({
@@ -154,7 +158,8 @@ describe('forged Vonage SMS delivery receipts (sig)', () => {
       sig: vonageSignature(secret, p),
     });
     const get = async (q: URLSearchParams | Record<string, string>) =>
-      (await fetch(`${origin}/hooks/vonage/receipt?${new URLSearchParams(q)}`)).status;
+      (await fetch(`${origin}${callback.pathname}${callback.search}&${new URLSearchParams(q)}`))
+        .status;
     const postForm = async (q: URLSearchParams | Record<string, string>) =>
       (
         await fetch(`${origin}/hooks/vonage/receipt`, {
