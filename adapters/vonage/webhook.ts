@@ -122,7 +122,8 @@ function signedBody(
   const check = checked(name, o);
   for (const claim of ['apiKey', 'applicationId'] as const) {
     const v = o[claim];
-    if (v !== undefined && (typeof v !== 'string' || v === '')) fail(name, `${claim} a string`);
+    if (v !== undefined && (typeof v !== 'string' || v === ''))
+      fail(name, `${claim} to be a non-empty string`);
   }
   const now = o.now ?? Date.now;
   return (req) => {
