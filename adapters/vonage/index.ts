@@ -1,6 +1,7 @@
 /**
  * `phoneproof/vonage`: deliver codes through Vonage (SMS API; voice through the Voice API
- * with an application JWT) using `fetch`, and read SMS delivery receipts and call events.
+ * with an application JWT) using `fetch`, and authenticate and read its delivery webhooks
+ * (`vonageStatusWebhook`, `vonageReceiptWebhook`, `vonageCallWebhook`).
  *
  * @example
  * ```ts
@@ -24,3 +25,14 @@ export {
   type VonageWhatsAppOptions,
   vonageSender,
 } from './sender';
+export {
+  type VonageCallRequest,
+  type VonageJwtWebhookOptions,
+  type VonageReceiptRequest,
+  type VonageReceiptWebhookOptions,
+  type VonageSignedRequest,
+  type VonageWebhookHeaders,
+  vonageCallWebhook,
+  vonageReceiptWebhook,
+  vonageStatusWebhook,
+} from './webhook';

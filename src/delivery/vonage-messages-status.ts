@@ -2,7 +2,8 @@
  * Vonage Messages API status webhooks (JSON: `message_uuid`, `status` submitted / delivered /
  * read / rejected / undeliverable, `channel`, `to`, `timestamp`, `client_ref`, and an RFC 7807
  * `error` when it failed), as delivery reports: what `vonageSender` needs for its WhatsApp
- * messages. Check the webhook's JWT first (`validateVonageJwt`); this only parses. Vonage's
+ * messages. This only parses and does not authenticate: take statuses with
+ * `vonageStatusWebhook` (phoneproof/vonage), which checks the JWT and parses the signed bytes. Vonage's
  * own failure codes are kept as `providerCode` (`provider_error`): whether a number is on
  * WhatsApp is only called permanent when a provider code says so.
  * @module
@@ -32,7 +33,10 @@ function problemCode(error: unknown): string | undefined {
   return code !== undefined && /^[\w-]{1,64}$/.test(code) ? code : undefined;
 }
 
-/** Parses one Messages API status webhook body (already JSON-parsed). */
+/**
+ * Parses one Messages API status webhook body (already JSON-parsed). Does not authenticate:
+ * anyone can post a status; `vonageStatusWebhook` checks it first.
+ */
 export function parseVonageMessageStatus(body: unknown): Result<DeliveryReport, VerifyError> {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const messageId = typeof b.message_uuid === 'string' ? b.message_uuid : undefined;

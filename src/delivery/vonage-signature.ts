@@ -107,6 +107,40 @@ const b64json = (s: string): Record<string, unknown> | undefined => {
 };
 
 /**
+ * The claims of a Messages API (or Voice API) webhook's `Authorization: Bearer <JWT>` when it
+ * is signed HS256 with a signature secret, issued within `maxAgeMs`, not past its `exp`, and
+ * its `payload_hash` is the body's SHA-256; undefined otherwise.
+ */
+export function vonageJwtClaims(
+  c: VonageCheck & {
+    readonly authorization: string | undefined;
+    readonly body: string | Uint8Array | undefined;
+  },
+): Readonly<Record<string, unknown>> | undefined {
+  const m = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(
+    c.authorization ?? '',
+  );
+  if (!m || c.body === undefined) return undefined;
+  const [, h, p, s] = m as unknown as [string, string, string, string];
+  const header = b64json(h);
+  const claims = b64json(p);
+  if (header?.alg !== 'HS256' || !claims || !fresh(claims.iat, c)) return undefined;
+  if (typeof claims.exp === 'number' && claims.exp * 1000 < c.now) return undefined;
+  const bodyHash = toHex(hash('sha256', c.body));
+  if (
+    typeof claims.payload_hash !== 'string' ||
+    !digestEquals(bodyHash, claims.payload_hash.toLowerCase())
+  )
+    return undefined;
+  let valid = false;
+  for (const secret of secretsOf(c.signatureSecret)) {
+    const expected = hmacText('sha256', secret, `${h}.${p}`, 'base64url');
+    if (digestEquals(expected, s)) valid = true;
+  }
+  return valid ? claims : undefined;
+}
+
+/**
  * True when a Messages API webhook carries `Authorization: Bearer <JWT>` signed HS256 with a
  * signature secret, issued within `maxAgeMs`, whose `payload_hash` is the body's SHA-256.
  */
@@ -116,25 +150,5 @@ export function validateVonageJwt(
     readonly body: string | Uint8Array | undefined;
   },
 ): boolean {
-  const m = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(
-    c.authorization ?? '',
-  );
-  if (!m || c.body === undefined) return false;
-  const [, h, p, s] = m as unknown as [string, string, string, string];
-  const header = b64json(h);
-  const claims = b64json(p);
-  if (header?.alg !== 'HS256' || !claims || !fresh(claims.iat, c)) return false;
-  if (typeof claims.exp === 'number' && claims.exp * 1000 < c.now) return false;
-  const bodyHash = toHex(hash('sha256', c.body));
-  if (
-    typeof claims.payload_hash !== 'string' ||
-    !digestEquals(bodyHash, claims.payload_hash.toLowerCase())
-  )
-    return false;
-  let valid = false;
-  for (const secret of secretsOf(c.signatureSecret)) {
-    const expected = hmacText('sha256', secret, `${h}.${p}`, 'base64url');
-    if (digestEquals(expected, s)) valid = true;
-  }
-  return valid;
+  return vonageJwtClaims(c) !== undefined;
 }

@@ -3,8 +3,9 @@
  * `err-code`, `msisdn`, `scts`, `client-ref`...; sent as a GET query or a POST body) and
  * Voice API call events (`uuid`, `status`).
  *
- * SMS delivery receipts are not signed unless Vonage support enables signed webhooks for the
- * account: protect the receipt URL with an unguessable path or a token you check.
+ * These only parse and do not authenticate: take receipts with `vonageReceiptWebhook` (the
+ * `sig` of signed webhooks) and call events with `vonageCallWebhook` (the Voice JWT), both in
+ * phoneproof/vonage, which check the signature first.
  * @module
  */
 import { ok, type Result } from 'neverthrow';
@@ -62,7 +63,10 @@ const e164 = (msisdn: string | undefined) =>
       : `+${msisdn}`
     : undefined;
 
-/** Parses an SMS API delivery receipt (query or body parameters). */
+/**
+ * Parses an SMS API delivery receipt (query or body parameters). Does not authenticate:
+ * `vonageReceiptWebhook` checks `sig` first.
+ */
 export function parseVonageReceipt(params: WebhookParams): Result<DeliveryReport, VerifyError> {
   const map = paramMap(params);
   const messageId = first(map, 'messageId') ?? first(map, 'message-id');
@@ -98,7 +102,8 @@ export function parseVonageReceipt(params: WebhookParams): Result<DeliveryReport
 
 /**
  * Parses a Voice API call event (the JSON body posted to `event_url`). `url` (the request
- * URL) supplies the `ref` the adapter attached to `event_url`.
+ * URL) supplies the `ref` the adapter attached to `event_url`. Does not authenticate:
+ * `vonageCallWebhook` checks the JWT first.
  */
 export function parseVonageCallEvent(
   body: WebhookParams,

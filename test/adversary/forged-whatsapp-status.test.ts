@@ -12,10 +12,11 @@
  *   attempts and the provider's requests stay as they were. The genuine signed failure does
  *   fall back to SMS (the control: only the signature differs).
  * - Vonage Messages API (`vonageSender` on WhatsApp, `client_ref`): the app's route checks
- *   the webhook's `Authorization: Bearer` HS256 JWT and its `payload_hash` with
- *   `validateVonageJwt` (docs/providers/whatsapp.md). No token, wrong secret, `alg: none`,
- *   another algorithm, expired or future `iat`, a past `exp`, no or another body's hash, a
- *   body swapped or re-targeted under a genuine token: 401, nothing changes. The genuine
+ *   the webhook's `Authorization: Bearer` HS256 JWT and its `payload_hash`, and reads the
+ *   status from the signed bytes, with `vonageStatusWebhook` (docs/providers/whatsapp.md). No
+ *   token, wrong secret, `alg: none`, another algorithm, expired or future `iat`, a past
+ *   `exp`, no or another body's hash, a body swapped or re-targeted under a genuine token, a
+ *   genuine body and token re-sent as a form or text: 401, nothing changes. The genuine
  *   status is applied (the control).
  *
  * The webhook is the application's own route, written once (below) and served by Express,
@@ -30,11 +31,7 @@ import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../adapters/memory/index';
 import { twilioSender, twilioSignature, twilioStatusWebhook } from '../../adapters/twilio/index';
-import {
-  parseVonageMessageStatus,
-  validateVonageJwt,
-  vonageSender,
-} from '../../adapters/vonage/index';
+import { vonageSender, vonageStatusWebhook } from '../../adapters/vonage/index';
 import { createVerifier } from '../../src/index';
 import type { Sender } from '../../src/ports/sender';
 import type { Verifier } from '../../src/verifier/types';
@@ -344,16 +341,15 @@ describe.each(FRAMEWORKS)('%s: forged Vonage Messages API statuses', (_name, ser
       }),
       abuse: false,
     });
+    // The route as docs/providers/whatsapp.md shows it: verified and parsed in one call, from
+    // the raw body (the status is read from the signed bytes, never from a parsed body).
+    const readStatus = vonageStatusWebhook({ signatureSecret: VONAGE_SIGNATURE_SECRET });
     const served = await serve('/hooks/vonage/status', async (req) => {
-      const signed = validateVonageJwt({
-        signatureSecret: VONAGE_SIGNATURE_SECRET,
-        now: Date.now(),
-        authorization: req.headers.authorization,
-        body: req.raw,
-      });
-      if (!signed) return { status: 401, body: 'signature_invalid' };
-      const report = parseVonageMessageStatus(JSON.parse(req.raw));
-      if (report.isErr()) return { status: 400, body: report.error.code };
+      const report = readStatus({ headers: req.headers, rawBody: req.raw });
+      if (report.isErr()) {
+        const unsigned = report.error.code === 'signature_invalid';
+        return { status: unsigned ? 401 : 400, body: report.error.code };
+      }
       return applied(verifier, report.value);
     });
     closers.push(() => served.close());
@@ -408,12 +404,12 @@ describe.each(FRAMEWORKS)('%s: forged Vonage Messages API statuses', (_name, ser
       const input = `${b64(header)}.${b64(claims)}`;
       return `${input}.${sign(input)}`;
     };
-    const post = async (body: string, token?: string) => {
+    const post = async (body: string, token?: string, type = 'application/json') => {
       const r = await fetch(`${served.origin}/hooks/vonage/status`, {
         method: 'POST',
         body,
         headers: {
-          'content-type': 'application/json',
+          'content-type': type,
           ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
         },
       });
@@ -512,5 +508,23 @@ describe.each(FRAMEWORKS)('%s: forged Vonage Messages API statuses', (_name, ser
     // The genuine token over its own body is applied (the control).
     expect((await post(delivered, deliveredToken)).status).toBe(200);
     expect(await states(verifier, victim.id)).toEqual(['whatsapp:delivered']);
+  });
+
+  it('a genuine signed status re-sent under another content type (form, text): 401', async () => {
+    const { verifier, victim, status, jwt, post } = await setup();
+    const genuine = status(victim, 'rejected');
+    const token = await jwt(genuine);
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data']) {
+      expect((await post(genuine, token, type)).status).toBe(401);
+    }
+    // A form-shaped body under a token for its bytes is not a status Vonage signs either.
+    const form = new URLSearchParams(JSON.parse(genuine) as Record<string, string>).toString();
+    expect((await post(form, await jwt(form), 'application/x-www-form-urlencoded')).status).toBe(
+      401,
+    );
+    expect(await states(verifier, victim.id)).toEqual(['whatsapp:queued']);
+    // The control: the same bytes and token as JSON.
+    expect((await post(genuine, token)).status).toBe(200);
+    expect(await states(verifier, victim.id)).toEqual(['whatsapp:failed']);
   });
 });
