@@ -96,6 +96,17 @@ function fits(shape: Shape, v: string): boolean {
   return shape.test(v) && (shape !== PLACE || !textProblem(v));
 }
 
+/** Whether `name` is a parameter of that webhook (or an `extra` one) and `value` has its shape. */
+export function twilioParamFits(
+  kind: 'inbound' | 'status',
+  name: string,
+  value: string,
+  extra: readonly string[] = [],
+): boolean {
+  const shape = shapeOf(kind, name, extra);
+  return shape !== undefined && fits(shape, value);
+}
+
 /** On WhatsApp, the names sorted between `Body` and `From`. */
 const BETWEEN_BODY_AND_FROM = [
   'ButtonPayload',
