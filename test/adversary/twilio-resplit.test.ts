@@ -15,6 +15,7 @@ import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { twilioStatusWebhook } from '../../adapters/twilio/webhook';
 import { consent } from '../../src/consent/index';
 import { twilioSignature } from '../../src/delivery/twilio-signature';
+import { inboundMessage, validateInboundAuth } from '../../src/http/inbound';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import { FRAMEWORKS } from './support';
@@ -159,5 +160,32 @@ describe('re-splitting a signed Twilio status callback', () => {
     const r = webhook({ url, signature, params: forged });
     expect(r.isErr()).toBe(true);
     expect(r._unsafeUnwrapErr().code).toBe('invalid_request');
+  });
+});
+
+describe('parameters Twilio adds later (`extraParams`)', () => {
+  const auth = (extraParams?: readonly string[]) => ({
+    twilio: { authToken: TOKEN, url: INBOUND_URL, ...(extraParams ? { extraParams } : {}) },
+  });
+  it('an undocumented name is refused unless the app names it, and then read as free text', () => {
+    const p = { ...sms('STOP'), NewField: 'x' };
+    const headers = { 'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, p) };
+    expect(inboundMessage(auth(), { headers, body: p }, 0)._unsafeUnwrapErr().code).toBe(
+      'invalid_request',
+    );
+    expect(inboundMessage(auth(['NewField']), { headers, body: p }, 0)._unsafeUnwrap().text).toBe(
+      'STOP',
+    );
+    const absorbing = { ...sms('STOP'), NewField: `From${VICTIM}` };
+    const signed = { 'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, absorbing) };
+    expect(
+      inboundMessage(auth(['NewField']), { headers: signed, body: absorbing }, 0).isErr(),
+    ).toBe(true);
+  });
+  it('a name sorted before `From` (it could cut a Body) is refused at startup', () => {
+    expect(() => validateInboundAuth(auth(['Comment']))).toThrow(/extraParams/);
+    expect(() => twilioStatusWebhook({ authToken: TOKEN, extraParams: ['Comment'] })).toThrow(
+      /extraParams/,
+    );
   });
 });
