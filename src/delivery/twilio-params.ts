@@ -12,9 +12,10 @@
  *    an unknown name is refused (fail closed), and each name appears once.
  * 2. Every value Twilio controls has its strict shape: `From`/`To` are E.164 or
  *    `whatsapp:`+E.164, SIDs two capitals and 32 hex digits, counts digits, geography
- *    letters and digits with no `+` and no parameter name… The sender's own free text other than `Body`
- *    (`ProfileName`, `Address`, `Label`, `ButtonText`, …, and the app's extra names) holds no
- *    `+` followed by a digit, nothing of a SID's shape, and no parameter name except `To`.
+ *    letters and digits with no `+` and no parameter name… The sender's own free text
+ *    other than `Body` (`ProfileName`, `Address`, `Label`, `ButtonText`, …, and the app's
+ *    extra names) holds no `+` followed by a digit, nothing of a SID's shape, and no
+ *    parameter name except `To`; `ChannelMetadata` (JSON) no `+` then a digit and no SID.
  *    A message that breaks these is refused, also when genuine: its sender must change
  *    their WhatsApp profile name to text STOP here; Twilio's own opt-out still applies.
  * 3. `From` and `MessageSid` are required (Twilio sends both, and `To`); `SmsSid` and
@@ -22,7 +23,8 @@
  *    an SMS.
  *
  * Why the remaining splits keep `From`, `To`, `MessageSid` and `Body` (inbound):
- * - `From`. A `+` followed by a digit is allowed only in `From`, `To` and `Body`. The real
+ * - `From`. A `+` followed by a digit is allowed only in `From`, `To`, `Body` and
+ *   `OriginalRepliedMessageSender` (always preceded by that name). The real
  *   `From`'s `+d` must land in a forged value that allows it. Not `To`: a forged `To`'s value
  *   starts with `+` or `whatsapp:` right after the letters `To`, and the real value is
  *   preceded by `From`. Not `Body`: a forged `From` after it would need another `+d` later
@@ -36,13 +38,15 @@
  *   text holds no SID; a media URL's `Messages/MM…` is not `MessageSid`).
  * - `Body` starts at the real `Body`: a forged `Body` elsewhere would need the field before
  *   it to swallow the real `Body` name, and the names sorted before `Body` are `AccountSid`
- *   (a SID), `Address` (free text, which holds no name) and `ApiVersion` (a date). It ends at the real `From`
- *   on an SMS (no name sorts between them there). On WhatsApp `ButtonPayload`, `ButtonText`,
+ *   (a SID), `Address` (free text, which holds no name) and `ApiVersion` (a date). It ends
+ *   at the real `From` on an SMS (no name sorts between them there). On WhatsApp `ButtonPayload`, `ButtonText`,
  *   `ChannelMetadata`, `Forwarded` and `FrequentlyForwarded` sort between: a `Body` holding
  *   one of them is refused (no forged `Body` swallows a real field), and the residue is that
  *   a sender's own text which holds one of those names literally can be read shorter (only
- *   their own message, from their own number). test/adversary/twilio-resplit.test.ts
- *   checks all four over random re-splits.
+ *   their own message, from their own number). test/adversary/twilio-resplit-property.test.ts
+ *   checks all four over random re-splits. Either free-text rule alone (no `+` then a digit;
+ *   no parameter name) keeps that property and the attacks of
+ *   test/adversary/twilio-resplit.test.ts refused: each was checked with the other removed.
  * @module
  */
 import { paramMap, type WebhookParams } from './report';
