@@ -30,14 +30,20 @@ export const optedOutOutcome: SendOutcome = {
   },
 };
 
-/** Whether verification `id` carries a consent waiting for its approval (store errors: no). */
+/** Whether verification `id` carries a consent waiting for its approval; a failed read is the store's error. */
+function heldFor(s: Setup, id: string): ResultAsync<boolean, VerifyError> {
+  return ResultAsync.fromPromise(
+    Promise.resolve().then(() => s.sh.store.get(reoptInKey(id))),
+    storeError,
+  ).map((v) => v !== undefined);
+}
+
+/**
+ * `heldFor` for the send-time gate, where a failed read is "nothing held": the send is then
+ * refused as opted out, which is the safe way to fail there (nothing is answered from it).
+ */
 export function pendingFor(s: Setup, id: string): Promise<boolean> {
-  return Promise.resolve()
-    .then(() => s.sh.store.get(reoptInKey(id)))
-    .then(
-      (v) => v !== undefined,
-      () => false,
-    );
+  return heldFor(s, id).unwrapOr(false);
 }
 
 /**
@@ -63,7 +69,8 @@ export function consentGuard(
         .map(statusOf)
         .andThen((st) =>
           req.op === 'resend' && st.state === 'opted_out'
-            ? ResultAsync.fromSafePromise(pendingFor(s, req.id)).andThen((held) =>
+            ? // A failed read answers the store's error, not `opted_out` (that would name the state).
+              heldFor(s, req.id).andThen((held) =>
                 held ? errAsync(heldResendRefusal(req.at)) : refusal(st, 'resend'),
               )
             : refusal(st, req.op),

@@ -8,8 +8,10 @@
  * What the signature does not pin down, so a reader of signed fields must: a repeated name
  * with the same value signs like one (`MessageSid=SMx&MessageSid=SMx`), and names and values
  * are concatenated with no separator (`MessageSid` + `SMx…` signs like `MessageSidS` +
- * `Mx…`). Read each field once, by its exact name, and require the ones that matter (the
- * inbound webhook: `src/http/inbound-fields.ts`).
+ * `Mx…`), so a value can absorb the next names (`FromA=From+1415…` signs like a second
+ * `From`). Reading each field once by its exact name is not enough: read a request only
+ * when every name is documented and every value has its shape (`./twilio-params.ts`, used
+ * by the inbound webhook and `twilioStatusWebhook`).
  * @module
  */
 import { hash, hmacText, toHex } from '../crypto';

@@ -3,7 +3,8 @@
  * client IP (or the app's `clientIp`), the user agent and a device-id header, each bounded
  * in length. Every HTTP request must name a requester: the default context an address (a
  * device-id header is the client's own choice, so it cannot stand in for one), an app
- * `context` hook an `ip`, `deviceId` or `userId`. A request without one would be the
+ * `context` hook an `ip` or a `userId` (a `deviceId` alone cannot stand in either). A
+ * request without one would be the
  * anonymous requester, which may act on any verification and which no per-IP budget
  * counts, so it is refused instead (the handler rejects: the app's error handling, a 500;
  * test/adversary/no-address.test.ts). @internal
@@ -49,18 +50,27 @@ export const noAddressMessage =
 
 /** Why a request whose app `context` names no requester is refused. */
 export const noRequesterKeyMessage =
-  'phoneproof: the `context` hook returned no requester key (an `ip`, `deviceId` or `userId`). ' +
-  'The request is refused rather than run as the anonymous requester, which may act on any ' +
-  "verification. Return the client's address (or a user or device id) from `context`.";
+  'phoneproof: the `context` hook returned no requester key (an `ip` or a `userId`; a ' +
+  "`deviceId` alone is the client's own choice, a new requester per request that no per-IP " +
+  'budget counts). The request is refused rather than run as the anonymous requester, which ' +
+  "may act on any verification. Return the client's address (or the signed-in user's id) from `context`.";
 
 /**
  * `context` when it names a requester; throws otherwise (a request-time refusal: the
  * handler rejects). The default context (`byDefault`) needs an address; an app's `context`
- * any requester key, as the verifier derives them (`src/feature/requester.ts`).
+ * an address or a user id, as the verifier derives them (`src/feature/requester.ts`).
  */
 export function withRequester(context: RequestContext, byDefault: boolean): RequestContext {
   const requester = requesterOf(context, BINDING_IPV6_PREFIX);
   if (byDefault && requester.ip === undefined) throw new TypeError(noAddressMessage);
-  if (requester === NO_REQUESTER) throw new TypeError(noRequesterKeyMessage);
+  // A device id is the client's own choice (a header, a cookie): alone it is a new
+  // requester per request, outside every per-IP budget, so an app's context must name
+  // an address or a user the app authenticated.
+  if (
+    requester === NO_REQUESTER ||
+    (requester.ip === undefined && requester.userId === undefined)
+  ) {
+    throw new TypeError(noRequesterKeyMessage);
+  }
   return context;
 }

@@ -16,11 +16,15 @@
  *
  * Unsigned or badly signed requests are `signature_invalid` (401) and reach nothing; a
  * signed one is read only with one message id of the provider's shape and each field it
- * reads present once (`./inbound-fields.ts`). @internal
+ * reads present once (`./inbound-fields.ts`); a Twilio one only with documented names and
+ * values of their shapes, so its unsigned boundaries cannot be moved
+ * (`src/delivery/twilio-params.ts`). @internal
  * @module
  */
 import { err, type Result } from 'neverthrow';
+import type { WebhookParams } from '../delivery/report';
 import { readTwilioAddress } from '../delivery/twilio-address';
+import { extraParamsProblem, twilioParamsProblem } from '../delivery/twilio-params';
 import { validateTwilioSignature } from '../delivery/twilio-signature';
 import {
   jsonObject,
@@ -54,6 +58,11 @@ export type InboundAuth =
          * message signed for another app on the same Twilio account would be accepted here.
          */
         readonly url: string;
+        /**
+         * Parameter names Twilio may add beyond the ones it documents (a request carrying an
+         * unknown name is refused): read as free text, and each must sort after `From`.
+         */
+        readonly extraParams?: readonly string[];
       };
     }
   | {
@@ -108,7 +117,8 @@ function inboundProblem(x: unknown): string | undefined {
     if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
       return "needs twilio.url, the webhook's public URL exactly as configured at Twilio (an absolute http: or https: URL; Twilio signs it)";
     }
-    return undefined;
+    const extra = extraParamsProblem(t.extraParams);
+    return extra === undefined ? undefined : `twilio.extraParams ${extra}`;
   }
   if ('vonage' in o) {
     const v = o.vonage as Record<string, unknown> | undefined;
@@ -176,6 +186,9 @@ export function inboundMessage(
       params,
     });
     if (!valid) return unsigned();
+    // Only the one split Twilio could have sent is read (the boundaries are not signed).
+    const problem = twilioParamsProblem('inbound', body as WebhookParams, auth.twilio.extraParams);
+    if (problem !== undefined) return invalid(`The signed inbound message ${problem}.`);
     return once(body, ['From', 'Body', 'MessageSid']).andThen((f) => {
       const sender = readTwilioAddress(f.From);
       const id = { value: f.MessageSid, shape: TWILIO_MESSAGE_SID };

@@ -36,11 +36,20 @@ const ATTACKER = '127.0.0.2';
 const NO_ADDRESS = /no client address|returned no address|no requester key/;
 
 /** Sends one whole HTTP/1.1 request from `ATTACKER`, then resets the connection (RST). */
-function sendThenReset(base: string, method: string, path: string, body?: unknown): Promise<void> {
+function sendThenReset(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const url = new URL(base);
   const data = body === undefined ? '' : JSON.stringify(body);
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const head =
-    `${method} ${url.pathname}${path} HTTP/1.1\r\nHost: ${url.host}\r\n` +
+    `${method} ${url.pathname}${path} HTTP/1.1\r\nHost: ${url.host}\r\n${extra}` +
     (data
       ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\n`
       : '') +
@@ -268,8 +277,39 @@ for (const [framework, mount] of SOCKET_MOUNTS) {
       for (const e of started) expect(e.context?.ip).toBe(ATTACKER);
       for (const err of appErrors) expect(String(err)).toMatch(NO_ADDRESS);
     });
+
+    it('the documented app context (ip, and the client device-id header): 40 starts reset with rotating device ids, the per-IP budget holds', async () => {
+      const kit = makeKit();
+      running = await mount(kit.verifier, { now: kit.now, context: documentedContext });
+      const phones = spreadNumbers(40);
+      const appErrors = running.appErrors;
+      for (const [i, phone] of phones.entries()) {
+        await sendThenReset(
+          running.base,
+          'POST',
+          '/verifications',
+          { phone },
+          {
+            'x-device-id': `device-${i}`,
+          },
+        );
+      }
+      await until(() => startsHandled(kit) + appErrors.length >= phones.length);
+      expect(startsHandled(kit) + appErrors.length).toBe(phones.length);
+      expect(kit.outbox.messages.length).toBeLessThanOrEqual(IP_BUDGET);
+      const started = kit.events.filter((e) => e.type === 'verification.started');
+      for (const e of started) expect(e.context?.ip).toBe(ATTACKER);
+      for (const err of appErrors) expect(String(err)).toMatch(NO_ADDRESS);
+    });
   });
 }
+
+/** docs/express.md's and docs/fastify.md's `context` example: the address, a device-id header. */
+// biome-ignore lint/suspicious/noExplicitAny: Express's or Fastify's request
+const documentedContext = (req: any) => ({
+  ip: req.ip as string | undefined,
+  deviceId: req.headers['x-device-id'] as string | undefined,
+});
 
 /** POSTs JSON over a Unix socket. */
 function overSocket(
@@ -303,11 +343,15 @@ function overSocket(
 
 type UnixServer = { errors: unknown[]; close(): Promise<void> };
 
-async function expressOnSocket(verifier: Verifier, path: string): Promise<UnixServer> {
+async function expressOnSocket(
+  verifier: Verifier,
+  path: string,
+  context?: typeof documentedContext,
+): Promise<UnixServer> {
   const errors: unknown[] = [];
   const app = express();
   app.set('trust proxy', 'loopback'); // the documented setting behind a local proxy
-  app.use('/verify', verificationRouter(verifier));
+  app.use('/verify', verificationRouter(verifier, context ? { context } : {}));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
     errors.push(err);
     res.status(500).json({ app: 'handled' });
@@ -317,14 +361,22 @@ async function expressOnSocket(verifier: Verifier, path: string): Promise<UnixSe
   return { errors, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function fastifyOnSocket(verifier: Verifier, path: string): Promise<UnixServer> {
+async function fastifyOnSocket(
+  verifier: Verifier,
+  path: string,
+  context?: typeof documentedContext,
+): Promise<UnixServer> {
   const errors: unknown[] = [];
   const app = Fastify({ trustProxy: '127.0.0.1' });
   app.setErrorHandler((err, _req, reply) => {
     errors.push(err);
     return reply.code(500).send({ app: 'handled' });
   });
-  await app.register(verificationPlugin, { verifier, prefix: '/verify' });
+  await app.register(verificationPlugin, {
+    verifier,
+    prefix: '/verify',
+    ...(context ? { context } : {}),
+  });
   await app.listen({ path });
   return { errors, close: () => app.close() };
 }
@@ -357,6 +409,27 @@ for (const [framework, serve] of [
         rmSync(path, { force: true });
       }
     });
+
+    it('with the documented app context, a client device id does not stand in for the address either', async () => {
+      const kit = makeKit();
+      const path = join(tmpdir(), `phoneproof-no-address-ctx-${framework}-${process.pid}.sock`);
+      rmSync(path, { force: true });
+      const server = await serve(kit.verifier, path, documentedContext);
+      try {
+        const statuses: number[] = [];
+        for (const [i, phone] of spreadNumbers(5).entries()) {
+          statuses.push(
+            await overSocket(path, '/verify/verifications', { phone }, { 'x-device-id': `d-${i}` }),
+          );
+        }
+        expect(statuses).toEqual([500, 500, 500, 500, 500]);
+        for (const err of server.errors) expect(String(err)).toMatch(NO_ADDRESS);
+        expect(kit.outbox.messages).toHaveLength(0);
+      } finally {
+        await server.close();
+        rmSync(path, { force: true });
+      }
+    });
   });
 }
 
@@ -375,6 +448,22 @@ for (const [framework, mount] of FRAMEWORKS) {
         method: 'POST',
         json: { phone: PHONE },
         headers: { 'x-device-id': 'attacker-chosen' },
+      });
+      expect(r.status).toBe(500);
+      expect(running.appErrors).toHaveLength(1);
+      expect(String(running.appErrors[0])).toMatch(NO_ADDRESS);
+      expect(kit.outbox.messages).toHaveLength(0);
+    });
+
+    it('a context hook that returns only a deviceId (the client chooses it): refused, nothing sent', async () => {
+      const kit = makeKit();
+      running = await mount(kit.verifier, {
+        now: kit.now,
+        context: () => ({ deviceId: 'attacker-chosen', userAgent: 'test' }),
+      });
+      const r = await call(`${running.base}/verifications`, {
+        method: 'POST',
+        json: { phone: PHONE },
       });
       expect(r.status).toBe(500);
       expect(running.appErrors).toHaveLength(1);

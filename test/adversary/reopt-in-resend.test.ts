@@ -106,5 +106,45 @@ for (const [framework, mount] of FRAMEWORKS) {
       const state = (await verifier.consent.status({ phone: OPTED_OUT }))._unsafeUnwrap().state;
       expect(state).toBe('opted_in');
     });
+
+    it('a failed read of the held consent answers store_unavailable, never `opted_out`', async () => {
+      const clock = { now: T0 };
+      const now = () => clock.now;
+      const s = await MEMORY_ONLY[0]!.make(now);
+      close = s.close;
+      // The store fails reads of held consents (an outage of one shard, a timeout).
+      const failing = { on: false };
+      const store = new Proxy(s.store, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop !== 'get' || typeof v !== 'function') return v;
+          return (key: string, ...rest: unknown[]) =>
+            failing.on && key.startsWith('consent-reopt:')
+              ? Promise.reject(new Error('read timed out'))
+              : v.call(target, key, ...rest);
+        },
+      });
+      const verifier = createVerifier({
+        secret: SECRET,
+        store,
+        sender: outboxSender(),
+        now,
+        consent: consent({
+          ledger: memoryConsentLedger(),
+          required: { version: 1, text: CONSENT_TEXT },
+        }),
+      });
+      const given = { text: CONSENT_TEXT, version: 1 };
+      running = await mount(verifier, { now });
+      const a = await post(running.base, '/verifications', { phone: OPTED_OUT, consent: given });
+      expect(a.status).toBe(201);
+      await verifier.consent.optOut({ phone: OPTED_OUT, source: 'sms_keyword' });
+      failing.on = true;
+      clock.now += COOLDOWN_MS;
+      const r = await post(running.base, `/verifications/${a.json.id}/resend`, {});
+      expect(r.status).toBe(503);
+      expect(r.json.error.code).toBe('store_unavailable');
+      expect(JSON.stringify(r.json)).not.toMatch(/opt/i);
+    });
   });
 }

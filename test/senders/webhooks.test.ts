@@ -199,10 +199,11 @@ describe('Twilio status callbacks', () => {
   it('twilioStatusWebhook checks the signature before parsing', () => {
     const hook = twilioStatusWebhook({ authToken: 'tok' });
     const url = 'https://hooks.example.com/twilio?ref=abc';
-    const params = { MessageSid: 'SM9', MessageStatus: 'failed', ErrorCode: '21610' };
+    const sid = `SM${'9'.repeat(32)}`;
+    const params = { MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610' };
     const signature = twilioSignature('tok', url, params);
     expect(hook({ url, signature, params })._unsafeUnwrap()).toMatchObject({
-      messageId: 'SM9',
+      messageId: sid,
       state: 'failed',
       ref: 'abc',
       error: { reason: 'unsubscribed' },
