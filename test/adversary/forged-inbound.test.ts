@@ -5,8 +5,7 @@
  * consent `source`. Over real sockets on both framework adapters; the ledger on memory and
  * PostgreSQL where the written evidence matters.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consent } from '../../src/consent/index';
@@ -17,6 +16,7 @@ import { outboxSender } from '../../src/senders/outbox';
 import type { VerifierOptions } from '../../src/verifier/types';
 import type { AnyOptions, Running } from '../http/servers';
 import { BACKENDS } from '../registry';
+import { form, post, twilioInbound, vonageMessagesJwt } from './inbound-fixtures';
 import { FRAMEWORKS } from './support';
 
 const SECRET = 'forged-inbound-secret-forged-inbound-secret!';
@@ -48,27 +48,6 @@ function kit(ledger: ConsentLedger = memoryConsentLedger(), extra: Partial<Verif
 
 type Kit = ReturnType<typeof kit>;
 
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-
-/** Twilio's inbound-message webhook fields (a subset, as Twilio posts them). */
-function twilioInbound(from: string, body: string, sid = `SM${randomUUID().replace(/-/g, '')}`) {
-  return {
-    ToCountry: 'US',
-    SmsMessageSid: sid,
-    NumMedia: '0',
-    SmsSid: sid,
-    SmsStatus: 'received',
-    Body: body,
-    To: '+15005550006',
-    NumSegments: '1',
-    MessageSid: sid,
-    AccountSid: 'ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-    From: from,
-    ApiVersion: '2010-04-01',
-  };
-}
-
-/** Vonage's SMS API signature, from its documentation: sorted `&k=v`, `&`/`=` in values → `_`. */
 function vonageSig(params: Record<string, string>, secret: string): string {
   let s = '';
   for (const k of Object.keys(params).sort()) {
@@ -93,19 +72,6 @@ function vonageSmsInbound(from: string, text: string, at: number, secret = VONAG
   };
   const signed: Record<string, string> = { ...params, sig: vonageSig(params, secret) };
   return signed;
-}
-
-async function post(url: string, body: string, headers: Record<string, string>) {
-  const r = await fetch(url, { method: 'POST', body, headers });
-  const text = await r.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
-  return { status: r.status, json: json as any, text };
 }
 
 const status = async (k: Kit, phone = VICTIM) =>
@@ -371,15 +337,7 @@ for (const [framework, mount] of FRAMEWORKS) {
           message_type: 'text',
         });
       const jwt = (body: string, secret = VONAGE_SECRET) =>
-        new SignJWT({
-          api_key: 'abcd1234',
-          application_id: randomUUID(),
-          payload_hash: createHash('sha256').update(body).digest('hex'),
-        })
-          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-          .setIssuedAt(Math.floor(k.clock.now / 1000))
-          .setJti(randomUUID())
-          .sign(new TextEncoder().encode(secret));
+        vonageMessagesJwt(body, secret, k.clock.now);
       const stop = message('STOP');
       const json = { 'content-type': 'application/json' };
       expect((await post(url, stop, json)).status).toBe(401);

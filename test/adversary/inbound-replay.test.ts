@@ -13,8 +13,7 @@
  * A signed inbound message must now carry exactly one id of the provider's shape, every
  * field read once, and Vonage names no `&` or `=`. Over real sockets, every framework.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consent } from '../../src/consent/index';
@@ -23,6 +22,7 @@ import { validateVonageSignature, vonageSignature } from '../../src/delivery/von
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import type { AnyOptions, Running } from '../http/servers';
+import { form, post, twilioInbound, vonageMessagesJwt } from './inbound-fixtures';
 import { FRAMEWORKS } from './support';
 
 const SECRET = 'inbound-replay-secret-inbound-replay-secret!';
@@ -54,27 +54,6 @@ type Kit = ReturnType<typeof kit>;
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const twilioSid = () => `SM${randomUUID().replace(/-/g, '')}`;
-
-/** Twilio's inbound-message webhook fields (a subset, as Twilio posts them). */
-function twilioInbound(body: string, sid = twilioSid()): Record<string, string> {
-  return {
-    ToCountry: 'US',
-    SmsMessageSid: sid,
-    NumMedia: '0',
-    SmsSid: sid,
-    SmsStatus: 'received',
-    Body: body,
-    To: '+15005550006',
-    NumSegments: '1',
-    MessageSid: sid,
-    AccountSid: 'ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-    From: VICTIM,
-    ApiVersion: '2010-04-01',
-  };
-}
-
 /** Vonage SMS API inbound fields, signed (`sig`) as Vonage documents it. */
 function vonageSms(
   text: string,
@@ -96,19 +75,6 @@ function vonageSms(
   let s = '';
   for (const k of Object.keys(params).sort()) s += `&${k}=${params[k]!.replace(/[&=]/g, '_')}`;
   return { ...params, sig: createHmac('sha256', VONAGE_SECRET).update(s).digest('hex') };
-}
-
-async function post(url: string, body: string, headers: Record<string, string>) {
-  const r = await fetch(url, { method: 'POST', body, headers });
-  const text = await r.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
-  return { status: r.status, json: json as any };
 }
 
 const consentState = async (k: Kit) =>
@@ -133,8 +99,8 @@ for (const [framework, mount] of FRAMEWORKS) {
         'x-twilio-signature': twilioSignature(TOKEN, INBOUND_URL, p),
       });
       await k.verifier.consent.record({ phone: VICTIM, text: CONSENT_TEXT, version: 1 });
-      const start = twilioInbound('START');
-      for (const p of [twilioInbound('STOP'), start, twilioInbound('STOP')]) {
+      const start = twilioInbound(VICTIM, 'START');
+      for (const p of [twilioInbound(VICTIM, 'STOP'), start, twilioInbound(VICTIM, 'STOP')]) {
         expect((await post(url, form(p), signed(p))).status).toBe(200);
       }
       expect(await consentState(k)).toBe('opted_out');
@@ -215,14 +181,7 @@ for (const [framework, mount] of FRAMEWORKS) {
         text: 'STOP',
         message_type: 'text',
       });
-      const jwt = await new SignJWT({
-        api_key: 'abcd1234',
-        application_id: randomUUID(),
-        payload_hash: createHash('sha256').update(body).digest('hex'),
-      })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(Math.floor(T0 / 1000))
-        .sign(new TextEncoder().encode(VONAGE_SECRET));
+      const jwt = await vonageMessagesJwt(body, VONAGE_SECRET, T0, { jti: false });
       const r = await post(url, body, { ...JSON_TYPE, authorization: `Bearer ${jwt}` });
       expect(r.status).toBe(400);
       expect(await consentState(k)).toBe('opted_in');

@@ -10,8 +10,7 @@
  * `signature_invalid`; a webhook without it is refused at startup. Over real sockets on every
  * framework.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consent } from '../../src/consent/index';
@@ -19,6 +18,7 @@ import { vonageSignature } from '../../src/delivery/vonage-signature';
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import type { AnyOptions, Running } from '../http/servers';
+import { vonageMessagesJwt } from './inbound-fixtures';
 import { FRAMEWORKS } from './support';
 
 const VICTIM = '+12133734253';
@@ -61,15 +61,7 @@ async function messagesApi(
     text,
     message_type: 'text',
   });
-  const jwt = await new SignJWT({
-    api_key: 'abcd1234',
-    application_id: randomUUID(),
-    payload_hash: createHash('sha256').update(body).digest('hex'),
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(Math.floor(T0 / 1000))
-    .setJti(randomUUID())
-    .sign(new TextEncoder().encode(SECRET));
+  const jwt = await vonageMessagesJwt(body, SECRET, T0);
   return { body, headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` } };
 }
 
