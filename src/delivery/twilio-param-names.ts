@@ -14,6 +14,32 @@ export type Shape = RegExp | 'text' | 'loose' | 'twilio' | 'body';
 const ADDRESS = /^(whatsapp:)?\+[1-9]\d{1,14}$/;
 const SID = /^[A-Z]{2}[0-9a-f]{32}$/;
 const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
+/** A status callback's `To`: digits, an optional `+` and `whatsapp:`. */
+const STATUS_TO = /^(whatsapp:)?\+?[0-9]{1,15}$/;
+/** A media type in lower case (`image/jpeg`, `audio/ogg; codecs=opus`): no parameter name fits. */
+const CONTENT_TYPE = /^[a-z0-9.+-]{1,64}\/[a-z0-9.+-]{1,64}(; ?[a-z0-9-]{1,32}=[a-z0-9.-]{1,32})?$/;
+/** An HTTPS URL with no `+` (Twilio's media and recording URLs hold SIDs, never `+`). */
+const URL_SHAPE = /^https:\/\/[^\s+]{1,2048}$/;
+/** A call's `Called`: a number, or a `client:`/`sip:` address. */
+const CALLED = /^(whatsapp:|client:|sip:)?[\w+@.:-]{0,64}$/;
+/** A call status callback's `Timestamp`, RFC 2822 (`Tue, 08 Dec 2026 01:49:18 +0000`). */
+const RFC2822 = /^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+
+/**
+ * Patterns whose values hold a `+` then a digit, or a SID, by design (addresses, SIDs,
+ * URLs, timestamps): every other pattern's value must also pass the free-text rules of
+ * `./twilio-params.ts` (no `+` then a digit, no SID, no parameter name), and these must
+ * hold no parameter name. A pattern alone cannot be trusted to: `[\w.+-]` takes `From+1…`.
+ */
+export const ADDRESSING: ReadonlySet<RegExp> = new Set([
+  ADDRESS,
+  SID,
+  MESSAGE_SID,
+  STATUS_TO,
+  URL_SHAPE,
+  RFC2822,
+  CALLED,
+]);
 const COUNT = /^\d{1,4}$/;
 /** City, state, zip, country: letters, digits, spaces, punctuation; no `+` (and no name). */
 export const PLACE = /^[\p{L}\p{M}\d .,'()/-]{0,64}$/u;
@@ -44,7 +70,7 @@ export const WHATSAPP_ONLY: Readonly<Record<string, Shape>> = {
   ReferralSourceType: WORD,
   ReferralSourceUrl: 'text',
   ReferralMediaId: 'text',
-  ReferralMediaContentType: /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/,
+  ReferralMediaContentType: CONTENT_TYPE,
   ReferralMediaUrl: 'text',
   ReferralCtwaClid: 'text',
   OriginalRepliedMessageSender: ADDRESS,
@@ -74,8 +100,8 @@ export const INBOUND: Readonly<Record<string, Shape>> = {
 
 /** Media parameters, numbered 0–9 (Twilio sends at most 10). */
 export const MEDIA: readonly [RegExp, Shape][] = [
-  [/^MediaUrl\d$/, /^https:\/\/[^\s+]{1,2048}$/],
-  [/^MediaContentType\d$/, /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/],
+  [/^MediaUrl\d$/, URL_SHAPE],
+  [/^MediaContentType\d$/, CONTENT_TYPE],
 ];
 
 /** Twilio's message and call status-callback parameters. */
@@ -90,7 +116,7 @@ export const STATUS: Readonly<Record<string, Shape>> = {
   ErrorCode: /^\d{1,6}$/,
   ErrorMessage: 'twilio',
   From: 'twilio',
-  To: /^(whatsapp:)?\+?[0-9]{1,15}$/,
+  To: STATUS_TO,
   ChannelPrefix: WORD,
   ChannelInstallSid: SID,
   ChannelStatusMessage: 'twilio',
@@ -101,10 +127,10 @@ export const STATUS: Readonly<Record<string, Shape>> = {
   NumMedia: COUNT,
   CallSid: SID,
   CallStatus: /^[a-z-]{1,32}$/,
-  Called: /^(whatsapp:|client:|sip:)?[\w+@.:-]{0,64}$/,
+  Called: CALLED,
   Caller: 'twilio',
   Direction: /^[a-z-]{1,32}$/,
-  Timestamp: /^[\w ,:+-]{1,64}$/,
+  Timestamp: RFC2822,
   CallbackSource: /^[a-z-]{1,32}$/,
   SequenceNumber: COUNT,
   CallDuration: /^\d{1,9}$/,
@@ -115,7 +141,7 @@ export const STATUS: Readonly<Record<string, Shape>> = {
   ForwardedFrom: 'twilio',
   CallToken: 'twilio',
   StirVerstat: 'twilio',
-  RecordingUrl: /^https:\/\/[^\s+]{1,2048}$/,
+  RecordingUrl: URL_SHAPE,
   RecordingSid: SID,
   RecordingDuration: /^\d{1,9}$/,
   MachineDetectionDuration: /^\d{1,9}$/,

@@ -50,7 +50,14 @@
  * @module
  */
 import { paramMap, type WebhookParams } from './report';
-import { INBOUND, MEDIA, PLACE, type Shape, STATUS, WHATSAPP_ONLY } from './twilio-param-names';
+import {
+  ADDRESSING,
+  INBOUND,
+  MEDIA,
+  type Shape,
+  STATUS,
+  WHATSAPP_ONLY,
+} from './twilio-param-names';
 
 /** Every documented name but `To` (whose value always holds `+` and a digit). */
 const NAMES = [...new Set([...Object.keys(INBOUND), ...Object.keys(STATUS)])].filter(
@@ -85,19 +92,25 @@ function shapeOf(
   return extra.includes(name) ? 'text' : undefined;
 }
 
+/** Whether a value holds a parameter name (a name another split could start at). */
+const holdsName = (v: string) => NAMES.some((n) => v.includes(n));
+
 /** Whether text could hold a `From`/`To` or a SID (`+` then a digit, a SID's shape). */
 const holdsAddress = (v: string) => /\+\d/.test(v) || /[A-Z]{2}[0-9a-f]{32}/.test(v);
 
 /** Whether free text (not `Body`) could host or swallow a boundary. */
 const textProblem = (v: string) =>
-  holdsAddress(v) || NAMES.some((n) => v.includes(n)) || /Media(Url|ContentType)\d/.test(v);
+  holdsAddress(v) || holdsName(v) || /Media(Url|ContentType)\d/.test(v);
 
 function fits(shape: Shape, v: string): boolean {
   if (shape === 'body') return true;
   if (shape === 'text') return !textProblem(v);
   if (shape === 'loose') return !holdsAddress(v);
-  if (shape === 'twilio') return !NAMES.some((n) => v.includes(n));
-  return shape.test(v) && (shape !== PLACE || !textProblem(v));
+  if (shape === 'twilio') return !holdsName(v);
+  // A pattern bounds a value's characters, not what a re-split can put in them: every value
+  // keeps the free-text rules, but those that hold `+d` or a SID by design keep only "no name".
+  if (!shape.test(v)) return false;
+  return ADDRESSING.has(shape) ? !holdsName(v) : !textProblem(v);
 }
 
 /** Whether `name` is a parameter of that webhook (or an `extra` one) and `value` has its shape. */

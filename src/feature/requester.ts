@@ -79,18 +79,20 @@ export function ipv6PrefixOf(abuse: unknown): number {
 const tagKeys = new WeakMap<Keyring, Uint8Array>();
 
 /**
- * The verification binding: a short keyed hash of the first of the IP group, device id and
- * user id (`<kind>.<16 hex digits>`), or `ANONYMOUS`. Recorded on the verifications a
+ * The verification binding: a short keyed hash of the first of the IP group, user id and
+ * device id (`<kind>.<16 hex digits>`), or `ANONYMOUS`. The user id before the device id: the
+ * app authenticated the user, while a device id is the client's own choice, so another
+ * signed-in user sending the same device id must not share the binding. Recorded on the verifications a
  * requester starts; only the same tag may check, resend or cancel them.
  */
 export function requesterTag(ring: Keyring, r: Requester): string {
   const [kind, id] =
     r.bindingIp !== undefined
       ? ['ip', r.bindingIp]
-      : r.deviceId !== undefined
-        ? ['dev', r.deviceId]
-        : r.userId !== undefined
-          ? ['user', r.userId]
+      : r.userId !== undefined
+        ? ['user', r.userId]
+        : r.deviceId !== undefined
+          ? ['dev', r.deviceId]
           : [undefined, undefined];
   if (kind === undefined) return ANONYMOUS;
   let key = tagKeys.get(ring);

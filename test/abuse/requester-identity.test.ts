@@ -48,10 +48,13 @@ describe('requester identity', () => {
     });
     expect(requesterOf({ deviceId: 'x'.repeat(600) }, 64).deviceId).toHaveLength(512);
     expect(requesterOf(undefined, 64)).toEqual(requesterOf({ os: 'ios' }, 64));
-    // The binding takes the device id before the user id.
+    // The binding takes the user id (the app authenticated it) before the device id (the
+    // client's own choice), and the device id only when there is no user.
     const ring = keyring(SECRET);
+    const user = requesterTag(ring, requesterOf({ userId: 'u' }, 64));
+    expect(requesterTag(ring, requesterOf({ deviceId: 'd', userId: 'u' }, 64))).toBe(user);
+    expect(user.startsWith('user.')).toBe(true);
     const dev = requesterTag(ring, requesterOf({ deviceId: 'd' }, 64));
-    expect(requesterTag(ring, requesterOf({ deviceId: 'd', userId: 'u' }, 64))).toBe(dev);
     expect(dev.startsWith('dev.')).toBe(true);
   });
 });

@@ -471,6 +471,43 @@ for (const [framework, mount] of FRAMEWORKS) {
       expect(kit.outbox.messages).toHaveLength(0);
     });
 
+    it("a context with a user id and a device id binds to the user: another signed-in user sending the same device id cannot cancel the owner's verification", async () => {
+      const kit = makeKit();
+      // biome-ignore lint/suspicious/noExplicitAny: Express's or Fastify's request, or a fetch Request
+      const header = (req: any, name: string): string | undefined =>
+        typeof req.headers?.get === 'function'
+          ? (req.headers.get(name) ?? undefined)
+          : req.headers[name];
+      running = await mount(kit.verifier, {
+        now: kit.now,
+        // An app behind a proxy it does not name: the signed-in user (here a header standing in
+        // for the session) and the client's device id, no address.
+        // biome-ignore lint/suspicious/noExplicitAny: as above
+        context: (req: any) => ({
+          userId: header(req, 'x-user'),
+          deviceId: header(req, 'x-device-id'),
+        }),
+      });
+      const start = await call(`${running.base}/verifications`, {
+        method: 'POST',
+        json: { phone: PHONE },
+        headers: { 'x-user': 'alice', 'x-device-id': 'shared-device' },
+      });
+      expect(start.status).toBe(201);
+      const id = (start.json as { id: string }).id;
+      const cancel = await call(`${running.base}/verifications/${id}`, {
+        method: 'DELETE',
+        headers: { 'x-user': 'mallory', 'x-device-id': 'shared-device' },
+      });
+      expect(cancel.status).toBe(404);
+      const status = await call(`${running.base}/verifications/${id}`, {
+        method: 'GET',
+        headers: { 'x-user': 'alice', 'x-device-id': 'another-device' },
+      });
+      expect(status.status).toBe(200);
+      expect((status.json as { status: string }).status).toBe('pending');
+    });
+
     it("a context hook that returns no ip, deviceId or userId: refused, the owner's verification intact", async () => {
       const kit = makeKit();
       const owner = await kit.verifier.start({ phone: PHONE, context: { ip: '198.51.100.7' } });

@@ -1,6 +1,7 @@
 /**
  * Property: for random genuine Twilio inbound messages (SMS and WhatsApp; bodies and
- * profile names built from parameter names, `+` and digits, `whatsapp:`, SIDs and keywords)
+ * profile names built from parameter names, `+` and digits, `whatsapp:`, SIDs and keywords,
+ * and bodies built as attacks: a keyword, a forged `From`, a name that could absorb the real one)
  * and every re-split of the signed string into documented names in sorted order (the
  * signature holds for each), the message read is refused or has the genuine `From`, `Body`,
  * `MessageSid` and `To`. One residue, documented in `src/delivery/twilio-params.ts`: on
@@ -36,6 +37,28 @@ const token = fc.oneof(
   fc.stringMatching(/^[a-z0-9 ]{0,6}$/),
 );
 const text = fc.array(token, { maxLength: 6 }).map((t) => t.join(''));
+/** A start of a value of the shape of `name` (where a forged field could begin). */
+const startOf = (name: string) =>
+  name.startsWith('MediaContentType') || name === 'ReferralMediaContentType'
+    ? 'a/b'
+    : name.startsWith('MediaUrl') || name === 'ReferralMediaUrl' || name === 'ReferralSourceUrl'
+      ? 'https://x'
+      : /^(From|To)(City|State|Zip|Country)$/.test(name)
+        ? 'US'
+        : 'x';
+/**
+ * Attack bodies, which uniform tokens almost never build: a keyword, a forged `From`, then a
+ * name sorted after `From` that could absorb the real one, with a start of a value of its
+ * shape (`a/b` a media type, `https://x` a URL, `US` a place...).
+ */
+const attack = fc
+  .tuple(
+    fc.constantFrom('START', 'STOP'),
+    fc.constantFrom('', 'whatsapp:'),
+    number,
+    fc.constantFrom(...NAMES.filter((n) => n > 'From')),
+  )
+  .map(([keyword, prefix, n, name]) => `${keyword}From${prefix}${n}${name}${startOf(name)}`);
 
 const genuine = fc
   .record({
@@ -44,8 +67,9 @@ const genuine = fc
     to: number,
     sid: hex32.map((h) => `SM${h}`),
     account: hex32.map((h) => `AC${h}`),
-    body: text,
+    body: fc.oneof({ arbitrary: text, weight: 1 }, { arbitrary: attack, weight: 3 }),
     city: fc.option(fc.constantFrom('SAN FRANCISCO', 'LOS ANGELES', 'LONDON'), { nil: undefined }),
+    state: fc.option(fc.constantFrom('CA', 'NY'), { nil: undefined }),
     profile: fc.option(text, { nil: undefined }),
     button: fc.option(text, { nil: undefined }),
     forwarded: fc.option(fc.constantFrom('true', 'false'), { nil: undefined }),
@@ -67,6 +91,7 @@ const genuine = fc
     };
     if (g.smsSid) Object.assign(p, { SmsSid: g.sid, SmsMessageSid: g.sid });
     if (g.city !== undefined) Object.assign(p, { FromCity: g.city, FromCountry: 'US' });
+    if (g.state !== undefined) Object.assign(p, { FromState: g.state, FromCountry: 'US' });
     if (g.whatsapp) {
       p.WaId = g.from.slice(1);
       if (g.profile !== undefined) p.ProfileName = g.profile;

@@ -64,6 +64,11 @@ function cases(): Case[] {
     WaId: ATTACKER.slice(1),
   };
   const { From: waFrom, MessageSid: waSid, NumMedia: _n, ProfileName: waName, ...waRest } = wa;
+  const mct: Record<string, string> = sms(`STARTFrom${VICTIM}MediaContentType0a/b`, {
+    FromCountry: 'US',
+    FromState: 'CA',
+  });
+  const { From: _m, FromCountry: _mc, FromState: _ms, ...mctRest } = mct;
   return [
     {
       name: 'a new name (FromA) absorbs the real From',
@@ -89,6 +94,16 @@ function cases(): Case[] {
         From: `whatsapp:${VICTIM}`,
         MessageSid: OTHER_SID,
         ProfileName: `From${waFrom}MessageSid${waSid}NumMedia0ProfileName${waName}`,
+      },
+    },
+    {
+      name: 'a media content type (MediaContentType0) absorbs the real From',
+      genuine: mct,
+      forged: {
+        ...mctRest,
+        Body: 'START',
+        From: VICTIM,
+        MediaContentType0: `a/bFrom${ATTACKER}FromCountryUSFromStateCA`,
       },
     },
   ];
@@ -160,6 +175,40 @@ describe('re-splitting a signed Twilio status callback', () => {
     const r = webhook({ url, signature, params: forged });
     expect(r.isErr()).toBe(true);
     expect(r._unsafeUnwrapErr().code).toBe('invalid_request');
+  });
+});
+
+describe('re-splitting a signed Twilio call status callback', () => {
+  it('Timestamp absorbing `To+…` and Called absorbing `CalledCountry…` are refused', () => {
+    const url = 'https://app.example/twilio/status?ref=abc';
+    const call = `CA${'0123456789abcdef'.repeat(2)}`;
+    const p: Record<string, string> = {
+      AccountSid: ACCOUNT,
+      ApiVersion: '2010-04-01',
+      CallSid: call,
+      CallStatus: 'completed',
+      Called: '+15557654321',
+      CalledCountry: 'US',
+      Caller: ATTACKER,
+      Direction: 'outbound-api',
+      From: ATTACKER,
+      SequenceNumber: '0',
+      Timestamp: 'Tue, 08 Dec 2026 01:49:18 +0000',
+      To: '+15557654321',
+    };
+    const signature = twilioSignature(TOKEN, url, p);
+    const webhook = twilioStatusWebhook({ authToken: TOKEN });
+    expect(webhook({ url, signature, params: p }).isOk()).toBe(true);
+    const { To: _t, CalledCountry: _c, ...rest } = p;
+    const forged = {
+      ...rest,
+      Timestamp: `${p.Timestamp}To${p.To}`,
+      Called: `${p.Called}CalledCountryUS`,
+    };
+    expect(twilioSignature(TOKEN, url, forged)).toBe(signature);
+    expect(webhook({ url, signature, params: forged })._unsafeUnwrapErr().code).toBe(
+      'invalid_request',
+    );
   });
 });
 
