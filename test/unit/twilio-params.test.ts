@@ -54,6 +54,7 @@ describe('twilioParamFits', () => {
     expect(ok('Ana+')).toBe(true);
     expect(ok(`x${SID}`)).toBe(false);
     expect(ok(`AB${'a'.repeat(31)}`)).toBe(true);
+    expect(ok(`xA${'a'.repeat(32)}`)).toBe(true); // one capital and 32 hex digits: not a SID
     expect(ok('AnaFrom')).toBe(false);
     expect(ok('To go')).toBe(true);
     expect(ok('MediaUrl1')).toBe(false);
@@ -93,6 +94,15 @@ describe('twilioParamsProblem', () => {
       twilioParamsProblem('status', { MessageSid: SID, MessageStatus: 'sent' }),
     ).toBeUndefined();
   });
+  it('with no extra names, no name outside the table is read (whatever it is called)', () => {
+    for (const name of ['Stryker was here', 'Ticket']) {
+      expect(twilioParamFits('inbound', name, 'x')).toBe(false);
+      expect(twilioParamsProblem('inbound', { ...sms, [name]: 'x' })).toMatch(
+        /not a Twilio parameter/,
+      );
+    }
+  });
+
   it('refuses repeats, unknown names and wrong shapes, naming them', () => {
     const twice = new URLSearchParams([...Object.entries(sms), ['Body', 'START']]);
     expect(twilioParamsProblem('inbound', twice)).toBe('repeats `Body`');
