@@ -5,7 +5,7 @@
  * consent `source`. Over real sockets on both framework adapters; the ledger on memory and
  * PostgreSQL where the written evidence matters.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consent } from '../../src/consent/index';
@@ -16,7 +16,7 @@ import { outboxSender } from '../../src/senders/outbox';
 import type { VerifierOptions } from '../../src/verifier/types';
 import type { AnyOptions, Running } from '../http/servers';
 import { BACKENDS } from '../registry';
-import { form, post, twilioInbound, vonageMessagesJwt } from './inbound-fixtures';
+import { form, post, twilioInbound, vonageMessagesJwt, vonageSmsInbound } from './inbound-fixtures';
 import { FRAMEWORKS } from './support';
 
 const SECRET = 'forged-inbound-secret-forged-inbound-secret!';
@@ -48,31 +48,8 @@ function kit(ledger: ConsentLedger = memoryConsentLedger(), extra: Partial<Verif
 
 type Kit = ReturnType<typeof kit>;
 
-function vonageSig(params: Record<string, string>, secret: string): string {
-  let s = '';
-  for (const k of Object.keys(params).sort()) {
-    if (k === 'sig') continue;
-    s += `&${k}=${params[k]!.replace(/[&=]/g, '_')}`;
-  }
-  return createHmac('sha256', secret).update(s).digest('hex');
-}
-
-function vonageSmsInbound(from: string, text: string, at: number, secret = VONAGE_SECRET) {
-  const params: Record<string, string> = {
-    msisdn: from.slice(1),
-    to: '447700900000',
-    messageId: `0A0000000${Math.floor(Math.random() * 1e9)}`,
-    text,
-    type: 'text',
-    keyword: text.toUpperCase(),
-    'api-key': 'abcd1234',
-    'message-timestamp': new Date(at).toISOString().slice(0, 19).replace('T', ' '),
-    timestamp: String(Math.floor(at / 1000)),
-    nonce: randomUUID(),
-  };
-  const signed: Record<string, string> = { ...params, sig: vonageSig(params, secret) };
-  return signed;
-}
+const vonageSmsFrom = (from: string, text: string, at: number, secret = VONAGE_SECRET) =>
+  vonageSmsInbound(from, text, at, { secret });
 
 const status = async (k: Kit, phone = VICTIM) =>
   (await k.verifier.consent.status({ phone }))._unsafeUnwrap().state;
@@ -294,18 +271,18 @@ for (const [framework, mount] of FRAMEWORKS) {
       const url = `${base}/inbound-sms`;
       const formType = { 'content-type': 'application/x-www-form-urlencoded' };
       const jsonType = { 'content-type': 'application/json' };
-      const { sig: _, ...unsigned } = vonageSmsInbound(VICTIM, 'STOP', k.clock.now);
+      const { sig: _, ...unsigned } = vonageSmsFrom(VICTIM, 'STOP', k.clock.now);
       expect((await post(url, form(unsigned), formType)).status).toBe(401);
-      const bad = vonageSmsInbound(VICTIM, 'STOP', k.clock.now, 'wrong-secret-wrong-secret');
+      const bad = vonageSmsFrom(VICTIM, 'STOP', k.clock.now, 'wrong-secret-wrong-secret');
       expect((await post(url, form(bad), formType)).status).toBe(401);
-      const stale = vonageSmsInbound(VICTIM, 'STOP', k.clock.now - 3_600_000);
+      const stale = vonageSmsFrom(VICTIM, 'STOP', k.clock.now - 3_600_000);
       expect((await post(url, JSON.stringify(stale), jsonType)).status).toBe(401);
-      const tampered = { ...vonageSmsInbound(VICTIM, 'HELP', k.clock.now), text: 'STOP' };
+      const tampered = { ...vonageSmsFrom(VICTIM, 'HELP', k.clock.now), text: 'STOP' };
       expect((await post(url, JSON.stringify(tampered), jsonType)).status).toBe(401);
       expect(await status(k)).toBe('opted_in');
       expect((await history(k)).entries).toHaveLength(1);
 
-      const good = vonageSmsInbound(VICTIM, 'STOP', k.clock.now);
+      const good = vonageSmsFrom(VICTIM, 'STOP', k.clock.now);
       const r = await post(url, form(good), formType);
       expect(r.status).toBe(200);
       expect(r.json.action).toBe('opted_out');
@@ -313,7 +290,7 @@ for (const [framework, mount] of FRAMEWORKS) {
       expect(h.entries[1]).toMatchObject({ kind: 'opted_out', messageId: good.messageId });
       expect(h.verdict.valid).toBe(true);
       // JSON (the "POST-JSON" webhook method) is accepted too.
-      const start = vonageSmsInbound(VICTIM, 'START', k.clock.now);
+      const start = vonageSmsFrom(VICTIM, 'START', k.clock.now);
       const s = await post(url, JSON.stringify(start), jsonType);
       expect(s.status).toBe(200);
       expect(await status(k)).toBe('opted_in');

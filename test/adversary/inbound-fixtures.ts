@@ -1,11 +1,12 @@
 /**
  * Provider requests for the inbound-webhook attack tests, as the providers send them: Twilio's
- * inbound-message form fields, the JWT Vonage's Messages API puts in `Authorization` over a
+ * inbound-message form fields, Vonage's SMS API inbound fields with their `sig`, the JWT
+ * Vonage's Messages API puts in `Authorization` over a
  * body, and a POST that reads the answer's JSON back. One statement of each, for every attack
  * file that forges or replays them.
  * @module
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 /** Fields as `application/x-www-form-urlencoded`. */
@@ -34,6 +35,44 @@ export function twilioInbound(
     From: from,
     ApiVersion: '2010-04-01',
   };
+}
+
+/**
+ * Vonage's SMS API `sig` (HMAC-SHA256 over `&name=value` for each name but `sig`, sorted, with
+ * `&` and `=` in values as `_`), written from Vonage's docs, apart from phoneproof's own signer.
+ */
+export function vonageSmsSig(params: Record<string, string>, secret: string): string {
+  let s = '';
+  for (const k of Object.keys(params).sort()) {
+    if (k === 'sig') continue;
+    s += `&${k}=${params[k]!.replace(/[&=]/g, '_')}`;
+  }
+  return createHmac('sha256', secret).update(s).digest('hex');
+}
+
+/** Vonage's SMS API inbound fields, `from` to our number `447700900000` at `atMs`, signed. */
+export function vonageSmsInbound(
+  from: string,
+  text: string,
+  atMs: number,
+  {
+    secret,
+    messageId = `0A0000000${randomUUID().slice(0, 8)}`,
+  }: { secret: string; messageId?: string },
+): Record<string, string> {
+  const params: Record<string, string> = {
+    msisdn: from.slice(1),
+    to: '447700900000',
+    messageId,
+    text,
+    type: 'text',
+    keyword: text.toUpperCase(),
+    'api-key': 'abcd1234',
+    'message-timestamp': new Date(atMs).toISOString().slice(0, 19).replace('T', ' '),
+    timestamp: String(Math.floor(atMs / 1000)),
+    nonce: randomUUID(),
+  };
+  return { ...params, sig: vonageSmsSig(params, secret) };
 }
 
 /**

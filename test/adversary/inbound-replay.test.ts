@@ -13,7 +13,7 @@
  * A signed inbound message must now carry exactly one id of the provider's shape, every
  * field read once, and Vonage names no `&` or `=`. Over real sockets, every framework.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryConsentLedger, memoryStore } from '../../adapters/memory/index';
 import { consent } from '../../src/consent/index';
@@ -22,7 +22,7 @@ import { validateVonageSignature, vonageSignature } from '../../src/delivery/von
 import { createVerifier } from '../../src/index';
 import { outboxSender } from '../../src/senders/outbox';
 import type { AnyOptions, Running } from '../http/servers';
-import { form, post, twilioInbound, vonageMessagesJwt } from './inbound-fixtures';
+import { form, post, twilioInbound, vonageMessagesJwt, vonageSmsInbound } from './inbound-fixtures';
 import { FRAMEWORKS } from './support';
 
 const SECRET = 'inbound-replay-secret-inbound-replay-secret!';
@@ -54,28 +54,12 @@ type Kit = ReturnType<typeof kit>;
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
-/** Vonage SMS API inbound fields, signed (`sig`) as Vonage documents it. */
-function vonageSms(
-  text: string,
-  at: number,
-  messageId = `0A0000000${randomUUID().slice(0, 8)}`,
-): Record<string, string> {
-  const params: Record<string, string> = {
-    msisdn: VICTIM.slice(1),
-    to: OUR_NUMBER,
-    messageId,
-    text,
-    type: 'text',
-    keyword: text.toUpperCase(),
-    'api-key': 'abcd1234',
-    'message-timestamp': new Date(at).toISOString().slice(0, 19).replace('T', ' '),
-    timestamp: String(Math.floor(at / 1000)),
-    nonce: randomUUID(),
-  };
-  let s = '';
-  for (const k of Object.keys(params).sort()) s += `&${k}=${params[k]!.replace(/[&=]/g, '_')}`;
-  return { ...params, sig: createHmac('sha256', VONAGE_SECRET).update(s).digest('hex') };
-}
+/** Vonage SMS API inbound fields from the victim, signed. */
+const vonageSms = (text: string, at: number, messageId?: string) =>
+  vonageSmsInbound(VICTIM, text, at, {
+    secret: VONAGE_SECRET,
+    ...(messageId !== undefined ? { messageId } : {}),
+  });
 
 const consentState = async (k: Kit) =>
   (await k.verifier.consent.status({ phone: VICTIM }))._unsafeUnwrap().state;
